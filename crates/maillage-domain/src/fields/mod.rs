@@ -1,0 +1,13 @@
+//! Constrained field types. Each is built only through a parser that returns a
+//! [`FieldError`](crate::FieldError) with a French and an English message ("parse, don't
+//! validate"). They serialise as their canonical string.
+
+mod contact;
+mod geo;
+mod hours;
+mod legal;
+
+pub use contact::{Email, Phone, WebUrl};
+pub use geo::{Coordinates, InseeCode, PostalCode};
+pub use hours::OpeningHours;
+pub use legal::{Rna, Siret};

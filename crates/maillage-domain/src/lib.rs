@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+
+pub mod error;
+pub mod fields;
+pub mod gazetteer;
+pub mod ids;
+pub mod place;
+pub mod text;
+pub mod user;
+pub mod vocab;
+
+pub use error::{FieldError, ValidationErrors};
+pub use gazetteer::{CommuneRef, Gazetteer};
+pub use ids::{PlaceId, UserId};
+pub use place::{Place, PlaceInput, PlaceStatus, Provenance};

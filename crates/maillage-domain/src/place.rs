@@ -1,0 +1,463 @@
+//! The place record: what a tiers-lieu publishes about itself.
+
+use crate::error::{FieldError, ValidationErrors};
+use crate::fields::{Coordinates, Email, InseeCode, OpeningHours, Phone, PostalCode, Rna, Siret, WebUrl};
+use crate::gazetteer::Gazetteer;
+use crate::ids::PlaceId;
+use crate::text;
+use crate::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+pub const NAME_MAX: usize = 200;
+pub const SUMMARY_MAX: usize = 300;
+pub const DESCRIPTION_MAX: usize = 20_000;
+pub const ADDRESS_MAX: usize = 300;
+pub const EQUIPMENT_MAX: usize = 60;
+/// Beyond this distance from its commune's reference point a location is refused unless
+/// confirmed: the largest French communes (Arles, Val-Cenis, Maripasoula) stay within it.
+pub const FAR_FROM_COMMUNE_KM: f64 = 60.0;
+
+/// Publication status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceStatus {
+    Draft,
+    Published,
+    Archived,
+}
+
+impl PlaceStatus {
+    pub const ALL: [PlaceStatus; 3] = [Self::Draft, Self::Published, Self::Archived];
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Published => "published",
+            Self::Archived => "archived",
+        }
+    }
+    pub fn parse(value: &str) -> Result<Self, FieldError> {
+        Self::ALL.into_iter().find(|s| s.code() == value.trim()).ok_or_else(|| {
+            FieldError::new(
+                "status",
+                "invalid_status",
+                "Statut inconnu (draft, published ou archived).",
+                "Unknown status (draft, published or archived).",
+            )
+        })
+    }
+    pub fn label(self, lang: &str) -> &'static str {
+        match (self, lang) {
+            (Self::Draft, "en") => "Draft",
+            (Self::Published, "en") => "Published",
+            (Self::Archived, "en") => "Archived",
+            (Self::Draft, _) => "Brouillon",
+            (Self::Published, _) => "Publié",
+            (Self::Archived, _) => "Archivé",
+        }
+    }
+}
+
+/// Where a record comes from, so that re-importing a source updates instead of duplicating.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Source name, e.g. `maillage` for records entered here, or an import's `--source`.
+    pub source: String,
+    /// Identifier of the record in its source.
+    pub source_id: Option<String>,
+    /// Last update date declared by the source (LMN `date_maj`).
+    pub source_updated_on: Option<NaiveDate>,
+}
+
+impl Default for Provenance {
+    fn default() -> Self {
+        Self { source: "maillage".into(), source_id: None, source_updated_on: None }
+    }
+}
+
+/// The validated, user-editable content of a place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlaceData {
+    pub name: String,
+    pub types: Vec<PlaceType>,
+    pub summary: String,
+    /// Long description in Markdown (sanitised when rendered).
+    pub description: String,
+    pub address: String,
+    pub postal_code: PostalCode,
+    pub commune_code: InseeCode,
+    /// Derived from the reference geography.
+    pub commune_name: String,
+    pub departement: String,
+    pub region: String,
+    pub epci: Option<String>,
+    pub location: Coordinates,
+    /// `false` when the location is the commune's reference point (no precise point given).
+    pub location_precise: bool,
+    pub siret: Option<Siret>,
+    pub rna: Option<Rna>,
+    pub services: Vec<Service>,
+    pub equipment: Vec<String>,
+    pub opening_hours: Option<OpeningHours>,
+    pub publics: Vec<Public>,
+    pub support: Vec<Support>,
+    pub fees: Vec<Fee>,
+    pub access_modes: Vec<AccessMode>,
+    pub accessibility_url: Option<WebUrl>,
+    pub labels: Vec<Label>,
+    pub email: Option<Email>,
+    pub phone: Option<Phone>,
+    pub website: Option<WebUrl>,
+}
+
+/// A stored place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Place {
+    pub id: PlaceId,
+    #[serde(flatten)]
+    pub data: PlaceData,
+    pub status: PlaceStatus,
+    pub provenance: Provenance,
+    /// Demo data, clearly marked as such.
+    pub is_demo: bool,
+    /// Incremented on every change; an update must name the version it edits.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a client sends to create or edit a place: raw values, validated by
+/// [`PlaceInput::validate`]. Unknown fields are refused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlaceInput {
+    pub name: Option<String>,
+    pub types: Vec<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub address: Option<String>,
+    pub postal_code: Option<String>,
+    pub commune_code: Option<String>,
+    /// Used with the postal code to find the commune when `commune_code` is absent.
+    pub commune_name: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// Accept a location far from the stated commune.
+    pub confirm_location: bool,
+    pub siret: Option<String>,
+    pub rna: Option<String>,
+    pub services: Vec<String>,
+    pub equipment: Vec<String>,
+    pub opening_hours: Option<String>,
+    pub publics: Vec<String>,
+    pub support: Vec<String>,
+    pub fees: Vec<String>,
+    pub access_modes: Vec<String>,
+    pub accessibility_url: Option<String>,
+    pub labels: Vec<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub status: Option<String>,
+    /// Required when updating: the version being edited.
+    pub version: Option<i64>,
+}
+
+/// What to do with a location far from its commune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FarLocation {
+    /// Refuse unless the input confirms it (forms and API).
+    RefuseUnlessConfirmed,
+    /// Replace it by the commune's point, with a warning (imports of other people's data).
+    UseCommunePoint,
+}
+
+fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+fn optional<T>(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: &Option<String>,
+    parse: impl Fn(&str) -> Result<T, FieldError>,
+) -> Option<T> {
+    non_empty(value).and_then(|v| errors.check(field, parse(v)))
+}
+
+fn terms<T: Vocabulary>(errors: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<T>
+where
+    T: std::str::FromStr<Err = FieldError> + PartialEq,
+{
+    let mut out: Vec<T> = Vec::new();
+    for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.trim().is_empty()) {
+        if let Some(t) = errors.check(&format!("{field}[{i}]"), v.parse::<T>())
+            && !out.contains(&t)
+        {
+            out.push(t);
+        }
+    }
+    out
+}
+
+impl PlaceInput {
+    /// Validate every field, collecting all errors at once. Warnings (e.g. a location moved
+    /// to the commune's point) are returned beside the data.
+    pub fn validate(
+        &self,
+        gazetteer: &dyn Gazetteer,
+        far: FarLocation,
+    ) -> Result<(PlaceData, Vec<FieldError>), ValidationErrors> {
+        let mut e = ValidationErrors::default();
+        let mut warnings = Vec::new();
+
+        let name = e.check("name", text::required_text(self.name.as_deref(), NAME_MAX));
+        let types: Vec<PlaceType> = terms(&mut e, "types", &self.types);
+        if types.is_empty() && !e.errors.iter().any(|x| x.field.starts_with("types")) {
+            e.push(FieldError::new(
+                "types",
+                "required",
+                "Choisissez au moins un type de lieu.",
+                "Choose at least one type of place.",
+            ));
+        }
+        let summary =
+            e.check("summary", text::plain_text(self.summary.as_deref().unwrap_or(""), SUMMARY_MAX));
+        let description = self.description.as_deref().unwrap_or("").trim().to_owned();
+        if description.chars().count() > DESCRIPTION_MAX {
+            e.push(FieldError::new(
+                "description",
+                "too_long",
+                format!("La description dépasse {DESCRIPTION_MAX} caractères."),
+                format!("The description is longer than {DESCRIPTION_MAX} characters."),
+            ));
+        }
+        let address =
+            e.check("address", text::plain_text(self.address.as_deref().unwrap_or(""), ADDRESS_MAX));
+        let postal_code = match non_empty(&self.postal_code) {
+            Some(v) => e.check("postal_code", PostalCode::parse(v)),
+            None => {
+                e.push(FieldError::required("postal_code"));
+                None
+            }
+        };
+
+        // The commune: by INSEE code, or resolved from postal code and name.
+        let commune = match non_empty(&self.commune_code) {
+            Some(code) => e.check("commune_code", InseeCode::parse(code)).and_then(|code| {
+                let found = gazetteer.commune(code.as_str());
+                if found.is_none() {
+                    e.push(FieldError::new(
+                        "commune_code",
+                        "unknown_commune",
+                        format!("Aucune commune n'a le code INSEE « {} ».", code.as_str()),
+                        format!("No commune has the INSEE code “{}”.", code.as_str()),
+                    ));
+                }
+                found
+            }),
+            None => match (postal_code.as_ref(), non_empty(&self.commune_name)) {
+                (Some(pc), Some(name)) => {
+                    let found = gazetteer.resolve(pc.as_str(), name);
+                    if found.is_none() {
+                        e.push(FieldError::new(
+                            "commune_name",
+                            "unknown_commune",
+                            format!("Commune « {name} » introuvable pour le code postal {}.", pc.as_str()),
+                            format!("No commune “{name}” found for postal code {}.", pc.as_str()),
+                        ));
+                    }
+                    found
+                }
+                (Some(pc), None) => {
+                    let mut found = gazetteer.communes_by_postal_code(pc.as_str());
+                    if found.len() == 1 {
+                        found.pop()
+                    } else {
+                        e.push(FieldError::required("commune_code"));
+                        None
+                    }
+                }
+                _ => {
+                    e.push(FieldError::required("commune_code"));
+                    None
+                }
+            },
+        };
+        if let (Some(c), Some(pc)) = (commune.as_ref(), postal_code.as_ref())
+            && !c.postal_codes.iter().any(|p| p == pc.as_str())
+        {
+            warnings.push(FieldError::new(
+                "postal_code",
+                "postal_code_mismatch",
+                format!("Le code postal {} n'est pas un code de {}.", pc.as_str(), c.name),
+                format!("Postal code {} does not belong to {}.", pc.as_str(), c.name),
+            ));
+        }
+
+        // The location: given, or the commune's point.
+        let mut location_precise = true;
+        let location = match (self.latitude, self.longitude) {
+            (Some(lat), Some(lon)) => e.check("latitude", Coordinates::parse(lat, lon)),
+            (None, None) => {
+                location_precise = false;
+                None
+            }
+            (Some(_), None) => {
+                e.push(FieldError::required("longitude"));
+                None
+            }
+            (None, Some(_)) => {
+                e.push(FieldError::required("latitude"));
+                None
+            }
+        };
+        let location = match (location, commune.as_ref()) {
+            (Some(point), Some(c)) => {
+                let reference = Coordinates { lat: c.lat, lon: c.lon };
+                let km = point.distance_km(&reference);
+                if km > FAR_FROM_COMMUNE_KM {
+                    match far {
+                        FarLocation::RefuseUnlessConfirmed if !self.confirm_location => {
+                            e.push(FieldError::new(
+                                "latitude",
+                                "location_far_from_commune",
+                                format!("Ce point est à {km:.0} km de {} : vérifiez les coordonnées, ou confirmez-les.", c.name),
+                                format!("This point is {km:.0} km from {}: check the coordinates, or confirm them.", c.name),
+                            ));
+                            None
+                        }
+                        FarLocation::RefuseUnlessConfirmed => Some(point),
+                        FarLocation::UseCommunePoint => {
+                            warnings.push(FieldError::new(
+                                "latitude",
+                                "location_far_from_commune",
+                                format!(
+                                    "Point à {km:.0} km de {} : remplacé par le point de la commune.",
+                                    c.name
+                                ),
+                                format!("Point {km:.0} km from {}: replaced by the commune's point.", c.name),
+                            ));
+                            location_precise = false;
+                            Some(reference)
+                        }
+                    }
+                } else {
+                    Some(point)
+                }
+            }
+            (None, Some(c)) if !location_precise => Some(Coordinates { lat: c.lat, lon: c.lon }),
+            (other, _) => other,
+        };
+
+        let siret = optional(&mut e, "siret", &self.siret, Siret::parse);
+        let rna = optional(&mut e, "rna", &self.rna, Rna::parse);
+        let services = terms(&mut e, "services", &self.services);
+        let mut equipment: Vec<String> = Vec::new();
+        for (i, item) in self.equipment.iter().enumerate().filter(|(_, v)| !v.trim().is_empty()) {
+            if let Some(item) = e.check(&format!("equipment[{i}]"), text::plain_text(item, EQUIPMENT_MAX))
+                && !equipment.iter().any(|x| x.eq_ignore_ascii_case(&item))
+            {
+                equipment.push(item);
+            }
+        }
+        let opening_hours = optional(&mut e, "opening_hours", &self.opening_hours, OpeningHours::parse);
+        let publics = terms(&mut e, "publics", &self.publics);
+        let support = terms(&mut e, "support", &self.support);
+        let fees = terms(&mut e, "fees", &self.fees);
+        let access_modes = terms(&mut e, "access_modes", &self.access_modes);
+        let accessibility_url = optional(&mut e, "accessibility_url", &self.accessibility_url, WebUrl::parse);
+        let labels = terms(&mut e, "labels", &self.labels);
+        let email = optional(&mut e, "email", &self.email, Email::parse);
+        let phone = optional(&mut e, "phone", &self.phone, Phone::parse);
+        let website = optional(&mut e, "website", &self.website, WebUrl::parse);
+        if let Some(status) = non_empty(&self.status) {
+            e.check("status", PlaceStatus::parse(status));
+        }
+
+        if !e.is_empty() {
+            e.warnings = warnings;
+            return Err(e);
+        }
+        let (Some(name), Some(summary), Some(address), Some(postal_code), Some(commune), Some(location)) =
+            (name, summary, address, postal_code, commune, location)
+        else {
+            // Every None above pushed an error.
+            unreachable!("validation produced no error for a missing value")
+        };
+        Ok((
+            PlaceData {
+                name,
+                types,
+                summary,
+                description,
+                address,
+                postal_code,
+                commune_code: InseeCode::parse(&commune.code).expect("reference codes are valid"),
+                commune_name: commune.name,
+                departement: commune.departement,
+                region: commune.region,
+                epci: commune.epci,
+                location,
+                location_precise,
+                siret,
+                rna,
+                services,
+                equipment,
+                opening_hours,
+                publics,
+                support,
+                fees,
+                access_modes,
+                accessibility_url,
+                labels,
+                email,
+                phone,
+                website,
+            },
+            warnings,
+        ))
+    }
+
+    /// The status requested by the input, if any (validated by [`Self::validate`]).
+    pub fn requested_status(&self) -> Option<PlaceStatus> {
+        non_empty(&self.status).and_then(|s| PlaceStatus::parse(s).ok())
+    }
+}
+
+impl From<&Place> for PlaceInput {
+    /// The input that would recreate this place (for edit forms and round trips).
+    fn from(p: &Place) -> Self {
+        let d = &p.data;
+        let codes = |v: Vec<&'static str>| v.into_iter().map(String::from).collect::<Vec<_>>();
+        PlaceInput {
+            name: Some(d.name.clone()),
+            types: codes(d.types.iter().map(|t| t.code()).collect()),
+            summary: Some(d.summary.clone()),
+            description: Some(d.description.clone()),
+            address: Some(d.address.clone()),
+            postal_code: Some(d.postal_code.to_string()),
+            commune_code: Some(d.commune_code.to_string()),
+            commune_name: Some(d.commune_name.clone()),
+            latitude: d.location_precise.then_some(d.location.lat),
+            longitude: d.location_precise.then_some(d.location.lon),
+            confirm_location: false,
+            siret: d.siret.as_ref().map(ToString::to_string),
+            rna: d.rna.as_ref().map(ToString::to_string),
+            services: codes(d.services.iter().map(|t| t.code()).collect()),
+            equipment: d.equipment.clone(),
+            opening_hours: d.opening_hours.as_ref().map(ToString::to_string),
+            publics: codes(d.publics.iter().map(|t| t.code()).collect()),
+            support: codes(d.support.iter().map(|t| t.code()).collect()),
+            fees: codes(d.fees.iter().map(|t| t.code()).collect()),
+            access_modes: codes(d.access_modes.iter().map(|t| t.code()).collect()),
+            accessibility_url: d.accessibility_url.as_ref().map(ToString::to_string),
+            labels: codes(d.labels.iter().map(|t| t.code()).collect()),
+            email: d.email.as_ref().map(ToString::to_string),
+            phone: d.phone.as_ref().map(ToString::to_string),
+            website: d.website.as_ref().map(ToString::to_string),
+            status: Some(p.status.code().to_owned()),
+            version: Some(p.version),
+        }
+    }
+}
