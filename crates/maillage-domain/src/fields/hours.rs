@@ -1,36 +1,165 @@
-//! Opening hours in OpenStreetMap `opening_hours` syntax, evaluated in Europe/Paris with
+//! Opening hours in OpenStreetMap `opening_hours` syntax, evaluated in local time with
 //! French public holidays.
-// HELPER-H2: full implementation with the opening-hours crate + tests.
+//!
+//! Evaluation works on the place's local wall-clock time: callers pass the place's time
+//! zone to [`OpeningHours::is_open_at_tz`] (`Europe/Paris` for the metropole and Corsica,
+//! [`Coordinates::timezone`](super::Coordinates::timezone) gives it for overseas places);
+//! the methods without a zone use `Europe/Paris`. `PH` (public holiday) rules use the French
+//! national holidays shipped with the `opening-hours` crate (from the Nager.Date
+//! database); regional days off (Alsace-Moselle's Good Friday and 26 December, the
+//! abolition-of-slavery days overseas) are not in it.
 
 use crate::FieldError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use opening_hours::localization::Country;
+use opening_hours::{Context, OpeningHours as Expr};
 use serde::{Deserialize, Serialize};
+use std::str::FromStr;
 
-/// A parsed `opening_hours` value; keeps the text as the user wrote it (normalised).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+const HOURS_MAX: usize = 1000;
+const PARIS: Tz = chrono_tz::Europe::Paris;
+
+/// A parsed `opening_hours` value. Its canonical text is the parser's rendering of the
+/// expression (`mo-fr 9:00-18:00` becomes `Mo-Fr 09:00-18:00`), which is what is stored
+/// and shown.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct OpeningHours(String);
+pub struct OpeningHours {
+    text: String,
+    expr: Expr,
+}
 
 impl OpeningHours {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let v = value.trim();
         if v.is_empty() {
-            return Err(FieldError::new(
-                "",
-                "invalid_opening_hours",
-                "Horaires invalides.",
-                "Invalid opening hours.",
+            return Err(invalid_hours(
+                "Les horaires sont vides.".to_owned(),
+                "The opening hours are empty.".to_owned(),
             ));
         }
-        Ok(Self(v.to_owned()))
+        if v.chars().count() > HOURS_MAX {
+            return Err(invalid_hours(
+                format!("Horaires trop longs ({HOURS_MAX} caractères au plus)."),
+                format!("Opening hours too long (at most {HOURS_MAX} characters)."),
+            ));
+        }
+        let parsed = Expr::from_str(v).map_err(|e| {
+            let detail = explain(&e.to_string());
+            invalid_hours(
+                format!(
+                    "Horaires invalides : ils doivent suivre la syntaxe OpenStreetMap opening_hours, \
+                     ex. « Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off ». Détail : {detail}"
+                ),
+                format!(
+                    "Invalid opening hours: they must follow the OpenStreetMap opening_hours syntax, \
+                     e.g. “Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off”. Detail: {detail}"
+                ),
+            )
+        })?;
+        let expr = parsed.with_context(Context::default().with_holidays(Country::FR.holidays()));
+        Ok(Self { text: expr.to_string(), expr })
     }
+
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
-    /// Whether the place is open at this instant (Europe/Paris local time).
-    pub fn is_open_at(&self, _at: DateTime<Utc>) -> bool {
-        false
+
+    /// Whether the place is open at this instant, in Europe/Paris local time.
+    pub fn is_open_at(&self, at: DateTime<Utc>) -> bool {
+        self.is_open_at_tz(at, PARIS)
+    }
+
+    /// Whether the place is open at this instant, in the given time zone (the place's).
+    pub fn is_open_at_tz(&self, at: DateTime<Utc>, tz: Tz) -> bool {
+        self.expr.is_open(at.with_timezone(&tz).naive_local())
+    }
+
+    /// Whether the place is open on this local date and time (Europe/Paris wall clock, or
+    /// the place's own for overseas places: no conversion is made).
+    pub fn is_open_on(&self, date: NaiveDate, time: NaiveTime) -> bool {
+        self.expr.is_open(NaiveDateTime::new(date, time))
+    }
+
+    /// The next instant the state (open/closed) changes, in Europe/Paris; `None` when it
+    /// never changes (`24/7`, `off`).
+    pub fn next_change(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.next_change_tz(at, PARIS)
+    }
+
+    /// [`Self::next_change`] in the given time zone.
+    pub fn next_change_tz(&self, at: DateTime<Utc>, tz: Tz) -> Option<DateTime<Utc>> {
+        let local = self.expr.next_change(at.with_timezone(&tz).naive_local())?;
+        Some(to_utc(tz, local))
     }
 }
 
-super::legal::string_conversions!(OpeningHours);
+/// A local time that falls in a daylight-saving gap (02:30 on the last Sunday of March)
+/// does not exist: the change happens at the end of the gap.
+fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
+    let mut probe = local;
+    loop {
+        match tz.from_local_datetime(&probe) {
+            LocalResult::Single(dt) | LocalResult::Ambiguous(dt, _) => return dt.with_timezone(&Utc),
+            LocalResult::None => probe += chrono::Duration::minutes(1),
+        }
+    }
+}
+
+/// The parser's message is a multi-line report (position, source line, caret, expected
+/// tokens); forms show one line.
+fn explain(message: &str) -> String {
+    let mut position = None;
+    let mut expected = Vec::new();
+    for line in message.lines() {
+        let t = line.trim();
+        if let Some(p) = t.strip_prefix("-->") {
+            position = Some(p.trim().to_owned());
+        } else if let Some(e) = t.strip_prefix('=') {
+            expected.push(e.trim().to_owned());
+        }
+    }
+    match (position, expected.is_empty()) {
+        (Some(p), false) => format!("position {p} : {}", expected.join(" ")),
+        (Some(p), true) => format!("position {p}"),
+        (None, _) => message.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+fn invalid_hours(fr: String, en: String) -> FieldError {
+    FieldError::new("", "invalid_opening_hours", fr, en)
+}
+
+impl PartialEq for OpeningHours {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for OpeningHours {}
+
+impl std::fmt::Debug for OpeningHours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("OpeningHours").field(&self.text).finish()
+    }
+}
+
+impl std::fmt::Display for OpeningHours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl TryFrom<String> for OpeningHours {
+    type Error = FieldError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<OpeningHours> for String {
+    fn from(value: OpeningHours) -> String {
+        value.text
+    }
+}

@@ -8,6 +8,6 @@ mod hours;
 mod legal;
 
 pub use contact::{Email, Phone, WebUrl};
-pub use geo::{Coordinates, InseeCode, PostalCode};
+pub use geo::{Coordinates, InseeCode, PostalCode, TERRITORIES, Territory};
 pub use hours::OpeningHours;
-pub use legal::{Rna, Siret};
+pub use legal::{Rna, Siret, luhn_valid};
