@@ -1,1 +1,10 @@
 #![doc = include_str!("../README.md")]
+
+pub mod geo;
+pub mod reference;
+
+pub use geo::{EARTH_RADIUS_KM, haversine_km};
+pub use reference::{
+    ATTRIBUTION, Commune, CommuneKind, Departement, Epci, EpciKind, Reference, ReferenceError, Region, Zone,
+    departements_geojson,
+};

@@ -1,0 +1,282 @@
+//! Parsing the embedded CSV files and building the indexes.
+
+use std::collections::HashMap;
+
+use super::spatial::PointTree;
+use super::{Commune, CommuneKind, Departement, Epci, EpciKind, Reference, Region, Zone, search};
+
+const COMMUNES_CSV: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/communes.csv"));
+const EPCI_CSV: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/epci.csv"));
+const DEPARTEMENTS_CSV: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/departements.csv"));
+const REGIONS_CSV: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/regions.csv"));
+
+/// Why the reference data could not be loaded: the embedded files are malformed or
+/// inconsistent (a build problem, never a user's).
+#[derive(Debug, thiserror::Error)]
+pub enum ReferenceError {
+    #[error("{file}: {source}")]
+    Csv {
+        file: &'static str,
+        #[source]
+        source: csv::Error,
+    },
+    #[error("{file}, line {line}: {message}")]
+    Invalid { file: &'static str, line: u64, message: String },
+}
+
+/// Reads `data` row by row, handing each record and its line number to `row`.
+fn read_rows(
+    file: &'static str,
+    data: &str,
+    columns: &[&str],
+    mut row: impl FnMut(&csv::StringRecord, u64) -> Result<(), ReferenceError>,
+) -> Result<(), ReferenceError> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(data.as_bytes());
+    let headers = reader.headers().map_err(|source| ReferenceError::Csv { file, source })?;
+    if headers.iter().ne(columns.iter().copied()) {
+        return Err(ReferenceError::Invalid {
+            file,
+            line: 1,
+            message: format!("expected columns {columns:?}, found {headers:?}"),
+        });
+    }
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(|source| ReferenceError::Csv { file, source })? {
+        let line = record.position().map_or(0, csv::Position::line);
+        row(&record, line)?;
+    }
+    Ok(())
+}
+
+fn invalid(file: &'static str, line: u64, message: impl Into<String>) -> ReferenceError {
+    ReferenceError::Invalid { file, line, message: message.into() }
+}
+
+fn zone(file: &'static str, line: u64, value: &str) -> Result<Zone, ReferenceError> {
+    match value {
+        "metro" => Ok(Zone::Metro),
+        "drom" => Ok(Zone::Drom),
+        "com" => Ok(Zone::Com),
+        other => Err(invalid(file, line, format!("unknown zone {other:?}"))),
+    }
+}
+
+fn number<T: std::str::FromStr>(
+    file: &'static str,
+    line: u64,
+    field: &str,
+    value: &str,
+) -> Result<T, ReferenceError> {
+    value.parse().map_err(|_| invalid(file, line, format!("{field}: not a number: {value:?}")))
+}
+
+fn optional(value: &str) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+fn index_of(i: usize) -> u32 {
+    // Fewer than 40,000 communes: the u32 indexes halve the size of the index maps.
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// The four CSV files, as text.
+pub(super) struct Sources<'a> {
+    pub communes: &'a str,
+    pub epci: &'a str,
+    pub departements: &'a str,
+    pub regions: &'a str,
+}
+
+pub(super) const EMBEDDED: Sources<'static> =
+    Sources { communes: COMMUNES_CSV, epci: EPCI_CSV, departements: DEPARTEMENTS_CSV, regions: REGIONS_CSV };
+
+pub(super) fn load(sources: &Sources<'_>) -> Result<Reference, ReferenceError> {
+    let mut regions = Vec::with_capacity(26);
+    read_rows("regions.csv", sources.regions, &["code", "nom", "chef_lieu", "zone"], |r, line| {
+        regions.push(Region {
+            code: r[0].to_owned(),
+            name: r[1].to_owned(),
+            chef_lieu: r[2].to_owned(),
+            zone: zone("regions.csv", line, &r[3])?,
+        });
+        Ok(())
+    })?;
+    let region_by_code = unique_codes("regions.csv", regions.iter().map(|r| r.code.as_str()))?;
+
+    let mut departements = Vec::with_capacity(109);
+    let file = "departements.csv";
+    read_rows(file, sources.departements, &["code", "nom", "region", "chef_lieu", "zone"], |r, line| {
+        if !region_by_code.contains_key(&r[2]) {
+            return Err(invalid(file, line, format!("unknown région {:?}", &r[2])));
+        }
+        departements.push(Departement {
+            code: r[0].to_owned(),
+            name: r[1].to_owned(),
+            region: r[2].to_owned(),
+            chef_lieu: r[3].to_owned(),
+            zone: zone(file, line, &r[4])?,
+        });
+        Ok(())
+    })?;
+    let departement_by_code = unique_codes(file, departements.iter().map(|d| d.code.as_str()))?;
+
+    let mut epcis = Vec::with_capacity(1_300);
+    let file = "epci.csv";
+    read_rows(file, sources.epci, &["code", "nom", "type", "population"], |r, line| {
+        let kind = match &r[2] {
+            "CC" => EpciKind::CommunauteDeCommunes,
+            "CA" => EpciKind::CommunauteDAgglomeration,
+            "CU" => EpciKind::CommunauteUrbaine,
+            "METRO" => EpciKind::Metropole,
+            "MET69" => EpciKind::MetropoleDeLyon,
+            other => return Err(invalid(file, line, format!("unknown EPCI type {other:?}"))),
+        };
+        epcis.push(Epci {
+            code: r[0].to_owned(),
+            name: r[1].to_owned(),
+            kind,
+            population: number(file, line, "population", &r[3])?,
+        });
+        Ok(())
+    })?;
+    let epci_by_code = unique_codes(file, epcis.iter().map(|e| e.code.as_str()))?;
+
+    let mut communes = Vec::with_capacity(35_000);
+    let file = "communes.csv";
+    let columns = [
+        "code",
+        "nom",
+        "kind",
+        "parent",
+        "departement",
+        "region",
+        "epci",
+        "codes_postaux",
+        "population",
+        "lon",
+        "lat",
+        "zone",
+    ];
+    read_rows(file, sources.communes, &columns, |r, line| {
+        let kind = match &r[2] {
+            "commune" => CommuneKind::Commune,
+            "arrondissement" => CommuneKind::Arrondissement,
+            other => return Err(invalid(file, line, format!("unknown kind {other:?}"))),
+        };
+        if !departement_by_code.contains_key(&r[4]) || !region_by_code.contains_key(&r[5]) {
+            return Err(invalid(
+                file,
+                line,
+                format!("unknown département {:?} or région {:?}", &r[4], &r[5]),
+            ));
+        }
+        if !r[6].is_empty() && !epci_by_code.contains_key(&r[6]) {
+            return Err(invalid(file, line, format!("unknown EPCI {:?}", &r[6])));
+        }
+        let lon: f64 = number(file, line, "lon", &r[9])?;
+        let lat: f64 = number(file, line, "lat", &r[10])?;
+        if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+            return Err(invalid(file, line, format!("point out of range: {lon}, {lat}")));
+        }
+        communes.push(Commune {
+            code: r[0].to_owned(),
+            name: r[1].to_owned(),
+            kind,
+            parent: optional(&r[3]),
+            departement: r[4].to_owned(),
+            region: r[5].to_owned(),
+            epci: optional(&r[6]),
+            postal_codes: r[7].split_ascii_whitespace().map(str::to_owned).collect(),
+            population: number(file, line, "population", &r[8])?,
+            lon,
+            lat,
+            zone: zone(file, line, &r[11])?,
+        });
+        Ok(())
+    })?;
+    communes.sort_unstable_by(|a, b| a.code.cmp(&b.code));
+    let commune_by_code = unique_codes(file, communes.iter().map(|c| c.code.as_str()))?;
+
+    let mut arrondissements_by_city: HashMap<String, Vec<u32>> = HashMap::new();
+    for (i, commune) in communes.iter().enumerate() {
+        if let Some(parent) = &commune.parent {
+            if commune_by_code.get(parent).is_none_or(|&p| communes[p as usize].kind != CommuneKind::Commune)
+            {
+                return Err(invalid(file, 0, format!("{}: unknown parent city {parent:?}", commune.code)));
+            }
+            arrondissements_by_city.entry(parent.clone()).or_default().push(index_of(i));
+        }
+    }
+    // An arrondissement belongs to its city's EPCI (Métropole du Grand Paris, de Lyon,
+    // d'Aix-Marseille-Provence); the source leaves it blank.
+    for (city, arrondissements) in &arrondissements_by_city {
+        let epci = commune_by_code.get(city).and_then(|&c| communes[c as usize].epci.clone());
+        for &a in arrondissements {
+            communes[a as usize].epci.clone_from(&epci);
+        }
+    }
+
+    let mut by_departement: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut by_epci: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut by_region: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut by_postal_code: HashMap<String, Vec<u32>> = HashMap::with_capacity(6_500);
+    for (i, commune) in communes.iter().enumerate() {
+        let i = index_of(i);
+        for postal_code in &commune.postal_codes {
+            by_postal_code.entry(postal_code.clone()).or_default().push(i);
+        }
+        if commune.kind == CommuneKind::Commune {
+            by_departement.entry(commune.departement.clone()).or_default().push(i);
+            by_region.entry(commune.region.clone()).or_default().push(i);
+            if let Some(epci) = &commune.epci {
+                by_epci.entry(epci.clone()).or_default().push(i);
+            }
+        }
+    }
+
+    let name_keys = communes.iter().map(|c| search::name_key(&c.name)).collect();
+    // Cities with arrondissements are left out of the tree so that a point in Paris, Lyon or
+    // Marseille finds its arrondissement rather than the city sharing its town-hall point.
+    let points = PointTree::new(
+        communes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !arrondissements_by_city.contains_key(&c.code))
+            .map(|(i, c)| (crate::geo::unit_vector(c.lat, c.lon), index_of(i)))
+            .collect(),
+    );
+
+    Ok(Reference {
+        communes,
+        epcis,
+        departements,
+        regions,
+        commune_by_code,
+        epci_by_code,
+        departement_by_code,
+        region_by_code,
+        by_departement,
+        by_epci,
+        by_region,
+        by_postal_code,
+        arrondissements_by_city,
+        name_keys,
+        points,
+    })
+}
+
+fn unique_codes<'a>(
+    file: &'static str,
+    codes: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, u32>, ReferenceError> {
+    let mut map = HashMap::new();
+    for (i, code) in codes.enumerate() {
+        if map.insert(code.to_owned(), index_of(i)).is_some() {
+            return Err(invalid(file, 0, format!("duplicate code {code:?}")));
+        }
+    }
+    Ok(map)
+}
