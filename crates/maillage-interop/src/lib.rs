@@ -1,1 +1,168 @@
 #![doc = include_str!("../README.md")]
+
+mod csv;
+mod detect;
+mod export;
+mod geojson;
+mod lmn;
+mod mapping;
+mod report;
+mod row;
+
+pub use detect::detect_format;
+pub use export::{ExportError, allowed_fields, export, export_to};
+pub use geojson::geojson_feature_collection;
+pub use mapping::ColumnMapping;
+pub use report::{FileError, MappingError, RowError};
+
+/// Column names of Maillage's own CSV format (also the GeoJSON property names).
+pub use csv::COLUMNS as CSV_COLUMNS;
+/// Field names of the national LMN schema as Maillage writes them.
+pub use lmn::FIELDS as LMN_FIELDS;
+
+use maillage_domain::PlaceInput;
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// A file format for places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Maillage's CSV: one column per field, lists separated by `|`.
+    Csv,
+    /// A GeoJSON FeatureCollection of points, properties named as the CSV columns.
+    GeoJson,
+    /// The national schema of *lieux de médiation numérique*, JSON form.
+    LmnJson,
+    /// The national schema of *lieux de médiation numérique*, CSV form.
+    LmnCsv,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [Self::Csv, Self::GeoJson, Self::LmnJson, Self::LmnCsv];
+
+    /// Name used on the command line and in URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::GeoJson => "geojson",
+            Self::LmnJson => "lmn-json",
+            Self::LmnCsv => "lmn-csv",
+        }
+    }
+
+    /// MIME type of an export.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Csv | Self::LmnCsv => "text/csv; charset=utf-8",
+            Self::GeoJson => "application/geo+json",
+            Self::LmnJson => "application/json",
+        }
+    }
+
+    /// File extension of an export.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv | Self::LmnCsv => "csv",
+            Self::GeoJson => "geojson",
+            Self::LmnJson => "json",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown format name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("format inconnu « {0} » (formats possibles : csv, geojson, lmn-json, lmn-csv)")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Self::ALL.into_iter().find(|f| f.name() == wanted).ok_or_else(|| UnknownFormat(s.trim().to_owned()))
+    }
+}
+
+/// One record of an imported file, ready for validation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRow {
+    /// 1-based line in a CSV file (the header is line 1), or feature/record index + 1 in a
+    /// JSON file.
+    pub line: usize,
+    /// The record's identifier in its source (`id` column or property).
+    pub source_id: Option<String>,
+    /// The source named by the record itself (`source` column), if any.
+    pub source: Option<String>,
+    pub input: PlaceInput,
+    /// Last update declared by the source (`updated_at`, LMN `date_maj`).
+    pub source_updated_on: Option<chrono::NaiveDate>,
+}
+
+/// The readable content of a file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParsedFile {
+    /// Records to validate, in file order.
+    pub rows: Vec<ImportRow>,
+    /// Records that could not even be read (bad number, duplicate identifier…): they are
+    /// not in `rows`.
+    pub errors: Vec<RowError>,
+    /// Remarks that do not stop a record (unknown columns, values without equivalent…).
+    pub warnings: Vec<RowError>,
+}
+
+/// Gathers records, refusing the second and later occurrences of a source identifier.
+#[derive(Default)]
+pub(crate) struct Collector {
+    parsed: ParsedFile,
+    seen: HashMap<String, usize>,
+}
+
+impl Collector {
+    pub(crate) fn push(&mut self, result: Result<(ImportRow, Vec<RowError>), RowError>) {
+        match result {
+            Ok((row, warnings)) => {
+                if let Some(id) = &row.source_id {
+                    if let Some(first) = self.seen.get(id) {
+                        self.parsed.errors.push(RowError::new(
+                            row.line,
+                            "id",
+                            "duplicate_id",
+                            format!("Identifiant en double « {id} », déjà vu ligne {first}."),
+                        ));
+                        return;
+                    }
+                    self.seen.insert(id.clone(), row.line);
+                }
+                self.parsed.warnings.extend(warnings);
+                self.parsed.rows.push(row);
+            }
+            Err(e) => self.parsed.errors.push(e),
+        }
+    }
+
+    pub(crate) fn warn(&mut self, warning: RowError) {
+        self.parsed.warnings.push(warning);
+    }
+
+    pub(crate) fn finish(self) -> ParsedFile {
+        self.parsed
+    }
+}
+
+/// Read a whole file. `Err` when the file cannot be read at all; otherwise every record
+/// is either in `rows` or reported in `errors`.
+pub fn parse(format: Format, bytes: &[u8], mapping: &ColumnMapping) -> Result<ParsedFile, FileError> {
+    let text = row::decode(bytes)?;
+    match format {
+        Format::Csv => csv::parse(text, mapping),
+        Format::GeoJson => geojson::parse(text, mapping),
+        Format::LmnJson => lmn::parse_json(text, mapping),
+        Format::LmnCsv => lmn::parse_csv(text, mapping),
+    }
+}

@@ -1,0 +1,45 @@
+//! Guessing a file's format from its name and first bytes.
+
+use crate::Format;
+
+/// The format of a file, from its extension and content; `None` when neither tells.
+pub fn detect_format(file_name: &str, bytes: &[u8]) -> Option<Format> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let extension = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let looks_json = head.trim_start().starts_with(['{', '[']);
+    let json_kind = || if head.contains("\"FeatureCollection\"") { Format::GeoJson } else { Format::LmnJson };
+    let csv_kind = || {
+        let header = head.lines().next().unwrap_or("").to_lowercase();
+        let cells: Vec<&str> = header.split([',', ';']).map(|c| c.trim().trim_matches('"')).collect();
+        if cells.contains(&"nom") && (cells.contains(&"code_postal") || cells.contains(&"pivot")) {
+            Format::LmnCsv
+        } else {
+            Format::Csv
+        }
+    };
+    match extension.as_str() {
+        "geojson" => Some(Format::GeoJson),
+        "json" => Some(json_kind()),
+        "csv" | "txt" | "tsv" => Some(csv_kind()),
+        _ if looks_json => Some(json_kind()),
+        _ if head.lines().next().is_some_and(|l| l.contains(',') || l.contains(';')) => Some(csv_kind()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_by_extension_and_content() {
+        assert_eq!(detect_format("lieux.geojson", b"{}"), Some(Format::GeoJson));
+        assert_eq!(detect_format("lieux.json", br#"{"type":"FeatureCollection","features":[]}"#), Some(Format::GeoJson));
+        assert_eq!(detect_format("lieux.json", br#"[{"id":"1","nom":"x"}]"#), Some(Format::LmnJson));
+        assert_eq!(detect_format("lieux.csv", b"id,nom,commune,code_postal\n"), Some(Format::LmnCsv));
+        assert_eq!(detect_format("lieux.CSV", b"\xEF\xBB\xBFid;name;types;postal_code\n"), Some(Format::Csv));
+        assert_eq!(detect_format("export", b"  [ ]"), Some(Format::LmnJson));
+        assert_eq!(detect_format("notes", b"hello"), None);
+    }
+}

@@ -1,0 +1,88 @@
+//! What an import reports: problems with the file as a whole ([`FileError`]) and
+//! problems with one row ([`RowError`]), both with French messages for the people who
+//! produced the file.
+
+use serde::Serialize;
+use std::fmt;
+
+/// A problem with one row (or one feature) of a file, or a remark about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// 1-based line in a CSV file (the header is line 1), or feature/record index + 1 in
+    /// a JSON file.
+    pub line: usize,
+    /// Column or property concerned, as named in the file (empty for the whole row).
+    pub field: String,
+    /// Message in French.
+    pub message: String,
+    /// Stable machine code, e.g. `duplicate_id`.
+    pub code: String,
+}
+
+impl RowError {
+    pub fn new(line: usize, field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self { line, field: field.into(), message: message.into(), code: code.to_owned() }
+    }
+}
+
+impl fmt::Display for RowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "ligne {} : {}", self.line, self.message)
+        } else {
+            write!(f, "ligne {}, {} : {}", self.line, self.field, self.message)
+        }
+    }
+}
+
+/// The file cannot be read at all: nothing in it is imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    #[error("le fichier est vide")]
+    Empty,
+    #[error("{}", not_utf8_message(*.offset, *.guess))]
+    NotUtf8 {
+        /// Byte offset of the first invalid sequence.
+        offset: usize,
+        /// Encoding the bytes most probably are in, when recognisable.
+        guess: Option<&'static str>,
+    },
+    #[error("JSON invalide ligne {line}, colonne {column} : {message}")]
+    InvalidJson { line: usize, column: usize, message: String },
+    #[error("le fichier GeoJSON doit être une FeatureCollection (trouvé : {found})")]
+    NotFeatureCollection { found: String },
+    #[error(
+        "le fichier JSON doit contenir un tableau de lieux, ou un objet dont le champ « data » en contient un (trouvé : {found})"
+    )]
+    NotPlaceList { found: String },
+    #[error("colonne(s) obligatoire(s) manquante(s) : {}", .missing.join(", "))]
+    MissingColumns { missing: Vec<String> },
+    #[error("colonne « {column} » présente deux fois dans l'en-tête")]
+    DuplicateColumn { column: String },
+    #[error("CSV illisible ligne {line} : {message}")]
+    Csv { line: usize, message: String },
+    #[error("correspondance de colonnes invalide : {0}")]
+    Mapping(#[from] MappingError),
+}
+
+fn not_utf8_message(offset: usize, guess: Option<&'static str>) -> String {
+    match guess {
+        Some(encoding) => format!(
+            "le fichier n'est pas encodé en UTF-8 (octet invalide à la position {offset}) : le fichier semble encodé en {encoding} : enregistrez-le en UTF-8"
+        ),
+        None => format!(
+            "le fichier n'est pas encodé en UTF-8 (octet invalide à la position {offset}) : enregistrez-le en UTF-8"
+        ),
+    }
+}
+
+/// A column mapping that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MappingError {
+    #[error("« {0} » n'a pas la forme colonne=champ")]
+    Syntax(String),
+    #[error("JSON de correspondance invalide : {0}")]
+    Json(String),
+    #[error("champ cible inconnu « {target} » pour la colonne « {column} » ; champs possibles : {allowed}")]
+    UnknownTarget { column: String, target: String, allowed: String },
+}

@@ -1,0 +1,380 @@
+//! A format-neutral view of one record of a file (a CSV row or a JSON object), so that
+//! the CSV and JSON forms of a format share one conversion to `PlaceInput`.
+
+use crate::mapping::{ColumnMapping, normalise};
+use crate::report::{FileError, RowError};
+use std::borrow::Cow;
+
+/// One value as found in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Text(Cow<'a, str>),
+    List(Vec<Cow<'a, str>>),
+    Number(f64),
+    Bool(bool),
+    Null,
+}
+
+impl<'a> Cell<'a> {
+    pub(crate) fn from_json(value: &'a serde_json::Value) -> Self {
+        use serde_json::Value;
+        match value {
+            Value::Null => Cell::Null,
+            Value::Bool(b) => Cell::Bool(*b),
+            Value::Number(n) => n.as_f64().map_or_else(|| Cell::Text(Cow::Owned(n.to_string())), Cell::Number),
+            Value::String(s) => Cell::Text(Cow::Borrowed(s)),
+            Value::Array(items) => Cell::List(
+                items
+                    .iter()
+                    .filter_map(|item| match item {
+                        Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+                        Value::Null => None,
+                        other => Some(Cow::Owned(other.to_string())),
+                    })
+                    .collect(),
+            ),
+            Value::Object(_) => Cell::Text(Cow::Owned(value.to_string())),
+        }
+    }
+}
+
+/// One record: cells by (canonical) field name.
+#[derive(Debug, Default)]
+pub(crate) struct Row<'a> {
+    pub line: usize,
+    cells: Vec<(&'a str, Cell<'a>)>,
+}
+
+impl<'a> Row<'a> {
+    pub(crate) fn new(line: usize) -> Self {
+        Self { line, cells: Vec::with_capacity(32) }
+    }
+
+    pub(crate) fn push(&mut self, name: &'a str, cell: Cell<'a>) {
+        self.cells.push((name, cell));
+    }
+
+    /// Replace the value of `name`, or add it.
+    pub(crate) fn set(&mut self, name: &'a str, cell: Cell<'a>) {
+        match self.cells.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = cell,
+            None => self.cells.push((name, cell)),
+        }
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&Cell<'a>> {
+        self.cells.iter().find(|(n, _)| *n == name).map(|(_, c)| c)
+    }
+
+    /// A trimmed, non-empty text value.
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
+        match self.get(name)? {
+            Cell::Text(t) => Some(t.trim()).filter(|t| !t.is_empty()).map(str::to_owned),
+            Cell::Number(n) => Some(n.to_string()),
+            Cell::Bool(b) => Some(b.to_string()),
+            Cell::List(items) => {
+                let joined = items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()).collect::<Vec<_>>().join("|");
+                Some(joined).filter(|j| !j.is_empty())
+            }
+            Cell::Null => None,
+        }
+    }
+
+    /// A list: a JSON array, or a text split by `split`.
+    pub(crate) fn list(&self, name: &str, split: impl Fn(&str) -> Vec<String>) -> Vec<String> {
+        match self.get(name) {
+            Some(Cell::List(items)) => {
+                items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()).map(str::to_owned).collect()
+            }
+            Some(Cell::Text(t)) => split(t),
+            Some(Cell::Number(n)) => vec![n.to_string()],
+            _ => Vec::new(),
+        }
+    }
+
+    /// A decimal number, `.` or `,` as decimal separator.
+    pub(crate) fn number(&self, name: &str) -> Result<Option<f64>, RowError> {
+        match self.get(name) {
+            Some(Cell::Number(n)) => Ok(Some(*n)),
+            Some(Cell::Text(t)) if !t.trim().is_empty() => {
+                let t = t.trim();
+                let normalised: Cow<'_, str> =
+                    if t.contains(',') && !t.contains('.') { Cow::Owned(t.replace(',', ".")) } else { Cow::Borrowed(t) };
+                normalised.parse::<f64>().ok().filter(|n| n.is_finite()).map(Some).ok_or_else(|| {
+                    RowError::new(self.line, name, "invalid_number", format!("« {t} » n'est pas un nombre décimal."))
+                })
+            }
+            Some(Cell::Text(_) | Cell::Null) | None => Ok(None),
+            Some(_) => Err(RowError::new(self.line, name, "invalid_number", "Un nombre décimal est attendu.")),
+        }
+    }
+
+    /// A boolean (`true/false`, `oui/non`, `1/0`); `None` when absent.
+    pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, RowError> {
+        match self.get(name) {
+            Some(Cell::Bool(b)) => Ok(Some(*b)),
+            Some(Cell::Text(t)) => match t.trim().to_lowercase().as_str() {
+                "" => Ok(None),
+                "true" | "vrai" | "oui" | "yes" | "1" => Ok(Some(true)),
+                "false" | "faux" | "non" | "no" | "0" => Ok(Some(false)),
+                other => Err(RowError::new(
+                    self.line,
+                    name,
+                    "invalid_boolean",
+                    format!("« {other} » n'est pas une valeur booléenne (true ou false)."),
+                )),
+            },
+            Some(Cell::Null) | None => Ok(None),
+            Some(_) => Err(RowError::new(self.line, name, "invalid_boolean", "true ou false est attendu.")),
+        }
+    }
+
+    /// A date `YYYY-MM-DD`, or the date part of an RFC 3339 timestamp. An unreadable date
+    /// is a warning, not an error: it is provenance, not content.
+    pub(crate) fn date(&self, name: &str, warnings: &mut Vec<RowError>) -> Option<chrono::NaiveDate> {
+        let text = self.text(name)?;
+        let day = text.get(..10).unwrap_or(&text);
+        match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                warnings.push(RowError::new(
+                    self.line,
+                    name,
+                    "invalid_date",
+                    format!("Date « {text} » illisible (format attendu AAAA-MM-JJ) : ignorée."),
+                ));
+                None
+            }
+        }
+    }
+}
+
+/// Split a text list on `|`, trimming items and dropping empty ones.
+pub(crate) fn split_pipe(text: &str) -> Vec<String> {
+    text.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// The file as UTF-8 text, without its BOM.
+pub(crate) fn decode(bytes: &[u8]) -> Result<&str, FileError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.trim().is_empty() => Err(FileError::Empty),
+        Ok(text) => Ok(text),
+        Err(e) => Err(FileError::NotUtf8 { offset: e.valid_up_to(), guess: guess_encoding(bytes) }),
+    }
+}
+
+/// Recognise the encodings French spreadsheets are saved in when they are not UTF-8.
+fn guess_encoding(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Some("UTF-16");
+    }
+    let text = encoding_rs::WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes)?;
+    // Windows-1252 decodes almost any byte sequence: only claim it when the non-ASCII
+    // characters are the letters and signs French text is made of.
+    let non_ascii: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
+    let french = |c: &char| "àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»°€’–—…".contains(*c);
+    (!non_ascii.is_empty() && non_ascii.iter().filter(|c| french(c)).count() * 2 >= non_ascii.len())
+        .then_some("Windows-1252")
+}
+
+/// A CSV file read into headers (mapped to canonical names) and records.
+pub(crate) struct CsvTable {
+    /// Canonical name of each column (`None`: unknown or ignored column).
+    pub columns: Vec<Option<&'static str>>,
+    pub records: Vec<csv::StringRecord>,
+    pub unknown: Vec<String>,
+}
+
+/// Read a CSV text whose delimiter (`,` or `;`) is guessed from the header line, mapping
+/// headers to `known` names (directly, or through `mapping`, or through `aliases`).
+pub(crate) fn read_csv(
+    text: &str,
+    known: &[&'static str],
+    aliases: &[(&str, &'static str)],
+    mapping: &ColumnMapping,
+) -> Result<CsvTable, FileError> {
+    let header_line = text.lines().next().unwrap_or("");
+    let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|e| csv_error(&e))?.clone();
+    let mut columns = Vec::with_capacity(headers.len());
+    let mut unknown = Vec::new();
+    for header in &headers {
+        let name = normalise(header);
+        let canonical = match mapping.target(header) {
+            Some("") => None,
+            Some(target) => known.iter().copied().find(|k| *k == target),
+            None => known
+                .iter()
+                .copied()
+                .find(|k| *k == name)
+                .or_else(|| aliases.iter().find(|(alias, _)| *alias == name).map(|(_, k)| *k)),
+        };
+        match canonical {
+            Some(c) if columns.contains(&Some(c)) => {
+                return Err(FileError::DuplicateColumn { column: header.trim().to_owned() });
+            }
+            None if mapping.target(header).is_none() && !name.is_empty() => unknown.push(header.trim().to_owned()),
+            _ => {}
+        }
+        columns.push(canonical);
+    }
+    let mut records = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| csv_error(&e))?;
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        records.push(record);
+    }
+    Ok(CsvTable { columns, records, unknown })
+}
+
+fn csv_error(e: &csv::Error) -> FileError {
+    let line = e.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+    FileError::Csv { line, message: e.to_string() }
+}
+
+impl CsvTable {
+    pub(crate) fn has(&self, name: &str) -> bool {
+        self.columns.contains(&Some(name))
+    }
+
+    /// The row view of a record, or a row error when it has more cells than the header.
+    pub(crate) fn row<'a>(&self, record: &'a csv::StringRecord) -> Result<Row<'a>, RowError> {
+        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+        if record.len() > self.columns.len() {
+            return Err(RowError::new(
+                line,
+                "",
+                "too_many_cells",
+                format!("{} cellules au lieu de {} (nombre de colonnes de l'en-tête).", record.len(), self.columns.len()),
+            ));
+        }
+        let mut row = Row::new(line);
+        for (column, cell) in self.columns.iter().zip(record.iter()) {
+            if let Some(name) = column {
+                row.push(name, Cell::Text(Cow::Borrowed(cell)));
+            }
+        }
+        Ok(row)
+    }
+}
+
+/// Parse JSON, reporting where it is broken.
+pub(crate) fn parse_json(text: &str) -> Result<serde_json::Value, FileError> {
+    serde_json::from_str(text).map_err(|e| FileError::InvalidJson {
+        line: e.line(),
+        column: e.column(),
+        message: json_message(&e),
+    })
+}
+
+fn json_message(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Eof => "fin de fichier inattendue (accolade ou crochet non fermé ?)".to_owned(),
+        Category::Syntax => format!("syntaxe incorrecte ({e})"),
+        Category::Data | Category::Io => e.to_string(),
+    }
+}
+
+/// Short description of a JSON value's kind, for error messages.
+pub(crate) fn json_kind(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(_) => "un booléen".into(),
+        Value::Number(_) => "un nombre".into(),
+        Value::String(_) => "une chaîne".into(),
+        Value::Array(_) => "un tableau".into(),
+        Value::Object(o) => match o.get("type").and_then(|t| t.as_str()) {
+            Some(t) => format!("un objet de type « {t} »"),
+            None => "un objet".into(),
+        },
+    }
+}
+
+/// Map a JSON object's keys to canonical names; unknown keys are added to `unknown`.
+pub(crate) fn json_row<'a>(
+    line: usize,
+    object: &'a serde_json::Map<String, serde_json::Value>,
+    known: &[&'static str],
+    aliases: &[(&str, &'static str)],
+    mapping: &ColumnMapping,
+    unknown: &mut Vec<(String, usize)>,
+) -> Row<'a> {
+    let mut row = Row::new(line);
+    for (key, value) in object {
+        let name = normalise(key);
+        let canonical = match mapping.target(key) {
+            Some("") => continue,
+            Some(target) => known.iter().copied().find(|k| *k == target),
+            None => known
+                .iter()
+                .copied()
+                .find(|k| *k == name)
+                .or_else(|| aliases.iter().find(|(alias, _)| *alias == name).map(|(_, k)| *k)),
+        };
+        match canonical {
+            Some(c) => row.push(c, Cell::from_json(value)),
+            None => {
+                if !unknown.iter().any(|(k, _)| k == key) {
+                    unknown.push((key.clone(), line));
+                }
+            }
+        }
+    }
+    row
+}
+
+/// The warning listing the columns nobody will read.
+pub(crate) fn unknown_columns_warning(line: usize, unknown: &[String], what: &str) -> RowError {
+    RowError::new(
+        line,
+        "",
+        "unknown_columns",
+        format!(
+            "{what} inconnue(s), ignorée(s) : {}. Utilisez une correspondance de colonnes pour les importer.",
+            unknown.join(", ")
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_accepts_a_decimal_comma() {
+        let mut row = Row::new(2);
+        row.push("latitude", Cell::Text(Cow::Borrowed("45,4397")));
+        assert_eq!(row.number("latitude").expect("a number"), Some(45.4397));
+    }
+
+    #[test]
+    fn number_refuses_text() {
+        let mut row = Row::new(3);
+        row.push("latitude", Cell::Text(Cow::Borrowed("nord")));
+        let e = row.number("latitude").unwrap_err();
+        assert_eq!((e.line, e.field.as_str(), e.code.as_str()), (3, "latitude", "invalid_number"));
+    }
+
+    #[test]
+    fn decode_strips_a_bom_and_refuses_empty_files() {
+        assert_eq!(decode(b"\xEF\xBB\xBFname\n").expect("utf-8"), "name\n");
+        assert_eq!(decode(b"\xEF\xBB\xBF \n"), Err(FileError::Empty));
+    }
+
+    #[test]
+    fn decode_recognises_windows_1252() {
+        let e = decode(b"nom\nCaf\xe9 des \xe9l\xe8ves\n").unwrap_err();
+        assert_eq!(e, FileError::NotUtf8 { offset: 7, guess: Some("Windows-1252") });
+        assert!(e.to_string().contains("le fichier semble encodé en Windows-1252 : enregistrez-le en UTF-8"));
+    }
+}
