@@ -1,1 +1,14 @@
 #![doc = include_str!("../README.md")]
+
+mod error;
+mod places;
+mod pool;
+mod users;
+
+pub use error::StoreError;
+pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceSort};
+pub use pool::{Backend, Store};
+pub use users::{Session, UserRecord};
+
+#[cfg(feature = "testing")]
+pub mod testing;

@@ -1,0 +1,33 @@
+/// Storage errors. Database errors are kept whole for the logs; callers show a generic
+/// message for them.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    /// The record changed since the caller read it (optimistic concurrency).
+    #[error("the record was changed by someone else (current version {current})")]
+    Conflict { current: i64 },
+    /// A unique value is already taken (e.g. an email address).
+    #[error("already exists: {0}")]
+    Duplicate(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("unsupported database URL (expected sqlite:// or postgres://)")]
+    UnsupportedUrl,
+}
+
+impl StoreError {
+    pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
+        matches!(e, sqlx::Error::Database(db) if db.is_unique_violation())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Corrupt(e.to_string())
+    }
+}

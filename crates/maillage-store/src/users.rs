@@ -1,0 +1,246 @@
+//! Accounts, sessions, password resets and rate-limit events.
+
+use crate::pool::with_db;
+use crate::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use maillage_domain::fields::Email;
+use maillage_domain::user::User;
+use maillage_domain::{PlaceId, UserId};
+// Dynamic SQL here is built only from constants and `$n` placeholders: values are always bound.
+use sqlx::{AssertSqlSafe, Row};
+
+/// A user with the hash of their password (never leaves the app layer).
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+macro_rules! row_to_user {
+    ($row:expr) => {{
+        let row = $row;
+        let id: String = row.try_get("id")?;
+        let email: String = row.try_get("email")?;
+        UserRecord {
+            user: User {
+                id: id.parse().map_err(|_| StoreError::Corrupt(format!("user id {id}")))?,
+                email: Email::parse(&email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                display_name: row.try_get("display_name")?,
+                is_admin: row.try_get("is_admin")?,
+                created_at: row.try_get("created_at")?,
+            },
+            password_hash: row.try_get("password_hash")?,
+        }
+    }};
+}
+
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, is_admin, created_at";
+
+impl Store {
+    /// Create an account; [`StoreError::Duplicate`] when the email is taken.
+    pub async fn create_user(&self, record: &UserRecord, is_demo: bool) -> Result<(), StoreError> {
+        let u = &record.user;
+        with_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO users (id, email, display_name, password_hash, is_admin, is_demo, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(u.id.to_string())
+            .bind(u.email.as_str())
+            .bind(&u.display_name)
+            .bind(&record.password_hash)
+            .bind(u.is_admin)
+            .bind(is_demo)
+            .bind(u.created_at)
+            .execute(pool)
+            .await
+            .map_err(|e| if StoreError::is_unique_violation(&e) { StoreError::Duplicate("email") } else { e.into() })?;
+        });
+        Ok(())
+    }
+
+    pub async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+        with_db!(self, pool => {
+            let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(email.as_str()).fetch_optional(pool).await?;
+            Ok(match row { Some(row) => Some(row_to_user!(row)), None => None })
+        })
+    }
+
+    pub async fn user(&self, id: UserId) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        with_db!(self, pool => {
+            let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(id.to_string()).fetch_optional(pool).await?;
+            Ok(match row { Some(row) => Some(row_to_user!(row)), None => None })
+        })
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY email");
+        with_db!(self, pool => {
+            let rows = sqlx::query(AssertSqlSafe(sql.as_str())).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(row_to_user!(row));
+            }
+            Ok(out)
+        })
+    }
+
+    pub async fn count_admins(&self) -> Result<u64, StoreError> {
+        with_db!(self, pool => {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_admin = TRUE").fetch_one(pool).await?;
+            Ok(n as u64)
+        })
+    }
+
+    /// Replace a password hash and end every session of the user.
+    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
+        with_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash).bind(id.to_string()).execute(&mut *tx).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Places a user manages.
+    pub async fn managed_place_ids(&self, user: UserId) -> Result<Vec<PlaceId>, StoreError> {
+        let ids: Vec<String> = with_db!(self, pool => {
+            sqlx::query_scalar("SELECT place_id FROM place_managers WHERE user_id = $1")
+                .bind(user.to_string()).fetch_all(pool).await?
+        });
+        ids.iter().map(|id| id.parse().map_err(|_| StoreError::Corrupt(id.clone()))).collect()
+    }
+
+    // --- sessions -------------------------------------------------------------------------
+
+    /// Store a session under the hash of its token (the token itself is only in the cookie).
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        csrf_token: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        with_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash).bind(user.to_string()).bind(csrf_token).bind(Utc::now()).bind(expires_at)
+            .execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The live session with this token hash (expired ones are ignored).
+    pub async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        with_db!(self, pool => {
+            let row = sqlx::query("SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash).bind(Utc::now()).fetch_optional(pool).await?;
+            Ok(match row {
+                Some(row) => {
+                    let user_id: String = row.try_get("user_id")?;
+                    Some(Session {
+                        user_id: user_id.parse().map_err(|_| StoreError::Corrupt(user_id.clone()))?,
+                        csrf_token: row.try_get("csrf_token")?,
+                        expires_at: row.try_get("expires_at")?,
+                    })
+                }
+                None => None,
+            })
+        })
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        with_db!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Remove expired sessions, used reset tokens and old rate events.
+    pub async fn purge_expired(&self, rate_events_before: DateTime<Utc>) -> Result<(), StoreError> {
+        let now = Utc::now();
+        with_db!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
+            sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1 OR used = TRUE").bind(now).execute(pool).await?;
+            sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(rate_events_before).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    // --- password resets ------------------------------------------------------------------
+
+    pub async fn create_password_reset(
+        &self,
+        token_hash: &str,
+        user: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        with_db!(self, pool => {
+            sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at, used) VALUES ($1, $2, $3, FALSE)")
+                .bind(token_hash).bind(user.to_string()).bind(expires_at).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// The user of a live, unused reset token, marking it used (one use only).
+    pub async fn consume_password_reset(&self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
+        with_db!(self, pool => {
+            let user: Option<String> = sqlx::query_scalar(
+                "UPDATE password_resets SET used = TRUE WHERE token_hash = $1 AND used = FALSE AND expires_at > $2 RETURNING user_id",
+            )
+            .bind(token_hash).bind(Utc::now()).fetch_optional(pool).await?;
+            user.map(|u| u.parse().map_err(|_| StoreError::Corrupt(u))).transpose()
+        })
+    }
+
+    /// Whether a reset token is live, without using it (to show the form).
+    pub async fn password_reset_is_live(&self, token_hash: &str) -> Result<bool, StoreError> {
+        with_db!(self, pool => {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM password_resets WHERE token_hash = $1 AND used = FALSE AND expires_at > $2",
+            )
+            .bind(token_hash).bind(Utc::now()).fetch_one(pool).await?;
+            Ok(n > 0)
+        })
+    }
+
+    // --- rate limits ----------------------------------------------------------------------
+
+    /// Record one event in a bucket (e.g. `login:<ip>`) and return how many events the bucket
+    /// has had since `since`, this one included. Shared by every server on the database.
+    pub async fn hit_rate_bucket(&self, bucket: &str, since: DateTime<Utc>) -> Result<u64, StoreError> {
+        with_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO rate_events (bucket, at) VALUES ($1, $2)")
+                .bind(bucket).bind(Utc::now()).execute(&mut *tx).await?;
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2")
+                .bind(bucket).bind(since).fetch_one(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(n as u64)
+        })
+    }
+
+    /// Forget a bucket's events (e.g. after a successful login).
+    pub async fn clear_rate_bucket(&self, bucket: &str) -> Result<(), StoreError> {
+        with_db!(self, pool => {
+            sqlx::query("DELETE FROM rate_events WHERE bucket = $1").bind(bucket).execute(pool).await?;
+        });
+        Ok(())
+    }
+}

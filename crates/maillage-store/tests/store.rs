@@ -1,0 +1,186 @@
+//! Storage behaviour, run on SQLite and (with MAILLAGE_TEST_POSTGRES_URL) on PostgreSQL.
+
+use chrono::Utc;
+use maillage_domain::fields::{Coordinates, Email, InseeCode, PostalCode};
+use maillage_domain::place::PlaceData;
+use maillage_domain::user::User;
+use maillage_domain::vocab::{PlaceType, Service};
+use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance, UserId};
+use maillage_store::testing::fresh_store;
+use maillage_store::{ImportOutcome, PlaceFilter, PlaceSort, StoreError, UserRecord};
+
+fn place(name: &str, types: &[PlaceType], departement: &str, lat: f64, lon: f64) -> Place {
+    let now = Utc::now();
+    Place {
+        id: PlaceId::new(),
+        data: PlaceData {
+            name: name.into(),
+            types: types.to_vec(),
+            summary: format!("Résumé de {name}"),
+            description: String::new(),
+            address: "1 rue de la Paix".into(),
+            postal_code: PostalCode::parse("42000").unwrap(),
+            commune_code: InseeCode::parse("42218").unwrap(),
+            commune_name: "Saint-Étienne".into(),
+            departement: departement.into(),
+            region: "84".into(),
+            epci: Some("244200770".into()),
+            location: Coordinates { lat, lon },
+            location_precise: true,
+            siret: None,
+            rna: None,
+            services: vec![Service::TeleworkDesk],
+            equipment: vec!["Découpeuse laser".into()],
+            opening_hours: None,
+            publics: vec![],
+            support: vec![],
+            fees: vec![],
+            access_modes: vec![],
+            accessibility_url: None,
+            labels: vec![],
+            email: None,
+            phone: None,
+            website: None,
+        },
+        status: PlaceStatus::Published,
+        provenance: Provenance::default(),
+        is_demo: false,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+#[tokio::test]
+async fn a_stored_place_reads_back_identical() {
+    let db = fresh_store().await.unwrap();
+    let p = place("La Forge", &[PlaceType::Fablab], "42", 45.43, 4.39);
+    db.store.insert_place(&p).await.unwrap();
+    let back = db.store.place(p.id).await.unwrap().unwrap();
+    assert_eq!(back.data, p.data);
+    assert_eq!(back.id, p.id);
+    assert_eq!(back.status, PlaceStatus::Published);
+    assert!(db.store.place(PlaceId::new()).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn filters_combine_type_departement_and_text() {
+    let db = fresh_store().await.unwrap();
+    let s = &db.store;
+    s.insert_place(&place("Fabrique numérique du Pilat", &[PlaceType::FabriqueNumerique], "42", 45.4, 4.4)).await.unwrap();
+    s.insert_place(&place("Coworking des Canuts", &[PlaceType::Coworking], "69", 45.77, 4.83)).await.unwrap();
+    s.insert_place(&place("Fablab de la Loire", &[PlaceType::Fablab], "42", 45.5, 4.3)).await.unwrap();
+    let mut draft = place("Fabrique brouillon", &[PlaceType::FabriqueNumerique], "42", 45.4, 4.4);
+    draft.status = PlaceStatus::Draft;
+    s.insert_place(&draft).await.unwrap();
+
+    let by_dep = s.list_places(&PlaceFilter { departement: Some("42".into()), ..Default::default() }, 0, 50).await.unwrap();
+    assert_eq!(by_dep.total, 2, "drafts are not listed by default");
+    let names: Vec<_> = by_dep.places.iter().map(|p| p.data.name.as_str()).collect();
+    assert_eq!(names, ["Fablab de la Loire", "Fabrique numérique du Pilat"]);
+
+    let text = PlaceFilter {
+        text: Some(maillage_search::Query::parse("fabriques numeriques")),
+        sort: PlaceSort::Relevance,
+        ..Default::default()
+    };
+    let found = s.list_places(&text, 0, 50).await.unwrap();
+    assert_eq!(found.places.len(), 1);
+    assert_eq!(found.places[0].data.name, "Fabrique numérique du Pilat");
+
+    let typed = PlaceFilter { types: vec![PlaceType::Coworking, PlaceType::Fablab], ..Default::default() };
+    assert_eq!(s.list_places(&typed, 0, 50).await.unwrap().total, 2);
+
+    let prefix = PlaceFilter { text: Some(maillage_search::Query::parse("cowo")), ..Default::default() };
+    assert_eq!(s.list_places(&prefix, 0, 50).await.unwrap().places[0].data.name, "Coworking des Canuts");
+
+    let equipment = PlaceFilter { equipment: Some("decoupeuse".into()), ..Default::default() };
+    assert_eq!(s.list_places(&equipment, 0, 50).await.unwrap().total, 3);
+}
+
+#[tokio::test]
+async fn near_filter_keeps_places_within_radius_sorted_by_distance() {
+    let db = fresh_store().await.unwrap();
+    let s = &db.store;
+    s.insert_place(&place("Loin", &[PlaceType::Fablab], "69", 45.90, 4.83)).await.unwrap();
+    s.insert_place(&place("Près", &[PlaceType::Fablab], "69", 45.765, 4.835)).await.unwrap();
+    s.insert_place(&place("Très loin", &[PlaceType::Fablab], "13", 43.3, 5.4)).await.unwrap();
+    let f = PlaceFilter { near: Some((45.76, 4.83, 20.0)), sort: PlaceSort::Distance, ..Default::default() };
+    let page = s.list_places(&f, 0, 10).await.unwrap();
+    let names: Vec<_> = page.places.iter().map(|p| p.data.name.as_str()).collect();
+    assert_eq!(names, ["Près", "Loin"]);
+    assert!(page.distances_km[0] < 1.0 && page.distances_km[1] > 10.0);
+}
+
+#[tokio::test]
+async fn a_stale_update_is_refused_with_the_current_version() {
+    let db = fresh_store().await.unwrap();
+    let mut p = place("La Forge", &[PlaceType::Fablab], "42", 45.43, 4.39);
+    db.store.insert_place(&p).await.unwrap();
+    let rev0 = db.store.places_revision().await.unwrap();
+    p.data.name = "La Forge 2".into();
+    p.version = 2;
+    db.store.update_place(&p, 1).await.unwrap();
+    assert!(db.store.places_revision().await.unwrap() > rev0);
+    p.data.name = "Écrasement".into();
+    p.version = 2;
+    match db.store.update_place(&p, 1).await {
+        Err(StoreError::Conflict { current }) => assert_eq!(current, 2),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(db.store.place(p.id).await.unwrap().unwrap().data.name, "La Forge 2");
+}
+
+#[tokio::test]
+async fn reimporting_a_source_updates_instead_of_duplicating() {
+    let db = fresh_store().await.unwrap();
+    let mut a = place("A", &[PlaceType::Epn], "42", 45.4, 4.4);
+    a.provenance = Provenance { source: "region".into(), source_id: Some("1".into()), source_updated_on: None };
+    let out = db.store.import_places(std::slice::from_ref(&a)).await.unwrap();
+    assert_eq!(out, [ImportOutcome::Created]);
+    let mut again = place("A renommé", &[PlaceType::Epn], "42", 45.4, 4.4);
+    again.provenance = a.provenance.clone();
+    let out = db.store.import_places(&[again]).await.unwrap();
+    assert_eq!(out, [ImportOutcome::Updated]);
+    let all = db.store.all_places(&PlaceFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].data.name, "A renommé");
+    assert_eq!(all[0].id, a.id, "the id is kept");
+    assert_eq!(all[0].version, 2);
+}
+
+#[tokio::test]
+async fn users_sessions_resets_and_rate_buckets() {
+    let db = fresh_store().await.unwrap();
+    let s = &db.store;
+    let user = User {
+        id: UserId::new(),
+        email: Email::parse("Anne@Exemple.fr").unwrap(),
+        display_name: "Anne".into(),
+        is_admin: true,
+        created_at: Utc::now(),
+    };
+    let record = UserRecord { user: user.clone(), password_hash: "hash".into() };
+    s.create_user(&record, false).await.unwrap();
+    assert!(matches!(s.create_user(&record, false).await, Err(StoreError::Duplicate("email"))));
+    let found = s.user_by_email(&user.email).await.unwrap().unwrap();
+    assert_eq!(found.user.display_name, "Anne");
+    assert_eq!(s.count_admins().await.unwrap(), 1);
+
+    let later = Utc::now() + chrono::Duration::hours(1);
+    s.create_session("tok", user.id, "csrf", later).await.unwrap();
+    assert_eq!(s.session("tok").await.unwrap().unwrap().user_id, user.id);
+    s.set_password_hash(user.id, "new").await.unwrap();
+    assert!(s.session("tok").await.unwrap().is_none(), "a new password ends sessions");
+
+    s.create_password_reset("r1", user.id, later).await.unwrap();
+    assert!(s.password_reset_is_live("r1").await.unwrap());
+    assert_eq!(s.consume_password_reset("r1").await.unwrap(), Some(user.id));
+    assert_eq!(s.consume_password_reset("r1").await.unwrap(), None, "one use only");
+
+    let since = Utc::now() - chrono::Duration::minutes(5);
+    assert_eq!(s.hit_rate_bucket("login:x", since).await.unwrap(), 1);
+    assert_eq!(s.hit_rate_bucket("login:x", since).await.unwrap(), 2);
+    s.clear_rate_bucket("login:x").await.unwrap();
+    assert_eq!(s.hit_rate_bucket("login:x", since).await.unwrap(), 1);
+}
