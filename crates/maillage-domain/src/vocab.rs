@@ -4,6 +4,15 @@
 //! Each term has a stable snake_case `code` (used in URLs, the API and the database), a
 //! French and an English label, and, where one exists, its value in the national schema of
 //! *lieux de médiation numérique* (LMN) so that imports and exports speak that schema.
+//!
+//! LMN values match the schema **2.0.0** (LaMednum/standard-mediation-num, published on
+//! schema.data.gouv.fr). Its closed vocabularies (services, publics, prise en charge, frais,
+//! modalités d'accès et d'accompagnement, dispositifs) are those introduced in 1.0 and left
+//! unchanged by 2.0.0; `typologie` follows the data·inclusion / ANCT structure types (92
+//! codes in 2.0.0, `FABRIQUE` among them). The values of the earlier 0.x versions (15
+//! services, `publics_accueillis`, `conditions_acces`, `labels_nationaux`, the old
+//! `modalites_accompagnement`) are kept as [`Vocabulary::lmn_aliases`] so that files
+//! published under them still resolve.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +26,22 @@ pub trait Vocabulary: Sized + Copy + 'static {
     fn label_en(self) -> &'static str;
     /// Value in the national LMN schema, when the schema has one.
     fn lmn(self) -> Option<&'static str>;
+    /// Other values that mean this term: the schema's earlier versions and long forms.
+    /// Several terms of an old version may map to one current term.
+    fn lmn_aliases(self) -> &'static [&'static str];
+
+    /// Parse an LMN value (current or older version), ignoring case and accents.
+    fn from_lmn(value: &str) -> Option<Self> {
+        let wanted = crate::text::fold(value);
+        Self::ALL.iter().copied().find(|t| t.lmn().is_some_and(|l| crate::text::fold(l) == wanted)).or_else(
+            || {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|t| t.lmn_aliases().iter().any(|a| crate::text::fold(a) == wanted))
+            },
+        )
+    }
 
     fn label(self, lang: &str) -> &'static str {
         if lang == "en" { self.label_en() } else { self.label_fr() }
@@ -34,11 +59,15 @@ pub trait Vocabulary: Sized + Copy + 'static {
             return Some(t);
         }
         let wanted = crate::text::fold(value);
-        Self::ALL.iter().copied().find(|t| {
-            crate::text::fold(t.label_fr()) == wanted
-                || crate::text::fold(t.label_en()) == wanted
-                || t.lmn().is_some_and(|l| crate::text::fold(l) == wanted)
-        })
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|t| {
+                crate::text::fold(t.label_fr()) == wanted
+                    || crate::text::fold(t.label_en()) == wanted
+                    || t.lmn().is_some_and(|l| crate::text::fold(l) == wanted)
+            })
+            .or_else(|| Self::from_lmn(value))
     }
 }
 
@@ -46,7 +75,7 @@ macro_rules! vocabulary {
     (
         $(#[$doc:meta])*
         $name:ident {
-            $( $variant:ident => ($code:literal, $fr:literal, $en:literal, $lmn:expr) ),+ $(,)?
+            $( $variant:ident => ($code:literal, $fr:literal, $en:literal, $lmn:expr $(, [$($alias:literal),* $(,)?])? ) ),+ $(,)?
         }
     ) => {
         $(#[$doc])*
@@ -60,6 +89,9 @@ macro_rules! vocabulary {
             fn label_fr(self) -> &'static str { match self { $( Self::$variant => $fr ),+ } }
             fn label_en(self) -> &'static str { match self { $( Self::$variant => $en ),+ } }
             fn lmn(self) -> Option<&'static str> { match self { $( Self::$variant => $lmn ),+ } }
+            fn lmn_aliases(self) -> &'static [&'static str] {
+                match self { $( Self::$variant => &[ $($($alias),*)? ] ),+ }
+            }
         }
 
         impl std::fmt::Display for $name {
@@ -85,37 +117,50 @@ macro_rules! vocabulary {
 }
 
 vocabulary! {
-    /// Kind of place. The LMN value is the schema's `typologie` code.
+    /// Kind of place. The LMN value is the schema's `typologie` code: `TIERS_LIEUX` ("tiers
+    /// lieu & coworking") for most kinds, and the dedicated codes where the typology has one
+    /// (`FABLAB`, `FABRIQUE`, `EPN`, `BIB`, `ESS`, `MJC`, `CS`, `CSC`).
     PlaceType {
         Coworking => ("coworking", "Espace de coworking", "Coworking space", Some("TIERS_LIEUX")),
         Fablab => ("fablab", "Fablab / makerspace", "Fablab / makerspace", Some("FABLAB")),
         LivingLab => ("living_lab", "Living lab", "Living lab", Some("TIERS_LIEUX")),
-        Epn => ("epn", "Espace public numérique (EPN)", "Public digital space (EPN)", Some("EPN")),
-        Library => ("library", "Bibliothèque / médiathèque ouverte", "Open library / media library", Some("BIB")),
+        Epn => ("epn", "Espace public numérique (EPN)", "Public digital space (EPN)", Some("EPN"), ["EPI", "ENM"]),
+        Library => ("library", "Bibliothèque / médiathèque ouverte", "Open library / media library", Some("BIB"), ["RELAIS_LECTURE"]),
         MaisonEss => ("maison_ess", "Maison de l'ESS", "Social and solidarity economy centre", Some("ESS")),
         Educational => ("educational", "Tiers-lieu éducatif", "Educational third place", Some("TIERS_LIEUX")),
         CampusConnecte => ("campus_connecte", "Campus connecté", "Connected campus", Some("TIERS_LIEUX")),
         FabriqueTerritoire => ("fabrique_territoire", "Fabrique de territoire", "Fabrique de territoire (territorial hub)", Some("FABRIQUE")),
         FabriqueNumerique => ("fabrique_numerique", "Fabrique numérique de territoire", "Digital Fabrique de territoire", Some("FABRIQUE")),
-        SharedWorkshop => ("shared_workshop", "Atelier partagé", "Shared workshop", Some("TIERS_LIEUX")),
+        SharedWorkshop => ("shared_workshop", "Atelier partagé", "Shared workshop", Some("TIERS_LIEUX"), ["RESSOURCERIE"]),
         SharedKitchen => ("shared_kitchen", "Cuisine partagée", "Shared kitchen", Some("TIERS_LIEUX")),
-        HostVenue => ("host_venue", "Lieu d'accueil (musée, centre social…)", "Host venue (museum, community centre…)", Some("CSC")),
+        Mjc => ("mjc", "Maison des jeunes et de la culture (MJC)", "Youth and culture centre (MJC)", Some("MJC")),
+        SocialCentre => ("social_centre", "Centre social / socioculturel", "Social or community centre", Some("CS"), ["CSC", "EVS", "MQ", "MDH"]),
+        HostVenue => ("host_venue", "Lieu d'accueil (musée, piscine, salle communale…)", "Host venue (museum, pool, village hall…)", Some("Autre")),
         Other => ("other", "Autre tiers-lieu", "Other third place", Some("TIERS_LIEUX")),
     }
 }
 
 vocabulary! {
-    /// Services offered: the national LMN schema's services, then tiers-lieux services.
+    /// Services offered: the national LMN schema's `services`, then tiers-lieux services.
+    /// Aliases are the 15 services of schema 0.x, mapped as the national cartography maps them.
     Service {
-        AdminProcedures => ("admin_procedures", "Aide aux démarches administratives", "Help with administrative procedures", Some("Aide aux démarches administratives")),
-        DigitalBasics => ("digital_basics", "Maîtrise des outils numériques du quotidien", "Everyday digital skills", Some("Maîtrise des outils numériques du quotidien")),
-        DigitalEmployment => ("digital_employment", "Insertion professionnelle via le numérique", "Employability through digital skills", Some("Insertion professionnelle via le numérique")),
+        AdminProcedures => ("admin_procedures", "Aide aux démarches administratives", "Help with administrative procedures", Some("Aide aux démarches administratives"),
+            ["Devenir autonome dans les démarches administratives", "Réaliser des démarches administratives avec un accompagnement", "Accompagner les démarches de santé"]),
+        DigitalBasics => ("digital_basics", "Maîtrise des outils numériques du quotidien", "Everyday digital skills", Some("Maîtrise des outils numériques du quotidien"),
+            ["Prendre en main un smartphone ou une tablette", "Prendre en main un ordinateur", "Utiliser le numérique au quotidien"]),
+        DigitalEmployment => ("digital_employment", "Insertion professionnelle via le numérique", "Employability through digital skills", Some("Insertion professionnelle via le numérique"),
+            ["Favoriser mon insertion professionnelle", "Créer et développer mon entreprise"]),
         DigitalSafety => ("digital_safety", "Utilisation sécurisée du numérique", "Safe use of digital tools", Some("Utilisation sécurisée du numérique")),
-        DigitalParenting => ("digital_parenting", "Parentalité et éducation avec le numérique", "Parenting and education with digital tools", Some("Parentalité et éducation avec le numérique")),
-        DigitalCreation => ("digital_creation", "Loisirs et créations numériques", "Digital leisure and creation", Some("Loisirs et créations numériques")),
-        DigitalCulture => ("digital_culture", "Compréhension du monde numérique", "Understanding the digital world", Some("Compréhension du monde numérique")),
-        InternetAccess => ("internet_access", "Accès internet et matériel informatique", "Internet and computer access", Some("Accès internet et matériel informatique")),
-        EquipmentPurchase => ("equipment_purchase", "Acquisition de matériel informatique à prix solidaire", "Low-cost computer equipment", Some("Acquisition de matériel informatique à prix solidaire")),
+        DigitalParenting => ("digital_parenting", "Parentalité et éducation avec le numérique", "Parenting and education with digital tools", Some("Parentalité et éducation avec le numérique"),
+            ["Soutenir la parentalité et l'éducation avec le numérique"]),
+        DigitalCreation => ("digital_creation", "Loisirs et créations numériques", "Digital leisure and creation", Some("Loisirs et créations numériques"),
+            ["Créer avec le numérique"]),
+        DigitalCulture => ("digital_culture", "Compréhension du monde numérique", "Understanding the digital world", Some("Compréhension du monde numérique"),
+            ["Approfondir ma culture numérique", "Promouvoir la citoyenneté numérique"]),
+        InternetAccess => ("internet_access", "Accès internet et matériel informatique", "Internet and computer access", Some("Accès internet et matériel informatique"),
+            ["Accéder à une connexion internet", "Accéder à du matériel"]),
+        EquipmentPurchase => ("equipment_purchase", "Acquisition de matériel informatique à prix solidaire", "Low-cost computer equipment", Some("Acquisition de matériel informatique à prix solidaire"),
+            ["S'équiper en matériel informatique"]),
         TeleworkDesk => ("telework_desk", "Postes de travail / télétravail", "Desks for telework", None),
         MeetingRoom => ("meeting_room", "Salles de réunion", "Meeting rooms", None),
         Machines => ("machines", "Accès à des machines (fabrication)", "Access to machines (making)", None),
@@ -131,13 +176,14 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Publics specifically addressed (LMN `publics_specifiquement_adresses`).
+    /// Publics specifically addressed (LMN `publics_specifiquement_adresses`; aliases from the
+    /// 0.x `publics_accueillis`).
     Public {
-        Youth => ("youth", "Jeunes", "Young people", Some("Jeunes")),
+        Youth => ("youth", "Jeunes", "Young people", Some("Jeunes"), ["Jeunes (16-26 ans)"]),
         Students => ("students", "Étudiants", "Students", Some("Étudiants")),
-        Families => ("families", "Familles et/ou enfants", "Families and children", Some("Familles et/ou enfants")),
-        Seniors => ("seniors", "Seniors", "Seniors", Some("Seniors")),
-        Women => ("women", "Femmes", "Women", Some("Femmes")),
+        Families => ("families", "Familles et/ou enfants", "Families and children", Some("Familles et/ou enfants"), ["Familles/enfants"]),
+        Seniors => ("seniors", "Seniors", "Seniors", Some("Seniors"), ["Seniors (+ 65 ans)"]),
+        Women => ("women", "Femmes", "Women", Some("Femmes"), ["Uniquement femmes"]),
         JobSeekers => ("job_seekers", "Demandeurs d'emploi", "Job seekers", None),
         Entrepreneurs => ("entrepreneurs", "Entrepreneurs et indépendants", "Entrepreneurs and freelancers", None),
         Associations => ("associations", "Associations", "Associations", None),
@@ -145,52 +191,99 @@ vocabulary! {
 }
 
 vocabulary! {
-    /// Specific support offered (LMN `prise_en_charge_specifique`).
+    /// Specific support offered (LMN `prise_en_charge_specifique`; aliases from the 0.x
+    /// `publics_accueillis`).
     Support {
-        Disability => ("disability", "Situation de handicap", "Disabilities", Some("Situation de handicap")),
-        Languages => ("languages", "Langues étrangères (anglais)", "Foreign languages", Some("Langues étrangères (anglais)")),
-        Illiteracy => ("illiteracy", "Illettrisme", "Illiteracy", Some("Illettrisme")),
+        Disability => ("disability", "Situation de handicap", "Disabilities", None),
+        Languages => ("languages", "Langues étrangères (anglais)", "Foreign languages (English)", Some("Langues étrangères (anglais)"), ["Public langues étrangères"]),
+        LanguagesOther => ("languages_other", "Langues étrangères (autres)", "Foreign languages (others)", Some("Langues étrangères (autres)")),
+        Illiteracy => ("illiteracy", "Illettrisme", "Illiteracy", Some("Illettrisme"), ["Personnes en situation d'illettrisme"]),
         Deafness => ("deafness", "Surdité", "Deafness", Some("Surdité")),
         Blindness => ("blindness", "Déficience visuelle", "Visual impairment", Some("Déficience visuelle")),
-        Cognitive => ("cognitive", "Handicaps mentaux", "Cognitive disabilities", Some("Handicaps mentaux")),
+        Cognitive => ("cognitive", "Handicaps mentaux", "Cognitive disabilities", Some("Handicaps mentaux"),
+            ["Handicaps mentaux : déficiences limitant les activités d'une personne", "Handicaps psychiques : troubles psychiatriques donnant lieu à des atteintes comportementales"]),
         Mobility => ("mobility", "Handicaps moteurs", "Reduced mobility", Some("Handicaps moteurs")),
     }
 }
 
 vocabulary! {
-    /// Fees (LMN `frais_a_charge`).
+    /// Fees (LMN `frais_a_charge`; aliases from the 0.x `conditions_acces` and the long forms
+    /// of 1.0's description).
     Fee {
-        Free => ("free", "Gratuit", "Free", Some("Gratuit")),
-        FreeWithConditions => ("free_with_conditions", "Gratuit sous condition", "Free under conditions", Some("Gratuit sous condition")),
-        Paid => ("paid", "Payant", "Paid", Some("Payant")),
-        Membership => ("membership", "Adhésion", "Membership", None),
+        Free => ("free", "Gratuit", "Free", Some("Gratuit"), ["Gratuit : Je peux accéder gratuitement au lieu et à ses services"]),
+        FreeWithConditions => ("free_with_conditions", "Gratuit sous condition", "Free under conditions", Some("Gratuit sous condition"),
+            ["Gratuit sous condition : La gratuité est conditionnée à des critères (situation familiale, convention avec un organisme social...)",
+             "Gratuit sous condition : La gratuité est conditionnée à des critères (adhésion, situation familiale, convention avec un organisme social, pass numériques…)",
+             "Accepte le Pass numérique : Il est possible d'utiliser un Pass numérique pour accéder au lieu"]),
+        Paid => ("paid", "Payant", "Paid", Some("Payant"), ["Payant : L'accès au lieu et/ou à ses services est payant"]),
+        Membership => ("membership", "Adhésion", "Membership", None, ["Adhésion : L'accès au lieu et/ou à ses services nécessite d'y adhérer"]),
     }
 }
 
 vocabulary! {
     /// How to get access (LMN `modalites_acces`).
     AccessMode {
-        WalkIn => ("walk_in", "Se présenter", "Walk in", Some("Se présenter")),
+        WalkIn => ("walk_in", "Se présenter sur place", "Walk in", Some("Se présenter")),
         Phone => ("phone", "Téléphoner", "Call", Some("Téléphoner")),
-        Email => ("email", "Envoyer un e-mail", "Send an email", Some("Envoyer un mail")),
+        Email => ("email", "Contacter par e-mail", "Send an email", Some("Contacter par mail"), ["Envoyer un mail"]),
         Appointment => ("appointment", "Prendre un RDV en ligne", "Book online", Some("Prendre un RDV en ligne")),
-        Referral => ("referral", "Orientation par un professionnel", "Referral by a professional", Some("Orientation par un professionnel")),
+        Referral => ("referral", "Sur orientation d'un professionnel (fiche de prescription)", "Referral by a professional (prescription form)", Some("Envoyer un mail avec une fiche de prescription"), ["Orientation par un professionnel"]),
+        NoPublic => ("no_public", "N'accueille pas de public", "Not open to the public", Some("Ce lieu n'accueille pas de public")),
         Membership => ("membership", "Sur adhésion", "Members only", None),
     }
 }
 
 vocabulary! {
-    /// Labels and national programmes (LMN `dispositif_programmes_nationaux`).
+    /// Kind of help given (LMN `modalites_accompagnement`). The 0.x values ("Seul", "Avec de
+    /// l'aide", "Dans un atelier", "À ma place") are aliases. "À ma place" (someone does the
+    /// procedure for the person) has no value of its own since 1.0: it is exported as
+    /// "Accompagnement individuel", as the national cartography does.
+    SupportMode {
+        Autonomous => ("autonomous", "En autonomie", "On one's own", Some("En autonomie"),
+            ["Seul", "Seul : j'ai accès à du matériel et une connexion"]),
+        Individual => ("individual", "Accompagnement individuel", "One-to-one help", Some("Accompagnement individuel"),
+            ["Avec de l'aide", "Avec de l'aide : je suis accompagné seul dans l'usage du numérique"]),
+        Workshop => ("workshop", "Dans un atelier collectif", "In a group workshop", Some("Dans un atelier collectif"),
+            ["Dans un atelier", "Dans un atelier : j'apprends collectivement à utiliser le numérique", "Dans un atelier collectif : j'apprends collectivement à utiliser le numérique"]),
+        Remote => ("remote", "À distance", "Remotely", Some("À distance"), ["À distance (par téléphone ou en visioconférence)"]),
+        OnBehalf => ("on_behalf", "À ma place", "Done on the person's behalf", Some("Accompagnement individuel"),
+            ["À ma place", "A ma place : une personne habilitée fait les démarches à ma place"]),
+    }
+}
+
+vocabulary! {
+    /// Labels and national programmes (LMN `dispositif_programmes_nationaux`; the Fabriques
+    /// are in LMN `formations_labels`, see [`Label::lmn_formation_label`]). Aliases come from
+    /// the 0.x `labels_nationaux`.
     Label {
-        FabriqueTerritoire => ("fabrique_territoire", "Fabrique de territoire", "Fabrique de territoire", None),
+        FabriqueTerritoire => ("fabrique_territoire", "Fabrique de territoire", "Fabrique de territoire", None, ["Fabriques de Territoire"]),
         FabriqueNumerique => ("fabrique_numerique", "Fabrique numérique de territoire", "Digital Fabrique de territoire", None),
         FranceServices => ("france_services", "France Services", "France Services", Some("France Services")),
-        ConseillersNumeriques => ("conseillers_numeriques", "Conseillers numériques", "Digital advisers (Conseillers numériques)", Some("Conseillers numériques")),
+        ConseillersNumeriques => ("conseillers_numeriques", "Conseillers numériques", "Digital advisers (Conseillers numériques)", Some("Conseillers numériques"), ["CNFS"]),
         AidantsConnect => ("aidants_connect", "Aidants Connect", "Aidants Connect", Some("Aidants Connect")),
-        PassNumerique => ("pass_numerique", "Pass numérique", "Pass numérique", Some("Pass numérique")),
-        CampusConnecte => ("campus_connecte", "Campus connecté", "Campus connecté", None),
+        PassNumerique => ("pass_numerique", "Pass numérique", "Pass numérique", None, ["APTIC"]),
+        CampusConnecte => ("campus_connecte", "Campus connecté", "Campus connecté", None, ["Campus connecté"]),
         NouveauxLieuxNouveauxLiens => ("nouveaux_lieux_nouveaux_liens", "Nouveaux lieux, nouveaux liens", "Nouveaux lieux, nouveaux liens", None),
         France2030 => ("france_2030", "France 2030", "France 2030", None),
+        BibliothequeNumeriqueReference => ("bibliotheque_numerique_reference", "Bibliothèque numérique de référence", "Digital reference library", Some("Bibliothèques numérique de référence")),
+        CertificationPix => ("certification_pix", "Certification PIX", "PIX certification centre", Some("Certification PIX")),
+        EmmausConnect => ("emmaus_connect", "Emmaüs Connect", "Emmaüs Connect", Some("Emmaüs Connect")),
+        GrandeEcoleNumerique => ("grande_ecole_numerique", "Grande école du numérique", "Grande école du numérique", Some("Grande école du numérique"), ["Grandes écoles du numérique"]),
+        CroixRouge => ("croix_rouge", "La Croix-Rouge", "French Red Cross", Some("La Croix Rouge")),
+        PointNumeriqueCaf => ("point_numerique_caf", "Point d'accès numérique CAF", "CAF digital access point", Some("Point d'accès numérique CAF"), ["Point numérique CAF", "Point relais CAF"]),
+        PromeneursDuNet => ("promeneurs_du_net", "Promeneurs du net", "Promeneurs du net", Some("Promeneurs du net")),
+        RelaisNumeriqueEmmaus => ("relais_numerique_emmaus", "Relais numérique (Emmaüs Connect)", "Digital relay (Emmaüs Connect)", Some("Relais numérique (Emmaüs Connect)")),
+    }
+}
+
+impl Label {
+    /// Value in LMN `formations_labels`, where the schema files the Fabriques de territoire
+    /// (both kinds share one value there).
+    pub fn lmn_formation_label(self) -> Option<&'static str> {
+        match self {
+            Self::FabriqueTerritoire | Self::FabriqueNumerique => Some("Fabriques de Territoire"),
+            _ => None,
+        }
     }
 }
 

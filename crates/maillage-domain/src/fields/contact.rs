@@ -100,14 +100,20 @@ fn check_domain(domain: &str) -> Result<(), (&'static str, &'static str)> {
     }
     let labels: Vec<&str> = domain.split('.').collect();
     if labels.len() < 2 {
-        return Err(("il doit contenir un point (ex. exemple.fr)", "it must contain a dot (e.g. example.org)"));
+        return Err((
+            "il doit contenir un point (ex. exemple.fr)",
+            "it must contain a dot (e.g. example.org)",
+        ));
     }
     for label in &labels {
         if label.is_empty() {
             return Err(("il contient un point en trop", "it contains a stray dot"));
         }
         if label.chars().count() > 63 {
-            return Err(("une de ses parties dépasse 63 caractères", "one of its parts exceeds 63 characters"));
+            return Err((
+                "une de ses parties dépasse 63 caractères",
+                "one of its parts exceeds 63 characters",
+            ));
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err((
@@ -116,7 +122,10 @@ fn check_domain(domain: &str) -> Result<(), (&'static str, &'static str)> {
             ));
         }
         if !label.chars().all(|c| c.is_alphanumeric() || c == '-') {
-            return Err(("il contient des caractères non autorisés", "it contains characters that are not allowed"));
+            return Err((
+                "il contient des caractères non autorisés",
+                "it contains characters that are not allowed",
+            ));
         }
     }
     if labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
@@ -223,7 +232,11 @@ impl Phone {
         for code in FRENCH_PLAN_CODES {
             if let Some(national) = digits.strip_prefix(code) {
                 // `+33 0 1 23…` is a common mistake; the trunk zero is dropped.
-                let national = if national.len() == 10 { national.strip_prefix('0').unwrap_or(national) } else { national };
+                let national = if national.len() == 10 {
+                    national.strip_prefix('0').unwrap_or(national)
+                } else {
+                    national
+                };
                 if national.len() == 9 {
                     return Self::french(national);
                 }
@@ -232,7 +245,10 @@ impl Phone {
                         "Après l'indicatif +{code}, un numéro compte 9 chiffres ({} trouvés).",
                         national.len()
                     ),
-                    format!("After the +{code} country code, a number has 9 digits ({} found).", national.len()),
+                    format!(
+                        "After the +{code} country code, a number has 9 digits ({} found).",
+                        national.len()
+                    ),
                 ));
             }
         }

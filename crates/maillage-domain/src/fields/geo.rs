@@ -150,18 +150,78 @@ impl Territory {
 /// caught later by the distance check against the stated commune. The TAAF (no permanent
 /// population) and Clipperton are left out on purpose.
 pub const TERRITORIES: &[Territory] = &[
-    Territory { name: "France métropolitaine", timezone: chrono_tz::Europe::Paris, lat: (41.3, 51.15), lon: (-5.25, 9.65) },
-    Territory { name: "Guadeloupe", timezone: chrono_tz::America::Guadeloupe, lat: (15.8, 16.55), lon: (-61.85, -60.95) },
-    Territory { name: "Martinique", timezone: chrono_tz::America::Martinique, lat: (14.35, 14.9), lon: (-61.25, -60.8) },
-    Territory { name: "Guyane", timezone: chrono_tz::America::Cayenne, lat: (2.1, 5.8), lon: (-54.65, -51.6) },
-    Territory { name: "La Réunion", timezone: chrono_tz::Indian::Reunion, lat: (-21.42, -20.85), lon: (55.2, 55.85) },
-    Territory { name: "Mayotte", timezone: chrono_tz::Indian::Mayotte, lat: (-13.05, -12.6), lon: (44.95, 45.35) },
-    Territory { name: "Saint-Pierre-et-Miquelon", timezone: chrono_tz::America::Miquelon, lat: (46.7, 47.15), lon: (-56.45, -56.1) },
-    Territory { name: "Saint-Barthélemy", timezone: chrono_tz::America::St_Barthelemy, lat: (17.85, 17.98), lon: (-62.96, -62.78) },
-    Territory { name: "Saint-Martin", timezone: chrono_tz::America::Marigot, lat: (18.04, 18.13), lon: (-63.16, -62.96) },
-    Territory { name: "Wallis-et-Futuna", timezone: chrono_tz::Pacific::Wallis, lat: (-14.4, -13.15), lon: (-178.25, -176.1) },
-    Territory { name: "Polynésie française", timezone: chrono_tz::Pacific::Tahiti, lat: (-28.0, -7.8), lon: (-154.8, -134.4) },
-    Territory { name: "Nouvelle-Calédonie", timezone: chrono_tz::Pacific::Noumea, lat: (-23.0, -19.5), lon: (163.5, 168.2) },
+    Territory {
+        name: "France métropolitaine",
+        timezone: chrono_tz::Europe::Paris,
+        lat: (41.3, 51.15),
+        lon: (-5.25, 9.65),
+    },
+    Territory {
+        name: "Guadeloupe",
+        timezone: chrono_tz::America::Guadeloupe,
+        lat: (15.8, 16.55),
+        lon: (-61.85, -60.95),
+    },
+    Territory {
+        name: "Martinique",
+        timezone: chrono_tz::America::Martinique,
+        lat: (14.35, 14.9),
+        lon: (-61.25, -60.8),
+    },
+    Territory {
+        name: "Guyane",
+        timezone: chrono_tz::America::Cayenne,
+        lat: (2.1, 5.8),
+        lon: (-54.65, -51.6),
+    },
+    Territory {
+        name: "La Réunion",
+        timezone: chrono_tz::Indian::Reunion,
+        lat: (-21.42, -20.85),
+        lon: (55.2, 55.85),
+    },
+    Territory {
+        name: "Mayotte",
+        timezone: chrono_tz::Indian::Mayotte,
+        lat: (-13.05, -12.6),
+        lon: (44.95, 45.35),
+    },
+    Territory {
+        name: "Saint-Pierre-et-Miquelon",
+        timezone: chrono_tz::America::Miquelon,
+        lat: (46.7, 47.15),
+        lon: (-56.45, -56.1),
+    },
+    Territory {
+        name: "Saint-Barthélemy",
+        timezone: chrono_tz::America::St_Barthelemy,
+        lat: (17.85, 17.98),
+        lon: (-62.96, -62.78),
+    },
+    Territory {
+        name: "Saint-Martin",
+        timezone: chrono_tz::America::Marigot,
+        lat: (18.04, 18.13),
+        lon: (-63.16, -62.96),
+    },
+    Territory {
+        name: "Wallis-et-Futuna",
+        timezone: chrono_tz::Pacific::Wallis,
+        lat: (-14.4, -13.15),
+        lon: (-178.25, -176.1),
+    },
+    Territory {
+        name: "Polynésie française",
+        timezone: chrono_tz::Pacific::Tahiti,
+        lat: (-28.0, -7.8),
+        lon: (-154.8, -134.4),
+    },
+    Territory {
+        name: "Nouvelle-Calédonie",
+        timezone: chrono_tz::Pacific::Noumea,
+        lat: (-23.0, -19.5),
+        lon: (163.5, 168.2),
+    },
 ];
 
 fn territory_at(lat: f64, lon: f64) -> Option<&'static Territory> {

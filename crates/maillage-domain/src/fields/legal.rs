@@ -97,7 +97,7 @@ pub fn luhn_valid(digits: &str) -> bool {
         }
         sum += d;
     }
-    !digits.is_empty() && sum % 10 == 0
+    !digits.is_empty() && sum.is_multiple_of(10)
 }
 
 fn siret_checksum_ok(digits: &str) -> bool {
@@ -105,7 +105,7 @@ fn siret_checksum_ok(digits: &str) -> bool {
         return true;
     }
     digits.starts_with(LA_POSTE_SIREN)
-        && digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0
+        && digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5)
 }
 
 /// An RNA number (*Répertoire national des associations*): `W`, then the 3-character code
@@ -155,9 +155,8 @@ impl Rna {
             ));
         }
         let b = rest.as_bytes();
-        let registry_ok = b[0].is_ascii_digit()
-            && b[1].is_ascii_alphanumeric()
-            && b[2].is_ascii_alphanumeric();
+        let registry_ok =
+            b[0].is_ascii_digit() && b[1].is_ascii_alphanumeric() && b[2].is_ascii_alphanumeric();
         let serial_ok = b[3..].iter().all(u8::is_ascii_digit);
         if !registry_ok || !serial_ok {
             return Err(invalid_rna(
