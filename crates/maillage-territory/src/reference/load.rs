@@ -280,3 +280,72 @@ fn unique_codes<'a>(
     }
     Ok(map)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REGIONS: &str = "code,nom,chef_lieu,zone\n84,Auvergne-Rhône-Alpes,69123,metro\n";
+    const DEPARTEMENTS: &str = "code,nom,region,chef_lieu,zone\n42,Loire,84,42218,metro\n";
+    const EPCI: &str = "code,nom,type,population\n244200770,Saint-Étienne Métropole,METRO,400000\n";
+    const HEADER: &str =
+        "code,nom,kind,parent,departement,region,epci,codes_postaux,population,lon,lat,zone\n";
+    const SAINT_ETIENNE: &str =
+        "42218,Saint-Étienne,commune,,42,84,244200770,42000 42100,171000,4.39,45.43,metro\n";
+
+    fn load_communes(rows: &str) -> Result<Reference, ReferenceError> {
+        let communes = format!("{HEADER}{rows}");
+        load(&Sources { communes: &communes, epci: EPCI, departements: DEPARTEMENTS, regions: REGIONS })
+    }
+
+    fn error_of(rows: &str) -> String {
+        load_communes(rows).map(|_| ()).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn embedded_data_loads() {
+        assert!(load(&EMBEDDED).is_ok());
+    }
+
+    #[test]
+    fn a_minimal_file_loads_with_its_indexes() {
+        let r = load_communes(SAINT_ETIENNE).expect("valid");
+        let commune = r.commune("42218").expect("present");
+        assert_eq!(commune.postal_codes, ["42000", "42100"]);
+        assert_eq!(r.communes_by_postal_code("42100").len(), 1);
+        assert_eq!(r.nearest_commune(45.0, 4.0).map(|(c, _)| c.code.as_str()), Some("42218"));
+    }
+
+    #[test]
+    fn rejects_wrong_columns() {
+        let communes = "code,name\n42218,Saint-Étienne\n";
+        let err = load(&Sources { communes, epci: EPCI, departements: DEPARTEMENTS, regions: REGIONS });
+        assert!(
+            err.map(|_| ()).is_err_and(|e| e.to_string().contains("communes.csv, line 1: expected columns"))
+        );
+    }
+
+    #[test]
+    fn rejects_rows_naming_unknown_territories() {
+        let row = SAINT_ETIENNE.replace(",42,84,", ",43,84,");
+        assert!(error_of(&row).contains("line 2: unknown département \"43\""));
+        let row = SAINT_ETIENNE.replace("244200770", "200000000");
+        assert!(error_of(&row).contains("unknown EPCI \"200000000\""));
+    }
+
+    #[test]
+    fn rejects_bad_values() {
+        assert!(error_of(&SAINT_ETIENNE.replace("171000", "many")).contains("population: not a number"));
+        assert!(error_of(&SAINT_ETIENNE.replace("45.43", "145.43")).contains("point out of range"));
+        assert!(error_of(&SAINT_ETIENNE.replace(",commune,", ",village,")).contains("unknown kind"));
+        assert!(error_of(&SAINT_ETIENNE.replace(",metro", ",moon")).contains("unknown zone"));
+        assert!(error_of("42218,Saint-Étienne,commune\n").contains("communes.csv"));
+    }
+
+    #[test]
+    fn rejects_duplicates_and_orphan_arrondissements() {
+        assert!(error_of(&format!("{SAINT_ETIENNE}{SAINT_ETIENNE}")).contains("duplicate code \"42218\""));
+        let orphan = "42999,Saint-Étienne 1er,arrondissement,42000,42,84,,42000,10,4.39,45.43,metro\n";
+        assert!(error_of(orphan).contains("unknown parent city \"42000\""));
+    }
+}
