@@ -170,6 +170,9 @@ fn guess_encoding(bytes: &[u8]) -> Option<&'static str> {
         return Some("UTF-16");
     }
     let text = encoding_rs::WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes)?;
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+        return None;
+    }
     // Windows-1252 decodes almost any byte sequence: only claim it when the non-ASCII
     // characters are the letters and signs French text is made of.
     let non_ascii: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
