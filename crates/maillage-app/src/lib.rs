@@ -1,1 +1,63 @@
 #![doc = include_str!("../README.md")]
+
+pub mod accounts;
+pub mod demo;
+pub mod error;
+pub mod mail;
+pub mod permissions;
+pub mod places;
+pub mod security;
+pub mod transfer;
+
+pub use error::{AppError, AppResult};
+pub use maillage_domain::user::{Actor, User};
+pub use maillage_interop::Format;
+pub use maillage_store::{ListPage, PlaceFilter, PlaceSort, Store};
+pub use maillage_territory::Reference;
+
+use mail::Mailer;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Public URL of the site, used in emails (e.g. `https://maillage.example.org`).
+    pub base_url: String,
+    /// Sender of emails.
+    pub mail_from: String,
+    /// How long a session lasts, in days.
+    pub session_days: i64,
+    /// Failed logins allowed per email and per client address in the window below.
+    pub login_max_attempts: u64,
+    pub login_window_minutes: i64,
+    /// How long a password-reset link is valid, in minutes.
+    pub reset_valid_minutes: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "http://127.0.0.1:8080".into(),
+            mail_from: "Maillage <ne-pas-repondre@maillage.invalid>".into(),
+            session_days: 14,
+            login_max_attempts: 5,
+            login_window_minutes: 15,
+            reset_valid_minutes: 60,
+        }
+    }
+}
+
+/// The application: every use case goes through here, where permissions, validation and
+/// storage meet.
+#[derive(Clone, Debug)]
+pub struct App {
+    pub store: Store,
+    pub reference: &'static Reference,
+    pub mailer: Mailer,
+    pub config: AppConfig,
+}
+
+impl App {
+    pub fn new(store: Store, mailer: Mailer, config: AppConfig) -> Self {
+        Self { store, reference: Reference::shared(), mailer, config }
+    }
+}

@@ -1,0 +1,135 @@
+//! Accounts: creation, login with rate limits, sessions, password reset by email.
+
+use crate::error::{AppError, AppResult};
+use crate::security::{self, check_password, hash_password, random_token, token_hash, verify_password};
+use crate::App;
+use chrono::{Duration, Utc};
+use maillage_domain::fields::Email;
+use maillage_domain::user::{Actor, User};
+use maillage_domain::{FieldError, UserId, ValidationErrors};
+use maillage_store::UserRecord;
+
+/// A new session: the token goes in the cookie, the CSRF token in forms.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub user: User,
+    pub max_age_s: i64,
+}
+
+impl App {
+    /// Create an account (CLI `user create`, demo data).
+    pub async fn create_user(&self, email: &str, display_name: &str, password: &str, is_admin: bool) -> AppResult<User> {
+        let mut errors = ValidationErrors::default();
+        let email = errors.check("email", Email::parse(email));
+        let name = errors.check("display_name", maillage_domain::text::required_text(Some(display_name), 120));
+        errors.check("password", check_password(password));
+        errors.into_result()?;
+        let (Some(email), Some(display_name)) = (email, name) else { unreachable!("errors were reported") };
+        let user = User { id: UserId::new(), email, display_name, is_admin, created_at: Utc::now() };
+        let password_hash = hash_password(password.to_owned()).await?;
+        self.store.create_user(&UserRecord { user: user.clone(), password_hash }, false).await?;
+        tracing::info!(user = %user.id, admin = is_admin, "account created");
+        Ok(user)
+    }
+
+    /// Check credentials and open a session. Failed attempts are limited per email and per
+    /// client (address) in a sliding window, counted in the database so that every server
+    /// shares the limit.
+    pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<NewSession> {
+        let window = Utc::now() - Duration::minutes(self.config.login_window_minutes);
+        let email_key = format!("login-email:{}", security::token_hash(&email.trim().to_lowercase()));
+        let client_key = format!("login-client:{}", security::token_hash(client));
+        // Count this attempt first: a burst of parallel guesses cannot slip under the limit.
+        let by_email = self.store.hit_rate_bucket(&email_key, window).await?;
+        let by_client = self.store.hit_rate_bucket(&client_key, window).await?;
+        if by_email > self.config.login_max_attempts || by_client > self.config.login_max_attempts * 4 {
+            return Err(AppError::RateLimited { retry_after_s: (self.config.login_window_minutes * 60) as u64 });
+        }
+        let record = match Email::parse(email) {
+            Ok(email) => self.store.user_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let hash = record.as_ref().map_or_else(|| security::DUMMY_HASH.to_owned(), |r| r.password_hash.clone());
+        let ok = verify_password(password.to_owned(), hash).await;
+        let Some(record) = record.filter(|_| ok) else { return Err(AppError::InvalidCredentials) };
+        self.store.clear_rate_bucket(&email_key).await?;
+        let token = random_token();
+        let csrf_token = random_token();
+        let max_age = Duration::days(self.config.session_days);
+        self.store.create_session(&token_hash(&token), record.user.id, &csrf_token, Utc::now() + max_age).await?;
+        tracing::info!(user = %record.user.id, "signed in");
+        Ok(NewSession { token, csrf_token, user: record.user, max_age_s: max_age.num_seconds() })
+    }
+
+    /// The actor and CSRF token of a session cookie's token.
+    pub async fn session_actor(&self, token: &str) -> AppResult<Option<(Actor, String)>> {
+        let Some(session) = self.store.session(&token_hash(token)).await? else { return Ok(None) };
+        let Some(record) = self.store.user(session.user_id).await? else { return Ok(None) };
+        Ok(Some((Actor::User(record.user), session.csrf_token)))
+    }
+
+    pub async fn logout(&self, token: &str) -> AppResult<()> {
+        Ok(self.store.delete_session(&token_hash(token)).await?)
+    }
+
+    /// Send a reset link if the account exists. Always answers the same, so that nobody
+    /// learns which addresses have accounts; limited per address.
+    pub async fn request_password_reset(&self, email: &str, lang: &str) -> AppResult<()> {
+        let email = Email::parse(email).map_err(|e| ValidationErrors::from(e.at("email")))?;
+        let window = Utc::now() - Duration::hours(1);
+        let key = format!("reset:{}", token_hash(email.as_str()));
+        if self.store.hit_rate_bucket(&key, window).await? > 3 {
+            return Ok(());
+        }
+        let Some(record) = self.store.user_by_email(&email).await? else { return Ok(()) };
+        let token = random_token();
+        let expires = Utc::now() + Duration::minutes(self.config.reset_valid_minutes);
+        self.store.create_password_reset(&token_hash(&token), record.user.id, expires).await?;
+        let link = format!("{}/mot-de-passe/nouveau?jeton={token}", self.config.base_url.trim_end_matches('/'));
+        let minutes = self.config.reset_valid_minutes;
+        let (subject, body) = if lang == "en" {
+            (
+                "Maillage: reset your password".to_owned(),
+                format!(
+                    "Hello {},\n\nTo choose a new password, open this link (valid {minutes} minutes, once):\n\n{link}\n\nIf you did not ask for it, ignore this message.\n",
+                    record.user.display_name
+                ),
+            )
+        } else {
+            (
+                "Maillage : réinitialiser votre mot de passe".to_owned(),
+                format!(
+                    "Bonjour {},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable {minutes} minutes, une seule fois) :\n\n{link}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
+                    record.user.display_name
+                ),
+            )
+        };
+        self.mailer.send(&self.config.mail_from, email.as_str(), &subject, body).await?;
+        tracing::info!(user = %record.user.id, "password reset link sent");
+        Ok(())
+    }
+
+    pub async fn reset_link_is_live(&self, token: &str) -> AppResult<bool> {
+        Ok(self.store.password_reset_is_live(&token_hash(token)).await?)
+    }
+
+    /// Set a new password with a reset token (usable once); ends every session.
+    pub async fn reset_password(&self, token: &str, password: &str) -> AppResult<()> {
+        check_password(password).map_err(ValidationErrors::from)?;
+        let Some(user) = self.store.consume_password_reset(&token_hash(token)).await? else {
+            return Err(FieldError::new(
+                "token",
+                "invalid_reset_link",
+                "Ce lien n'est plus valable : demandez-en un nouveau.",
+                "This link is no longer valid: ask for a new one.",
+            )
+            .into());
+        };
+        let hash = hash_password(password.to_owned()).await?;
+        self.store.set_password_hash(user, &hash).await?;
+        tracing::info!(user = %user, "password reset");
+        Ok(())
+    }
+}

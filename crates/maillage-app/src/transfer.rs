@@ -1,0 +1,226 @@
+//! Import and export of places, and the demo network.
+
+use crate::error::{AppError, AppResult};
+use crate::permissions::may_import;
+use crate::App;
+use chrono::Utc;
+use maillage_domain::place::FarLocation;
+use maillage_domain::user::Actor;
+use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance};
+use maillage_interop::{ColumnMapping, Format, RowError};
+use maillage_store::{ImportOutcome, PlaceFilter};
+use serde::Serialize;
+
+/// How to import a file.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Guessed from the name and content when absent.
+    pub format: Option<Format>,
+    pub file_name: String,
+    /// Source name: with each row's id, what makes re-imports update instead of duplicate.
+    pub source: Option<String>,
+    /// Store nothing when any row is invalid.
+    pub all_or_nothing: bool,
+    pub mapping: ColumnMapping,
+    /// Status of imported places that do not say theirs.
+    pub default_status: PlaceStatus,
+}
+
+impl ImportOptions {
+    pub fn new(file_name: impl Into<String>) -> Self {
+        Self {
+            format: None,
+            file_name: file_name.into(),
+            source: None,
+            all_or_nothing: false,
+            mapping: ColumnMapping::default(),
+            default_status: PlaceStatus::Published,
+        }
+    }
+}
+
+/// What an import did, row by row.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub format: String,
+    pub source: String,
+    pub imported: usize,
+    pub updated: usize,
+    pub rejected: usize,
+    /// Rows not stored, with the line and field at fault.
+    pub errors: Vec<RowError>,
+    /// Rows stored with a remark (a location moved to its commune, an unknown column…).
+    pub warnings: Vec<RowError>,
+    /// True when nothing was stored because of `all_or_nothing`.
+    pub rolled_back: bool,
+}
+
+impl ImportReport {
+    /// The summary line of the CLI contract.
+    pub fn summary(&self) -> String {
+        format!("imported {}, updated {}, rejected {}", self.imported, self.updated, self.rejected)
+    }
+}
+
+/// Progress of a long job: (done, total).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
+
+fn row_errors(line: usize, errors: &[maillage_domain::FieldError]) -> Vec<RowError> {
+    errors.iter().map(|e| RowError::new(line, e.field.clone(), e.code, e.message_fr.clone())).collect()
+}
+
+impl App {
+    /// Import a file of places. Valid rows are stored in one transaction; invalid rows are
+    /// reported and not stored (or nothing is stored, with `all_or_nothing`). A file that
+    /// cannot be read at all is an error.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+        options: &ImportOptions,
+        progress: Progress<'_>,
+    ) -> AppResult<ImportReport> {
+        if !may_import(actor) {
+            return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
+        }
+        let format = match options.format {
+            Some(f) => f,
+            None => maillage_interop::detect_format(&options.file_name, bytes).ok_or_else(|| {
+                AppError::File(format!(
+                    "format de « {} » non reconnu : précisez-le (csv, geojson, lmn-json, lmn-csv)",
+                    options.file_name
+                ))
+            })?,
+        };
+        let parsed = maillage_interop::parse(format, bytes, &options.mapping).map_err(|e| AppError::File(e.to_string()))?;
+        let default_source = options.source.clone().unwrap_or_else(|| "import".to_owned());
+        let mut report = ImportReport {
+            format: format.name().to_owned(),
+            source: default_source.clone(),
+            errors: parsed.errors,
+            warnings: parsed.warnings,
+            ..Default::default()
+        };
+        let total = parsed.rows.len();
+        let now = Utc::now();
+        let mut places = Vec::with_capacity(total);
+        for (i, row) in parsed.rows.into_iter().enumerate() {
+            if i % 500 == 0 {
+                progress(i, total);
+            }
+            match row.input.validate(self.reference, FarLocation::UseCommunePoint) {
+                Ok((data, warnings)) => {
+                    report.warnings.extend(row_errors(row.line, &warnings));
+                    let status = row.input.requested_status().unwrap_or(options.default_status);
+                    // A file's own `source` column wins unless the caller named the source.
+                    let source = options.source.clone().or(row.source).unwrap_or_else(|| default_source.clone());
+                    places.push(Place {
+                        id: PlaceId::new(),
+                        data,
+                        status,
+                        provenance: Provenance {
+                            source,
+                            source_id: row.source_id,
+                            source_updated_on: row.source_updated_on,
+                        },
+                        is_demo: false,
+                        version: 1,
+                        created_at: now,
+                        updated_at: now,
+                    });
+                }
+                Err(errors) => report.errors.extend(row_errors(row.line, &errors.errors)),
+            }
+        }
+        progress(total, total);
+        report.errors.sort_by_key(|e| e.line);
+        report.rejected = {
+            let mut lines: Vec<usize> = report.errors.iter().map(|e| e.line).collect();
+            lines.dedup();
+            lines.len()
+        };
+        if options.all_or_nothing && report.rejected > 0 {
+            report.rolled_back = true;
+            return Ok(report);
+        }
+        let outcomes = self.store.import_places(&places).await?;
+        report.imported = outcomes.iter().filter(|o| **o == ImportOutcome::Created).count();
+        report.updated = outcomes.len() - report.imported;
+        tracing::info!(format = format.name(), imported = report.imported, updated = report.updated,
+            rejected = report.rejected, "import done");
+        Ok(report)
+    }
+
+    /// Export the published places matching a filter.
+    pub async fn export(&self, format: Format, filter: &PlaceFilter, fields: Option<&[&str]>) -> AppResult<Vec<u8>> {
+        let mut filter = filter.clone();
+        filter.statuses = vec![PlaceStatus::Published];
+        let places = self.store.all_places(&filter).await?;
+        maillage_interop::export(format, &places, fields, maillage_territory::reference::ATTRIBUTION)
+            .map_err(|e| AppError::File(e.to_string()))
+    }
+
+    /// Replace the demo network (places and accounts marked as demo) with a new one.
+    pub async fn load_demo(&self, count: usize, seed: u64, progress: Progress<'_>) -> AppResult<DemoSummary> {
+        use crate::demo::{DEMO_PASSWORD, DEMO_SOURCE, demo_network};
+        self.store.delete_demo_data().await?;
+        let network = demo_network(self.reference, count, seed);
+        let now = Utc::now();
+        let total = network.places.len();
+        let mut places = Vec::with_capacity(total);
+        for (i, demo) in network.places.iter().enumerate() {
+            if i % 250 == 0 {
+                progress(i, total);
+            }
+            let (data, _) = demo
+                .input
+                .validate(self.reference, FarLocation::RefuseUnlessConfirmed)
+                .map_err(|e| AppError::Internal(format!("demo place {} is invalid: {e:?}", demo.source_id)))?;
+            places.push(Place {
+                id: PlaceId::new(),
+                data,
+                status: demo.input.requested_status().unwrap_or(PlaceStatus::Published),
+                provenance: Provenance {
+                    source: DEMO_SOURCE.into(),
+                    source_id: Some(demo.source_id.clone()),
+                    source_updated_on: None,
+                },
+                is_demo: true,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        self.store.import_places(&places).await?;
+        progress(total, total);
+        // One hash for every demo account: they share the documented demo password.
+        let hash = crate::security::hash_password(DEMO_PASSWORD.to_owned()).await?;
+        for user in &network.users {
+            let email = maillage_domain::fields::Email::parse(&user.email)
+                .map_err(|e| AppError::Internal(format!("demo user email: {e}")))?;
+            let record = maillage_store::UserRecord {
+                user: maillage_domain::user::User {
+                    id: maillage_domain::UserId::new(),
+                    email,
+                    display_name: user.display_name.clone(),
+                    is_admin: user.is_admin,
+                    created_at: now,
+                },
+                password_hash: hash.clone(),
+            };
+            self.store.create_user(&record, true).await?;
+            for &index in &user.manages {
+                if let Some(place) = places.get(index) {
+                    self.store.add_place_manager(place.id, record.user.id).await?;
+                }
+            }
+        }
+        Ok(DemoSummary { places: places.len(), users: network.users.len() })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DemoSummary {
+    pub places: usize,
+    pub users: usize,
+}
