@@ -144,7 +144,7 @@ pub struct Reference {
 }
 
 impl Reference {
-    /// Parse the embedded CSV files and build the indexes (about 30 ms in release).
+    /// Parse the embedded CSV files and build the indexes (about 100 ms in release).
     pub fn load() -> Result<Self, ReferenceError> {
         load::load(&load::EMBEDDED)
     }

@@ -78,7 +78,8 @@ impl Reference {
         let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
         let raw = fold(query);
         let raw_words: Vec<&str> = raw.split(' ').filter(|w| !w.is_empty()).collect();
-        if !words.is_empty() {
+        // No commune name is made of digits alone: a postal code needs no name scan.
+        if !words.is_empty() && !query.bytes().all(|b| b.is_ascii_digit()) {
             for (i, name) in self.name_keys.iter().enumerate() {
                 let tier = if *name == key {
                     Tier::ExactName
