@@ -185,9 +185,9 @@ fn optional<T>(
     non_empty(value).and_then(|v| errors.check(field, parse(v)))
 }
 
-fn terms<T: Vocabulary>(errors: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<T>
+fn terms<T>(errors: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<T>
 where
-    T: std::str::FromStr<Err = FieldError> + PartialEq,
+    T: Vocabulary + std::str::FromStr<Err = FieldError> + PartialEq,
 {
     let mut out: Vec<T> = Vec::new();
     for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.trim().is_empty()) {
