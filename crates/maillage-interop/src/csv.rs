@@ -68,9 +68,7 @@ pub(crate) fn parse(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, F
     if !table.unknown.is_empty() {
         collector.warn(row::unknown_columns_warning(1, &table.unknown, "Colonne(s)"));
     }
-    for record in &table.records {
-        collector.push(table.row(record).and_then(|row| to_import_row(&row)));
-    }
+    table.for_each_row(|row| collector.push(row.and_then(|row| to_import_row(&row))))?;
     Ok(collector.finish())
 }
 

@@ -112,9 +112,7 @@ pub(crate) fn parse_csv(text: &str, mapping: &ColumnMapping) -> Result<ParsedFil
         collector.warn(row::unknown_columns_warning(1, &table.unknown, "Colonne(s)"));
     }
     let mut resolver = Resolver::default();
-    for record in &table.records {
-        collector.push(table.row(record).and_then(|row| resolver.to_import_row(&row)));
-    }
+    table.for_each_row(|row| collector.push(row.and_then(|row| resolver.to_import_row(&row))))?;
     resolver.report(&mut collector);
     Ok(collector.finish())
 }
@@ -361,36 +359,47 @@ const HOST_VENUE_TYPOLOGIES: &[&str] = &[
 /// value is reported once per file, not once per row.
 #[derive(Default)]
 struct Resolver {
-    cache: HashMap<(Field, String), Resolution>,
+    cache: HashMap<Field, HashMap<String, Resolution>>,
     typologies: HashMap<String, (PlaceType, bool)>,
-    /// (field, value, message) → (first line, count)
-    notes: BTreeMap<(String, String, String), (usize, usize)>,
+    /// column → value → (first line, count, message)
+    notes: BTreeMap<&'static str, HashMap<String, (usize, usize, String)>>,
 }
 
 impl Resolver {
     fn resolve(&mut self, field: Field, value: &str) -> Resolution {
-        if let Some(r) = self.cache.get(&(field, value.to_owned())) {
+        let cache = self.cache.entry(field).or_default();
+        if let Some(r) = cache.get(value) {
             return r.clone();
         }
         let r = resolve_uncached(field, value);
-        self.cache.insert((field, value.to_owned()), r.clone());
+        cache.insert(value.to_owned(), r.clone());
         r
     }
 
-    fn note(&mut self, field: &str, value: &str, message: &str, line: usize) {
-        let entry = self.notes.entry((field.to_owned(), value.to_owned(), message.to_owned())).or_insert((line, 0));
-        entry.1 += 1;
-    }
-
-    fn report(self, collector: &mut Collector) {
-        for ((field, _value, message), (line, count)) in self.notes {
-            let message =
-                if count > 1 { format!("{message} ({count} lignes, la première ligne {line})") } else { message };
-            collector.warn(RowError::new(line, field, "no_equivalent", message));
+    /// Remember a remark about a value; `message` is only built the first time.
+    fn note(&mut self, column: &'static str, value: &str, line: usize, message: impl FnOnce() -> String) {
+        let values = self.notes.entry(column).or_default();
+        match values.get_mut(value) {
+            Some(entry) => entry.1 += 1,
+            None => {
+                values.insert(value.to_owned(), (line, 1, message()));
+            }
         }
     }
 
-    fn vocabulary(&mut self, row: &Row<'_>, column: &str, field: Field, input: &mut PlaceInput) {
+    fn report(self, collector: &mut Collector) {
+        for (column, values) in self.notes {
+            let mut values: Vec<(usize, usize, String)> = values.into_values().collect();
+            values.sort_by_key(|(line, _, _)| *line);
+            for (line, count, message) in values {
+                let message =
+                    if count > 1 { format!("{message} ({count} lignes, la première ligne {line})") } else { message };
+                collector.warn(RowError::new(line, column, "no_equivalent", message));
+            }
+        }
+    }
+
+    fn vocabulary(&mut self, row: &Row<'_>, column: &'static str, field: Field, input: &mut PlaceInput) {
         for value in row.list(column, split_lmn) {
             let resolution = match self.resolve(field, &value) {
                 // Files of 0.1 joined some lists with commas: retry on them.
@@ -409,15 +418,12 @@ impl Resolver {
             };
             match resolution {
                 Resolution::Terms(terms) => terms.into_iter().for_each(|t| t.push_into(input)),
-                Resolution::NoEquivalent => self.note(
-                    column,
-                    &value,
-                    &format!("Valeur « {value} » sans équivalent dans Maillage : ignorée."),
-                    row.line,
-                ),
+                Resolution::NoEquivalent => self.note(column, &value, row.line, || {
+                    format!("Valeur « {value} » sans équivalent dans Maillage : ignorée.")
+                }),
                 Resolution::Unknown => {
                     if !field.passthrough(input, &value) {
-                        self.note(column, &value, &format!("Label « {value} » inconnu de Maillage : ignoré."), row.line);
+                        self.note(column, &value, row.line, || format!("Label « {value} » inconnu de Maillage : ignoré."));
                     }
                 }
             }
@@ -472,18 +478,15 @@ impl Resolver {
         }
         let typologies = row.list("typologie", split_lmn);
         if typologies.is_empty() {
-            self.note("typologie", "", "Typologie absente : lieu classé « other ».", row.line);
+            self.note("typologie", "", row.line, || "Typologie absente : lieu classé « other ».".to_owned());
             input.types.push(PlaceType::Other.code().to_owned());
         }
         for code in typologies {
             let (t, third_place) = self.typologie(&code);
             if !third_place {
-                self.note(
-                    "typologie",
-                    &code,
-                    &format!("Typologie « {code} » : pas un type de tiers-lieu, lieu classé « {} ».", t.code()),
-                    row.line,
-                );
+                self.note("typologie", &code, row.line, || {
+                    format!("Typologie « {code} » : pas un type de tiers-lieu, lieu classé « {} ».", t.code())
+                });
             }
             if !input.types.iter().any(|c| c == t.code()) {
                 input.types.push(t.code().to_owned());

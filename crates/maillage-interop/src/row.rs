@@ -181,22 +181,23 @@ fn guess_encoding(bytes: &[u8]) -> Option<&'static str> {
         .then_some("Windows-1252")
 }
 
-/// A CSV file read into headers (mapped to canonical names) and records.
-pub(crate) struct CsvTable {
+/// A CSV file whose header is read (and mapped to canonical names); records are read
+/// one at a time with [`CsvTable::for_each_row`].
+pub(crate) struct CsvTable<'t> {
     /// Canonical name of each column (`None`: unknown or ignored column).
     pub columns: Vec<Option<&'static str>>,
-    pub records: Vec<csv::StringRecord>,
     pub unknown: Vec<String>,
+    reader: csv::Reader<&'t [u8]>,
 }
 
 /// Read a CSV text whose delimiter (`,` or `;`) is guessed from the header line, mapping
 /// headers to `known` names (directly, or through `mapping`, or through `aliases`).
-pub(crate) fn read_csv(
-    text: &str,
+pub(crate) fn read_csv<'t>(
+    text: &'t str,
     known: &[&'static str],
     aliases: &[(&str, &'static str)],
     mapping: &ColumnMapping,
-) -> Result<CsvTable, FileError> {
+) -> Result<CsvTable<'t>, FileError> {
     let header_line = text.lines().next().unwrap_or("");
     let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
@@ -227,15 +228,7 @@ pub(crate) fn read_csv(
         }
         columns.push(canonical);
     }
-    let mut records = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| csv_error(&e))?;
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        records.push(record);
-    }
-    Ok(CsvTable { columns, records, unknown })
+    Ok(CsvTable { columns, unknown, reader })
 }
 
 fn csv_error(e: &csv::Error) -> FileError {
@@ -243,13 +236,28 @@ fn csv_error(e: &csv::Error) -> FileError {
     FileError::Csv { line, message: e.to_string() }
 }
 
-impl CsvTable {
+impl CsvTable<'_> {
     pub(crate) fn has(&self, name: &str) -> bool {
         self.columns.contains(&Some(name))
     }
 
+    /// Call `f` with each non-blank record (or the error that makes it unreadable).
+    pub(crate) fn for_each_row(
+        mut self,
+        mut f: impl FnMut(Result<Row<'_>, RowError>),
+    ) -> Result<(), FileError> {
+        let mut record = csv::StringRecord::new();
+        while self.reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
+            if record.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            f(self.row(&record));
+        }
+        Ok(())
+    }
+
     /// The row view of a record, or a row error when it has more cells than the header.
-    pub(crate) fn row<'a>(&self, record: &'a csv::StringRecord) -> Result<Row<'a>, RowError> {
+    fn row<'a>(&self, record: &'a csv::StringRecord) -> Result<Row<'a>, RowError> {
         let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
         if record.len() > self.columns.len() {
             return Err(RowError::new(
