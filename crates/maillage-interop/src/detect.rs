@@ -35,7 +35,10 @@ mod tests {
     #[test]
     fn detects_by_extension_and_content() {
         assert_eq!(detect_format("lieux.geojson", b"{}"), Some(Format::GeoJson));
-        assert_eq!(detect_format("lieux.json", br#"{"type":"FeatureCollection","features":[]}"#), Some(Format::GeoJson));
+        assert_eq!(
+            detect_format("lieux.json", br#"{"type":"FeatureCollection","features":[]}"#),
+            Some(Format::GeoJson)
+        );
         assert_eq!(detect_format("lieux.json", br#"[{"id":"1","nom":"x"}]"#), Some(Format::LmnJson));
         assert_eq!(detect_format("lieux.csv", b"id,nom,commune,code_postal\n"), Some(Format::LmnCsv));
         assert_eq!(detect_format("lieux.CSV", b"\xEF\xBB\xBFid;name;types;postal_code\n"), Some(Format::Csv));

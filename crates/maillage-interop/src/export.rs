@@ -31,7 +31,12 @@ pub fn allowed_fields(format: Format) -> &'static [&'static str] {
 }
 
 /// Export `places` into a buffer. See [`export_to`].
-pub fn export(format: Format, places: &[Place], fields: Option<&[&str]>, attribution: &str) -> Result<Vec<u8>, ExportError> {
+pub fn export(
+    format: Format,
+    places: &[Place],
+    fields: Option<&[&str]>,
+    attribution: &str,
+) -> Result<Vec<u8>, ExportError> {
     let mut out = Vec::with_capacity(places.len() * 1024);
     export_to(&mut out, format, places, fields, attribution)?;
     Ok(out)
@@ -173,13 +178,20 @@ fn write_csv(
     let mut writer = csv::WriterBuilder::new().from_writer(w);
     writer.write_record(selected)?;
     for record in records {
-        writer.write_record(record.iter().filter(|(name, _)| selected.contains(name)).map(|(_, cell)| cell.csv()))?;
+        writer.write_record(
+            record.iter().filter(|(name, _)| selected.contains(name)).map(|(_, cell)| cell.csv()),
+        )?;
     }
     writer.flush()?;
     Ok(())
 }
 
-fn write_geojson(mut w: impl Write, selected: &[&'static str], places: &[Place], attribution: &str) -> Result<(), ExportError> {
+fn write_geojson(
+    mut w: impl Write,
+    selected: &[&'static str],
+    places: &[Place],
+    attribution: &str,
+) -> Result<(), ExportError> {
     w.write_all(br#"{"type":"FeatureCollection","attribution":"#)?;
     serde_json::to_writer(&mut w, attribution)?;
     w.write_all(br#","features":["#)?;
@@ -208,8 +220,15 @@ fn write_geojson(mut w: impl Write, selected: &[&'static str], places: &[Place],
     Ok(())
 }
 
-fn write_lmn_json(mut w: impl Write, selected: &[&'static str], places: &[Place], attribution: &str) -> Result<(), ExportError> {
-    w.write_all(br#"{"schema":"https://schema.data.gouv.fr/LaMednum/standard-mediation-num/","attribution":"#)?;
+fn write_lmn_json(
+    mut w: impl Write,
+    selected: &[&'static str],
+    places: &[Place],
+    attribution: &str,
+) -> Result<(), ExportError> {
+    w.write_all(
+        br#"{"schema":"https://schema.data.gouv.fr/LaMednum/standard-mediation-num/","attribution":"#,
+    )?;
     serde_json::to_writer(&mut w, attribution)?;
     w.write_all(br#","data":["#)?;
     for (i, place) in places.iter().enumerate() {

@@ -17,7 +17,11 @@ pub(crate) fn parse(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, F
         Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("FeatureCollection") => {
             match o.get("features") {
                 Some(Value::Array(features)) => features,
-                _ => return Err(FileError::NotFeatureCollection { found: "une FeatureCollection sans tableau « features »".into() }),
+                _ => {
+                    return Err(FileError::NotFeatureCollection {
+                        found: "une FeatureCollection sans tableau « features »".into(),
+                    });
+                }
             }
         }
         other => return Err(FileError::NotFeatureCollection { found: json_kind(other) }),
@@ -37,16 +41,31 @@ pub(crate) fn parse(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, F
 
 type RowResult = Result<(crate::ImportRow, Vec<RowError>), RowError>;
 
-fn feature_row(line: usize, feature: &Value, mapping: &ColumnMapping, unknown: &mut Vec<(String, usize)>) -> RowResult {
+fn feature_row(
+    line: usize,
+    feature: &Value,
+    mapping: &ColumnMapping,
+    unknown: &mut Vec<(String, usize)>,
+) -> RowResult {
     let Value::Object(feature) = feature else {
-        return Err(RowError::new(line, "", "not_a_feature", format!("Un objet Feature est attendu, trouvé {}.", json_kind(feature))));
+        return Err(RowError::new(
+            line,
+            "",
+            "not_a_feature",
+            format!("Un objet Feature est attendu, trouvé {}.", json_kind(feature)),
+        ));
     };
     let empty = serde_json::Map::new();
     let properties = match feature.get("properties") {
         Some(Value::Object(p)) => p,
         None | Some(Value::Null) => &empty,
         Some(other) => {
-            return Err(RowError::new(line, "properties", "invalid_properties", format!("Un objet est attendu, trouvé {}.", json_kind(other))));
+            return Err(RowError::new(
+                line,
+                "properties",
+                "invalid_properties",
+                format!("Un objet est attendu, trouvé {}.", json_kind(other)),
+            ));
         }
     };
     let mut row = row::json_row(line, properties, COLUMNS, &[], mapping, unknown);
@@ -172,7 +191,8 @@ mod tests {
 
     #[test]
     fn json_strings_are_escaped_like_serde_does() {
-        for s in ["plain", "quote \" and \\ backslash", "line\nbreak\ttab", "ctrl \u{1} char", "accents éà"] {
+        for s in ["plain", "quote \" and \\ backslash", "line\nbreak\ttab", "ctrl \u{1} char", "accents éà"]
+        {
             let mut out = String::new();
             push_json_str(&mut out, s);
             let back: String = serde_json::from_str(&out).expect("valid JSON string");

@@ -112,7 +112,7 @@ pub(crate) fn parse_csv(text: &str, mapping: &ColumnMapping) -> Result<ParsedFil
         collector.warn(row::unknown_columns_warning(1, &table.unknown, "Colonne(s)"));
     }
     let mut resolver = Resolver::default();
-    table.for_each_row(|row| collector.push(row.and_then(|row| resolver.to_import_row(&row))))?;
+    table.for_each_row(|row| collector.push(row.and_then(|row| resolver.import_row(&row))))?;
     resolver.report(&mut collector);
     Ok(collector.finish())
 }
@@ -136,9 +136,14 @@ pub(crate) fn parse_json(text: &str, mapping: &ColumnMapping) -> Result<ParsedFi
         let result = match record {
             Value::Object(object) => {
                 let row = row::json_row(line, object, KNOWN, ALIASES, mapping, &mut unknown);
-                resolver.to_import_row(&row)
+                resolver.import_row(&row)
             }
-            other => Err(RowError::new(line, "", "not_an_object", format!("Un objet est attendu, trouvé {}.", json_kind(other)))),
+            other => Err(RowError::new(
+                line,
+                "",
+                "not_an_object",
+                format!("Un objet est attendu, trouvé {}.", json_kind(other)),
+            )),
         };
         collector.push(result);
     }
@@ -208,12 +213,14 @@ impl Field {
         match self {
             Self::Services => Service::parse_loose(value).map(Term::Service),
             Self::Publics => Public::parse_loose(value).map(Term::Public),
-            Self::PublicsAccueillis => {
-                Public::parse_loose(value).map(Term::Public).or_else(|| Support::parse_loose(value).map(Term::Support))
-            }
+            Self::PublicsAccueillis => Public::parse_loose(value)
+                .map(Term::Public)
+                .or_else(|| Support::parse_loose(value).map(Term::Support)),
             Self::Support => Support::parse_loose(value).map(Term::Support),
             Self::Fees => Fee::parse_loose(value).map(Term::Fee),
-            Self::Dispositifs | Self::Formations | Self::AutresLabels => Label::parse_loose(value).map(Term::Label),
+            Self::Dispositifs | Self::Formations | Self::AutresLabels => {
+                Label::parse_loose(value).map(Term::Label)
+            }
             Self::AccessModes => AccessMode::parse_loose(value).map(Term::Access),
         }
     }
@@ -244,32 +251,76 @@ const TABLE: &[(Field, &str, Option<Term>)] = {
     &[
         // services, current schema (1.x, 2.0)
         (F::Services, "Aide aux démarches administratives", Some(T::Service(Service::AdminProcedures))),
-        (F::Services, "Maîtrise des outils numériques du quotidien", Some(T::Service(Service::DigitalBasics))),
-        (F::Services, "Insertion professionnelle via le numérique", Some(T::Service(Service::DigitalEmployment))),
+        (
+            F::Services,
+            "Maîtrise des outils numériques du quotidien",
+            Some(T::Service(Service::DigitalBasics)),
+        ),
+        (
+            F::Services,
+            "Insertion professionnelle via le numérique",
+            Some(T::Service(Service::DigitalEmployment)),
+        ),
         (F::Services, "Utilisation sécurisée du numérique", Some(T::Service(Service::DigitalSafety))),
-        (F::Services, "Parentalité et éducation avec le numérique", Some(T::Service(Service::DigitalParenting))),
+        (
+            F::Services,
+            "Parentalité et éducation avec le numérique",
+            Some(T::Service(Service::DigitalParenting)),
+        ),
         (F::Services, "Loisirs et créations numériques", Some(T::Service(Service::DigitalCreation))),
         (F::Services, "Compréhension du monde numérique", Some(T::Service(Service::DigitalCulture))),
         (F::Services, "Accès internet et matériel informatique", Some(T::Service(Service::InternetAccess))),
-        (F::Services, "Acquisition de matériel informatique à prix solidaire", Some(T::Service(Service::EquipmentPurchase))),
+        (
+            F::Services,
+            "Acquisition de matériel informatique à prix solidaire",
+            Some(T::Service(Service::EquipmentPurchase)),
+        ),
         // services, schema 0.1 / 1.0 (15 services condensed into 9 in 1.0.1)
-        (F::Services, "Devenir autonome dans les démarches administratives", Some(T::Service(Service::AdminProcedures))),
-        (F::Services, "Gagner en autonomie dans les démarches administratives", Some(T::Service(Service::AdminProcedures))),
-        (F::Services, "Réaliser des démarches administratives avec un accompagnement", Some(T::Service(Service::AdminProcedures))),
-        (F::Services, "Etre accompagné dans les démarches administratives", Some(T::Service(Service::AdminProcedures))),
+        (
+            F::Services,
+            "Devenir autonome dans les démarches administratives",
+            Some(T::Service(Service::AdminProcedures)),
+        ),
+        (
+            F::Services,
+            "Gagner en autonomie dans les démarches administratives",
+            Some(T::Service(Service::AdminProcedures)),
+        ),
+        (
+            F::Services,
+            "Réaliser des démarches administratives avec un accompagnement",
+            Some(T::Service(Service::AdminProcedures)),
+        ),
+        (
+            F::Services,
+            "Etre accompagné dans les démarches administratives",
+            Some(T::Service(Service::AdminProcedures)),
+        ),
         (F::Services, "Accompagner les démarches de santé", Some(T::Service(Service::AdminProcedures))),
-        (F::Services, "Prendre en main un smartphone ou une tablette", Some(T::Service(Service::DigitalBasics))),
+        (
+            F::Services,
+            "Prendre en main un smartphone ou une tablette",
+            Some(T::Service(Service::DigitalBasics)),
+        ),
         (F::Services, "Prendre en main un ordinateur", Some(T::Service(Service::DigitalBasics))),
         (F::Services, "Utiliser le numérique au quotidien", Some(T::Service(Service::DigitalBasics))),
         (F::Services, "Approfondir ma culture numérique", Some(T::Service(Service::DigitalCulture))),
         (F::Services, "Promouvoir la citoyenneté numérique", Some(T::Service(Service::DigitalCulture))),
-        (F::Services, "Favoriser mon insertion professionnelle", Some(T::Service(Service::DigitalEmployment))),
+        (
+            F::Services,
+            "Favoriser mon insertion professionnelle",
+            Some(T::Service(Service::DigitalEmployment)),
+        ),
         (F::Services, "Créer et développer mon entreprise", Some(T::Service(Service::BusinessSupport))),
         (F::Services, "Accéder à une connexion internet", Some(T::Service(Service::InternetAccess))),
         (F::Services, "Accéder à du matériel", Some(T::Service(Service::InternetAccess))),
         (F::Services, "S'équiper en matériel informatique", Some(T::Service(Service::EquipmentPurchase))),
         (F::Services, "Créer avec le numérique", Some(T::Service(Service::DigitalCreation))),
-        (F::Services, "Soutenir la parentalité et l'éducation avec le numérique", Some(T::Service(Service::DigitalParenting))),
+        (
+            F::Services,
+            "Soutenir la parentalité et l'éducation avec le numérique",
+            Some(T::Service(Service::DigitalParenting)),
+        ),
         // publics_specifiquement_adresses (1.x)
         (F::Publics, "Jeunes", Some(T::Public(Public::Youth))),
         (F::Publics, "Étudiants", Some(T::Public(Public::Students))),
@@ -308,7 +359,11 @@ const TABLE: &[(Field, &str, Option<Term>)] = {
         (F::AccessModes, "Contacter par mail", Some(T::Access(AccessMode::Email))),
         (F::AccessModes, "Envoyer un mail", Some(T::Access(AccessMode::Email))),
         (F::AccessModes, "Prendre un RDV en ligne", Some(T::Access(AccessMode::Appointment))),
-        (F::AccessModes, "Envoyer un mail avec une fiche de prescription", Some(T::Access(AccessMode::Referral))),
+        (
+            F::AccessModes,
+            "Envoyer un mail avec une fiche de prescription",
+            Some(T::Access(AccessMode::Referral)),
+        ),
         (F::AccessModes, "Ce lieu n'accueille pas de public", None),
         // dispositif_programmes_nationaux (1.x) and labels_nationaux (0.1 / 1.0)
         (F::Dispositifs, "France Services", Some(T::Label(Label::FranceServices))),
@@ -350,8 +405,8 @@ const THIRD_PLACE_TYPOLOGIES: &[(&str, PlaceType)] = &[
 
 /// `typologie` codes of public venues that host activities without being third places.
 const HOST_VENUE_TYPOLOGIES: &[&str] = &[
-    "CCAS", "CIAS", "CSC", "CS", "MJC", "MQ", "MUNI", "MAIRIE", "COMMUNE", "MDS", "CAF", "LA_POSTE", "MSAP", "RFS",
-    "PIMMS", "MDPH", "PIJ_BIJ", "ML", "MDE", "MDEF", "CC", "CD", "EPCI", "DEPT", "REG", "PREF",
+    "CCAS", "CIAS", "CSC", "CS", "MJC", "MQ", "MUNI", "MAIRIE", "COMMUNE", "MDS", "CAF", "LA_POSTE", "MSAP",
+    "RFS", "PIMMS", "MDPH", "PIJ_BIJ", "ML", "MDE", "MDEF", "CC", "CD", "EPCI", "DEPT", "REG", "PREF",
 ];
 
 /// Resolves vocabulary values with a cache (files repeat the same few values on every
@@ -392,8 +447,11 @@ impl Resolver {
             let mut values: Vec<(usize, usize, String)> = values.into_values().collect();
             values.sort_by_key(|(line, _, _)| *line);
             for (line, count, message) in values {
-                let message =
-                    if count > 1 { format!("{message} ({count} lignes, la première ligne {line})") } else { message };
+                let message = if count > 1 {
+                    format!("{message} ({count} lignes, la première ligne {line})")
+                } else {
+                    message
+                };
                 collector.warn(RowError::new(line, column, "no_equivalent", message));
             }
         }
@@ -404,11 +462,18 @@ impl Resolver {
             let resolution = match self.resolve(field, &value) {
                 // Files of 0.1 joined some lists with commas: retry on them.
                 Resolution::Unknown if value.contains(',') => {
-                    let parts: Vec<Resolution> =
-                        value.split(',').map(str::trim).filter(|p| !p.is_empty()).map(|p| self.resolve(field, p)).collect();
+                    let parts: Vec<Resolution> = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|p| !p.is_empty())
+                        .map(|p| self.resolve(field, p))
+                        .collect();
                     if parts.iter().all(|p| !matches!(p, Resolution::Unknown)) {
                         Resolution::Terms(
-                            parts.into_iter().flat_map(|p| if let Resolution::Terms(t) = p { t } else { Vec::new() }).collect(),
+                            parts
+                                .into_iter()
+                                .flat_map(|p| if let Resolution::Terms(t) = p { t } else { Vec::new() })
+                                .collect(),
                         )
                     } else {
                         Resolution::Unknown
@@ -423,7 +488,9 @@ impl Resolver {
                 }),
                 Resolution::Unknown => {
                     if !field.passthrough(input, &value) {
-                        self.note(column, &value, row.line, || format!("Label « {value} » inconnu de Maillage : ignoré."));
+                        self.note(column, &value, row.line, || {
+                            format!("Label « {value} » inconnu de Maillage : ignoré.")
+                        });
                     }
                 }
             }
@@ -448,7 +515,7 @@ impl Resolver {
         r
     }
 
-    fn to_import_row(&mut self, row: &Row<'_>) -> Result<(ImportRow, Vec<RowError>), RowError> {
+    fn import_row(&mut self, row: &Row<'_>) -> Result<(ImportRow, Vec<RowError>), RowError> {
         let mut warnings = Vec::new();
         let mut input = PlaceInput {
             name: row.text("nom"),
@@ -523,8 +590,11 @@ fn resolve_uncached(field: Field, value: &str) -> Resolution {
     let short = value.split(" : ").next().unwrap_or(value).trim();
     let folded = fold(value);
     let folded_short = fold(short);
-    let from_table = |f: &str| TABLE.iter().find(|(tf, label, _)| *tf == field && fold(label) == f).map(|(_, _, t)| *t);
-    let found = from_table(&folded).or_else(|| from_table(&folded_short)).map(|t| t.map_or(Resolution::NoEquivalent, |t| Resolution::Terms(vec![t])));
+    let from_table =
+        |f: &str| TABLE.iter().find(|(tf, label, _)| *tf == field && fold(label) == f).map(|(_, _, t)| *t);
+    let found = from_table(&folded)
+        .or_else(|| from_table(&folded_short))
+        .map(|t| t.map_or(Resolution::NoEquivalent, |t| Resolution::Terms(vec![t])));
     if let Some(r) = found {
         return r;
     }
@@ -577,10 +647,18 @@ pub(crate) fn record(place: &Place) -> Vec<(&'static str, LmnValue)> {
         }
         out
     };
-    let formations: Vec<&str> =
-        d.labels.iter().filter(|l| l.lmn().is_none() && **l == Label::FabriqueTerritoire).map(|_| "Fabriques de Territoire").collect();
-    let autres: Vec<&str> =
-        d.labels.iter().filter(|l| l.lmn().is_none() && **l != Label::FabriqueTerritoire).map(|l| l.label_fr()).collect();
+    let formations: Vec<&str> = d
+        .labels
+        .iter()
+        .filter(|l| l.lmn().is_none() && **l == Label::FabriqueTerritoire)
+        .map(|_| "Fabriques de Territoire")
+        .collect();
+    let autres: Vec<&str> = d
+        .labels
+        .iter()
+        .filter(|l| l.lmn().is_none() && **l != Label::FabriqueTerritoire)
+        .map(|l| l.label_fr())
+        .collect();
     FIELDS
         .iter()
         .map(|&name| {

@@ -22,7 +22,8 @@ impl ColumnMapping {
     pub fn parse(spec: &str) -> Result<Self, MappingError> {
         let mut mapping = Self::new();
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (column, target) = pair.split_once('=').ok_or_else(|| MappingError::Syntax(pair.to_owned()))?;
+            let (column, target) =
+                pair.split_once('=').ok_or_else(|| MappingError::Syntax(pair.to_owned()))?;
             if column.trim().is_empty() {
                 return Err(MappingError::Syntax(pair.to_owned()));
             }
@@ -98,7 +99,10 @@ mod tests {
 
     #[test]
     fn refuses_a_pair_without_equal_sign() {
-        assert_eq!(ColumnMapping::parse("Nom du lieu").unwrap_err(), MappingError::Syntax("Nom du lieu".into()));
+        assert_eq!(
+            ColumnMapping::parse("Nom du lieu").unwrap_err(),
+            MappingError::Syntax("Nom du lieu".into())
+        );
     }
 
     #[test]

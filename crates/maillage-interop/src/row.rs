@@ -21,7 +21,9 @@ impl<'a> Cell<'a> {
         match value {
             Value::Null => Cell::Null,
             Value::Bool(b) => Cell::Bool(*b),
-            Value::Number(n) => n.as_f64().map_or_else(|| Cell::Text(Cow::Owned(n.to_string())), Cell::Number),
+            Value::Number(n) => {
+                n.as_f64().map_or_else(|| Cell::Text(Cow::Owned(n.to_string())), Cell::Number)
+            }
             Value::String(s) => Cell::Text(Cow::Borrowed(s)),
             Value::Array(items) => Cell::List(
                 items
@@ -73,7 +75,8 @@ impl<'a> Row<'a> {
             Cell::Number(n) => Some(n.to_string()),
             Cell::Bool(b) => Some(b.to_string()),
             Cell::List(items) => {
-                let joined = items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()).collect::<Vec<_>>().join("|");
+                let joined =
+                    items.iter().map(|i| i.trim()).filter(|i| !i.is_empty()).collect::<Vec<_>>().join("|");
                 Some(joined).filter(|j| !j.is_empty())
             }
             Cell::Null => None,
@@ -98,14 +101,24 @@ impl<'a> Row<'a> {
             Some(Cell::Number(n)) => Ok(Some(*n)),
             Some(Cell::Text(t)) if !t.trim().is_empty() => {
                 let t = t.trim();
-                let normalised: Cow<'_, str> =
-                    if t.contains(',') && !t.contains('.') { Cow::Owned(t.replace(',', ".")) } else { Cow::Borrowed(t) };
+                let normalised: Cow<'_, str> = if t.contains(',') && !t.contains('.') {
+                    Cow::Owned(t.replace(',', "."))
+                } else {
+                    Cow::Borrowed(t)
+                };
                 normalised.parse::<f64>().ok().filter(|n| n.is_finite()).map(Some).ok_or_else(|| {
-                    RowError::new(self.line, name, "invalid_number", format!("« {t} » n'est pas un nombre décimal."))
+                    RowError::new(
+                        self.line,
+                        name,
+                        "invalid_number",
+                        format!("« {t} » n'est pas un nombre décimal."),
+                    )
                 })
             }
             Some(Cell::Text(_) | Cell::Null) | None => Ok(None),
-            Some(_) => Err(RowError::new(self.line, name, "invalid_number", "Un nombre décimal est attendu.")),
+            Some(_) => {
+                Err(RowError::new(self.line, name, "invalid_number", "Un nombre décimal est attendu."))
+            }
         }
     }
 
@@ -199,7 +212,8 @@ pub(crate) fn read_csv<'t>(
     mapping: &ColumnMapping,
 ) -> Result<CsvTable<'t>, FileError> {
     let header_line = text.lines().next().unwrap_or("");
-    let delimiter = if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
+    let delimiter =
+        if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -223,7 +237,9 @@ pub(crate) fn read_csv<'t>(
             Some(c) if columns.contains(&Some(c)) => {
                 return Err(FileError::DuplicateColumn { column: header.trim().to_owned() });
             }
-            None if mapping.target(header).is_none() && !name.is_empty() => unknown.push(header.trim().to_owned()),
+            None if mapping.target(header).is_none() && !name.is_empty() => {
+                unknown.push(header.trim().to_owned())
+            }
             _ => {}
         }
         columns.push(canonical);
@@ -264,7 +280,11 @@ impl CsvTable<'_> {
                 line,
                 "",
                 "too_many_cells",
-                format!("{} cellules au lieu de {} (nombre de colonnes de l'en-tête).", record.len(), self.columns.len()),
+                format!(
+                    "{} cellules au lieu de {} (nombre de colonnes de l'en-tête).",
+                    record.len(),
+                    self.columns.len()
+                ),
             ));
         }
         let mut row = Row::new(line);

@@ -14,19 +14,26 @@ fn file_error(format: Format, name: &str) -> FileError {
 fn a_windows_1252_file_is_refused_with_advice_to_save_as_utf8() {
     let err = file_error(Format::Csv, "latin1.csv");
     assert!(matches!(err, FileError::NotUtf8 { guess: Some("Windows-1252"), .. }), "{err:?}");
-    assert!(err.to_string().contains("le fichier semble encodé en Windows-1252 : enregistrez-le en UTF-8"), "{err}");
+    assert!(
+        err.to_string().contains("le fichier semble encodé en Windows-1252 : enregistrez-le en UTF-8"),
+        "{err}"
+    );
 }
 
 #[test]
 fn binary_garbage_is_refused_as_not_utf8_without_a_guess() {
-    let err = parse(Format::LmnCsv, b"id,nom\n\x00\xff\xfe\x80\x81,x\n", &ColumnMapping::default()).unwrap_err();
+    let err =
+        parse(Format::LmnCsv, b"id,nom\n\x00\xff\xfe\x80\x81,x\n", &ColumnMapping::default()).unwrap_err();
     assert!(matches!(err, FileError::NotUtf8 { offset: 8, guess: None }), "{err:?}");
 }
 
 #[test]
 fn missing_required_columns_are_named() {
     let err = file_error(Format::Csv, "missing_columns.csv");
-    assert_eq!(err, FileError::MissingColumns { missing: vec!["name".into(), "types".into(), "postal_code".into()] });
+    assert_eq!(
+        err,
+        FileError::MissingColumns { missing: vec!["name".into(), "types".into(), "postal_code".into()] }
+    );
     assert_eq!(err.to_string(), "colonne(s) obligatoire(s) manquante(s) : name, types, postal_code");
     let err = file_error(Format::LmnCsv, "lmn_missing_columns.csv");
     assert_eq!(err.to_string(), "colonne(s) obligatoire(s) manquante(s) : code_postal, commune");
@@ -47,7 +54,10 @@ fn malformed_json_is_located_by_line_and_column() {
 #[test]
 fn json_that_is_not_a_feature_collection_or_place_list_is_refused() {
     let err = file_error(Format::GeoJson, "not_a_collection.geojson");
-    assert_eq!(err.to_string(), "le fichier GeoJSON doit être une FeatureCollection (trouvé : un objet de type « Feature »)");
+    assert_eq!(
+        err.to_string(),
+        "le fichier GeoJSON doit être une FeatureCollection (trouvé : un objet de type « Feature »)"
+    );
     let err = parse(Format::LmnJson, br#"{"lieux": []}"#, &ColumnMapping::default()).unwrap_err();
     assert!(matches!(err, FileError::NotPlaceList { .. }), "{err:?}");
 }
@@ -99,13 +109,19 @@ fn unknown_columns_are_one_warning_and_a_mapping_imports_them() {
     // "Type" is a known alias of "types"; the others need the mapping.
     assert_eq!(err.to_string(), "colonne(s) obligatoire(s) manquante(s) : name, postal_code");
 
-    let mapping = ColumnMapping::parse("Nom du lieu=name,Type=types,CP=postal_code,Ville=commune_name,Couleur=").expect("mapping");
+    let mapping =
+        ColumnMapping::parse("Nom du lieu=name,Type=types,CP=postal_code,Ville=commune_name,Couleur=")
+            .expect("mapping");
     let parsed = parse(Format::Csv, &bytes, &mapping).expect("readable with the mapping");
     assert!(parsed.errors.is_empty());
     assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
     let warning = &parsed.warnings[0];
     assert_eq!((warning.line, warning.code.as_str()), (1, "unknown_columns"));
-    assert!(warning.message.contains("Surface (m²)") && !warning.message.contains("Couleur"), "{}", warning.message);
+    assert!(
+        warning.message.contains("Surface (m²)") && !warning.message.contains("Couleur"),
+        "{}",
+        warning.message
+    );
     let input = &parsed.rows[0].input;
     assert_eq!(input.name.as_deref(), Some("Le Marteau"));
     assert_eq!(validate(input).expect("valid").commune_code.as_str(), "42218");
@@ -133,7 +149,11 @@ fn unreadable_cells_make_row_errors_and_other_rows_go_on() {
         parsed.errors.iter().map(|e| (e.line, e.field.as_str(), e.code.as_str())).collect();
     assert_eq!(
         errors,
-        [(3, "latitude", "invalid_number"), (4, "", "too_many_cells"), (5, "location_precise", "invalid_boolean")]
+        [
+            (3, "latitude", "invalid_number"),
+            (4, "", "too_many_cells"),
+            (5, "location_precise", "invalid_boolean")
+        ]
     );
     assert_eq!(parsed.errors[0].message, "« quarante-cinq » n'est pas un nombre décimal.");
 }

@@ -13,7 +13,9 @@ fn strings(v: &[&str]) -> Vec<String> {
 fn csv_with_semicolons_bom_and_decimal_commas_is_read() {
     let parsed = parse_fixture(Format::Csv, "places.csv");
     assert!(parsed.errors.is_empty() && parsed.warnings.is_empty(), "{parsed:?}");
-    let [first, second] = parsed.rows.as_slice() else { panic!("two rows expected, got {}", parsed.rows.len()) };
+    let [first, second] = parsed.rows.as_slice() else {
+        panic!("two rows expected, got {}", parsed.rows.len())
+    };
     assert_eq!(first.line, 2);
     assert_eq!(first.source_id.as_deref(), Some("tl-1"));
     assert_eq!(first.source.as_deref(), Some("reseau-loire"));
@@ -74,7 +76,10 @@ fn lmn_current_csv_maps_schema_values_to_our_vocabularies() {
     assert_eq!(i.email.as_deref(), Some("contact@laquincaillerie.tl"));
     assert_eq!(i.website.as_deref(), Some("https://www.laquincaillerie.tl/"));
     assert_eq!(i.opening_hours.as_deref(), Some("Mo-Fr 09:00-12:00,14:00-18:30; Sa 08:30-12:00"));
-    assert_eq!(i.accessibility_url.as_deref(), Some("https://acceslibre.beta.gouv.fr/app/erp/mediatheque-13/"));
+    assert_eq!(
+        i.accessibility_url.as_deref(),
+        Some("https://acceslibre.beta.gouv.fr/app/erp/mediatheque-13/")
+    );
     assert_eq!(reims.source_updated_on, chrono::NaiveDate::from_ymd_opt(2022, 6, 2));
     validate(i).expect("valid once mapped");
 
@@ -100,7 +105,8 @@ fn lmn_json_accepts_a_data_envelope_arrays_and_strings() {
     assert_eq!(parsed.rows[1].line, 2);
     assert_eq!(parsed.rows[1].input.types, strings(&["fablab"]));
     assert_eq!(parsed.rows[1].input.services, strings(&["digital_creation"]));
-    let unknown: Vec<&str> = parsed.warnings.iter().filter(|w| w.code == "unknown_columns").map(|w| w.message.as_str()).collect();
+    let unknown: Vec<&str> =
+        parsed.warnings.iter().filter(|w| w.code == "unknown_columns").map(|w| w.message.as_str()).collect();
     assert_eq!(unknown.len(), 1);
     assert!(unknown[0].contains("couleur"), "{unknown:?}");
     for row in &parsed.rows {
@@ -130,7 +136,9 @@ fn lmn_version_1_0_files_are_read_with_old_names_and_labels() {
     assert_eq!(reims.email.as_deref(), Some("contact@laquincaillerie.tl"));
     assert_eq!(
         reims.accessibility_url.as_deref(),
-        Some("https://acceslibre.beta.gouv.fr/app/29-lampaul-plouarzel/a/bibliotheque-mediatheque/erp/mediatheque-13/")
+        Some(
+            "https://acceslibre.beta.gouv.fr/app/29-lampaul-plouarzel/a/bibliotheque-mediatheque/erp/mediatheque-13/"
+        )
     );
     let data = validate(reims).expect("valid once mapped");
     assert_eq!(data.commune_code.as_str(), "51454");
@@ -145,8 +153,16 @@ fn lmn_version_1_0_files_are_read_with_old_names_and_labels() {
     assert_eq!(lampaul.fees, strings(&["paid"]));
     assert_eq!(validate(lampaul).expect("valid").commune_code.as_str(), "29124");
 
-    assert!(parsed.warnings.iter().any(|w| w.message.contains("« Point relais CAF » sans équivalent")), "{:?}", parsed.warnings);
-    assert!(!parsed.warnings.iter().any(|w| w.code == "unknown_columns"), "old names are known: {:?}", parsed.warnings);
+    assert!(
+        parsed.warnings.iter().any(|w| w.message.contains("« Point relais CAF » sans équivalent")),
+        "{:?}",
+        parsed.warnings
+    );
+    assert!(
+        !parsed.warnings.iter().any(|w| w.code == "unknown_columns"),
+        "old names are known: {:?}",
+        parsed.warnings
+    );
 }
 
 #[test]
@@ -177,5 +193,8 @@ fn format_names_parse_as_on_the_command_line() {
     assert_eq!("lmn-json".parse::<Format>(), Ok(Format::LmnJson));
     assert_eq!(" GeoJSON ".parse::<Format>(), Ok(Format::GeoJson));
     let err = "xlsx".parse::<Format>().unwrap_err();
-    assert_eq!(err.to_string(), "format inconnu « xlsx » (formats possibles : csv, geojson, lmn-json, lmn-csv)");
+    assert_eq!(
+        err.to_string(),
+        "format inconnu « xlsx » (formats possibles : csv, geojson, lmn-json, lmn-csv)"
+    );
 }

@@ -107,8 +107,9 @@ fn lmn_export_writes_typologie_codes_and_coworkings_come_back_as_third_places() 
         commune_code: Some("42218".into()),
         ..PlaceInput::default()
     });
-    let bytes = export(Format::LmnCsv, std::slice::from_ref(&coworking), Some(&["id", "nom", "typologie"]), "")
-        .expect("export succeeds");
+    let bytes =
+        export(Format::LmnCsv, std::slice::from_ref(&coworking), Some(&["id", "nom", "typologie"]), "")
+            .expect("export succeeds");
     let text = String::from_utf8(bytes).expect("UTF-8");
     assert_eq!(text, format!("id,nom,typologie\n{},Cowork du Crêt,TIERS_LIEUX\n", coworking.id));
     let full = export(Format::LmnCsv, &[coworking], None, "").expect("export succeeds");
@@ -120,10 +121,21 @@ fn lmn_export_writes_typologie_codes_and_coworkings_come_back_as_third_places() 
 #[test]
 fn imprecise_locations_are_not_exported_as_precise_points() {
     let lyon = minimal_place();
-    let csv = String::from_utf8(export(Format::Csv, std::slice::from_ref(&lyon), Some(&["latitude", "longitude", "location_precise"]), "").expect("export"))
-        .expect("UTF-8");
+    let csv = String::from_utf8(
+        export(
+            Format::Csv,
+            std::slice::from_ref(&lyon),
+            Some(&["latitude", "longitude", "location_precise"]),
+            "",
+        )
+        .expect("export"),
+    )
+    .expect("UTF-8");
     assert_eq!(csv, "latitude,longitude,location_precise\n45.7578,4.832,false\n");
-    let lmn = String::from_utf8(export(Format::LmnCsv, &[lyon], Some(&["latitude", "longitude"]), "").expect("export")).expect("UTF-8");
+    let lmn = String::from_utf8(
+        export(Format::LmnCsv, &[lyon], Some(&["latitude", "longitude"]), "").expect("export"),
+    )
+    .expect("UTF-8");
     assert_eq!(lmn, "latitude,longitude\n,\n");
 }
 
@@ -137,7 +149,10 @@ fn geojson_export_carries_attribution_and_rounds_coordinates() {
     assert_eq!(json["attribution"], ATTRIBUTION);
     let feature = &json["features"][0];
     assert_eq!(feature["geometry"]["coordinates"], serde_json::json!([4.387218, 45.123457]));
-    assert_eq!(feature["properties"], serde_json::json!({"name": "La Fabrique \"Le Marteau\"; atelier, fablab"}));
+    assert_eq!(
+        feature["properties"],
+        serde_json::json!({"name": "La Fabrique \"Le Marteau\"; atelier, fablab"})
+    );
 }
 
 #[test]
@@ -156,7 +171,8 @@ fn lmn_json_export_carries_attribution_beside_the_records() {
 
 #[test]
 fn csv_export_does_not_mix_attribution_into_data() {
-    let text = String::from_utf8(export(Format::Csv, &places(), None, ATTRIBUTION).expect("export")).expect("UTF-8");
+    let text =
+        String::from_utf8(export(Format::Csv, &places(), None, ATTRIBUTION).expect("export")).expect("UTF-8");
     assert!(!text.contains("INSEE (COG"));
     assert!(text.starts_with("id,name,types,summary,"));
 }
@@ -171,13 +187,17 @@ fn unknown_export_fields_are_refused_with_the_allowed_list() {
         }
         other => panic!("unexpected error {other}"),
     }
-    assert!(err.to_string().starts_with("champ(s) inconnu(s) : name, couleur ; champs possibles : id, pivot, nom"));
+    assert!(
+        err.to_string()
+            .starts_with("champ(s) inconnu(s) : name, couleur ; champs possibles : id, pivot, nom")
+    );
 }
 
 #[test]
 fn map_collection_has_minimal_properties_and_is_valid_json() {
     let places = places();
-    let json: serde_json::Value = serde_json::from_str(&geojson_feature_collection(&places)).expect("valid JSON");
+    let json: serde_json::Value =
+        serde_json::from_str(&geojson_feature_collection(&places)).expect("valid JSON");
     let feature = &json["features"][0];
     assert_eq!(feature["geometry"]["coordinates"], serde_json::json!([4.387218, 45.439712]));
     let properties = feature["properties"].as_object().expect("properties");
