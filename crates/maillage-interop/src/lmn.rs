@@ -519,8 +519,8 @@ impl Resolver {
         let mut warnings = Vec::new();
         let mut input = PlaceInput {
             name: row.text("nom"),
-            postal_code: row.text("code_postal"),
-            commune_code: row.text("code_insee"),
+            postal_code: row.code("code_postal", &mut warnings),
+            commune_code: row.code("code_insee", &mut warnings),
             commune_name: row.text("commune"),
             latitude: row.number("latitude")?,
             longitude: row.number("longitude")?,

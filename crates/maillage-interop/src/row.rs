@@ -142,6 +142,23 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// A postal or INSEE code. Spreadsheets and JSON numbers drop the leading zero of
+    /// codes such as `01000`: a 4-digit code gets it back, with a warning.
+    pub(crate) fn code(&self, name: &str, warnings: &mut Vec<RowError>) -> Option<String> {
+        let text = self.text(name)?;
+        if text.len() == 4 && text.bytes().all(|b| b.is_ascii_digit()) {
+            let padded = format!("0{text}");
+            warnings.push(RowError::new(
+                self.line,
+                name,
+                "leading_zero_restored",
+                format!("Code « {text} » complété en « {padded} » (zéro initial perdu par un tableur ?)."),
+            ));
+            return Some(padded);
+        }
+        Some(text)
+    }
+
     /// A date `YYYY-MM-DD`, or the date part of an RFC 3339 timestamp. An unreadable date
     /// is a warning, not an error: it is provenance, not content.
     pub(crate) fn date(&self, name: &str, warnings: &mut Vec<RowError>) -> Option<chrono::NaiveDate> {

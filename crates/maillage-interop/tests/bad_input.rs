@@ -188,3 +188,59 @@ fn html_in_text_fields_is_kept_for_validation_to_refuse() {
     assert!(errors.contains(&"name: markup_not_allowed".to_owned()), "{errors:?}");
     assert!(errors.contains(&"summary: markup_not_allowed".to_owned()), "{errors:?}");
 }
+
+#[test]
+fn codes_that_lost_their_leading_zero_get_it_back_with_a_warning() {
+    let json = br#"[{"id": "1", "nom": "Fablab de Bourg", "commune": "Bourg-en-Bresse", "code_postal": 1000, "code_insee": "1053"}]"#;
+    let parsed = parse(Format::LmnJson, json, &ColumnMapping::default()).expect("readable");
+    let input = &parsed.rows[0].input;
+    assert_eq!((input.postal_code.as_deref(), input.commune_code.as_deref()), (Some("01000"), Some("01053")));
+    let fields: Vec<(&str, &str)> = parsed
+        .warnings
+        .iter()
+        .filter(|w| w.code == "leading_zero_restored")
+        .map(|w| (w.field.as_str(), w.message.as_str()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("code_postal", "Code « 1000 » complété en « 01000 » (zéro initial perdu par un tableur ?)."),
+            ("code_insee", "Code « 1053 » complété en « 01053 » (zéro initial perdu par un tableur ?)."),
+        ]
+    );
+}
+
+#[test]
+fn lmn_json_records_that_are_not_objects_are_row_errors() {
+    let json = br#"{"data": [{"id": "1", "nom": "A", "commune": "Reims", "code_postal": "51100"}, ["pas", "un", "lieu"], 42]}"#;
+    let parsed = parse(Format::LmnJson, json, &ColumnMapping::default()).expect("readable");
+    assert_eq!(parsed.rows.len(), 1);
+    let messages: Vec<String> = parsed.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "ligne 2 : Un objet est attendu, trouvé un tableau.",
+            "ligne 3 : Un objet est attendu, trouvé un nombre."
+        ]
+    );
+}
+
+#[test]
+fn lmn_duplicate_ids_and_mapped_columns() {
+    let csv = "identifiant;nom;commune;code_postal;typologie\nA;Un;Reims;51100;EPN\nA;Deux;Reims;51100;EPN\n";
+    let err = parse(Format::LmnCsv, csv.as_bytes(), &ColumnMapping::default()).unwrap_err();
+    assert_eq!(err.to_string(), "colonne(s) obligatoire(s) manquante(s) : id");
+    let mapping = ColumnMapping::parse("identifiant=id").expect("mapping");
+    let parsed = parse(Format::LmnCsv, csv.as_bytes(), &mapping).expect("readable");
+    assert_eq!(parsed.rows.len(), 1);
+    assert_eq!(parsed.errors[0].to_string(), "ligne 3, id : Identifiant en double « A », déjà vu ligne 2.");
+}
+
+#[test]
+fn an_invalid_siret_in_pivot_is_kept_for_validation_to_refuse() {
+    let csv = "id,pivot,nom,commune,code_postal,code_insee,typologie\n1,12345678901234,Anonymal,Reims,51100,51454,EPN\n";
+    let parsed = parse(Format::LmnCsv, csv.as_bytes(), &ColumnMapping::default()).expect("readable");
+    let input = &parsed.rows[0].input;
+    assert_eq!(input.siret.as_deref(), Some("12345678901234"));
+    assert_eq!(validate(input).unwrap_err(), ["siret: invalid_siret"]);
+}
