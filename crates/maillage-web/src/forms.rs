@@ -1,0 +1,292 @@
+//! Parsing of query strings and urlencoded forms (with repeated keys) into filters and
+//! place inputs, with field-level errors.
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use maillage_app::{PlaceFilter, PlaceSort};
+use maillage_domain::vocab::{Label, PlaceType, Public, Service, Vocabulary};
+use maillage_domain::{FieldError, PlaceInput, PlaceStatus, ValidationErrors};
+
+/// Decoded `key=value` pairs, in order (keys may repeat).
+#[derive(Debug, Clone, Default)]
+pub struct Pairs(pub Vec<(String, String)>);
+
+impl Pairs {
+    pub fn parse(raw: &[u8]) -> Self {
+        Pairs(form_urlencoded::parse(raw).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+    pub fn first(&self, key: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
+    }
+    /// Every value of a key; comma-separated values count as several.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .flat_map(|(_, v)| v.split(','))
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+    pub fn flag(&self, key: &str) -> bool {
+        matches!(self.first(key), Some("1" | "true" | "on" | "oui" | "yes"))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
+    }
+}
+
+/// Query parameters understood by lists (pages and API).
+pub const FILTER_KEYS: &[&str] = &[
+    "q", "type", "service", "label", "public", "equipment", "commune", "epci", "departement", "region", "bbox",
+    "near", "radius_km", "open_now", "open_at", "sort", "status", "mine",
+];
+
+fn vocab_list<T: Vocabulary>(pairs: &Pairs, key: &str, errors: &mut ValidationErrors) -> Vec<T> {
+    let mut out = Vec::new();
+    for value in pairs.all(key) {
+        match T::from_code(&value) {
+            Some(t) => out.push(t),
+            None => errors.push(FieldError::new(
+                key,
+                "unknown_value",
+                format!(
+                    "Valeur inconnue « {value} ». Valeurs possibles : {}.",
+                    T::ALL.iter().map(|t| t.code()).collect::<Vec<_>>().join(", ")
+                ),
+                format!(
+                    "Unknown value “{value}”. Allowed values: {}.",
+                    T::ALL.iter().map(|t| t.code()).collect::<Vec<_>>().join(", ")
+                ),
+            )),
+        }
+    }
+    out
+}
+
+fn numbers(value: &str, n: usize) -> Option<Vec<f64>> {
+    let parts: Vec<f64> = value.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().ok()?;
+    (parts.len() == n && parts.iter().all(|x| x.is_finite())).then_some(parts)
+}
+
+fn invalid(key: &str, fr: &str, en: &str) -> FieldError {
+    FieldError::new(key, "invalid_value", fr, en)
+}
+
+/// An instant given as RFC 3339, or as a local Paris date and time (`2026-07-14T10:30`).
+pub fn parse_instant(value: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(value) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S"))
+        .ok()?;
+    chrono_tz::Europe::Paris.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+/// The filter of a list request.
+pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let mut f = PlaceFilter {
+        types: vocab_list::<PlaceType>(pairs, "type", &mut e),
+        services: vocab_list::<Service>(pairs, "service", &mut e),
+        labels: vocab_list::<Label>(pairs, "label", &mut e),
+        publics: vocab_list::<Public>(pairs, "public", &mut e),
+        equipment: pairs.first("equipment").map(str::to_owned),
+        commune: pairs.first("commune").map(str::to_owned),
+        epci: pairs.first("epci").map(str::to_owned),
+        departement: pairs.first("departement").map(str::to_owned),
+        region: pairs.first("region").map(str::to_owned),
+        ..Default::default()
+    };
+    if let Some(q) = pairs.first("q") {
+        if q.chars().count() > 200 {
+            e.push(invalid("q", "La recherche est trop longue (200 caractères au plus).", "The query is too long (200 characters at most)."));
+        }
+        let query = maillage_search::Query::parse(q);
+        if !query.is_empty() {
+            f.text = Some(query);
+            f.sort = PlaceSort::Relevance;
+        }
+    }
+    if let Some(bbox) = pairs.first("bbox") {
+        match numbers(bbox, 4) {
+            Some(b) if b[0] < b[2] && b[1] < b[3] => f.bbox = Some((b[0], b[1], b[2], b[3])),
+            _ => e.push(invalid(
+                "bbox",
+                "bbox attend min_lon,min_lat,max_lon,max_lat (ex. 4.7,45.6,5.0,45.9).",
+                "bbox expects min_lon,min_lat,max_lon,max_lat (e.g. 4.7,45.6,5.0,45.9).",
+            )),
+        }
+    }
+    if let Some(near) = pairs.first("near") {
+        let radius = match pairs.first("radius_km") {
+            None => Some(10.0),
+            Some(r) => r.parse::<f64>().ok().filter(|r| r.is_finite() && *r > 0.0 && *r <= 1000.0),
+        };
+        if radius.is_none() {
+            e.push(invalid("radius_km", "radius_km doit être un nombre entre 0 et 1000.", "radius_km must be a number between 0 and 1000."));
+        }
+        match (numbers(near, 2), radius) {
+            (Some(p), Some(r)) if (-90.0..=90.0).contains(&p[0]) && (-180.0..=180.0).contains(&p[1]) => {
+                f.near = Some((p[0], p[1], r));
+                if f.text.is_none() {
+                    f.sort = PlaceSort::Distance;
+                }
+            }
+            (None, _) => e.push(invalid("near", "near attend lat,lon (ex. 45.76,4.83).", "near expects lat,lon (e.g. 45.76,4.83).")),
+            _ => {}
+        }
+    }
+    if pairs.flag("open_now") {
+        f.open_at = Some(now);
+    }
+    if let Some(at) = pairs.first("open_at") {
+        match parse_instant(at) {
+            Some(t) => f.open_at = Some(t),
+            None => e.push(invalid(
+                "open_at",
+                "open_at attend une date et une heure (ex. 2026-07-14T10:30, heure de Paris).",
+                "open_at expects a date and time (e.g. 2026-07-14T10:30, Paris time).",
+            )),
+        }
+    }
+    if let Some(sort) = pairs.first("sort") {
+        f.sort = match sort {
+            "name" => PlaceSort::Name,
+            "distance" => PlaceSort::Distance,
+            "relevance" => PlaceSort::Relevance,
+            "updated" => PlaceSort::Updated,
+            _ => {
+                e.push(invalid("sort", "sort vaut name, distance, relevance ou updated.", "sort is name, distance, relevance or updated."));
+                f.sort
+            }
+        };
+    }
+    for status in pairs.all("status") {
+        match PlaceStatus::parse(&status) {
+            Ok(s) => f.statuses.push(s),
+            Err(err) => e.push(err),
+        }
+    }
+    e.into_result().map(|()| f)
+}
+
+/// Paging: `page` (1-based) and `per_page`, bounded.
+pub fn paging(pairs: &Pairs, default_per_page: u64) -> Result<(u64, u64), ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let page = match pairs.first("page") {
+        None => 1,
+        Some(p) => p.parse::<u64>().ok().filter(|p| (1..=100_000).contains(p)).unwrap_or_else(|| {
+            e.push(invalid("page", "page doit être un entier positif.", "page must be a positive integer."));
+            1
+        }),
+    };
+    let per_page = match pairs.first("per_page") {
+        None => default_per_page,
+        Some(p) => p.parse::<u64>().ok().filter(|p| (1..=maillage_app::places::MAX_PAGE_SIZE).contains(p)).unwrap_or_else(|| {
+            e.push(invalid("per_page", "per_page doit être compris entre 1 et 500.", "per_page must be between 1 and 500."));
+            default_per_page
+        }),
+    };
+    e.into_result().map(|()| (page, per_page))
+}
+
+/// A place input from an HTML form (checkbox groups repeat their key; equipment is one
+/// per line). Values are kept as typed so the form can show them again.
+pub fn place_input_from_form(pairs: &Pairs) -> Result<PlaceInput, ValidationErrors> {
+    let mut e = ValidationErrors::default();
+    let text = |k: &str| pairs.first(k).map(str::to_owned);
+    let list = |k: &str| pairs.0.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let mut number = |k: &str| -> Option<f64> {
+        let v = pairs.first(k)?;
+        match v.trim().replace(',', ".").parse::<f64>() {
+            Ok(x) => Some(x),
+            Err(_) => {
+                e.push(invalid(k, "Nombre attendu (ex. 45.4397).", "A number is expected (e.g. 45.4397)."));
+                None
+            }
+        }
+    };
+    let latitude = number("latitude");
+    let longitude = number("longitude");
+    let version = match pairs.first("version") {
+        Some(v) => match v.parse::<i64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                e.push(invalid("version", "Version invalide.", "Invalid version."));
+                None
+            }
+        },
+        None => None,
+    };
+    let input = PlaceInput {
+        name: text("name"),
+        types: list("types"),
+        summary: text("summary"),
+        description: text("description"),
+        address: text("address"),
+        postal_code: text("postal_code"),
+        commune_code: text("commune_code"),
+        commune_name: text("commune_name"),
+        latitude,
+        longitude,
+        confirm_location: pairs.flag("confirm_location"),
+        siret: text("siret"),
+        rna: text("rna"),
+        services: list("services"),
+        equipment: pairs.first("equipment").map(|v| v.lines().map(str::to_owned).collect()).unwrap_or_default(),
+        opening_hours: text("opening_hours"),
+        publics: list("publics"),
+        support: list("support"),
+        fees: list("fees"),
+        access_modes: list("access_modes"),
+        accessibility_url: text("accessibility_url"),
+        labels: list("labels"),
+        email: text("email"),
+        phone: text("phone"),
+        website: text("website"),
+        status: text("status"),
+        version,
+    };
+    e.into_result().map(|()| input)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_repeated_and_comma_separated_values() {
+        let p = Pairs::parse(b"type=fablab&type=coworking,epn&departement=42&q=fabriques&open_now=1");
+        let f = filter_from(&p, Utc::now()).unwrap();
+        assert_eq!(f.types, [PlaceType::Fablab, PlaceType::Coworking, PlaceType::Epn]);
+        assert_eq!(f.departement.as_deref(), Some("42"));
+        assert!(f.text.is_some() && f.open_at.is_some());
+    }
+
+    #[test]
+    fn bad_filters_name_their_parameter() {
+        let p = Pairs::parse(b"type=bakery&bbox=1,2,3&near=abc&sort=random&open_at=hier");
+        let e = filter_from(&p, Utc::now()).unwrap_err();
+        let fields: Vec<_> = e.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["type", "bbox", "near", "open_at", "sort"]);
+    }
+
+    #[test]
+    fn paris_local_time_is_accepted() {
+        let t = parse_instant("2026-07-14T10:30").unwrap();
+        assert_eq!(t.to_rfc3339(), "2026-07-14T08:30:00+00:00");
+    }
+
+    #[test]
+    fn form_keeps_lists_and_reports_bad_numbers() {
+        let p = Pairs::parse(b"name=X&types=fablab&types=epn&equipment=Laser%0AImprimante+3D&latitude=abc");
+        let e = place_input_from_form(&p).unwrap_err();
+        assert_eq!(e.errors[0].field, "latitude");
+        let p = Pairs::parse(b"name=X&types=fablab&types=epn&equipment=Laser%0AImprimante+3D&latitude=45%2C5");
+        let input = place_input_from_form(&p).unwrap();
+        assert_eq!(input.types, ["fablab", "epn"]);
+        assert_eq!(input.equipment, ["Laser", "Imprimante 3D"]);
+        assert_eq!(input.latitude, Some(45.5));
+    }
+}

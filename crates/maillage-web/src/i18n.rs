@@ -1,0 +1,221 @@
+//! The message catalogue: French first, English second. Keys are stable; a missing key
+//! shows itself (and a test checks every key used by the templates exists).
+
+use crate::context::Lang;
+
+const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("site.name", "Maillage", "Maillage"),
+    ("site.tagline", "Les tiers-lieux de France, sur une carte et dans un annuaire ouverts", "France's third places, on an open map and directory"),
+    ("nav.skip", "Aller au contenu", "Skip to content"),
+    ("nav.home", "Carte et annuaire", "Map and directory"),
+    ("nav.add", "Ajouter un lieu", "Add a place"),
+    ("nav.mine", "Mes lieux", "My places"),
+    ("nav.import", "Importer", "Import"),
+    ("nav.login", "Se connecter", "Sign in"),
+    ("nav.logout", "Se déconnecter", "Sign out"),
+    ("nav.api", "API et documentation", "API and documentation"),
+    ("nav.main", "Navigation principale", "Main navigation"),
+    ("nav.signed_in_as", "Connecté·e :", "Signed in:"),
+    ("home.title", "Trouver un tiers-lieu", "Find a third place"),
+    ("home.search", "Rechercher", "Search"),
+    ("home.q", "Nom, activité, commune…", "Name, activity, town…"),
+    ("home.q_label", "Recherche", "Search"),
+    ("home.type", "Type de lieu", "Type of place"),
+    ("home.departement", "Département", "Département"),
+    ("home.service", "Service", "Service"),
+    ("home.all", "Tous", "All"),
+    ("home.open_now", "Ouvert maintenant", "Open now"),
+    ("home.filters", "Filtres", "Filters"),
+    ("home.results", "lieux trouvés", "places found"),
+    ("home.result", "lieu trouvé", "place found"),
+    ("home.none", "Aucun lieu ne correspond à ces critères.", "No place matches these criteria."),
+    ("home.map", "Carte des lieux", "Map of places"),
+    ("home.list", "Liste des lieux", "List of places"),
+    ("home.map_fallback", "La carte demande JavaScript ; la liste ci-dessous donne les mêmes lieux.", "The map needs JavaScript; the list below shows the same places."),
+    ("home.prev", "Page précédente", "Previous page"),
+    ("home.next", "Page suivante", "Next page"),
+    ("home.page", "Page", "Page"),
+    ("home.download", "Télécharger ces lieux :", "Download these places:"),
+    ("home.reset", "Effacer les filtres", "Clear filters"),
+    ("home.demo", "Données de démonstration : ces lieux sont fictifs.", "Demo data: these places are fictional."),
+    ("place.open", "Ouvert maintenant", "Open now"),
+    ("place.closed", "Fermé maintenant", "Closed now"),
+    ("place.hours", "Horaires", "Opening hours"),
+    ("place.address", "Adresse", "Address"),
+    ("place.contact", "Contact", "Contact"),
+    ("place.services", "Services", "Services"),
+    ("place.equipment", "Équipements", "Equipment"),
+    ("place.publics", "Publics accueillis", "Publics"),
+    ("place.support", "Accompagnements spécifiques", "Specific support"),
+    ("place.fees", "Tarifs", "Fees"),
+    ("place.access", "Modalités d'accès", "How to get access"),
+    ("place.labels", "Labels et programmes", "Labels and programmes"),
+    ("place.accessibility", "Accessibilité", "Accessibility"),
+    ("place.accessibility_link", "Fiche accessibilité", "Accessibility information"),
+    ("place.identity", "Structure", "Organisation"),
+    ("place.source", "Source des données", "Data source"),
+    ("place.updated", "Mis à jour le", "Updated on"),
+    ("place.edit", "Modifier ce lieu", "Edit this place"),
+    ("place.archive", "Archiver ce lieu", "Archive this place"),
+    ("place.status", "Statut", "Status"),
+    ("place.map", "Situation", "Location"),
+    ("place.approx", "Position approximative (centre de la commune)", "Approximate position (centre of the commune)"),
+    ("place.in", "Territoire", "Territory"),
+    ("place.website", "Site web", "Website"),
+    ("place.email", "Courriel", "Email"),
+    ("place.phone", "Téléphone", "Phone"),
+    ("place.demo", "Lieu fictif (données de démonstration)", "Fictional place (demo data)"),
+    ("form.new_title", "Ajouter un lieu", "Add a place"),
+    ("form.edit_title", "Modifier le lieu", "Edit the place"),
+    ("form.errors", "Le formulaire contient des erreurs :", "The form has errors:"),
+    ("form.warnings", "À vérifier :", "Please check:"),
+    ("form.required", "obligatoire", "required"),
+    ("form.save", "Enregistrer", "Save"),
+    ("form.identity", "Le lieu", "The place"),
+    ("form.where", "Adresse et position", "Address and position"),
+    ("form.offer", "Services et équipements", "Services and equipment"),
+    ("form.practical", "Informations pratiques", "Practical information"),
+    ("form.contacts", "Contacts", "Contacts"),
+    ("form.name", "Nom du lieu", "Name of the place"),
+    ("form.types", "Types de lieu", "Types of place"),
+    ("form.summary", "Présentation en une phrase", "One-sentence summary"),
+    ("form.description", "Description (Markdown)", "Description (Markdown)"),
+    ("form.address", "Adresse", "Address"),
+    ("form.postal_code", "Code postal", "Postal code"),
+    ("form.commune_code", "Code INSEE de la commune", "INSEE code of the commune"),
+    ("form.commune_name", "Commune", "Commune"),
+    ("form.commune_hint", "Le code INSEE, ou à défaut le nom de la commune avec le code postal.", "The INSEE code, or else the commune's name with the postal code."),
+    ("form.latitude", "Latitude", "Latitude"),
+    ("form.longitude", "Longitude", "Longitude"),
+    ("form.coords_hint", "En degrés décimaux (ex. 45.4397). Sans coordonnées, le lieu est placé au centre de sa commune.", "Decimal degrees (e.g. 45.4397). Without coordinates the place is put at the centre of its commune."),
+    ("form.confirm_location", "Je confirme cette position, même loin de la commune", "I confirm this position, even far from the commune"),
+    ("form.siret", "SIRET", "SIRET"),
+    ("form.rna", "Numéro RNA (associations)", "RNA number (associations)"),
+    ("form.services", "Services proposés", "Services offered"),
+    ("form.equipment", "Équipements (un par ligne)", "Equipment (one per line)"),
+    ("form.equipment_hint", "Par exemple : Découpeuse laser, Imprimante 3D.", "For example: laser cutter, 3D printer."),
+    ("form.opening_hours", "Horaires (format OpenStreetMap)", "Opening hours (OpenStreetMap format)"),
+    ("form.hours_hint", "Par exemple : Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00; PH off", "For example: Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00; PH off"),
+    ("form.publics", "Publics accueillis", "Publics"),
+    ("form.support", "Accompagnements spécifiques", "Specific support"),
+    ("form.fees", "Tarifs", "Fees"),
+    ("form.access_modes", "Modalités d'accès", "How to get access"),
+    ("form.accessibility_url", "Lien vers la fiche accessibilité", "Link to accessibility information"),
+    ("form.labels", "Labels et programmes nationaux", "Labels and national programmes"),
+    ("form.email", "Courriel", "Email"),
+    ("form.phone", "Téléphone", "Phone"),
+    ("form.website", "Site web", "Website"),
+    ("form.status", "Statut", "Status"),
+    ("form.saved", "Lieu enregistré.", "Place saved."),
+    ("login.title", "Se connecter", "Sign in"),
+    ("login.email", "Adresse e-mail", "Email address"),
+    ("login.password", "Mot de passe", "Password"),
+    ("login.submit", "Se connecter", "Sign in"),
+    ("login.forgot", "Mot de passe oublié ?", "Forgot your password?"),
+    ("reset.title", "Mot de passe oublié", "Forgotten password"),
+    ("reset.explain", "Indiquez votre adresse : si un compte existe, vous recevrez un lien pour choisir un nouveau mot de passe.", "Enter your address: if an account exists, you will receive a link to choose a new password."),
+    ("reset.submit", "Recevoir le lien", "Send the link"),
+    ("reset.sent", "Si un compte existe pour cette adresse, un courriel vient d'être envoyé.", "If an account exists for this address, an email has just been sent."),
+    ("reset.new_title", "Choisir un nouveau mot de passe", "Choose a new password"),
+    ("reset.new_password", "Nouveau mot de passe (10 caractères au moins)", "New password (at least 10 characters)"),
+    ("reset.new_submit", "Enregistrer le mot de passe", "Save the password"),
+    ("reset.done", "Mot de passe modifié : vous pouvez vous connecter.", "Password changed: you can sign in."),
+    ("reset.invalid", "Ce lien n'est plus valable : demandez-en un nouveau.", "This link is no longer valid: ask for a new one."),
+    ("territory.places", "Lieux", "Places"),
+    ("territory.population", "Population", "Population"),
+    ("territory.communes", "communes", "communes"),
+    ("territory.region", "Région", "Region"),
+    ("territory.departement", "Département", "Département"),
+    ("territory.commune", "Commune", "Commune"),
+    ("territory.epci", "Intercommunalité", "Inter-municipality"),
+    ("territory.none", "Aucun lieu publié ici pour l'instant.", "No place published here yet."),
+    ("territory.departements", "Départements", "Départements"),
+    ("import.title", "Importer des lieux", "Import places"),
+    ("import.file", "Fichier (CSV, GeoJSON, schéma national JSON ou CSV)", "File (CSV, GeoJSON, national schema JSON or CSV)"),
+    ("import.format", "Format", "Format"),
+    ("import.auto", "Deviner", "Guess"),
+    ("import.source", "Nom de la source", "Source name"),
+    ("import.source_hint", "Réimporter la même source met à jour les lieux au lieu de les dupliquer.", "Re-importing the same source updates places instead of duplicating them."),
+    ("import.mapping", "Correspondance de colonnes (colonne=champ, séparées par des virgules)", "Column mapping (column=field, comma-separated)"),
+    ("import.all_or_nothing", "Tout ou rien : ne rien importer si une ligne est invalide", "All or nothing: import nothing if any row is invalid"),
+    ("import.submit", "Importer", "Import"),
+    ("import.report", "Rapport d'import", "Import report"),
+    ("import.line", "Ligne", "Line"),
+    ("import.field", "Champ", "Field"),
+    ("import.message", "Message", "Message"),
+    ("import.rolled_back", "Rien n'a été importé : le fichier contient des lignes invalides (option tout ou rien).", "Nothing was imported: the file has invalid rows (all or nothing)."),
+    ("import.errors", "Lignes refusées", "Rejected rows"),
+    ("import.warnings", "Remarques", "Remarks"),
+    ("error.title", "Erreur", "Error"),
+    ("error.validation", "Certaines valeurs sont invalides.", "Some values are invalid."),
+    ("error.unauthenticated", "Connectez-vous pour continuer.", "Please sign in to continue."),
+    ("error.credentials", "Adresse e-mail ou mot de passe incorrect.", "Wrong email address or password."),
+    ("error.forbidden", "Vous n'avez pas le droit de faire cela.", "You are not allowed to do this."),
+    ("error.not_found", "Cette page n'existe pas.", "This page does not exist."),
+    ("error.conflict", "Ce lieu a été modifié par quelqu'un d'autre pendant votre saisie : rechargez la page pour voir sa version actuelle.", "This place was changed by someone else while you were editing: reload the page to see its current version."),
+    ("error.rate_limited", "Trop de tentatives : réessayez dans quelques minutes.", "Too many attempts: try again in a few minutes."),
+    ("error.internal", "Une erreur inattendue s'est produite. Elle a été enregistrée ; réessayez plus tard.", "An unexpected error occurred. It was logged; please try again later."),
+    ("error.csrf", "Le formulaire a expiré : rechargez la page et recommencez.", "The form expired: reload the page and try again."),
+    ("error.back", "Retour à l'accueil", "Back to the home page"),
+    ("footer.data", "Données des lieux sous Licence Ouverte / Etalab 2.0.", "Place data under the Licence Ouverte / Etalab 2.0."),
+    ("footer.source", "Logiciel libre", "Free software"),
+    ("lang.switch", "English", "Français"),
+    ("yes", "oui", "yes"),
+    ("no", "non", "no"),
+];
+
+/// The message for a key in a language.
+pub fn t(lang: Lang, key: &str) -> &'static str {
+    match CATALOGUE.iter().find(|(k, _, _)| *k == key) {
+        Some((_, fr, en)) => match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
+        },
+        None => {
+            tracing::warn!(key, "missing translation key");
+            "???"
+        }
+    }
+}
+
+/// Whether a key exists (tests check the templates against the catalogue).
+pub fn has_key(key: &str) -> bool {
+    CATALOGUE.iter().any(|(k, _, _)| *k == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_used_in_templates_and_code_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut missing = Vec::new();
+        let sources: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .chain(
+                std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))
+                    .unwrap()
+                    .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()),
+            )
+            .collect();
+        for source in &sources {
+            for part in source.split("t(\"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if key.contains('.') && !has_key(key) {
+                    missing.push(key.to_owned());
+                }
+            }
+        }
+        assert!(missing.is_empty(), "missing keys: {missing:?}");
+    }
+
+    #[test]
+    fn every_key_has_both_languages_and_is_unique() {
+        for (i, (k, fr, en)) in CATALOGUE.iter().enumerate() {
+            assert!(!fr.is_empty() && !en.is_empty(), "{k}");
+            assert!(!CATALOGUE[..i].iter().any(|(k2, _, _)| k2 == k), "duplicate {k}");
+        }
+    }
+}
