@@ -82,7 +82,7 @@ pub fn demo_network(reference: &Reference, count: usize, seed: u64) -> DemoNetwo
         let input = place_input(place_type, &profile, &town, name, &mut rng);
         places.push(DemoPlace { input, source_id: format!("demo-{}", n + 1) });
     }
-    let users = users(reference, &places, &mut rng);
+    let users = users(&places, &mut rng);
     DemoNetwork { places, users }
 }
 
@@ -1217,7 +1217,7 @@ const LAST_NAMES: &[&str] = &[
 
 const MANAGERS: usize = 20;
 
-fn users(_reference: &Reference, places: &[DemoPlace], rng: &mut Rng) -> Vec<DemoUser> {
+fn users(places: &[DemoPlace], rng: &mut Rng) -> Vec<DemoUser> {
     let mut users = vec![
         admin("admin", "Administration de la démo"),
         admin("coordination", "Coordination nationale (démo)"),
