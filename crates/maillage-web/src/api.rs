@@ -1,10 +1,11 @@
 //! The JSON API under `/api/v1` (documented in `openapi.json`).
 
+use crate::AppState;
 use crate::context::{Ctx, SESSION_COOKIE, set_cookie};
 use crate::error::{Surface, WebError};
 use crate::forms::{FILTER_KEYS, Pairs, filter_from, paging};
 use crate::security::csrf_ok;
-use crate::AppState;
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -12,7 +13,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Json;
 use chrono::Utc;
 use maillage_app::{AppError, Format};
 use maillage_domain::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
@@ -63,7 +63,11 @@ fn known_params(pairs: &Pairs, allowed: &[&str], ctx: &Ctx) -> Result<(), WebErr
 
 /// Parse a JSON body strictly: content type, size, syntax, unknown fields and types all
 /// give a 422 (or 413/415) naming the problem and its field.
-fn parse_json<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: Result<Bytes, BytesRejection>, ctx: &Ctx) -> Result<T, Response> {
+fn parse_json<T: for<'de> Deserialize<'de>>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    ctx: &Ctx,
+) -> Result<T, Response> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -78,7 +82,11 @@ fn parse_json<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: Result<By
         Err(rejection) => {
             let status = rejection.status();
             let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
-                if lang == crate::Lang::En { format!("The body exceeds {} bytes.", MAX_JSON_BYTES) } else { format!("Le corps de la requête dépasse {} octets.", MAX_JSON_BYTES) }
+                if lang == crate::Lang::En {
+                    format!("The body exceeds {} bytes.", MAX_JSON_BYTES)
+                } else {
+                    format!("Le corps de la requête dépasse {} octets.", MAX_JSON_BYTES)
+                }
             } else {
                 rejection.body_text()
             };
@@ -97,13 +105,22 @@ fn parse_json<T: for<'de> Deserialize<'de>>(headers: &HeaderMap, body: Result<By
             path
         };
         let (fr, en) = if inner.is_syntax() || inner.is_eof() {
-            (format!("JSON invalide (ligne {}, colonne {}).", inner.line(), inner.column()), format!("Invalid JSON (line {}, column {}).", inner.line(), inner.column()))
+            (
+                format!("JSON invalide (ligne {}, colonne {}).", inner.line(), inner.column()),
+                format!("Invalid JSON (line {}, column {}).", inner.line(), inner.column()),
+            )
         } else if inner.to_string().starts_with("unknown field") {
             (format!("Champ inconnu « {field} »."), format!("Unknown field “{field}”."))
         } else {
             (format!("Valeur de type inattendu : {inner}"), format!("Unexpected value type: {inner}"))
         };
-        let code = if inner.is_syntax() || inner.is_eof() { "malformed_json" } else if inner.to_string().starts_with("unknown field") { "unknown_field" } else { "wrong_type" };
+        let code = if inner.is_syntax() || inner.is_eof() {
+            "malformed_json"
+        } else if inner.to_string().starts_with("unknown field") {
+            "unknown_field"
+        } else {
+            "wrong_type"
+        };
         WebError::api(AppError::Validation(FieldError::new(field, code, fr, en).into()), lang).into_response()
     })
 }
@@ -115,7 +132,13 @@ fn check_write(ctx: &Ctx, headers: &HeaderMap) -> Result<(), WebError> {
     }
     let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
     if !csrf_ok(ctx, sent) {
-        return Err(WebError::bad_input("x-csrf-token", "En-tête X-CSRF-Token manquant ou invalide (voir GET /api/v1/session).".into(), "Missing or invalid X-CSRF-Token header (see GET /api/v1/session).".into(), ctx.lang, Surface::Api));
+        return Err(WebError::bad_input(
+            "x-csrf-token",
+            "En-tête X-CSRF-Token manquant ou invalide (voir GET /api/v1/session).".into(),
+            "Missing or invalid X-CSRF-Token header (see GET /api/v1/session).".into(),
+            ctx.lang,
+            Surface::Api,
+        ));
     }
     Ok(())
 }
@@ -126,10 +149,15 @@ async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) ->
     known_params(&pairs, &allowed, &ctx)?;
     let mut filter = filter_from(&pairs, Utc::now()).map_err(|e| api_err(e, &ctx))?;
     if pairs.flag("mine") {
-        filter.managed_by = Some(ctx.actor.user().ok_or_else(|| api_err(AppError::Unauthenticated, &ctx))?.id);
+        filter.managed_by =
+            Some(ctx.actor.user().ok_or_else(|| api_err(AppError::Unauthenticated, &ctx))?.id);
     }
     let (page, per_page) = paging(&pairs, 50).map_err(|e| api_err(e, &ctx))?;
-    let result = state.app().list_places(&ctx.actor, filter, (page - 1) * per_page, per_page).await.map_err(|e| api_err(e, &ctx))?;
+    let result = state
+        .app()
+        .list_places(&ctx.actor, filter, (page - 1) * per_page, per_page)
+        .await
+        .map_err(|e| api_err(e, &ctx))?;
     let items: Vec<Value> = result
         .places
         .iter()
@@ -142,30 +170,64 @@ async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) ->
             v
         })
         .collect();
-    Ok(Json(json!({ "total": result.total, "page": page, "per_page": per_page, "items": items })).into_response())
+    Ok(Json(json!({ "total": result.total, "page": page, "per_page": per_page, "items": items }))
+        .into_response())
 }
 
-async fn geojson(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn geojson(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     known_params(&pairs, FILTER_KEYS, &ctx)?;
     let geo = HeaderValue::from_static("application/geo+json");
     if pairs.keys().all(|k| k == "lang") {
         // All of France: the prepared bodies, revalidated with the ETag.
         let prepared = state.geo().get(state.app()).await.map_err(|e| api_err(e, &ctx))?;
-        let etag = HeaderValue::from_str(&prepared.etag).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?;
+        let etag = HeaderValue::from_str(&prepared.etag)
+            .map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?;
         let cache = HeaderValue::from_static("public, max-age=0, must-revalidate");
         let vary = HeaderValue::from_static("accept-encoding");
-        if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == prepared.etag || t.trim() == "*")) {
-            return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache), (header::VARY, vary)]).into_response());
+        if headers
+            .get(header::IF_NONE_MATCH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|t| t.trim() == prepared.etag || t.trim() == "*"))
+        {
+            return Ok((
+                StatusCode::NOT_MODIFIED,
+                [(header::ETAG, etag), (header::CACHE_CONTROL, cache), (header::VARY, vary)],
+            )
+                .into_response());
         }
         let gzip = headers
             .get(header::ACCEPT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip") && !e.contains("q=0")));
         return Ok(if gzip {
-            ([(header::CONTENT_TYPE, geo), (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")), (header::ETAG, etag), (header::CACHE_CONTROL, cache), (header::VARY, vary)], prepared.gzip.clone()).into_response()
+            (
+                [
+                    (header::CONTENT_TYPE, geo),
+                    (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+                    (header::ETAG, etag),
+                    (header::CACHE_CONTROL, cache),
+                    (header::VARY, vary),
+                ],
+                prepared.gzip.clone(),
+            )
+                .into_response()
         } else {
-            ([(header::CONTENT_TYPE, geo), (header::ETAG, etag), (header::CACHE_CONTROL, cache), (header::VARY, vary)], prepared.body.clone()).into_response()
+            (
+                [
+                    (header::CONTENT_TYPE, geo),
+                    (header::ETAG, etag),
+                    (header::CACHE_CONTROL, cache),
+                    (header::VARY, vary),
+                ],
+                prepared.body.clone(),
+            )
+                .into_response()
         });
     }
     // A filtered map: published places only, whoever asks, so no permission is involved.
@@ -182,30 +244,49 @@ async fn read(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
 }
 
 fn warnings_json(warnings: &[FieldError], ctx: &Ctx) -> Value {
-    json!(warnings.iter().map(|w| json!({ "field": w.field, "code": w.code, "message": w.message(ctx.lang.code()) })).collect::<Vec<_>>())
+    json!(
+        warnings
+            .iter()
+            .map(|w| json!({ "field": w.field, "code": w.code, "message": w.message(ctx.lang.code()) }))
+            .collect::<Vec<_>>()
+    )
 }
 
-async fn create(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, WebError> {
+async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, WebError> {
     check_write(&ctx, &headers)?;
     let input: PlaceInput = match parse_json(&headers, body, &ctx) {
         Ok(i) => i,
         Err(r) => return Ok(r),
     };
-    let (place, warnings) = state.app().create_place(&ctx.actor, &input).await.map_err(|e| api_err(e, &ctx))?;
+    let (place, warnings) =
+        state.app().create_place(&ctx.actor, &input).await.map_err(|e| api_err(e, &ctx))?;
     let mut v = place_json(&place);
     v["warnings"] = warnings_json(&warnings, &ctx);
-    let location = HeaderValue::from_str(&format!("/api/v1/places/{}", place.id)).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?;
+    let location = HeaderValue::from_str(&format!("/api/v1/places/{}", place.id))
+        .map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?;
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(v)).into_response())
 }
 
-async fn update(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, WebError> {
+async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, WebError> {
     let id: PlaceId = id.parse().map_err(|_| api_err(AppError::NotFound, &ctx))?;
     check_write(&ctx, &headers)?;
     let input: PlaceInput = match parse_json(&headers, body, &ctx) {
         Ok(i) => i,
         Err(r) => return Ok(r),
     };
-    let (place, warnings) = state.app().update_place(&ctx.actor, id, &input).await.map_err(|e| api_err(e, &ctx))?;
+    let (place, warnings) =
+        state.app().update_place(&ctx.actor, id, &input).await.map_err(|e| api_err(e, &ctx))?;
     let mut v = place_json(&place);
     v["warnings"] = warnings_json(&warnings, &ctx);
     Ok(Json(v).into_response())
@@ -217,24 +298,36 @@ struct VersionBody {
     version: i64,
 }
 
-async fn archive(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, WebError> {
+async fn archive(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, WebError> {
     let id: PlaceId = id.parse().map_err(|_| api_err(AppError::NotFound, &ctx))?;
     check_write(&ctx, &headers)?;
     let body: VersionBody = match parse_json(&headers, body, &ctx) {
         Ok(b) => b,
         Err(r) => return Ok(r),
     };
-    let place = state.app().archive_place(&ctx.actor, id, body.version).await.map_err(|e| api_err(e, &ctx))?;
+    let place =
+        state.app().archive_place(&ctx.actor, id, body.version).await.map_err(|e| api_err(e, &ctx))?;
     Ok(Json(place_json(&place)).into_response())
 }
 
-async fn export(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn export(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     let allowed: Vec<&str> = FILTER_KEYS.iter().copied().chain(["format", "fields"]).collect();
     known_params(&pairs, &allowed, &ctx)?;
-    let format: Format = pairs.first("format").unwrap_or("csv").parse().map_err(|e: maillage_interop::UnknownFormat| {
-        WebError::bad_input("format", e.to_string(), e.to_string(), ctx.lang, Surface::Api)
-    })?;
+    let format: Format =
+        pairs.first("format").unwrap_or("csv").parse().map_err(|e: maillage_interop::UnknownFormat| {
+            WebError::bad_input("format", e.to_string(), e.to_string(), ctx.lang, Surface::Api)
+        })?;
     let mut filter = filter_from(&pairs, Utc::now()).map_err(|e| api_err(e, &ctx))?;
     filter.statuses = Vec::new();
     let fields: Vec<String> = pairs.all("fields");
@@ -248,15 +341,25 @@ async fn export(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) 
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(format.content_type())),
-            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&file).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?),
-            (header::HeaderName::from_static("x-data-attribution"), HeaderValue::from_static("INSEE COG 2026, IGN - Licence Ouverte / Etalab 2.0")),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&file).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?,
+            ),
+            (
+                header::HeaderName::from_static("x-data-attribution"),
+                HeaderValue::from_static("INSEE COG 2026, IGN - Licence Ouverte / Etalab 2.0"),
+            ),
         ],
         bytes,
     )
         .into_response())
 }
 
-async fn communes(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn communes(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     known_params(&pairs, &["q", "limit"], &ctx)?;
     let Some(query) = pairs.first("q") else {
@@ -270,11 +373,17 @@ async fn communes(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery
         .into_iter()
         .map(|c| json!({ "code": c.code, "name": c.name, "departement": c.departement, "region": c.region, "epci": c.epci, "postal_codes": c.postal_codes, "population": c.population, "lat": c.lat, "lon": c.lon }))
         .collect();
-    Ok(Json(json!({ "items": items, "attribution": maillage_territory::reference::ATTRIBUTION })).into_response())
+    Ok(Json(json!({ "items": items, "attribution": maillage_territory::reference::ATTRIBUTION }))
+        .into_response())
 }
 
 fn vocab_json<T: Vocabulary>(lang: &str) -> Value {
-    json!(T::ALL.iter().map(|t| json!({ "code": t.code(), "label": t.label(lang), "lmn": t.lmn() })).collect::<Vec<_>>())
+    json!(
+        T::ALL
+            .iter()
+            .map(|t| json!({ "code": t.code(), "label": t.label(lang), "lmn": t.lmn() }))
+            .collect::<Vec<_>>()
+    )
 }
 
 async fn vocabularies(ctx: Ctx) -> Json<Value> {
@@ -300,16 +409,29 @@ struct Credentials {
     password: String,
 }
 
-async fn login(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, WebError> {
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, WebError> {
     let creds: Credentials = match parse_json(&headers, body, &ctx) {
         Ok(c) => c,
         Err(r) => return Ok(r),
     };
-    let session = state.app().login(&creds.email, &creds.password, &ctx.client).await.map_err(|e| api_err(e, &ctx))?;
+    let session =
+        state.app().login(&creds.email, &creds.password, &ctx.client).await.map_err(|e| api_err(e, &ctx))?;
     let cookie = set_cookie(SESSION_COOKIE, &session.token, session.max_age_s, state.web().secure_cookies);
     let u = &session.user;
     let body = json!({ "user": { "id": u.id, "email": u.email.as_str(), "display_name": u.display_name, "is_admin": u.is_admin }, "csrf_token": session.csrf_token });
-    Ok(([(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?)], Json(body)).into_response())
+    Ok((
+        [(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&cookie).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?,
+        )],
+        Json(body),
+    )
+        .into_response())
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> Result<Response, WebError> {
@@ -318,5 +440,12 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> 
         state.app().logout(token).await.map_err(|e| api_err(e, &ctx))?;
     }
     let cookie = set_cookie(SESSION_COOKIE, "", 0, state.web().secure_cookies);
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?)]).into_response())
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            header::SET_COOKIE,
+            HeaderValue::from_str(&cookie).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?,
+        )],
+    )
+        .into_response())
 }

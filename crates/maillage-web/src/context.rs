@@ -1,7 +1,7 @@
 //! Who is asking and in which language: the context extracted from every request.
 
-use crate::error::WebError;
 use crate::AppState;
+use crate::error::WebError;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
@@ -42,10 +42,9 @@ impl Lang {
         from_query
             .or_else(|| cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)))
             .or_else(|| {
-                headers
-                    .get(header::ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))))
+                headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(|v| {
+                    v.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+                })
             })
             .unwrap_or_default()
     }
@@ -141,7 +140,11 @@ impl FromRequestParts<AppState> for Ctx {
             csrf,
             session_token,
             client: client_key(parts, state.web().trust_proxy_headers),
-            path_and_query: parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into()),
+            path_and_query: parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str().to_owned())
+                .unwrap_or_else(|| "/".into()),
         };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)

@@ -31,7 +31,13 @@ impl WebError {
         Self { error: error.into(), lang, surface: Surface::Page }
     }
     /// A bad request body or query, as a 422 naming the field.
-    pub fn bad_input(field: &str, message_fr: String, message_en: String, lang: Lang, surface: Surface) -> Self {
+    pub fn bad_input(
+        field: &str,
+        message_fr: String,
+        message_en: String,
+        lang: Lang,
+        surface: Surface,
+    ) -> Self {
         let e = maillage_domain::FieldError::new(field, "invalid_input", message_fr, message_en);
         Self { error: AppError::Validation(e.into()), lang, surface }
     }

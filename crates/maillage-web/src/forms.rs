@@ -37,8 +37,24 @@ impl Pairs {
 
 /// Query parameters understood by lists (pages and API).
 pub const FILTER_KEYS: &[&str] = &[
-    "q", "type", "service", "label", "public", "equipment", "commune", "epci", "departement", "region", "bbox",
-    "near", "radius_km", "open_now", "open_at", "sort", "status", "mine",
+    "q",
+    "type",
+    "service",
+    "label",
+    "public",
+    "equipment",
+    "commune",
+    "epci",
+    "departement",
+    "region",
+    "bbox",
+    "near",
+    "radius_km",
+    "open_now",
+    "open_at",
+    "sort",
+    "status",
+    "mine",
 ];
 
 fn vocab_list<T: Vocabulary>(pairs: &Pairs, key: &str, errors: &mut ValidationErrors) -> Vec<T> {
@@ -100,7 +116,11 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
     };
     if let Some(q) = pairs.first("q") {
         if q.chars().count() > 200 {
-            e.push(invalid("q", "La recherche est trop longue (200 caractères au plus).", "The query is too long (200 characters at most)."));
+            e.push(invalid(
+                "q",
+                "La recherche est trop longue (200 caractères au plus).",
+                "The query is too long (200 characters at most).",
+            ));
         }
         let query = maillage_search::Query::parse(q);
         if !query.is_empty() {
@@ -124,7 +144,11 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
             Some(r) => r.parse::<f64>().ok().filter(|r| r.is_finite() && *r > 0.0 && *r <= 1000.0),
         };
         if radius.is_none() {
-            e.push(invalid("radius_km", "radius_km doit être un nombre entre 0 et 1000.", "radius_km must be a number between 0 and 1000."));
+            e.push(invalid(
+                "radius_km",
+                "radius_km doit être un nombre entre 0 et 1000.",
+                "radius_km must be a number between 0 and 1000.",
+            ));
         }
         match (numbers(near, 2), radius) {
             (Some(p), Some(r)) if (-90.0..=90.0).contains(&p[0]) && (-180.0..=180.0).contains(&p[1]) => {
@@ -133,7 +157,11 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
                     f.sort = PlaceSort::Distance;
                 }
             }
-            (None, _) => e.push(invalid("near", "near attend lat,lon (ex. 45.76,4.83).", "near expects lat,lon (e.g. 45.76,4.83).")),
+            (None, _) => e.push(invalid(
+                "near",
+                "near attend lat,lon (ex. 45.76,4.83).",
+                "near expects lat,lon (e.g. 45.76,4.83).",
+            )),
             _ => {}
         }
     }
@@ -157,7 +185,11 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
             "relevance" => PlaceSort::Relevance,
             "updated" => PlaceSort::Updated,
             _ => {
-                e.push(invalid("sort", "sort vaut name, distance, relevance ou updated.", "sort is name, distance, relevance or updated."));
+                e.push(invalid(
+                    "sort",
+                    "sort vaut name, distance, relevance ou updated.",
+                    "sort is name, distance, relevance or updated.",
+                ));
                 f.sort
             }
         };
@@ -183,10 +215,18 @@ pub fn paging(pairs: &Pairs, default_per_page: u64) -> Result<(u64, u64), Valida
     };
     let per_page = match pairs.first("per_page") {
         None => default_per_page,
-        Some(p) => p.parse::<u64>().ok().filter(|p| (1..=maillage_app::places::MAX_PAGE_SIZE).contains(p)).unwrap_or_else(|| {
-            e.push(invalid("per_page", "per_page doit être compris entre 1 et 500.", "per_page must be between 1 and 500."));
-            default_per_page
-        }),
+        Some(p) => p
+            .parse::<u64>()
+            .ok()
+            .filter(|p| (1..=maillage_app::places::MAX_PAGE_SIZE).contains(p))
+            .unwrap_or_else(|| {
+                e.push(invalid(
+                    "per_page",
+                    "per_page doit être compris entre 1 et 500.",
+                    "per_page must be between 1 and 500.",
+                ));
+                default_per_page
+            }),
     };
     e.into_result().map(|()| (page, per_page))
 }
@@ -196,7 +236,8 @@ pub fn paging(pairs: &Pairs, default_per_page: u64) -> Result<(u64, u64), Valida
 pub fn place_input_from_form(pairs: &Pairs) -> Result<PlaceInput, ValidationErrors> {
     let mut e = ValidationErrors::default();
     let text = |k: &str| pairs.first(k).map(str::to_owned);
-    let list = |k: &str| pairs.0.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let list =
+        |k: &str| pairs.0.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
     let mut number = |k: &str| -> Option<f64> {
         let v = pairs.first(k)?;
         match v.trim().replace(',', ".").parse::<f64>() {
@@ -234,7 +275,10 @@ pub fn place_input_from_form(pairs: &Pairs) -> Result<PlaceInput, ValidationErro
         siret: text("siret"),
         rna: text("rna"),
         services: list("services"),
-        equipment: pairs.first("equipment").map(|v| v.lines().map(str::to_owned).collect()).unwrap_or_default(),
+        equipment: pairs
+            .first("equipment")
+            .map(|v| v.lines().map(str::to_owned).collect())
+            .unwrap_or_default(),
         opening_hours: text("opening_hours"),
         publics: list("publics"),
         support: list("support"),
@@ -283,7 +327,8 @@ mod tests {
         let p = Pairs::parse(b"name=X&types=fablab&types=epn&equipment=Laser%0AImprimante+3D&latitude=abc");
         let e = place_input_from_form(&p).unwrap_err();
         assert_eq!(e.errors[0].field, "latitude");
-        let p = Pairs::parse(b"name=X&types=fablab&types=epn&equipment=Laser%0AImprimante+3D&latitude=45%2C5");
+        let p =
+            Pairs::parse(b"name=X&types=fablab&types=epn&equipment=Laser%0AImprimante+3D&latitude=45%2C5");
         let input = place_input_from_form(&p).unwrap();
         assert_eq!(input.types, ["fablab", "epn"]);
         assert_eq!(input.equipment, ["Laser", "Imprimante 3D"]);

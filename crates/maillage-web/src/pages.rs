@@ -1,13 +1,13 @@
 //! HTML pages: the directory with its map, place pages and forms, territory pages,
 //! accounts, and the import page. Every page works without JavaScript.
 
+use crate::AppState;
 use crate::context::{Ctx, LANG_COOKIE, Lang, SESSION_COOKIE, set_cookie};
 use crate::error::{Surface, WebError};
 use crate::forms::{Pairs, filter_from, paging, place_input_from_form};
 use crate::i18n::t;
 use crate::security::{csrf_error, csrf_ok};
 use crate::views::*;
-use crate::AppState;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, RawQuery, State};
@@ -49,7 +49,10 @@ fn html(page: impl RenderHtml) -> Response {
 /// Remember an explicit `?lang=` choice in a cookie.
 fn remember_lang(ctx: &Ctx, mut response: Response) -> Response {
     if ctx.path_and_query.contains("lang=")
-        && let Ok(v) = HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", ctx.lang.code()))
+        && let Ok(v) = HeaderValue::from_str(&format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            ctx.lang.code()
+        ))
     {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -74,7 +77,13 @@ struct ListView {
     show_departement: bool,
 }
 
-async fn directory(state: &AppState, ctx: &Ctx, pairs: &Pairs, base: PlaceFilter, view: ListView) -> Result<Response, WebError> {
+async fn directory(
+    state: &AppState,
+    ctx: &Ctx,
+    pairs: &Pairs,
+    base: PlaceFilter,
+    view: ListView,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let now = Utc::now();
     let mut filter = filter_from(pairs, now).map_err(|e| WebError::page(e, lang))?;
@@ -93,7 +102,13 @@ async fn directory(state: &AppState, ctx: &Ctx, pairs: &Pairs, base: PlaceFilter
         .map_err(|e| WebError::page(e, lang))?;
     let pages = result.total.div_ceil(per_page).max(1);
     let query = ctx.path_and_query.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let page_href = |p: u64| with_param(&format!("{}?{query}", view.action), "page", &if p == 1 { String::new() } else { p.to_string() });
+    let page_href = |p: u64| {
+        with_param(
+            &format!("{}?{query}", view.action),
+            "page",
+            &if p == 1 { String::new() } else { p.to_string() },
+        )
+    };
     let selected = |k: &str| pairs.all(k);
     let reference = state.app().reference;
     let mut departements: Vec<Opt> = reference
@@ -111,7 +126,12 @@ async fn directory(state: &AppState, ctx: &Ctx, pairs: &Pairs, base: PlaceFilter
         .iter()
         .map(|f| Link {
             label: f.name().to_uppercase(),
-            href: format!("/api/v1/export?format={}{}{}", f.name(), if export_query.is_empty() { "" } else { "&" }, export_query),
+            href: format!(
+                "/api/v1/export?format={}{}{}",
+                f.name(),
+                if export_query.is_empty() { "" } else { "&" },
+                export_query
+            ),
             text: String::new(),
         })
         .collect();
@@ -122,7 +142,11 @@ async fn directory(state: &AppState, ctx: &Ctx, pairs: &Pairs, base: PlaceFilter
         .enumerate()
         .map(|(i, p)| PlaceItem::new(p, lang, result.distances_km.get(i).copied(), now))
         .collect();
-    let geojson_query = if query.is_empty() { String::new() } else { format!("?{}", with_param(&format!("?{query}"), "page", "").trim_start_matches('?')) };
+    let geojson_query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", with_param(&format!("?{query}"), "page", "").trim_start_matches('?'))
+    };
     let page_view = HomePage {
         c: Chrome::new(ctx, view.heading.clone()),
         heading: view.heading,
@@ -141,7 +165,10 @@ async fn directory(state: &AppState, ctx: &Ctx, pairs: &Pairs, base: PlaceFilter
         pages,
         prev_href: (page > 1).then(|| page_href(page - 1)),
         next_href: (page < pages).then(|| page_href(page + 1)),
-        geojson_href: format!("/api/v1/places.geojson{}", if geojson_query == "?" { "" } else { &geojson_query }),
+        geojson_href: format!(
+            "/api/v1/places.geojson{}",
+            if geojson_query == "?" { "" } else { &geojson_query }
+        ),
         tile_url: state.web().tile_url.clone().unwrap_or_default(),
         tile_attribution: state.web().tile_attribution.clone().unwrap_or_default(),
         downloads,
@@ -151,17 +178,27 @@ async fn directory(state: &AppState, ctx: &Ctx, pairs: &Pairs, base: PlaceFilter
 
 async fn home(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
-    let view = ListView { heading: t(ctx.lang, "home.title").into(), action: "/".into(), show_departement: true };
+    let view =
+        ListView { heading: t(ctx.lang, "home.title").into(), action: "/".into(), show_departement: true };
     directory(&state, &ctx, &pairs, PlaceFilter::default(), view).await
 }
 
-async fn my_places(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn my_places(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let Some(user) = ctx.actor.user() else {
         return Ok(Redirect::to("/connexion?next=/mes-lieux").into_response());
     };
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
-    let base = PlaceFilter { managed_by: Some(user.id), statuses: PlaceStatus::ALL.to_vec(), ..Default::default() };
-    let view = ListView { heading: t(ctx.lang, "nav.mine").into(), action: "/mes-lieux".into(), show_departement: true };
+    let base =
+        PlaceFilter { managed_by: Some(user.id), statuses: PlaceStatus::ALL.to_vec(), ..Default::default() };
+    let view = ListView {
+        heading: t(ctx.lang, "nav.mine").into(),
+        action: "/mes-lieux".into(),
+        show_departement: true,
+    };
     directory(&state, &ctx, &pairs, base, view).await
 }
 
@@ -206,10 +243,17 @@ pub fn json_ld(place: &Place, url: &str) -> String {
 }
 
 fn vocab_section<T: Vocabulary>(title: &str, items: &[T], lang: Lang) -> Option<Section> {
-    (!items.is_empty()).then(|| Section { title: title.into(), items: items.iter().map(|t| t.label(lang.code()).to_owned()).collect() })
+    (!items.is_empty()).then(|| Section {
+        title: title.into(),
+        items: items.iter().map(|t| t.label(lang.code()).to_owned()).collect(),
+    })
 }
 
-async fn place_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, WebError> {
+async fn place_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let id = parse_id(&id, lang)?;
     let app = state.app();
@@ -217,11 +261,15 @@ async fn place_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     let can_edit = app.may_edit(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
     let d = &place.data;
     let reference = app.reference;
-    let departement = reference.departement(&d.departement).map(|x| x.name.clone()).unwrap_or_else(|| d.departement.clone());
+    let departement = reference
+        .departement(&d.departement)
+        .map(|x| x.name.clone())
+        .unwrap_or_else(|| d.departement.clone());
     let region = reference.region(&d.region).map(|x| x.name.clone()).unwrap_or_else(|| d.region.clone());
     let mut sections: Vec<Section> = [
         vocab_section(t(lang, "place.services"), &d.services, lang),
-        (!d.equipment.is_empty()).then(|| Section { title: t(lang, "place.equipment").into(), items: d.equipment.clone() }),
+        (!d.equipment.is_empty())
+            .then(|| Section { title: t(lang, "place.equipment").into(), items: d.equipment.clone() }),
         vocab_section(t(lang, "place.publics"), &d.publics, lang),
         vocab_section(t(lang, "place.support"), &d.support, lang),
         vocab_section(t(lang, "place.fees"), &d.fees, lang),
@@ -243,16 +291,32 @@ async fn place_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
     }
     let mut contacts = Vec::new();
     if let Some(w) = &d.website {
-        contacts.push(Link { label: t(lang, "place.website").into(), href: w.as_str().into(), text: w.as_str().into() });
+        contacts.push(Link {
+            label: t(lang, "place.website").into(),
+            href: w.as_str().into(),
+            text: w.as_str().into(),
+        });
     }
     if let Some(e) = &d.email {
-        contacts.push(Link { label: t(lang, "place.email").into(), href: format!("mailto:{}", e.as_str()), text: e.as_str().into() });
+        contacts.push(Link {
+            label: t(lang, "place.email").into(),
+            href: format!("mailto:{}", e.as_str()),
+            text: e.as_str().into(),
+        });
     }
     if let Some(p) = &d.phone {
-        contacts.push(Link { label: t(lang, "place.phone").into(), href: format!("tel:{}", p.as_str()), text: p.display_national() });
+        contacts.push(Link {
+            label: t(lang, "place.phone").into(),
+            href: format!("tel:{}", p.as_str()),
+            text: p.display_national(),
+        });
     }
     if let Some(a) = &d.accessibility_url {
-        contacts.push(Link { label: t(lang, "place.accessibility").into(), href: a.as_str().into(), text: t(lang, "place.accessibility_link").into() });
+        contacts.push(Link {
+            label: t(lang, "place.accessibility").into(),
+            href: a.as_str().into(),
+            text: t(lang, "place.accessibility_link").into(),
+        });
     }
     let url = format!("{}/lieux/{}", app.config.base_url.trim_end_matches('/'), place.id);
     let page = PlacePage {
@@ -294,7 +358,15 @@ async fn place_page(State(state): State<AppState>, ctx: Ctx, Path(id): Path<Stri
 
 // --- place forms ---------------------------------------------------------------------------
 
-fn form_page(ctx: &Ctx, heading: String, action: String, input: &PlaceInput, errors: Option<&ValidationErrors>, warnings: &[maillage_domain::FieldError], is_admin: bool) -> PlaceFormPage {
+fn form_page(
+    ctx: &Ctx,
+    heading: String,
+    action: String,
+    input: &PlaceInput,
+    errors: Option<&ValidationErrors>,
+    warnings: &[maillage_domain::FieldError],
+    is_admin: bool,
+) -> PlaceFormPage {
     let lang = ctx.lang;
     let mut values: HashMap<String, String> = HashMap::new();
     let mut put = |k: &str, v: &Option<String>| {
@@ -355,7 +427,11 @@ fn form_page(ctx: &Ctx, heading: String, action: String, input: &PlaceInput, err
     let statuses = PlaceStatus::ALL
         .iter()
         .filter(|s| is_admin || **s != PlaceStatus::Published || status == "published")
-        .map(|s| Opt { value: s.code().into(), label: s.label(lang.code()).into(), selected: s.code() == status })
+        .map(|s| Opt {
+            value: s.code().into(),
+            label: s.label(lang.code()).into(),
+            selected: s.code() == status,
+        })
         .collect();
     PlaceFormPage {
         c: Chrome::new(ctx, heading.clone()),
@@ -379,20 +455,48 @@ fn form_page(ctx: &Ctx, heading: String, action: String, input: &PlaceInput, err
 }
 
 fn require_signed_in(ctx: &Ctx, next: &str) -> Option<Response> {
-    (!ctx.is_signed_in()).then(|| Redirect::to(&format!("/connexion?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())).into_response())
+    (!ctx.is_signed_in()).then(|| {
+        Redirect::to(&format!(
+            "/connexion?next={}",
+            form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        ))
+        .into_response()
+    })
 }
 
 async fn new_place_form(ctx: Ctx) -> Response {
     if let Some(r) = require_signed_in(&ctx, "/lieux/nouveau") {
         return r;
     }
-    let page = form_page(&ctx, t(ctx.lang, "form.new_title").into(), "/lieux/nouveau".into(), &PlaceInput::default(), None, &[], ctx.actor.is_admin());
+    let page = form_page(
+        &ctx,
+        t(ctx.lang, "form.new_title").into(),
+        "/lieux/nouveau".into(),
+        &PlaceInput::default(),
+        None,
+        &[],
+        ctx.actor.is_admin(),
+    );
     html(page)
 }
 
 /// Render the form again with what the user typed and the errors, as a 422.
-fn form_errors(ctx: &Ctx, heading: &str, action: String, input: &PlaceInput, errors: &ValidationErrors) -> Response {
-    let page = form_page(ctx, t(ctx.lang, heading).into(), action, input, Some(errors), &errors.warnings, ctx.actor.is_admin());
+fn form_errors(
+    ctx: &Ctx,
+    heading: &str,
+    action: String,
+    input: &PlaceInput,
+    errors: &ValidationErrors,
+) -> Response {
+    let page = form_page(
+        ctx,
+        t(ctx.lang, heading).into(),
+        action,
+        input,
+        Some(errors),
+        &errors.warnings,
+        ctx.actor.is_admin(),
+    );
     (StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response()
 }
 
@@ -408,7 +512,15 @@ async fn create_place(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> R
     let input = match place_input_from_form(&pairs) {
         Ok(input) => input,
         Err(errors) => {
-            let partial = place_input_from_form(&Pairs(pairs.0.iter().filter(|(k, _)| k != "latitude" && k != "longitude" && k != "version").cloned().collect())).unwrap_or_default();
+            let partial = place_input_from_form(&Pairs(
+                pairs
+                    .0
+                    .iter()
+                    .filter(|(k, _)| k != "latitude" && k != "longitude" && k != "version")
+                    .cloned()
+                    .collect(),
+            ))
+            .unwrap_or_default();
             return Ok(form_errors(&ctx, "form.new_title", action, &partial, &errors));
         }
     };
@@ -419,7 +531,11 @@ async fn create_place(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> R
     }
 }
 
-async fn edit_place_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, WebError> {
+async fn edit_place_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let id = parse_id(&id, lang)?;
     if let Some(r) = require_signed_in(&ctx, &format!("/lieux/{id}/modifier")) {
@@ -430,10 +546,23 @@ async fn edit_place_form(State(state): State<AppState>, ctx: Ctx, Path(id): Path
         return Err(WebError::page(AppError::Forbidden, lang));
     }
     let input = PlaceInput::from(&place);
-    Ok(html(form_page(&ctx, t(lang, "form.edit_title").into(), format!("/lieux/{id}/modifier"), &input, None, &[], ctx.actor.is_admin())))
+    Ok(html(form_page(
+        &ctx,
+        t(lang, "form.edit_title").into(),
+        format!("/lieux/{id}/modifier"),
+        &input,
+        None,
+        &[],
+        ctx.actor.is_admin(),
+    )))
 }
 
-async fn update_place(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Result<Response, WebError> {
+async fn update_place(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let id = parse_id(&id, lang)?;
     if let Some(r) = require_signed_in(&ctx, &format!("/lieux/{id}/modifier")) {
@@ -446,16 +575,25 @@ async fn update_place(State(state): State<AppState>, ctx: Ctx, Path(id): Path<St
     let action = format!("/lieux/{id}/modifier");
     let input = match place_input_from_form(&pairs) {
         Ok(input) => input,
-        Err(errors) => return Ok(form_errors(&ctx, "form.edit_title", action, &PlaceInput::default(), &errors)),
+        Err(errors) => {
+            return Ok(form_errors(&ctx, "form.edit_title", action, &PlaceInput::default(), &errors));
+        }
     };
     match state.app().update_place(&ctx.actor, id, &input).await {
         Ok((place, _)) => Ok(Redirect::to(&format!("/lieux/{}", place.id)).into_response()),
-        Err(AppError::Validation(errors)) => Ok(form_errors(&ctx, "form.edit_title", action, &input, &errors)),
+        Err(AppError::Validation(errors)) => {
+            Ok(form_errors(&ctx, "form.edit_title", action, &input, &errors))
+        }
         Err(e) => Err(WebError::page(e, lang)),
     }
 }
 
-async fn archive_place(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>, body: Bytes) -> Result<Response, WebError> {
+async fn archive_place(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let id = parse_id(&id, lang)?;
     let pairs = Pairs::parse(&body);
@@ -463,7 +601,13 @@ async fn archive_place(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
         return Err(csrf_error(&ctx, Surface::Page));
     }
     let version = pairs.first("version").and_then(|v| v.parse().ok()).ok_or_else(|| {
-        WebError::bad_input("version", "Version manquante.".into(), "Missing version.".into(), lang, Surface::Page)
+        WebError::bad_input(
+            "version",
+            "Version manquante.".into(),
+            "Missing version.".into(),
+            lang,
+            Surface::Page,
+        )
     })?;
     state.app().archive_place(&ctx.actor, id, version).await.map_err(|e| WebError::page(e, lang))?;
     Ok(Redirect::to(&format!("/lieux/{id}")).into_response())
@@ -471,11 +615,21 @@ async fn archive_place(State(state): State<AppState>, ctx: Ctx, Path(id): Path<S
 
 // --- territories -----------------------------------------------------------------------------
 
-async fn territory_places(state: &AppState, ctx: &Ctx, filter: PlaceFilter, pairs: &Pairs) -> Result<(u64, Vec<PlaceItem>), WebError> {
+async fn territory_places(
+    state: &AppState,
+    ctx: &Ctx,
+    filter: PlaceFilter,
+    pairs: &Pairs,
+) -> Result<(u64, Vec<PlaceItem>), WebError> {
     let (page, per_page) = paging(pairs, 100).map_err(|e| WebError::page(e, ctx.lang))?;
     let result = state
         .app()
-        .list_places(&ctx.actor, PlaceFilter { sort: PlaceSort::Name, ..filter }, (page - 1) * per_page, per_page)
+        .list_places(
+            &ctx.actor,
+            PlaceFilter { sort: PlaceSort::Name, ..filter },
+            (page - 1) * per_page,
+            per_page,
+        )
         .await
         .map_err(|e| WebError::page(e, ctx.lang))?;
     let now = Utc::now();
@@ -494,18 +648,37 @@ fn number(n: u64) -> String {
     out
 }
 
-async fn commune_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn commune_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let reference = state.app().reference;
     let commune = reference.commune(&code).ok_or_else(|| WebError::page(AppError::NotFound, lang))?;
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
-    let (total, places) = territory_places(&state, &ctx, PlaceFilter { commune: Some(commune.code.clone()), ..Default::default() }, &pairs).await?;
+    let (total, places) = territory_places(
+        &state,
+        &ctx,
+        PlaceFilter { commune: Some(commune.code.clone()), ..Default::default() },
+        &pairs,
+    )
+    .await?;
     let mut breadcrumb = Vec::new();
     if let Some(r) = reference.region(&commune.region) {
-        breadcrumb.push(Link { label: r.name.clone(), href: format!("/territoires/regions/{}", r.code), text: String::new() });
+        breadcrumb.push(Link {
+            label: r.name.clone(),
+            href: format!("/territoires/regions/{}", r.code),
+            text: String::new(),
+        });
     }
     if let Some(d) = reference.departement(&commune.departement) {
-        breadcrumb.push(Link { label: d.name.clone(), href: format!("/territoires/departements/{}", d.code), text: String::new() });
+        breadcrumb.push(Link {
+            label: d.name.clone(),
+            href: format!("/territoires/departements/{}", d.code),
+            text: String::new(),
+        });
     }
     let mut facts = vec![
         Fact { label: "INSEE".into(), text: commune.code.clone() },
@@ -517,7 +690,11 @@ async fn commune_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<
     }
     let children: Vec<Link> = reference
         .arrondissements(&commune.code)
-        .map(|a| Link { label: a.name.clone(), href: format!("/territoires/communes/{}", a.code), text: number(a.population) })
+        .map(|a| Link {
+            label: a.name.clone(),
+            href: format!("/territoires/communes/{}", a.code),
+            text: number(a.population),
+        })
         .collect();
     let page = TerritoryPage {
         c: Chrome::new(&ctx, commune.name.clone()),
@@ -533,17 +710,34 @@ async fn commune_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<
     Ok(html(page))
 }
 
-async fn departement_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn departement_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let reference = state.app().reference;
     let dep = reference.departement(&code).ok_or_else(|| WebError::page(AppError::NotFound, lang))?;
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
-    let (total, places) = territory_places(&state, &ctx, PlaceFilter { departement: Some(dep.code.clone()), ..Default::default() }, &pairs).await?;
+    let (total, places) = territory_places(
+        &state,
+        &ctx,
+        PlaceFilter { departement: Some(dep.code.clone()), ..Default::default() },
+        &pairs,
+    )
+    .await?;
     let population: u64 = reference.communes_in_departement(&dep.code).map(|c| c.population).sum();
     let communes = reference.communes_in_departement(&dep.code).count();
     let breadcrumb = reference
         .region(&dep.region)
-        .map(|r| vec![Link { label: r.name.clone(), href: format!("/territoires/regions/{}", r.code), text: String::new() }])
+        .map(|r| {
+            vec![Link {
+                label: r.name.clone(),
+                href: format!("/territoires/regions/{}", r.code),
+                text: String::new(),
+            }]
+        })
         .unwrap_or_default();
     let page = TerritoryPage {
         c: Chrome::new(&ctx, dep.name.clone()),
@@ -562,17 +756,32 @@ async fn departement_page(State(state): State<AppState>, ctx: Ctx, Path(code): P
     Ok(html(page))
 }
 
-async fn region_page(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn region_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let reference = state.app().reference;
     let region = reference.region(&code).ok_or_else(|| WebError::page(AppError::NotFound, lang))?;
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
-    let (total, places) = territory_places(&state, &ctx, PlaceFilter { region: Some(region.code.clone()), ..Default::default() }, &pairs).await?;
+    let (total, places) = territory_places(
+        &state,
+        &ctx,
+        PlaceFilter { region: Some(region.code.clone()), ..Default::default() },
+        &pairs,
+    )
+    .await?;
     let population: u64 = reference.communes_in_region(&region.code).map(|c| c.population).sum();
     let mut children: Vec<Link> = reference
         .departements()
         .filter(|d| d.region == region.code)
-        .map(|d| Link { label: format!("{} ({})", d.name, d.code), href: format!("/territoires/departements/{}", d.code), text: d.code.clone() })
+        .map(|d| Link {
+            label: format!("{} ({})", d.name, d.code),
+            href: format!("/territoires/departements/{}", d.code),
+            text: d.code.clone(),
+        })
         .collect();
     children.sort_by(|a, b| a.text.cmp(&b.text));
     let page = TerritoryPage {
@@ -602,7 +811,13 @@ fn safe_next(next: Option<&str>) -> String {
 async fn login_form(ctx: Ctx, RawQuery(q): RawQuery) -> Response {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     let notice = pairs.flag("reinitialise").then(|| t(ctx.lang, "reset.done").to_owned());
-    let page = LoginPage { c: Chrome::new(&ctx, t(ctx.lang, "login.title")), email: String::new(), next: safe_next(pairs.first("next")), error: None, notice };
+    let page = LoginPage {
+        c: Chrome::new(&ctx, t(ctx.lang, "login.title")),
+        email: String::new(),
+        next: safe_next(pairs.first("next")),
+        error: None,
+        notice,
+    };
     remember_lang(&ctx, html(page))
 }
 
@@ -611,7 +826,13 @@ async fn login(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<R
     let email = pairs.first("email").unwrap_or("").to_owned();
     let next = safe_next(pairs.first("next"));
     let again = |error: String, status: StatusCode| {
-        let page = LoginPage { c: Chrome::new(&ctx, t(ctx.lang, "login.title")), email: email.clone(), next: next.clone(), error: Some(error), notice: None };
+        let page = LoginPage {
+            c: Chrome::new(&ctx, t(ctx.lang, "login.title")),
+            email: email.clone(),
+            next: next.clone(),
+            error: Some(error),
+            notice: None,
+        };
         (status, html(page)).into_response()
     };
     if !csrf_ok(&ctx, pairs.first("csrf")) {
@@ -620,7 +841,8 @@ async fn login(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<R
     match state.app().login(&email, pairs.first("password").unwrap_or(""), &ctx.client).await {
         Ok(session) => {
             let mut response = Redirect::to(&next).into_response();
-            let cookie = set_cookie(SESSION_COOKIE, &session.token, session.max_age_s, state.web().secure_cookies);
+            let cookie =
+                set_cookie(SESSION_COOKIE, &session.token, session.max_age_s, state.web().secure_cookies);
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().append(header::SET_COOKIE, v);
             }
@@ -649,7 +871,12 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<
 }
 
 async fn reset_request_form(ctx: Ctx) -> Response {
-    html(ResetRequestPage { c: Chrome::new(&ctx, t(ctx.lang, "reset.title")), email: String::new(), sent: false, error: None })
+    html(ResetRequestPage {
+        c: Chrome::new(&ctx, t(ctx.lang, "reset.title")),
+        email: String::new(),
+        sent: false,
+        error: None,
+    })
 }
 
 async fn reset_request(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, WebError> {
@@ -659,20 +886,35 @@ async fn reset_request(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> 
         return Err(csrf_error(&ctx, Surface::Page));
     }
     match state.app().request_password_reset(&email, ctx.lang.code()).await {
-        Ok(()) => Ok(html(ResetRequestPage { c: Chrome::new(&ctx, t(ctx.lang, "reset.title")), email, sent: true, error: None })),
+        Ok(()) => Ok(html(ResetRequestPage {
+            c: Chrome::new(&ctx, t(ctx.lang, "reset.title")),
+            email,
+            sent: true,
+            error: None,
+        })),
         Err(AppError::Validation(e)) => {
             let message = e.errors.first().map(|e| e.message(ctx.lang.code()).to_owned());
-            let page = ResetRequestPage { c: Chrome::new(&ctx, t(ctx.lang, "reset.title")), email, sent: false, error: message };
+            let page = ResetRequestPage {
+                c: Chrome::new(&ctx, t(ctx.lang, "reset.title")),
+                email,
+                sent: false,
+                error: message,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response())
         }
         Err(e) => Err(WebError::page(e, ctx.lang)),
     }
 }
 
-async fn reset_form(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) -> Result<Response, WebError> {
+async fn reset_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     let token = pairs.first("jeton").unwrap_or("").to_owned();
-    let live = !token.is_empty() && state.app().reset_link_is_live(&token).await.map_err(|e| WebError::page(e, ctx.lang))?;
+    let live = !token.is_empty()
+        && state.app().reset_link_is_live(&token).await.map_err(|e| WebError::page(e, ctx.lang))?;
     let error = (!live).then(|| t(ctx.lang, "reset.invalid").to_owned());
     Ok(html(ResetFormPage { c: Chrome::new(&ctx, t(ctx.lang, "reset.new_title")), token, live, error }))
 }
@@ -688,7 +930,12 @@ async fn reset_password(State(state): State<AppState>, ctx: Ctx, body: Bytes) ->
         Err(AppError::Validation(e)) => {
             let live = e.errors.iter().all(|e| e.code != "invalid_reset_link");
             let message = e.errors.first().map(|e| e.message(ctx.lang.code()).to_owned());
-            let page = ResetFormPage { c: Chrome::new(&ctx, t(ctx.lang, "reset.new_title")), token, live, error: message };
+            let page = ResetFormPage {
+                c: Chrome::new(&ctx, t(ctx.lang, "reset.new_title")),
+                token,
+                live,
+                error: message,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response())
         }
         Err(e) => Err(WebError::page(e, ctx.lang)),
@@ -698,7 +945,10 @@ async fn reset_password(State(state): State<AppState>, ctx: Ctx, body: Bytes) ->
 // --- import ----------------------------------------------------------------------------------
 
 fn format_options(selected: &str) -> Vec<Opt> {
-    Format::ALL.iter().map(|f| Opt { value: f.name().into(), label: f.name().into(), selected: f.name() == selected }).collect()
+    Format::ALL
+        .iter()
+        .map(|f| Opt { value: f.name().into(), label: f.name().into(), selected: f.name() == selected })
+        .collect()
 }
 
 async fn import_form(ctx: Ctx) -> Result<Response, WebError> {
@@ -708,10 +958,23 @@ async fn import_form(ctx: Ctx) -> Result<Response, WebError> {
     if !ctx.actor.is_admin() {
         return Err(WebError::page(AppError::Forbidden, ctx.lang));
     }
-    Ok(html(ImportPage { c: Chrome::new(&ctx, t(ctx.lang, "import.title")), report: None, file_error: None, formats: format_options(""), source: String::new(), mapping: String::new(), all_or_nothing: false }))
+    Ok(html(ImportPage {
+        c: Chrome::new(&ctx, t(ctx.lang, "import.title")),
+        report: None,
+        file_error: None,
+        formats: format_options(""),
+        source: String::new(),
+        mapping: String::new(),
+        all_or_nothing: false,
+    }))
 }
 
-async fn import_file(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery, mut multipart: Multipart) -> Result<Response, WebError> {
+async fn import_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
     let lang = ctx.lang;
     if !ctx.is_signed_in() {
         return Err(WebError::page(AppError::Unauthenticated, lang));
@@ -724,12 +987,21 @@ async fn import_file(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQu
     if !csrf_ok(&ctx, query.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
     }
-    let (mut file_name, mut bytes, mut format, mut source, mut mapping, mut all) = (String::new(), Vec::new(), String::new(), String::new(), String::new(), false);
-    while let Some(field) = multipart.next_field().await.map_err(|e| WebError::page(AppError::File(format!("envoi illisible : {e}")), lang))? {
+    let (mut file_name, mut bytes, mut format, mut source, mut mapping, mut all) =
+        (String::new(), Vec::new(), String::new(), String::new(), String::new(), false);
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::page(AppError::File(format!("envoi illisible : {e}")), lang))?
+    {
         match field.name().unwrap_or("") {
             "file" => {
                 file_name = field.file_name().unwrap_or("import").to_owned();
-                bytes = field.bytes().await.map_err(|e| WebError::page(AppError::File(format!("fichier illisible : {e}")), lang))?.to_vec();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::page(AppError::File(format!("fichier illisible : {e}")), lang))?
+                    .to_vec();
             }
             name => {
                 let name = name.to_owned();
@@ -744,7 +1016,15 @@ async fn import_file(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQu
             }
         }
     }
-    let mut page = ImportPage { c: Chrome::new(&ctx, t(lang, "import.title")), report: None, file_error: None, formats: format_options(&format), source: source.clone(), mapping: mapping.clone(), all_or_nothing: all };
+    let mut page = ImportPage {
+        c: Chrome::new(&ctx, t(lang, "import.title")),
+        report: None,
+        file_error: None,
+        formats: format_options(&format),
+        source: source.clone(),
+        mapping: mapping.clone(),
+        all_or_nothing: all,
+    };
     let mut options = ImportOptions::new(file_name);
     options.all_or_nothing = all;
     options.source = Some(source.trim().to_owned()).filter(|s| !s.is_empty());

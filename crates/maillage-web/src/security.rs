@@ -1,9 +1,9 @@
 //! Security middleware: response headers (CSP…), the anonymous CSRF cookie, rate limits on
 //! writes, and the CSRF check used by form and JSON handlers.
 
+use crate::AppState;
 use crate::context::{AnonCsrf, CSRF_COOKIE, Ctx, client_key, cookie, set_cookie};
 use crate::error::{Surface, WebError};
-use crate::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
@@ -19,7 +19,9 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         .tile_url
         .as_deref()
         .and_then(|u| u.split("://").nth(1).map(|rest| (u.split("://").next().unwrap_or("https"), rest)))
-        .and_then(|(scheme, rest)| rest.split('/').next().map(|host| format!(" {scheme}://{}", host.replace("{s}", "*"))))
+        .and_then(|(scheme, rest)| {
+            rest.split('/').next().map(|host| format!(" {scheme}://{}", host.replace("{s}", "*")))
+        })
         .unwrap_or_default();
     // The API documentation page (Swagger UI) needs inline styles; nothing else does.
     let style = if docs { "'self' 'unsafe-inline'" } else { "'self'" };
@@ -47,7 +49,9 @@ pub async fn ensure_csrf_cookie(State(state): State<AppState>, mut request: Requ
     let token = maillage_app::security::random_token();
     request.extensions_mut().insert(AnonCsrf(token.clone()));
     let mut response = next.run(request).await;
-    if let Ok(v) = HeaderValue::from_str(&set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 30, state.web().secure_cookies)) {
+    if let Ok(v) =
+        HeaderValue::from_str(&set_cookie(CSRF_COOKIE, &token, 60 * 60 * 24 * 30, state.web().secure_cookies))
+    {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
     response

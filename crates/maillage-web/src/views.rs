@@ -108,7 +108,12 @@ pub fn type_labels(place: &Place, lang: Lang) -> String {
 }
 
 impl PlaceItem {
-    pub fn new(place: &Place, lang: Lang, distance_km: Option<f64>, now: chrono::DateTime<chrono::Utc>) -> Self {
+    pub fn new(
+        place: &Place,
+        lang: Lang,
+        distance_km: Option<f64>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
         Self {
             href: format!("/lieux/{}", place.id),
             name: place.data.name.clone(),
@@ -334,7 +339,9 @@ mod tests {
 
     #[test]
     fn markdown_keeps_formatting_and_drops_scripts() {
-        let html = markdown_to_safe_html("**Gras** <script>alert(1)</script> [lien](javascript:alert(1)) <img src=x onerror=alert(1)>");
+        let html = markdown_to_safe_html(
+            "**Gras** <script>alert(1)</script> [lien](javascript:alert(1)) <img src=x onerror=alert(1)>",
+        );
         assert!(html.contains("<strong>Gras</strong>"));
         assert!(!html.contains("<script"));
         assert!(!html.contains("javascript:"));

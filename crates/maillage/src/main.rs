@@ -1,1 +1,394 @@
-fn main() {}
+//! The `maillage` command: serve, import, export, users, demo data, configuration.
+
+mod config;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Args, Parser, Subcommand};
+use config::Config;
+use indicatif::{ProgressBar, ProgressStyle};
+use maillage_app::mail::Mailer;
+use maillage_app::transfer::ImportOptions;
+use maillage_app::{Actor, App, AppConfig, AppError, Format, PlaceFilter, User};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(
+    name = "maillage",
+    version,
+    about = "Annuaire et carte des tiers-lieux / Directory and map of third places"
+)]
+struct Cli {
+    /// Configuration file (TOML); MAILLAGE_* environment variables override it.
+    #[arg(long, global = true, env = "MAILLAGE_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (creates the database and applies migrations on first start).
+    Serve {
+        /// Fill the database with the demo network first (replacing earlier demo data).
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Import places from a file (CSV, GeoJSON, national LMN schema in JSON or CSV).
+    Import(ImportArgs),
+    /// Export the published places.
+    Export {
+        #[arg(long, value_parser = parse_format)]
+        format: Format,
+        /// Fields to keep, comma-separated (default: all of the format).
+        #[arg(long, value_delimiter = ',')]
+        fields: Vec<String>,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Only this département (code).
+        #[arg(long)]
+        departement: Option<String>,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Replace the demo network (about 3,500 fictional places, clearly marked).
+    Demo {
+        #[arg(long, default_value_t = 3500)]
+        count: usize,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Remove the demo data instead.
+        #[arg(long)]
+        remove: bool,
+    },
+    /// Configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    file: PathBuf,
+    /// csv, geojson, lmn-json or lmn-csv (guessed when omitted).
+    #[arg(long, value_parser = parse_format)]
+    format: Option<Format>,
+    /// Source name: re-importing the same source updates its places instead of duplicating.
+    #[arg(long)]
+    source: Option<String>,
+    /// Import nothing if any row is invalid.
+    #[arg(long)]
+    all_or_nothing: bool,
+    /// Mapping of unknown CSV columns, e.g. "Nom du lieu=name,CP=postal_code".
+    #[arg(long)]
+    mapping: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from standard input (one line) when it is
+    /// not a terminal; otherwise one is generated and printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// Platform administrator.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the default configuration file, with a comment per field.
+    Default,
+    /// Print the configuration in effect (secrets hidden).
+    Show,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+/// The local command line acts with full rights: whoever runs it owns the data.
+fn cli_actor() -> Actor {
+    Actor::User(User {
+        id: maillage_domain::UserId::new(),
+        email: maillage_domain::fields::Email::parse("cli@maillage.invalid").expect("valid address"),
+        display_name: "maillage (ligne de commande)".into(),
+        is_admin: true,
+        created_at: chrono::Utc::now(),
+    })
+}
+
+fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+async fn open_app(config: &Config) -> Result<App> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    let store = maillage_app::Store::connect(&config.database_url())
+        .await
+        .with_context(|| "cannot open the database (check MAILLAGE_DATABASE_URL)".to_string())?;
+    let mailer = Mailer::new(Some(config.mail.smtp_url.as_str()), config.data_dir.join("outbox"))?;
+    let app_config = AppConfig {
+        base_url: config.base_url.clone(),
+        mail_from: config.mail.from.clone(),
+        session_days: config.security.session_days,
+        login_max_attempts: config.security.login_max_attempts,
+        login_window_minutes: config.security.login_window_minutes,
+        ..AppConfig::default()
+    };
+    Ok(App::new(store, mailer, app_config))
+}
+
+async fn load_demo(app: &App, count: usize, seed: u64) -> Result<()> {
+    let started = Instant::now();
+    let bar = progress_bar(count as u64, "démo / demo");
+    let summary = app
+        .load_demo(count, seed, &|done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })
+        .await?;
+    bar.finish_and_clear();
+    eprintln!(
+        "demo: {} places, {} accounts (password: {}) in {:.1} s",
+        summary.places,
+        summary.users,
+        maillage_app::demo::DEMO_PASSWORD,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Config { command: ConfigCommand::Default } = cli.command {
+        print!("{}", config::DEFAULT_FILE);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut config = Config::load(cli.config.as_deref())?;
+    if let Command::Serve { listen: Some(listen), .. } = &cli.command {
+        if config.base_url == format!("http://{}", config.listen) {
+            config.base_url = format!("http://{listen}");
+        }
+        config.listen = listen.clone();
+    }
+    init_logging(&config.log);
+    match cli.command {
+        Command::Config { command: ConfigCommand::Show } => {
+            let mut shown = config.clone();
+            if !shown.mail.smtp_url.is_empty() {
+                shown.mail.smtp_url = "***".into();
+            }
+            if shown.database_url.contains('@') {
+                shown.database_url = "***".into();
+            }
+            print!("{}", toml::to_string_pretty(&shown)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config { command: ConfigCommand::Default } => unreachable!("handled above"),
+        Command::Serve { demo, .. } => {
+            let started = Instant::now();
+            let reference = maillage_territory::Reference::shared();
+            tracing::info!(
+                communes = reference.communes().len(),
+                ms = started.elapsed().as_millis() as u64,
+                "reference geography loaded"
+            );
+            let app = open_app(&config).await?;
+            if demo {
+                load_demo(&app, 3500, 2026).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&config.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.listen))?;
+            let address = listener.local_addr()?;
+            let web = maillage_web::WebConfig {
+                tile_url: Some(config.map.tile_url.clone()).filter(|s| !s.is_empty()),
+                tile_attribution: Some(config.map.tile_attribution.clone()).filter(|s| !s.is_empty()),
+                trust_proxy_headers: config.security.trust_proxy_headers,
+                secure_cookies: config.security.secure_cookies,
+                writes_per_minute: config.security.writes_per_minute,
+                max_body_bytes: (config.security.max_body_mb * 1024 * 1024) as usize,
+            };
+            let state = maillage_web::AppState::new(app, web);
+            println!("Maillage: http://{address}/  (Ctrl+C to stop)");
+            std::io::stdout().flush()?;
+            maillage_web::serve(listener, state, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(args) => {
+            let app = open_app(&config).await?;
+            let bytes =
+                std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+            let mut options = ImportOptions::new(
+                args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            );
+            options.format = args.format;
+            options.source = args.source;
+            options.all_or_nothing = args.all_or_nothing;
+            if let Some(m) = &args.mapping {
+                options.mapping =
+                    maillage_interop::ColumnMapping::parse(m).map_err(|e| anyhow!("--mapping: {e}"))?;
+            }
+            let bar = progress_bar(0, "import");
+            let result = app
+                .import(&cli_actor(), &bytes, &options, &|done, total| {
+                    bar.set_length(total as u64);
+                    bar.set_position(done as u64);
+                })
+                .await;
+            bar.finish_and_clear();
+            let report = match result {
+                Ok(r) => r,
+                Err(AppError::File(message)) => {
+                    eprintln!("{}: {message}", args.file.display());
+                    return Ok(ExitCode::from(1));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            for e in &report.errors {
+                eprintln!("{}:{}: {} ({}): {}", args.file.display(), e.line, e.field, e.code, e.message);
+            }
+            for w in &report.warnings {
+                eprintln!(
+                    "{}:{}: remarque {} ({}): {}",
+                    args.file.display(),
+                    w.line,
+                    w.field,
+                    w.code,
+                    w.message
+                );
+            }
+            if report.rolled_back {
+                eprintln!(
+                    "rien n'a été importé : {} ligne(s) invalide(s) (--all-or-nothing)",
+                    report.rejected
+                );
+            }
+            println!("{}", report.summary());
+            Ok(if report.rolled_back {
+                ExitCode::from(1)
+            } else if report.rejected > 0 {
+                ExitCode::from(3)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Export { format, fields, out, departement } => {
+            let app = open_app(&config).await?;
+            let filter = PlaceFilter { departement, ..Default::default() };
+            let field_refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+            let bytes = app
+                .export(format, &filter, (!field_refs.is_empty()).then_some(field_refs.as_slice()))
+                .await?;
+            match out {
+                Some(path) => std::fs::write(&path, &bytes)
+                    .with_context(|| format!("cannot write {}", path.display()))?,
+                None => std::io::stdout().write_all(&bytes)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Create { email, name, admin } } => {
+            let app = open_app(&config).await?;
+            let (password, generated) = if std::io::stdin().is_terminal() {
+                (maillage_app::security::random_token()[..20].to_owned(), true)
+            } else {
+                let mut line = String::new();
+                std::io::stdin().read_to_string(&mut line)?;
+                (line.lines().next().unwrap_or("").to_owned(), false)
+            };
+            let display = name.unwrap_or_else(|| email.split('@').next().unwrap_or("").to_owned());
+            match app.create_user(&email, &display, &password, admin).await {
+                Ok(user) => {
+                    println!("created {} ({}){}", user.email, user.id, if admin { ", admin" } else { "" });
+                    if generated {
+                        println!("password: {password}");
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(AppError::Validation(v)) => {
+                    for e in &v.errors {
+                        eprintln!("{}: {}", e.field, e.message_fr);
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::User { command: UserCommand::List } => {
+            let app = open_app(&config).await?;
+            for r in app.store.list_users().await? {
+                println!(
+                    "{}\t{}\t{}",
+                    r.user.email,
+                    r.user.display_name,
+                    if r.user.is_admin { "admin" } else { "" }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { count, seed, remove } => {
+            let app = open_app(&config).await?;
+            if remove {
+                app.store.delete_demo_data().await?;
+                eprintln!("demo data removed");
+            } else {
+                load_demo(&app, count, seed).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
