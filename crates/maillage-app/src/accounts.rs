@@ -1,8 +1,8 @@
 //! Accounts: creation, login with rate limits, sessions, password reset by email.
 
+use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::security::{self, check_password, hash_password, random_token, token_hash, verify_password};
-use crate::App;
 use chrono::{Duration, Utc};
 use maillage_domain::fields::Email;
 use maillage_domain::user::{Actor, User};
@@ -20,10 +20,17 @@ pub struct NewSession {
 
 impl App {
     /// Create an account (CLI `user create`, demo data).
-    pub async fn create_user(&self, email: &str, display_name: &str, password: &str, is_admin: bool) -> AppResult<User> {
+    pub async fn create_user(
+        &self,
+        email: &str,
+        display_name: &str,
+        password: &str,
+        is_admin: bool,
+    ) -> AppResult<User> {
         let mut errors = ValidationErrors::default();
         let email = errors.check("email", Email::parse(email));
-        let name = errors.check("display_name", maillage_domain::text::required_text(Some(display_name), 120));
+        let name =
+            errors.check("display_name", maillage_domain::text::required_text(Some(display_name), 120));
         errors.check("password", check_password(password));
         errors.into_result()?;
         let (Some(email), Some(display_name)) = (email, name) else { unreachable!("errors were reported") };
@@ -45,20 +52,25 @@ impl App {
         let by_email = self.store.hit_rate_bucket(&email_key, window).await?;
         let by_client = self.store.hit_rate_bucket(&client_key, window).await?;
         if by_email > self.config.login_max_attempts || by_client > self.config.login_max_attempts * 4 {
-            return Err(AppError::RateLimited { retry_after_s: (self.config.login_window_minutes * 60) as u64 });
+            return Err(AppError::RateLimited {
+                retry_after_s: (self.config.login_window_minutes * 60) as u64,
+            });
         }
         let record = match Email::parse(email) {
             Ok(email) => self.store.user_by_email(&email).await?,
             Err(_) => None,
         };
-        let hash = record.as_ref().map_or_else(|| security::DUMMY_HASH.to_owned(), |r| r.password_hash.clone());
+        let hash =
+            record.as_ref().map_or_else(|| security::DUMMY_HASH.to_owned(), |r| r.password_hash.clone());
         let ok = verify_password(password.to_owned(), hash).await;
         let Some(record) = record.filter(|_| ok) else { return Err(AppError::InvalidCredentials) };
         self.store.clear_rate_bucket(&email_key).await?;
         let token = random_token();
         let csrf_token = random_token();
         let max_age = Duration::days(self.config.session_days);
-        self.store.create_session(&token_hash(&token), record.user.id, &csrf_token, Utc::now() + max_age).await?;
+        self.store
+            .create_session(&token_hash(&token), record.user.id, &csrf_token, Utc::now() + max_age)
+            .await?;
         tracing::info!(user = %record.user.id, "signed in");
         Ok(NewSession { token, csrf_token, user: record.user, max_age_s: max_age.num_seconds() })
     }
@@ -87,7 +99,8 @@ impl App {
         let token = random_token();
         let expires = Utc::now() + Duration::minutes(self.config.reset_valid_minutes);
         self.store.create_password_reset(&token_hash(&token), record.user.id, expires).await?;
-        let link = format!("{}/mot-de-passe/nouveau?jeton={token}", self.config.base_url.trim_end_matches('/'));
+        let link =
+            format!("{}/mot-de-passe/nouveau?jeton={token}", self.config.base_url.trim_end_matches('/'));
         let minutes = self.config.reset_valid_minutes;
         let (subject, body) = if lang == "en" {
             (

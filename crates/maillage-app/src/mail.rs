@@ -36,8 +36,10 @@ impl Mailer {
     }
 
     pub async fn send(&self, from: &str, to: &str, subject: &str, body: String) -> AppResult<()> {
-        let from: Mailbox = from.parse().map_err(|e| AppError::Internal(format!("invalid sender address: {e}")))?;
-        let to: Mailbox = to.parse().map_err(|e| AppError::Internal(format!("invalid recipient address: {e}")))?;
+        let from: Mailbox =
+            from.parse().map_err(|e| AppError::Internal(format!("invalid sender address: {e}")))?;
+        let to: Mailbox =
+            to.parse().map_err(|e| AppError::Internal(format!("invalid recipient address: {e}")))?;
         let message = Message::builder()
             .from(from)
             .to(to)
@@ -46,7 +48,9 @@ impl Mailer {
             .map_err(|e| AppError::Internal(format!("cannot build the message: {e}")))?;
         match self {
             Mailer::Outbox(dir) => {
-                tokio::fs::create_dir_all(dir).await.map_err(|e| AppError::Internal(format!("outbox: {e}")))?;
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| AppError::Internal(format!("outbox: {e}")))?;
                 AsyncFileTransport::<Tokio1Executor>::new(dir)
                     .send(message)
                     .await

@@ -60,8 +60,14 @@ mod tests {
         let none = PlaceRights { view_unpublished: false, edit: false, publish: false };
         assert_eq!(place_rights(&Actor::Anonymous, true), none, "a visitor never manages");
         assert_eq!(place_rights(&user(false), false), none);
-        assert_eq!(place_rights(&user(false), true), PlaceRights { view_unpublished: true, edit: true, publish: false });
-        assert_eq!(place_rights(&user(true), false), PlaceRights { view_unpublished: true, edit: true, publish: true });
+        assert_eq!(
+            place_rights(&user(false), true),
+            PlaceRights { view_unpublished: true, edit: true, publish: false }
+        );
+        assert_eq!(
+            place_rights(&user(true), false),
+            PlaceRights { view_unpublished: true, edit: true, publish: true }
+        );
         assert!(!may_create_place(&Actor::Anonymous) && may_create_place(&user(false)));
         assert!(!may_import(&user(false)) && may_import(&user(true)));
     }

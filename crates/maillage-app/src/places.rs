@@ -1,8 +1,8 @@
 //! Place use cases: list, read, create, edit, archive — with their permission checks.
 
+use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::permissions::{may_create_place, place_rights};
-use crate::App;
 use chrono::Utc;
 use maillage_domain::place::FarLocation;
 use maillage_domain::user::Actor;
@@ -73,7 +73,11 @@ impl App {
 
     /// Create a place. Signed-in users create drafts and become the place's managers;
     /// only admins may publish directly.
-    pub async fn create_place(&self, actor: &Actor, input: &PlaceInput) -> AppResult<(Place, Vec<FieldError>)> {
+    pub async fn create_place(
+        &self,
+        actor: &Actor,
+        input: &PlaceInput,
+    ) -> AppResult<(Place, Vec<FieldError>)> {
         let Some(user) = actor.user() else { return Err(AppError::Unauthenticated) };
         if !may_create_place(actor) {
             return Err(AppError::Forbidden);
@@ -90,7 +94,11 @@ impl App {
             data,
             status,
             // The id doubles as source id, so that re-importing an export updates in place.
-            provenance: Provenance { source: "maillage".into(), source_id: Some(id.to_string()), source_updated_on: None },
+            provenance: Provenance {
+                source: "maillage".into(),
+                source_id: Some(id.to_string()),
+                source_updated_on: None,
+            },
             is_demo: false,
             version: 1,
             created_at: now,

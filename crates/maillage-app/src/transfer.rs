@@ -1,8 +1,8 @@
 //! Import and export of places, and the demo network.
 
+use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::permissions::may_import;
-use crate::App;
 use chrono::Utc;
 use maillage_domain::place::FarLocation;
 use maillage_domain::user::Actor;
@@ -92,7 +92,8 @@ impl App {
                 ))
             })?,
         };
-        let parsed = maillage_interop::parse(format, bytes, &options.mapping).map_err(|e| AppError::File(e.to_string()))?;
+        let parsed = maillage_interop::parse(format, bytes, &options.mapping)
+            .map_err(|e| AppError::File(e.to_string()))?;
         let default_source = options.source.clone().unwrap_or_else(|| "import".to_owned());
         let mut report = ImportReport {
             format: format.name().to_owned(),
@@ -113,7 +114,8 @@ impl App {
                     report.warnings.extend(row_errors(row.line, &warnings));
                     let status = row.input.requested_status().unwrap_or(options.default_status);
                     // A file's own `source` column wins unless the caller named the source.
-                    let source = options.source.clone().or(row.source).unwrap_or_else(|| default_source.clone());
+                    let source =
+                        options.source.clone().or(row.source).unwrap_or_else(|| default_source.clone());
                     places.push(Place {
                         id: PlaceId::new(),
                         data,
@@ -146,13 +148,23 @@ impl App {
         let outcomes = self.store.import_places(&places).await?;
         report.imported = outcomes.iter().filter(|o| **o == ImportOutcome::Created).count();
         report.updated = outcomes.len() - report.imported;
-        tracing::info!(format = format.name(), imported = report.imported, updated = report.updated,
-            rejected = report.rejected, "import done");
+        tracing::info!(
+            format = format.name(),
+            imported = report.imported,
+            updated = report.updated,
+            rejected = report.rejected,
+            "import done"
+        );
         Ok(report)
     }
 
     /// Export the published places matching a filter.
-    pub async fn export(&self, format: Format, filter: &PlaceFilter, fields: Option<&[&str]>) -> AppResult<Vec<u8>> {
+    pub async fn export(
+        &self,
+        format: Format,
+        filter: &PlaceFilter,
+        fields: Option<&[&str]>,
+    ) -> AppResult<Vec<u8>> {
         let mut filter = filter.clone();
         filter.statuses = vec![PlaceStatus::Published];
         let places = self.store.all_places(&filter).await?;
@@ -172,10 +184,10 @@ impl App {
             if i % 250 == 0 {
                 progress(i, total);
             }
-            let (data, _) = demo
-                .input
-                .validate(self.reference, FarLocation::RefuseUnlessConfirmed)
-                .map_err(|e| AppError::Internal(format!("demo place {} is invalid: {e:?}", demo.source_id)))?;
+            let (data, _) =
+                demo.input.validate(self.reference, FarLocation::RefuseUnlessConfirmed).map_err(|e| {
+                    AppError::Internal(format!("demo place {} is invalid: {e:?}", demo.source_id))
+                })?;
             places.push(Place {
                 id: PlaceId::new(),
                 data,

@@ -347,7 +347,9 @@ macro_rules! write_place {
 
 macro_rules! bump_revision {
     ($tx:expr) => {
-        sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'places_revision'").execute(&mut *$tx).await?
+        sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'places_revision'")
+            .execute(&mut *$tx)
+            .await?
     };
 }
 
@@ -443,20 +445,28 @@ impl Store {
     }
 
     /// A page of places matching a filter. `offset`/`limit` count places after every filter.
-    pub async fn list_places(&self, filter: &PlaceFilter, offset: u64, limit: u64) -> Result<ListPage, StoreError> {
+    pub async fn list_places(
+        &self,
+        filter: &PlaceFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<ListPage, StoreError> {
         let mut args = Vec::new();
         let wheres = where_clause(filter, &mut args);
         // Distance and opening hours are computed here, not in SQL: both databases then give
         // the same answers, and the bounding box keeps the candidates few.
         let post_filter = filter.near.is_some() || filter.open_at.is_some();
         let order = match filter.sort {
-            PlaceSort::Relevance => relevance_order(filter, &mut args).unwrap_or_else(|| "p.name_folded".into()),
+            PlaceSort::Relevance => {
+                relevance_order(filter, &mut args).unwrap_or_else(|| "p.name_folded".into())
+            }
             PlaceSort::Updated => "p.updated_at DESC, p.name_folded".into(),
             PlaceSort::Name | PlaceSort::Distance => "p.name_folded, p.id".into(),
         };
         if !post_filter {
             let mut count_args = Vec::new();
-            let count_sql = format!("SELECT COUNT(*) FROM places p WHERE {}", where_clause(filter, &mut count_args));
+            let count_sql =
+                format!("SELECT COUNT(*) FROM places p WHERE {}", where_clause(filter, &mut count_args));
             let sql = format!(
                 "SELECT {PLACE_COLUMNS} FROM places p WHERE {wheres} ORDER BY {order} LIMIT {} OFFSET {}",
                 limit.min(10_000),

@@ -56,8 +56,14 @@ fn with_database(url: &str, name: &str) -> String {
 mod tests {
     #[test]
     fn database_name_is_replaced_in_the_url() {
-        assert_eq!(super::with_database("postgres://p@127.0.0.1:5432/postgres", "t1"), "postgres://p@127.0.0.1:5432/t1");
-        assert_eq!(super::with_database("postgres://p@h:1/db?sslmode=disable", "t"), "postgres://p@h:1/t?sslmode=disable");
+        assert_eq!(
+            super::with_database("postgres://p@127.0.0.1:5432/postgres", "t1"),
+            "postgres://p@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://p@h:1/db?sslmode=disable", "t"),
+            "postgres://p@h:1/t?sslmode=disable"
+        );
         assert_eq!(super::with_database("postgres://p@h:1", "t"), "postgres://p@h:1/t");
     }
 }

@@ -67,14 +67,19 @@ async fn a_stored_place_reads_back_identical() {
 async fn filters_combine_type_departement_and_text() {
     let db = fresh_store().await.unwrap();
     let s = &db.store;
-    s.insert_place(&place("Fabrique numérique du Pilat", &[PlaceType::FabriqueNumerique], "42", 45.4, 4.4)).await.unwrap();
+    s.insert_place(&place("Fabrique numérique du Pilat", &[PlaceType::FabriqueNumerique], "42", 45.4, 4.4))
+        .await
+        .unwrap();
     s.insert_place(&place("Coworking des Canuts", &[PlaceType::Coworking], "69", 45.77, 4.83)).await.unwrap();
     s.insert_place(&place("Fablab de la Loire", &[PlaceType::Fablab], "42", 45.5, 4.3)).await.unwrap();
     let mut draft = place("Fabrique brouillon", &[PlaceType::FabriqueNumerique], "42", 45.4, 4.4);
     draft.status = PlaceStatus::Draft;
     s.insert_place(&draft).await.unwrap();
 
-    let by_dep = s.list_places(&PlaceFilter { departement: Some("42".into()), ..Default::default() }, 0, 50).await.unwrap();
+    let by_dep = s
+        .list_places(&PlaceFilter { departement: Some("42".into()), ..Default::default() }, 0, 50)
+        .await
+        .unwrap();
     assert_eq!(by_dep.total, 2, "drafts are not listed by default");
     let names: Vec<_> = by_dep.places.iter().map(|p| p.data.name.as_str()).collect();
     assert_eq!(names, ["Fablab de la Loire", "Fabrique numérique du Pilat"]);
@@ -135,7 +140,8 @@ async fn a_stale_update_is_refused_with_the_current_version() {
 async fn reimporting_a_source_updates_instead_of_duplicating() {
     let db = fresh_store().await.unwrap();
     let mut a = place("A", &[PlaceType::Epn], "42", 45.4, 4.4);
-    a.provenance = Provenance { source: "region".into(), source_id: Some("1".into()), source_updated_on: None };
+    a.provenance =
+        Provenance { source: "region".into(), source_id: Some("1".into()), source_updated_on: None };
     let out = db.store.import_places(std::slice::from_ref(&a)).await.unwrap();
     assert_eq!(out, [ImportOutcome::Created]);
     let mut again = place("A renommé", &[PlaceType::Epn], "42", 45.4, 4.4);
