@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use maillage_app::demo::{DEMO_PASSWORD, DEMO_SOURCE, DemoNetwork, demo_network, is_suggested_equipment};
 use maillage_domain::place::FarLocation;
@@ -294,18 +293,4 @@ fn small_and_empty_networks_are_consistent() {
     for user in &tiny.users {
         assert!(user.manages.iter().all(|&i| i < 5));
     }
-}
-
-#[test]
-fn generating_the_full_network_is_fast() {
-    let reference = Reference::shared();
-    // The best of three runs: the other tests of this file share the machine meanwhile.
-    let mut best = Duration::MAX;
-    for seed in 0..3 {
-        let start = Instant::now();
-        let net = demo_network(reference, FULL, seed);
-        best = best.min(start.elapsed());
-        assert_eq!(net.places.len(), FULL);
-    }
-    assert!(best < Duration::from_secs(1), "{best:?} for {FULL} places");
 }
