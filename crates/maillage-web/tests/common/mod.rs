@@ -1,0 +1,167 @@
+//! A real application on a fresh database (SQLite, or PostgreSQL when
+//! MAILLAGE_TEST_POSTGRES_URL is set), driven in-process through its router.
+
+#![allow(dead_code, reason = "each test file uses part of the harness")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use maillage_app::mail::Mailer;
+use maillage_app::{App, AppConfig};
+use maillage_store::testing::{TestDb, fresh_store};
+use maillage_web::{AppState, WebConfig};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub outbox: tempfile::TempDir,
+    _db: TestDb,
+}
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    pub fn location(&self) -> String {
+        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    }
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_owned())
+    }
+}
+
+/// A browser-like client: its cookies and CSRF token.
+#[derive(Clone, Debug, Default)]
+pub struct Client {
+    pub cookies: Vec<(String, String)>,
+    pub csrf: String,
+}
+
+impl Client {
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+    fn set(&mut self, name: &str, value: String) {
+        self.cookies.retain(|(k, _)| k != name);
+        self.cookies.push((name.to_owned(), value));
+    }
+}
+
+pub async fn spawn() -> TestApp {
+    spawn_with(WebConfig { writes_per_minute: 10_000, ..WebConfig::default() }).await
+}
+
+pub async fn spawn_with(web: WebConfig) -> TestApp {
+    let db = fresh_store().await.expect("test database");
+    let outbox = tempfile::tempdir().unwrap();
+    let app = App::new(db.store.clone(), Mailer::Outbox(outbox.path().to_owned()), AppConfig::default());
+    let state = AppState::new(app, web);
+    TestApp { router: maillage_web::router(state.clone()), state, outbox, _db: db }
+}
+
+impl TestApp {
+    pub async fn send(&self, client: Option<&Client>, method: Method, uri: &str, content_type: Option<&str>, body: Vec<u8>, extra: &[(&str, &str)]) -> Response {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(c) = client {
+            builder = builder.header(header::COOKIE, c.cookie_header());
+        }
+        if let Some(ct) = content_type {
+            builder = builder.header(header::CONTENT_TYPE, ct);
+        }
+        for (k, v) in extra {
+            builder = builder.header(*k, *v);
+        }
+        let response = self.router.clone().oneshot(builder.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Response { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, client: Option<&Client>, uri: &str) -> Response {
+        self.send(client, Method::GET, uri, None, Vec::new(), &[]).await
+    }
+
+    /// Post a form as a browser would, with the client's CSRF token.
+    pub async fn post_form(&self, client: &Client, uri: &str, fields: &[(&str, &str)]) -> Response {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        s.append_pair("csrf", &client.csrf);
+        for (k, v) in fields {
+            s.append_pair(k, v);
+        }
+        self.send(Some(client), Method::POST, uri, Some("application/x-www-form-urlencoded"), s.finish().into_bytes(), &[]).await
+    }
+
+    pub async fn json(&self, client: Option<&Client>, method: Method, uri: &str, body: &Value) -> Response {
+        let csrf = client.map(|c| c.csrf.clone()).unwrap_or_default();
+        self.send(client, method, uri, Some("application/json"), body.to_string().into_bytes(), &[("x-csrf-token", &csrf)]).await
+    }
+
+    /// A visitor who has loaded a page (and so has the CSRF cookie).
+    pub async fn visitor(&self) -> Client {
+        let r = self.get(None, "/connexion").await;
+        let token = r.cookie("maillage_csrf").expect("CSRF cookie on first visit");
+        let mut c = Client::default();
+        c.set("maillage_csrf", token.clone());
+        c.csrf = token;
+        c
+    }
+
+    pub async fn create_user(&self, email: &str, admin: bool) {
+        self.state.app().create_user(email, "Test", "mot-de-passe-solide", admin).await.unwrap();
+    }
+
+    /// Sign in through the login form; returns a client with the session cookie and the
+    /// session's CSRF token.
+    pub async fn sign_in(&self, email: &str) -> Client {
+        let mut c = self.visitor().await;
+        let r = self.post_form(&c, "/connexion", &[("email", email), ("password", "mot-de-passe-solide")]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login failed: {}", r.body);
+        c.set("maillage_session", r.cookie("maillage_session").unwrap());
+        let s = self.get(Some(&c), "/api/v1/session").await;
+        c.csrf = s.json()["csrf_token"].as_str().unwrap().to_owned();
+        c
+    }
+
+    pub async fn user(&self, email: &str, admin: bool) -> Client {
+        self.create_user(email, admin).await;
+        self.sign_in(email).await
+    }
+}
+
+/// A valid place in Saint-Étienne.
+pub fn place_json(name: &str) -> Value {
+    serde_json::json!({
+        "name": name,
+        "types": ["fablab"],
+        "summary": "Un fablab associatif.",
+        "address": "3 rue Javelin-Pagnon",
+        "postal_code": "42000",
+        "commune_code": "42218",
+        "latitude": 45.4397,
+        "longitude": 4.3872,
+        "services": ["machines", "training"],
+        "equipment": ["Découpeuse laser"],
+        "opening_hours": "Tu-Sa 14:00-19:00; PH off",
+        "siret": "73282932000074",
+        "email": "contact@exemple.fr",
+        "phone": "04 77 12 34 56",
+        "website": "https://exemple.fr"
+    })
+}
