@@ -1,0 +1,253 @@
+//! The HTML pages as a person uses them, without JavaScript.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::*;
+use serde_json::json;
+
+async fn published(app: &TestApp, admin: &Client, name: &str) -> String {
+    let mut body = place_json(name);
+    body["status"] = json!("published");
+    let r = app.json(Some(admin), Method::POST, "/api/v1/places", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_directory_lists_and_filters_places_without_javascript() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    published(&app, &admin, "Fabrique numérique du Forez").await;
+    let r = app.get(None, "/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("<html lang=\"fr\">"));
+    assert!(r.text().contains("id=\"places-list\""));
+    assert!(r.text().contains("Fabrique numérique du Forez"));
+    assert!(r.text().contains("1 lieu trouvé"));
+    assert!(r.text().contains("Sources : INSEE"), "the attribution is in the footer");
+    let r = app.get(None, "/?q=fabriques+numeriques&type=fablab&departement=42").await;
+    assert!(r.text().contains("Fabrique numérique du Forez"));
+    assert!(r.text().contains("value=\"fabriques numeriques\""), "the search keeps its state");
+    assert!(r.text().contains("<option value=\"42\" selected>"));
+    let r = app.get(None, "/?q=boulangerie").await;
+    assert!(r.text().contains("Aucun lieu ne correspond"));
+    let r = app.get(None, "/?type=boulangerie").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Certaines valeurs sont invalides"));
+    let r = app.get(None, "/?lang=en").await;
+    assert!(r.text().contains("<html lang=\"en\">"));
+    assert!(r.text().contains("Find a third place"));
+    assert!(r.cookie("maillage_lang").is_some(), "the choice is remembered");
+}
+
+#[tokio::test]
+async fn a_place_page_shows_details_schema_org_and_safe_markdown() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let mut body = place_json("La Rotonde");
+    body["status"] = json!("published");
+    body["description"] = json!("**Atelier** ouvert. <script>alert('x')</script> [site](javascript:alert(1))");
+    let id = app.json(Some(&admin), Method::POST, "/api/v1/places", &body).await.json()["id"].as_str().unwrap().to_owned();
+    let r = app.get(None, &format!("/lieux/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("<h1>La Rotonde</h1>"));
+    assert!(r.text().contains("<strong>Atelier</strong>"));
+    assert!(!r.body.contains("<script>alert"), "scripts in Markdown are removed");
+    assert!(!r.body.contains("javascript:alert"));
+    let ld = r.body.split("<script type=\"application/ld+json\">").nth(1).unwrap().split("</script>").next().unwrap();
+    let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+    assert_eq!(ld["@type"], "Place");
+    assert_eq!(ld["address"]["postalCode"], "42000");
+    assert_eq!(ld["openingHours"], "Tu-Sa 14:00-19:00; PH closed");
+    assert!(r.text().contains("04 77 12 34 56"), "phones shown in national form");
+    assert!(r.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert_eq!(app.get(None, "/lieux/pas-un-id").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_place_form_keeps_what_was_typed_and_shows_field_errors() {
+    let app = spawn().await;
+    let user = app.user("u@exemple.fr", false).await;
+    let r = app
+        .post_form(&user, "/lieux/nouveau", &[("name", "Mon tiers-lieu"), ("types", "coworking"), ("types", "fablab"), ("postal_code", "42000"), ("commune_code", "42218"), ("siret", "123"), ("opening_hours", "n'importe quoi"), ("summary", "Un lieu <b>gras</b>"), ("equipment", "Imprimante 3D\nDécoupeuse laser")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("role=\"alert\""), "an error summary");
+    assert!(r.text().contains("value=\"Mon tiers-lieu\""), "the name is kept");
+    assert!(r.text().contains("value=\"123\""), "the bad SIRET is kept to be corrected");
+    assert!(r.text().contains("id=\"err-siret\""));
+    assert!(r.text().contains("id=\"err-opening_hours\""));
+    assert!(r.text().contains("id=\"err-summary\""));
+    assert!(r.text().contains("aria-invalid=\"true\""));
+    assert!(r.text().contains("id=\"f-types-coworking\" name=\"types\" value=\"coworking\" checked"));
+    assert!(r.text().contains("Imprimante 3D\nDécoupeuse laser"));
+    assert_eq!(app.get(Some(&user), "/api/v1/places?mine=1&status=draft").await.json()["total"], 0);
+
+    let r = app.post_form(&user, "/lieux/nouveau", &[("name", "Mon tiers-lieu"), ("types", "coworking"), ("postal_code", "42000"), ("commune_name", "St Etienne")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = app.get(Some(&user), &r.location()).await;
+    assert!(page.text().contains("Mon tiers-lieu"));
+    assert!(page.text().contains("Brouillon"), "contributors create drafts");
+    assert!(page.text().contains("Position approximative"), "no coordinates: the commune's point");
+}
+
+#[tokio::test]
+async fn login_errors_keep_the_email_and_repeated_failures_are_limited() {
+    let app = spawn().await;
+    app.create_user("anne@exemple.fr", false).await;
+    let visitor = app.visitor().await;
+    let r = app.post_form(&visitor, "/connexion", &[("email", "anne@exemple.fr"), ("password", "mauvais-mot-de-passe")]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text().contains("role=\"alert\""));
+    assert!(r.text().contains("Adresse e-mail ou mot de passe incorrect"));
+    assert!(r.text().contains("value=\"anne@exemple.fr\""));
+    for _ in 0..5 {
+        app.post_form(&visitor, "/connexion", &[("email", "anne@exemple.fr"), ("password", "encore-faux-encore")]).await;
+    }
+    let r = app.post_form(&visitor, "/connexion", &[("email", "anne@exemple.fr"), ("password", "mot-de-passe-solide")]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits after too many failures");
+    assert!(r.text().contains("Trop de tentatives"));
+    // An open redirect is refused after login.
+    let other = app.visitor().await;
+    app.create_user("bob@exemple.fr", false).await;
+    let r = app.post_form(&other, "/connexion", &[("email", "bob@exemple.fr"), ("password", "mot-de-passe-solide"), ("next", "//evil.example/")]).await;
+    assert_eq!(r.location(), "/");
+}
+
+#[tokio::test]
+async fn a_password_is_reset_through_an_emailed_single_use_link() {
+    let app = spawn().await;
+    app.create_user("claire@exemple.fr", false).await;
+    let visitor = app.visitor().await;
+    let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "claire@exemple.fr")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("un courriel vient d'être envoyé"));
+    // Unknown addresses get the same answer (no account enumeration) and no mail.
+    let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "personne@exemple.fr")]).await;
+    assert!(r.text().contains("un courriel vient d'être envoyé"));
+    let mails: Vec<_> = std::fs::read_dir(app.outbox.path()).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).filter(|m| m.contains("To:")).collect();
+    assert_eq!(mails.len(), 1);
+    let mail = mails[0].replace("=\r\n", "").replace("=3D", "=");
+    assert!(mail.contains("claire@exemple.fr"));
+    let token = mail.split("jeton=").nth(1).unwrap().split(|c: char| c.is_whitespace()).next().unwrap().to_owned();
+    let form = app.get(Some(&visitor), &format!("/mot-de-passe/nouveau?jeton={token}")).await;
+    assert!(form.text().contains("name=\"password\""));
+    let r = app.post_form(&visitor, "/mot-de-passe/nouveau", &[("jeton", &token), ("password", "court")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("au moins 10 caractères"));
+    let r = app.post_form(&visitor, "/mot-de-passe/nouveau", &[("jeton", &token), ("password", "un-nouveau-mot-de-passe")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app.post_form(&visitor, "/mot-de-passe/nouveau", &[("jeton", &token), ("password", "encore-un-autre-mot")]).await;
+    assert!(r.text().contains("n'est plus valable"), "the link works once");
+    let r = app.post_form(&visitor, "/connexion", &[("email", "claire@exemple.fr"), ("password", "un-nouveau-mot-de-passe")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
+
+fn multipart(file_name: &str, content: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(format!("--B\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    body.extend_from_slice(format!("--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+    body.extend_from_slice(content);
+    body.extend_from_slice(b"\r\n--B--\r\n");
+    body
+}
+
+#[tokio::test]
+async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let csv = "id,name,types,postal_code,commune_code,latitude,longitude,siret\n\
+               a1,Le Quai,coworking,42000,42218,45.44,4.39,\n\
+               a2,Mauvais SIRET,fablab,42000,42218,45.44,4.39,123\n\
+               a3,Commune inconnue,fablab,42000,42999,,,\n";
+    let send = |bytes: Vec<u8>| {
+        let uri = format!("/admin/import?csrf={}", admin.csrf);
+        let app = &app;
+        let admin = admin.clone();
+        async move { app.send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), bytes, &[]).await }
+    };
+    let r = send(multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire")])).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.text().contains("imported 1, updated 0, rejected 2"), "{}", r.body);
+    assert!(r.text().contains("<td>3</td><td>siret</td>"));
+    assert!(r.text().contains("<td>4</td><td>commune_code</td>"));
+    // The same source again: an update, not a duplicate.
+    let r = send(multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire")])).await;
+    assert!(r.text().contains("imported 0, updated 1, rejected 2"));
+    // All or nothing.
+    let r = send(multipart("lieux.csv", csv.replace("a1", "b1").as_bytes(), &[("source", "autre"), ("all_or_nothing", "1")])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Rien n'a été importé"));
+    assert_eq!(app.get(None, "/api/v1/places").await.json()["total"], 1);
+    // A file in Windows-1252.
+    let latin1: Vec<u8> = b"name,types,postal_code\nCaf\xe9,coworking,42000\n".to_vec();
+    let r = send(multipart("lieux.csv", &latin1, &[])).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("UTF-8"), "{}", r.body);
+    // Without the token in the URL, nothing is read.
+    let r = app.send(Some(&admin), Method::POST, "/admin/import", Some("multipart/form-data; boundary=B"), multipart("x.csv", csv.as_bytes(), &[]), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn an_export_imports_back_into_the_same_places() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    published(&app, &admin, "Aller-retour").await;
+    for format in ["csv", "geojson", "lmn-json", "lmn-csv"] {
+        let r = app.get(None, &format!("/api/v1/export?format={format}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{format}");
+        assert!(r.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+        assert!(r.text().contains("Aller-retour"), "{format}");
+    }
+    let csv = app.get(None, "/api/v1/export?format=csv").await.body;
+    let report = app
+        .state
+        .app()
+        .import(&maillage_app::Actor::User(maillage_domain::user::User {
+            id: maillage_domain::UserId::new(),
+            email: maillage_domain::fields::Email::parse("cli@exemple.fr").unwrap(),
+            display_name: "cli".into(),
+            is_admin: true,
+            created_at: chrono::Utc::now(),
+        }), csv.as_bytes(), &maillage_app::transfer::ImportOptions::new("export.csv"), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(report.summary(), "imported 0, updated 1, rejected 0", "{:?}", report.errors);
+    let list = app.get(None, "/api/v1/places").await.json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["name"], "Aller-retour");
+    let r = app.get(None, "/api/v1/export?format=csv&fields=name,colour").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app.get(None, "/api/v1/export?format=xlsx").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn territory_pages_list_their_places() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    published(&app, &admin, "Au cœur de la Loire").await;
+    for path in ["/territoires/communes/42218", "/territoires/departements/42", "/territoires/regions/84"] {
+        let r = app.get(None, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.text().contains("Au cœur de la Loire"), "{path}");
+    }
+    let r = app.get(None, "/territoires/communes/75056").await;
+    assert!(r.text().contains("Paris 11e Arrondissement"), "Paris lists its arrondissements");
+    assert_eq!(app.get(None, "/territoires/departements/00").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn writes_are_rate_limited_per_client() {
+    let app = spawn_with(maillage_web::WebConfig { writes_per_minute: 3, ..Default::default() }).await;
+    let visitor = app.visitor().await;
+    let mut last = StatusCode::OK;
+    for _ in 0..5 {
+        last = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "x@exemple.fr")]).await.status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
