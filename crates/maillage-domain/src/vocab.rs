@@ -79,9 +79,23 @@ macro_rules! vocabulary {
         }
     ) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $( $variant ),+ }
+
+        // Serialised as the stable code, so JSON, the database and URLs agree.
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                <Self as Vocabulary>::from_code(&code)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown {} code {code:?}", stringify!($name))))
+            }
+        }
 
         impl Vocabulary for $name {
             const ALL: &'static [Self] = &[ $( Self::$variant ),+ ];

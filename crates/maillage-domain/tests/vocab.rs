@@ -140,3 +140,22 @@ fn unknown_values_list_the_allowed_codes_in_french() {
     assert!(e.message_fr.contains("Valeur inconnue « piscine »"), "{}", e.message_fr);
     assert!(e.message_fr.contains("autonomous, individual, workshop, remote, on_behalf"), "{}", e.message_fr);
 }
+
+#[test]
+fn every_term_serialises_as_its_code_and_back() {
+    use maillage_domain::vocab::*;
+    fn check<T: Vocabulary + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>() {
+        for t in T::ALL {
+            let json = serde_json::to_string(t).unwrap();
+            assert_eq!(json, format!("\"{}\"", t.code()));
+            assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), t);
+        }
+    }
+    check::<PlaceType>();
+    check::<Service>();
+    check::<Public>();
+    check::<Support>();
+    check::<Fee>();
+    check::<AccessMode>();
+    check::<Label>();
+}
