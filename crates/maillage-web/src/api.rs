@@ -67,7 +67,7 @@ fn parse_json<T: for<'de> Deserialize<'de>>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     ctx: &Ctx,
-) -> Result<T, Response> {
+) -> Result<T, Box<Response>> {
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -75,7 +75,7 @@ fn parse_json<T: for<'de> Deserialize<'de>>(
     let lang = ctx.lang;
     if !is_json {
         let body = json!({ "error": { "code": "unsupported_media_type", "message": if lang == crate::Lang::En { "Send JSON (Content-Type: application/json)." } else { "Envoyez du JSON (Content-Type: application/json)." } } });
-        return Err((StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(body)).into_response());
+        return Err(Box::new((StatusCode::UNSUPPORTED_MEDIA_TYPE, Json(body)).into_response()));
     }
     let bytes = match body {
         Ok(b) => b,
@@ -91,7 +91,7 @@ fn parse_json<T: for<'de> Deserialize<'de>>(
                 rejection.body_text()
             };
             let body = json!({ "error": { "code": if status == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "bad_body" }, "message": message } });
-            return Err((status, Json(body)).into_response());
+            return Err(Box::new((status, Json(body)).into_response()));
         }
     };
     let de = &mut serde_json::Deserializer::from_slice(&bytes);
@@ -121,7 +121,10 @@ fn parse_json<T: for<'de> Deserialize<'de>>(
         } else {
             "wrong_type"
         };
-        WebError::api(AppError::Validation(FieldError::new(field, code, fr, en).into()), lang).into_response()
+        Box::new(
+            WebError::api(AppError::Validation(FieldError::new(field, code, fr, en).into()), lang)
+                .into_response(),
+        )
     })
 }
 
@@ -261,7 +264,7 @@ async fn create(
     check_write(&ctx, &headers)?;
     let input: PlaceInput = match parse_json(&headers, body, &ctx) {
         Ok(i) => i,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let (place, warnings) =
         state.app().create_place(&ctx.actor, &input).await.map_err(|e| api_err(e, &ctx))?;
@@ -283,7 +286,7 @@ async fn update(
     check_write(&ctx, &headers)?;
     let input: PlaceInput = match parse_json(&headers, body, &ctx) {
         Ok(i) => i,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let (place, warnings) =
         state.app().update_place(&ctx.actor, id, &input).await.map_err(|e| api_err(e, &ctx))?;
@@ -309,7 +312,7 @@ async fn archive(
     check_write(&ctx, &headers)?;
     let body: VersionBody = match parse_json(&headers, body, &ctx) {
         Ok(b) => b,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let place =
         state.app().archive_place(&ctx.actor, id, body.version).await.map_err(|e| api_err(e, &ctx))?;
@@ -417,7 +420,7 @@ async fn login(
 ) -> Result<Response, WebError> {
     let creds: Credentials = match parse_json(&headers, body, &ctx) {
         Ok(c) => c,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let session =
         state.app().login(&creds.email, &creds.password, &ctx.client).await.map_err(|e| api_err(e, &ctx))?;

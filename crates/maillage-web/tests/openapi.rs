@@ -26,7 +26,10 @@ async fn every_api_route_is_documented_and_every_documented_route_answers() {
     for path in &documented {
         assert!(routed.contains(path), "{path} is documented but not routed");
         for (method, op) in doc["paths"][path].as_object().unwrap() {
-            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has no responses");
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has no responses"
+            );
         }
     }
     let ui = app.get(None, "/api/docs/").await;

@@ -47,15 +47,26 @@ async fn a_place_page_shows_details_schema_org_and_safe_markdown() {
     let admin = app.user("admin@exemple.fr", true).await;
     let mut body = place_json("La Rotonde");
     body["status"] = json!("published");
-    body["description"] = json!("**Atelier** ouvert. <script>alert('x')</script> [site](javascript:alert(1))");
-    let id = app.json(Some(&admin), Method::POST, "/api/v1/places", &body).await.json()["id"].as_str().unwrap().to_owned();
+    body["description"] =
+        json!("**Atelier** ouvert. <script>alert('x')</script> [site](javascript:alert(1))");
+    let id = app.json(Some(&admin), Method::POST, "/api/v1/places", &body).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = app.get(None, &format!("/lieux/{id}")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text().contains("<h1>La Rotonde</h1>"));
     assert!(r.text().contains("<strong>Atelier</strong>"));
     assert!(!r.body.contains("<script>alert"), "scripts in Markdown are removed");
     assert!(!r.body.contains("javascript:alert"));
-    let ld = r.body.split("<script type=\"application/ld+json\">").nth(1).unwrap().split("</script>").next().unwrap();
+    let ld = r
+        .body
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .unwrap()
+        .split("</script>")
+        .next()
+        .unwrap();
     let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
     assert_eq!(ld["@type"], "Place");
     assert_eq!(ld["address"]["postalCode"], "42000");
@@ -70,7 +81,21 @@ async fn the_place_form_keeps_what_was_typed_and_shows_field_errors() {
     let app = spawn().await;
     let user = app.user("u@exemple.fr", false).await;
     let r = app
-        .post_form(&user, "/lieux/nouveau", &[("name", "Mon tiers-lieu"), ("types", "coworking"), ("types", "fablab"), ("postal_code", "42000"), ("commune_code", "42218"), ("siret", "123"), ("opening_hours", "n'importe quoi"), ("summary", "Un lieu <b>gras</b>"), ("equipment", "Imprimante 3D\nDécoupeuse laser")])
+        .post_form(
+            &user,
+            "/lieux/nouveau",
+            &[
+                ("name", "Mon tiers-lieu"),
+                ("types", "coworking"),
+                ("types", "fablab"),
+                ("postal_code", "42000"),
+                ("commune_code", "42218"),
+                ("siret", "123"),
+                ("opening_hours", "n'importe quoi"),
+                ("summary", "Un lieu <b>gras</b>"),
+                ("equipment", "Imprimante 3D\nDécoupeuse laser"),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("role=\"alert\""), "an error summary");
@@ -84,7 +109,18 @@ async fn the_place_form_keeps_what_was_typed_and_shows_field_errors() {
     assert!(r.text().contains("Imprimante 3D\nDécoupeuse laser"));
     assert_eq!(app.get(Some(&user), "/api/v1/places?mine=1&status=draft").await.json()["total"], 0);
 
-    let r = app.post_form(&user, "/lieux/nouveau", &[("name", "Mon tiers-lieu"), ("types", "coworking"), ("postal_code", "42000"), ("commune_name", "St Etienne")]).await;
+    let r = app
+        .post_form(
+            &user,
+            "/lieux/nouveau",
+            &[
+                ("name", "Mon tiers-lieu"),
+                ("types", "coworking"),
+                ("postal_code", "42000"),
+                ("commune_name", "St Etienne"),
+            ],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = app.get(Some(&user), &r.location()).await;
     assert!(page.text().contains("Mon tiers-lieu"));
@@ -97,21 +133,48 @@ async fn login_errors_keep_the_email_and_repeated_failures_are_limited() {
     let app = spawn().await;
     app.create_user("anne@exemple.fr", false).await;
     let visitor = app.visitor().await;
-    let r = app.post_form(&visitor, "/connexion", &[("email", "anne@exemple.fr"), ("password", "mauvais-mot-de-passe")]).await;
+    let r = app
+        .post_form(
+            &visitor,
+            "/connexion",
+            &[("email", "anne@exemple.fr"), ("password", "mauvais-mot-de-passe")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.text().contains("role=\"alert\""));
     assert!(r.text().contains("Adresse e-mail ou mot de passe incorrect"));
     assert!(r.text().contains("value=\"anne@exemple.fr\""));
     for _ in 0..5 {
-        app.post_form(&visitor, "/connexion", &[("email", "anne@exemple.fr"), ("password", "encore-faux-encore")]).await;
+        app.post_form(
+            &visitor,
+            "/connexion",
+            &[("email", "anne@exemple.fr"), ("password", "encore-faux-encore")],
+        )
+        .await;
     }
-    let r = app.post_form(&visitor, "/connexion", &[("email", "anne@exemple.fr"), ("password", "mot-de-passe-solide")]).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits after too many failures");
+    let r = app
+        .post_form(
+            &visitor,
+            "/connexion",
+            &[("email", "anne@exemple.fr"), ("password", "mot-de-passe-solide")],
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password waits after too many failures"
+    );
     assert!(r.text().contains("Trop de tentatives"));
     // An open redirect is refused after login.
     let other = app.visitor().await;
     app.create_user("bob@exemple.fr", false).await;
-    let r = app.post_form(&other, "/connexion", &[("email", "bob@exemple.fr"), ("password", "mot-de-passe-solide"), ("next", "//evil.example/")]).await;
+    let r = app
+        .post_form(
+            &other,
+            "/connexion",
+            &[("email", "bob@exemple.fr"), ("password", "mot-de-passe-solide"), ("next", "//evil.example/")],
+        )
+        .await;
     assert_eq!(r.location(), "/");
 }
 
@@ -126,28 +189,54 @@ async fn a_password_is_reset_through_an_emailed_single_use_link() {
     // Unknown addresses get the same answer (no account enumeration) and no mail.
     let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "personne@exemple.fr")]).await;
     assert!(r.text().contains("un courriel vient d'être envoyé"));
-    let mails: Vec<_> = std::fs::read_dir(app.outbox.path()).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).filter(|m| m.contains("To:")).collect();
+    let mails: Vec<_> = std::fs::read_dir(app.outbox.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .filter(|m| m.contains("To:"))
+        .collect();
     assert_eq!(mails.len(), 1);
     let mail = mails[0].replace("=\r\n", "").replace("=3D", "=");
     assert!(mail.contains("claire@exemple.fr"));
-    let token = mail.split("jeton=").nth(1).unwrap().split(|c: char| c.is_whitespace()).next().unwrap().to_owned();
+    let token =
+        mail.split("jeton=").nth(1).unwrap().split(|c: char| c.is_whitespace()).next().unwrap().to_owned();
     let form = app.get(Some(&visitor), &format!("/mot-de-passe/nouveau?jeton={token}")).await;
     assert!(form.text().contains("name=\"password\""));
-    let r = app.post_form(&visitor, "/mot-de-passe/nouveau", &[("jeton", &token), ("password", "court")]).await;
+    let r =
+        app.post_form(&visitor, "/mot-de-passe/nouveau", &[("jeton", &token), ("password", "court")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("au moins 10 caractères"));
-    let r = app.post_form(&visitor, "/mot-de-passe/nouveau", &[("jeton", &token), ("password", "un-nouveau-mot-de-passe")]).await;
+    let r = app
+        .post_form(
+            &visitor,
+            "/mot-de-passe/nouveau",
+            &[("jeton", &token), ("password", "un-nouveau-mot-de-passe")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = app.post_form(&visitor, "/mot-de-passe/nouveau", &[("jeton", &token), ("password", "encore-un-autre-mot")]).await;
+    let r = app
+        .post_form(
+            &visitor,
+            "/mot-de-passe/nouveau",
+            &[("jeton", &token), ("password", "encore-un-autre-mot")],
+        )
+        .await;
     assert!(r.text().contains("n'est plus valable"), "the link works once");
-    let r = app.post_form(&visitor, "/connexion", &[("email", "claire@exemple.fr"), ("password", "un-nouveau-mot-de-passe")]).await;
+    let r = app
+        .post_form(
+            &visitor,
+            "/connexion",
+            &[("email", "claire@exemple.fr"), ("password", "un-nouveau-mot-de-passe")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
 
 fn multipart(file_name: &str, content: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
     let mut body = Vec::new();
     for (k, v) in fields {
-        body.extend_from_slice(format!("--B\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        body.extend_from_slice(
+            format!("--B\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
     }
     body.extend_from_slice(format!("--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
     body.extend_from_slice(content);
@@ -167,7 +256,10 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
         let uri = format!("/admin/import?csrf={}", admin.csrf);
         let app = &app;
         let admin = admin.clone();
-        async move { app.send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), bytes, &[]).await }
+        async move {
+            app.send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), bytes, &[])
+                .await
+        }
     };
     let r = send(multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire")])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -178,7 +270,12 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
     let r = send(multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire")])).await;
     assert!(r.text().contains("imported 0, updated 1, rejected 2"));
     // All or nothing.
-    let r = send(multipart("lieux.csv", csv.replace("a1", "b1").as_bytes(), &[("source", "autre"), ("all_or_nothing", "1")])).await;
+    let r = send(multipart(
+        "lieux.csv",
+        csv.replace("a1", "b1").as_bytes(),
+        &[("source", "autre"), ("all_or_nothing", "1")],
+    ))
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Rien n'a été importé"));
     assert_eq!(app.get(None, "/api/v1/places").await.json()["total"], 1);
@@ -188,7 +285,16 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("UTF-8"), "{}", r.body);
     // Without the token in the URL, nothing is read.
-    let r = app.send(Some(&admin), Method::POST, "/admin/import", Some("multipart/form-data; boundary=B"), multipart("x.csv", csv.as_bytes(), &[]), &[]).await;
+    let r = app
+        .send(
+            Some(&admin),
+            Method::POST,
+            "/admin/import",
+            Some("multipart/form-data; boundary=B"),
+            multipart("x.csv", csv.as_bytes(), &[]),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
@@ -207,13 +313,18 @@ async fn an_export_imports_back_into_the_same_places() {
     let report = app
         .state
         .app()
-        .import(&maillage_app::Actor::User(maillage_domain::user::User {
-            id: maillage_domain::UserId::new(),
-            email: maillage_domain::fields::Email::parse("cli@exemple.fr").unwrap(),
-            display_name: "cli".into(),
-            is_admin: true,
-            created_at: chrono::Utc::now(),
-        }), csv.as_bytes(), &maillage_app::transfer::ImportOptions::new("export.csv"), &|_, _| {})
+        .import(
+            &maillage_app::Actor::User(maillage_domain::user::User {
+                id: maillage_domain::UserId::new(),
+                email: maillage_domain::fields::Email::parse("cli@exemple.fr").unwrap(),
+                display_name: "cli".into(),
+                is_admin: true,
+                created_at: chrono::Utc::now(),
+            }),
+            csv.as_bytes(),
+            &maillage_app::transfer::ImportOptions::new("export.csv"),
+            &|_, _| {},
+        )
         .await
         .unwrap();
     assert_eq!(report.summary(), "imported 0, updated 1, rejected 0", "{:?}", report.errors);

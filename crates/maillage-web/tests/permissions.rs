@@ -25,7 +25,9 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
     let visitor = app.visitor().await;
 
     // The manager creates a draft; the admin publishes another place.
-    let draft = app.json(Some(&manager), Method::POST, "/api/v1/places", &place_json("Brouillon du gestionnaire")).await;
+    let draft = app
+        .json(Some(&manager), Method::POST, "/api/v1/places", &place_json("Brouillon du gestionnaire"))
+        .await;
     assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.body);
     let draft_id = draft.json()["id"].as_str().unwrap().to_owned();
     let mut published = place_json("Lieu publié");
@@ -74,7 +76,12 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
     ] {
         for (role, code) in all.iter().zip(expected) {
             let r = app.get(Some(&client(*role)), &path).await;
-            assert_eq!(r.status.as_u16(), code, "GET {path} as {role:?}: {}", &r.body[..r.body.len().min(300)]);
+            assert_eq!(
+                r.status.as_u16(),
+                code,
+                "GET {path} as {role:?}: {}",
+                &r.body[..r.body.len().min(300)]
+            );
         }
     }
 
@@ -85,13 +92,22 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         v
     };
     for (role, code) in all.iter().zip([401, 404, 200, 409]) {
-        let r = app.json(Some(&client(*role)), Method::PUT, &format!("/api/v1/places/{draft_id}"), &update("Renommé")).await;
+        let r = app
+            .json(
+                Some(&client(*role)),
+                Method::PUT,
+                &format!("/api/v1/places/{draft_id}"),
+                &update("Renommé"),
+            )
+            .await;
         assert_eq!(r.status.as_u16(), code, "PUT draft as {role:?}: {}", r.body);
     }
     for (role, code) in all.iter().zip([401, 403, 403, 200]) {
         let mut body = update("Publié renommé");
         body["status"] = json!("published");
-        let r = app.json(Some(&client(*role)), Method::PUT, &format!("/api/v1/places/{published_id}"), &body).await;
+        let r = app
+            .json(Some(&client(*role)), Method::PUT, &format!("/api/v1/places/{published_id}"), &body)
+            .await;
         assert_eq!(r.status.as_u16(), code, "PUT published as {role:?}: {}", r.body);
     }
     for (role, code) in all.iter().zip([401, 201, 201, 201]) {
@@ -106,21 +122,63 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         assert_eq!(r.status.as_u16(), code, "POST published as {role:?}: {}", r.body);
     }
     for (role, code) in all.iter().zip([401, 404, 200, 409]) {
-        let r = app.json(Some(&client(*role)), Method::POST, &format!("/api/v1/places/{draft_id}/archive"), &json!({ "version": 2 })).await;
+        let r = app
+            .json(
+                Some(&client(*role)),
+                Method::POST,
+                &format!("/api/v1/places/{draft_id}/archive"),
+                &json!({ "version": 2 }),
+            )
+            .await;
         assert_eq!(r.status.as_u16(), code, "archive as {role:?}: {}", r.body);
     }
 
     // Form posts.
     for (role, code) in all.iter().zip([303, 403, 403, 303]) {
-        let r = app.post_form(&client(*role), &format!("/lieux/{published_id}/modifier"), &[("name", "Par formulaire"), ("types", "fablab"), ("postal_code", "42000"), ("commune_code", "42218"), ("version", if *role == Admin { "2" } else { "1" })]).await;
-        assert_eq!(r.status.as_u16(), code, "POST edit form as {role:?}: {}", &r.body[..r.body.len().min(300)]);
+        let r = app
+            .post_form(
+                &client(*role),
+                &format!("/lieux/{published_id}/modifier"),
+                &[
+                    ("name", "Par formulaire"),
+                    ("types", "fablab"),
+                    ("postal_code", "42000"),
+                    ("commune_code", "42218"),
+                    ("version", if *role == Admin { "2" } else { "1" }),
+                ],
+            )
+            .await;
+        assert_eq!(
+            r.status.as_u16(),
+            code,
+            "POST edit form as {role:?}: {}",
+            &r.body[..r.body.len().min(300)]
+        );
         if *role == Visitor {
             assert!(r.location().starts_with("/connexion"), "visitors are sent to the login page");
         }
     }
-    let r = app.send(Some(&visitor), Method::POST, "/admin/import", Some("multipart/form-data; boundary=x"), b"--x--\r\n".to_vec(), &[]).await;
+    let r = app
+        .send(
+            Some(&visitor),
+            Method::POST,
+            "/admin/import",
+            Some("multipart/form-data; boundary=x"),
+            b"--x--\r\n".to_vec(),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
-    let r = app.send(Some(&contributor), Method::POST, "/admin/import", Some("multipart/form-data; boundary=x"), b"--x--\r\n".to_vec(), &[]).await;
+    let r = app
+        .send(
+            Some(&contributor),
+            Method::POST,
+            "/admin/import",
+            Some("multipart/form-data; boundary=x"),
+            b"--x--\r\n".to_vec(),
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -133,7 +191,13 @@ async fn writes_without_the_csrf_token_are_refused() {
     let r = app.json(Some(&forged), Method::POST, "/api/v1/places", &place_json("Forgé")).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["fields"][0]["field"], "x-csrf-token");
-    let r = app.post_form(&forged, "/lieux/nouveau", &[("name", "Forgé"), ("types", "fablab"), ("postal_code", "42000")]).await;
+    let r = app
+        .post_form(
+            &forged,
+            "/lieux/nouveau",
+            &[("name", "Forgé"), ("types", "fablab"), ("postal_code", "42000")],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let list = app.get(Some(&user), "/api/v1/places?mine=1&status=draft").await;
     assert_eq!(list.json()["total"], 0, "nothing was stored");

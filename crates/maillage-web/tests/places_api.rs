@@ -26,7 +26,17 @@ async fn a_place_is_created_read_listed_edited_and_archived() {
     let r = app.get(None, &format!("/api/v1/places/{id}")).await;
     assert_eq!(r.json()["name"], "La Forge numérique");
 
-    for query in ["type=fablab", "departement=42", "q=forges+numeriques", "service=machines", "near=45.44,4.39&radius_km=5", "commune=42218", "region=84", "bbox=4.3,45.4,4.5,45.5", "equipment=laser"] {
+    for query in [
+        "type=fablab",
+        "departement=42",
+        "q=forges+numeriques",
+        "service=machines",
+        "near=45.44,4.39&radius_km=5",
+        "commune=42218",
+        "region=84",
+        "bbox=4.3,45.4,4.5,45.5",
+        "equipment=laser",
+    ] {
         let r = app.get(None, &format!("/api/v1/places?{query}")).await;
         assert_eq!(r.status, StatusCode::OK, "{query}: {}", r.body);
         assert_eq!(r.json()["total"], 1, "{query}");
@@ -50,7 +60,9 @@ async fn a_place_is_created_read_listed_edited_and_archived() {
     assert_eq!(r.json()["error"]["current_version"], 2);
     assert_eq!(app.get(None, &format!("/api/v1/places/{id}")).await.json()["name"], "La Forge, renommée");
 
-    let r = app.json(Some(&admin), Method::POST, &format!("/api/v1/places/{id}/archive"), &json!({ "version": 2 })).await;
+    let r = app
+        .json(Some(&admin), Method::POST, &format!("/api/v1/places/{id}/archive"), &json!({ "version": 2 }))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["status"], "archived");
     assert_eq!(app.get(None, "/api/v1/places").await.json()["total"], 0, "archived places leave the list");
@@ -73,18 +85,24 @@ async fn the_map_of_france_is_cached_compressed_and_revalidated() {
     assert_eq!(geo["features"][0]["properties"]["name"], "Carte");
     let etag = r.headers["etag"].to_str().unwrap().to_owned();
 
-    let gz = app.send(None, Method::GET, "/api/v1/places.geojson", None, vec![], &[("accept-encoding", "gzip, br")]).await;
+    let gz = app
+        .send(None, Method::GET, "/api/v1/places.geojson", None, vec![], &[("accept-encoding", "gzip, br")])
+        .await;
     assert_eq!(gz.headers["content-encoding"], "gzip");
     assert_eq!(gz.headers["etag"].to_str().unwrap(), etag);
 
-    let not_modified = app.send(None, Method::GET, "/api/v1/places.geojson", None, vec![], &[("if-none-match", &etag)]).await;
+    let not_modified = app
+        .send(None, Method::GET, "/api/v1/places.geojson", None, vec![], &[("if-none-match", &etag)])
+        .await;
     assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
     assert!(not_modified.body.is_empty());
 
     // A change anywhere gives a new tag and new content.
     body["name"] = json!("Deuxième");
     app.json(Some(&admin), Method::POST, "/api/v1/places", &body).await;
-    let r = app.send(None, Method::GET, "/api/v1/places.geojson", None, vec![], &[("if-none-match", &etag)]).await;
+    let r = app
+        .send(None, Method::GET, "/api/v1/places.geojson", None, vec![], &[("if-none-match", &etag)])
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["features"].as_array().unwrap().len(), 2);
 
@@ -97,18 +115,116 @@ async fn bad_input_gets_a_422_naming_the_field_and_nothing_is_stored() {
     let app = spawn().await;
     let user = app.user("u@exemple.fr", false).await;
     let cases: Vec<(serde_json::Value, &str, &str)> = vec![
-        ({ let mut b = place_json("X"); b["siret"] = json!("73282932000075"); b }, "siret", "invalid_siret"),
-        ({ let mut b = place_json("X"); b["commune_code"] = json!("99999"); b }, "commune_code", "invalid_insee_code"),
-        ({ let mut b = place_json("X"); b["commune_code"] = json!("42999"); b }, "commune_code", "unknown_commune"),
-        ({ let mut b = place_json("X"); b["latitude"] = json!(52.52); b["longitude"] = json!(13.40); b }, "latitude", "outside_france"),
-        ({ let mut b = place_json("X"); b["latitude"] = json!(43.30); b["longitude"] = json!(5.37); b }, "latitude", "location_far_from_commune"),
-        ({ let mut b = place_json("X"); b["opening_hours"] = json!("lundi 9h-12h"); b }, "opening_hours", "invalid_opening_hours"),
-        ({ let mut b = place_json("X"); b["name"] = json!("<script>alert(1)</script>"); b }, "name", "markup_not_allowed"),
-        ({ let mut b = place_json("X"); b["types"] = json!(["boulangerie"]); b }, "types[0]", "unknown_PlaceType"),
-        ({ let mut b = place_json("X"); b["name"] = json!(""); b }, "name", "required"),
-        ({ let mut b = place_json("X"); b["email"] = json!("pas-une-adresse"); b }, "email", "invalid_email"),
-        ({ let mut b = place_json("X"); b["colour"] = json!("blue"); b }, "colour", "unknown_field"),
-        ({ let mut b = place_json("X"); b["latitude"] = json!("quarante-cinq"); b }, "latitude", "wrong_type"),
+        (
+            {
+                let mut b = place_json("X");
+                b["siret"] = json!("73282932000075");
+                b
+            },
+            "siret",
+            "invalid_siret",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["commune_code"] = json!("99999");
+                b
+            },
+            "commune_code",
+            "invalid_insee_code",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["commune_code"] = json!("42999");
+                b
+            },
+            "commune_code",
+            "unknown_commune",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["latitude"] = json!(52.52);
+                b["longitude"] = json!(13.40);
+                b
+            },
+            "latitude",
+            "outside_france",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["latitude"] = json!(43.30);
+                b["longitude"] = json!(5.37);
+                b
+            },
+            "latitude",
+            "location_far_from_commune",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["opening_hours"] = json!("lundi 9h-12h");
+                b
+            },
+            "opening_hours",
+            "invalid_opening_hours",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["name"] = json!("<script>alert(1)</script>");
+                b
+            },
+            "name",
+            "markup_not_allowed",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["types"] = json!(["boulangerie"]);
+                b
+            },
+            "types[0]",
+            "unknown_PlaceType",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["name"] = json!("");
+                b
+            },
+            "name",
+            "required",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["email"] = json!("pas-une-adresse");
+                b
+            },
+            "email",
+            "invalid_email",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["colour"] = json!("blue");
+                b
+            },
+            "colour",
+            "unknown_field",
+        ),
+        (
+            {
+                let mut b = place_json("X");
+                b["latitude"] = json!("quarante-cinq");
+                b
+            },
+            "latitude",
+            "wrong_type",
+        ),
     ];
     for (body, field, code) in cases {
         let r = app.json(Some(&user), Method::POST, "/api/v1/places", &body).await;
@@ -127,22 +243,55 @@ async fn bad_input_gets_a_422_naming_the_field_and_nothing_is_stored() {
     far["confirm_location"] = json!(true);
     assert_eq!(app.json(Some(&user), Method::POST, "/api/v1/places", &far).await.status, StatusCode::CREATED);
 
-    let r = app.send(Some(&user), Method::POST, "/api/v1/places", Some("application/json"), b"{\"name\": \"X\",".to_vec(), &[("x-csrf-token", &user.csrf)]).await;
+    let r = app
+        .send(
+            Some(&user),
+            Method::POST,
+            "/api/v1/places",
+            Some("application/json"),
+            b"{\"name\": \"X\",".to_vec(),
+            &[("x-csrf-token", &user.csrf)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["error"]["fields"][0]["code"], "malformed_json");
 
-    let r = app.send(Some(&user), Method::POST, "/api/v1/places", Some("text/plain"), b"{}".to_vec(), &[("x-csrf-token", &user.csrf)]).await;
+    let r = app
+        .send(
+            Some(&user),
+            Method::POST,
+            "/api/v1/places",
+            Some("text/plain"),
+            b"{}".to_vec(),
+            &[("x-csrf-token", &user.csrf)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     let huge = format!("{{\"name\": \"{}\"}}", "a".repeat(2 * 1024 * 1024));
-    let r = app.send(Some(&user), Method::POST, "/api/v1/places", Some("application/json"), huge.into_bytes(), &[("x-csrf-token", &user.csrf)]).await;
+    let r = app
+        .send(
+            Some(&user),
+            Method::POST,
+            "/api/v1/places",
+            Some("application/json"),
+            huge.into_bytes(),
+            &[("x-csrf-token", &user.csrf)],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.json()["error"]["code"], "payload_too_large");
 
     let mine = app.get(Some(&user), "/api/v1/places?mine=1&status=draft").await;
     assert_eq!(mine.json()["total"], 1, "only the confirmed place was stored");
 
-    for (query, field) in [("type=boulangerie", "type"), ("near=abc", "near"), ("per_page=100000", "per_page"), ("colour=blue", "colour"), ("open_at=demain", "open_at")] {
+    for (query, field) in [
+        ("type=boulangerie", "type"),
+        ("near=abc", "near"),
+        ("per_page=100000", "per_page"),
+        ("colour=blue", "colour"),
+        ("open_at=demain", "open_at"),
+    ] {
         let r = app.get(None, &format!("/api/v1/places?{query}")).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
         assert_eq!(r.json()["error"]["fields"][0]["field"], field, "{query}");

@@ -35,7 +35,7 @@ impl std::fmt::Debug for Mail {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Map {
     pub tile_url: String,
@@ -72,12 +72,6 @@ impl Default for Config {
 impl Default for Mail {
     fn default() -> Self {
         Self { from: "Maillage <ne-pas-repondre@maillage.invalid>".into(), smtp_url: String::new() }
-    }
-}
-
-impl Default for Map {
-    fn default() -> Self {
-        Self { tile_url: String::new(), tile_attribution: String::new() }
     }
 }
 

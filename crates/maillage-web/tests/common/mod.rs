@@ -33,7 +33,12 @@ impl Response {
     }
     /// The body with HTML character references decoded, as a person reads it.
     pub fn text(&self) -> String {
-        self.body.replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        self.body
+            .replace("&#39;", "'")
+            .replace("&quot;", "\"")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
     }
     pub fn location(&self) -> String {
         self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
@@ -80,7 +85,15 @@ pub async fn spawn_with(web: WebConfig) -> TestApp {
 }
 
 impl TestApp {
-    pub async fn send(&self, client: Option<&Client>, method: Method, uri: &str, content_type: Option<&str>, body: Vec<u8>, extra: &[(&str, &str)]) -> Response {
+    pub async fn send(
+        &self,
+        client: Option<&Client>,
+        method: Method,
+        uri: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        extra: &[(&str, &str)],
+    ) -> Response {
         let mut builder = Request::builder().method(method).uri(uri);
         if let Some(c) = client {
             builder = builder.header(header::COOKIE, c.cookie_header());
@@ -109,12 +122,28 @@ impl TestApp {
         for (k, v) in fields {
             s.append_pair(k, v);
         }
-        self.send(Some(client), Method::POST, uri, Some("application/x-www-form-urlencoded"), s.finish().into_bytes(), &[]).await
+        self.send(
+            Some(client),
+            Method::POST,
+            uri,
+            Some("application/x-www-form-urlencoded"),
+            s.finish().into_bytes(),
+            &[],
+        )
+        .await
     }
 
     pub async fn json(&self, client: Option<&Client>, method: Method, uri: &str, body: &Value) -> Response {
         let csrf = client.map(|c| c.csrf.clone()).unwrap_or_default();
-        self.send(client, method, uri, Some("application/json"), body.to_string().into_bytes(), &[("x-csrf-token", &csrf)]).await
+        self.send(
+            client,
+            method,
+            uri,
+            Some("application/json"),
+            body.to_string().into_bytes(),
+            &[("x-csrf-token", &csrf)],
+        )
+        .await
     }
 
     /// A visitor who has loaded a page (and so has the CSRF cookie).
@@ -135,7 +164,8 @@ impl TestApp {
     /// session's CSRF token.
     pub async fn sign_in(&self, email: &str) -> Client {
         let mut c = self.visitor().await;
-        let r = self.post_form(&c, "/connexion", &[("email", email), ("password", "mot-de-passe-solide")]).await;
+        let r =
+            self.post_form(&c, "/connexion", &[("email", email), ("password", "mot-de-passe-solide")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "login failed: {}", r.body);
         c.set("maillage_session", r.cookie("maillage_session").unwrap());
         let s = self.get(Some(&c), "/api/v1/session").await;
