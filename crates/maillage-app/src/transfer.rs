@@ -116,15 +116,25 @@ impl App {
                     // A file's own `source` column wins unless the caller named the source.
                     let source =
                         options.source.clone().or(row.source).unwrap_or_else(|| default_source.clone());
+                    let mut provenance = Provenance {
+                        source,
+                        source_id: row.source_id,
+                        source_updated_on: row.source_updated_on,
+                    };
+                    // An export of this directory identifies places by their own id: they come
+                    // back as themselves, keeping their provenance.
+                    let mut id = PlaceId::new();
+                    if let Some(own) = provenance.source_id.as_deref().and_then(|s| s.parse::<PlaceId>().ok())
+                        && let Some(existing) = self.store.place(own).await?
+                    {
+                        id = own;
+                        provenance = existing.provenance;
+                    }
                     places.push(Place {
-                        id: PlaceId::new(),
+                        id,
                         data,
                         status,
-                        provenance: Provenance {
-                            source,
-                            source_id: row.source_id,
-                            source_updated_on: row.source_updated_on,
-                        },
+                        provenance,
                         is_demo: false,
                         version: 1,
                         created_at: now,

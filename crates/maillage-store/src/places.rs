@@ -386,8 +386,8 @@ impl Store {
         Ok(())
     }
 
-    /// Create or update places in one transaction (imports). Places whose
-    /// `(source, source_id)` exists are updated in place (keeping id and creation date).
+    /// Create or update places in one transaction (imports). A place whose id exists, or
+    /// whose `(source, source_id)` exists, is updated in place (keeping id and creation date).
     /// With `all_or_nothing` false the caller has already removed invalid rows; any database
     /// error still rolls back the whole batch.
     pub async fn import_places(&self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
@@ -395,15 +395,22 @@ impl Store {
         with_db!(self, pool => {
             let mut tx = pool.begin().await?;
             for place in places {
-                let existing = match &place.provenance.source_id {
-                    Some(source_id) => sqlx::query(
+                // The place itself (an export of this directory coming back), else the same
+                // record of the same source.
+                let by_id = sqlx::query("SELECT id, version, created_at FROM places WHERE id = $1")
+                    .bind(place.id.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let existing = match (by_id, &place.provenance.source_id) {
+                    (Some(row), _) => Some(row),
+                    (None, Some(source_id)) => sqlx::query(
                         "SELECT id, version, created_at FROM places WHERE source = $1 AND source_id = $2",
                     )
                     .bind(&place.provenance.source)
                     .bind(source_id)
                     .fetch_optional(&mut *tx)
                     .await?,
-                    None => None,
+                    (None, None) => None,
                 };
                 match existing {
                     Some(row) => {

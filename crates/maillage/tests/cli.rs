@@ -1,0 +1,133 @@
+//! The command line as scripts use it: exit codes, the summary line, messages naming the
+//! line and the field.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_maillage"));
+        cmd.args(args)
+            .env("MAILLAGE_DATA_DIR", self.dir.path().join("data"))
+            .env("MAILLAGE_LOG", "warn")
+            .env_remove("MAILLAGE_DATABASE_URL")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        // The same tests on PostgreSQL are covered by the web and store suites; the CLI
+        // runs on its default SQLite file.
+        let mut child = cmd.spawn().unwrap();
+        if let Some(input) = stdin {
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        } else {
+            drop(child.stdin.take());
+        }
+        child.wait_with_output().unwrap()
+    }
+
+    fn file(&self, name: &str, content: &[u8]) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        path.display().to_string()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn import_reports_rejected_rows_by_line_and_field_and_exits_3() {
+    let env = Env::new();
+    let file = env.file(
+        "lieux.csv",
+        b"id,name,types,postal_code,commune_code,siret\n\
+          1,Le Quai,coworking,42000,42218,\n\
+          2,La Forge,fablab,42000,42218,12345678901234\n",
+    );
+    let out = env.run(&["import", &file, "--source", "test"], None);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "imported 1, updated 0, rejected 1");
+    let err = text(&out.stderr);
+    assert!(err.contains("lieux.csv:3: siret"), "{err}");
+
+    let again = env.run(&["import", &file, "--source", "test"], None);
+    assert_eq!(text(&again.stdout).trim(), "imported 0, updated 1, rejected 1");
+
+    let strict = env.run(&["import", &file, "--source", "autre", "--all-or-nothing"], None);
+    assert_eq!(strict.status.code(), Some(1));
+    assert_eq!(text(&strict.stdout).trim(), "imported 0, updated 0, rejected 1");
+}
+
+#[test]
+fn an_unreadable_file_exits_1_with_the_reason() {
+    let env = Env::new();
+    let latin1 = env.file("latin1.csv", b"name,types,postal_code\nCaf\xe9,coworking,42000\n");
+    let out = env.run(&["import", &latin1], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("UTF-8"), "{}", text(&out.stderr));
+    let missing = env.file("colonnes.csv", b"nom_du_lieu,ville\nX,Y\n");
+    let out = env.run(&["import", &missing, "--format", "csv"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("name"), "names the missing column: {}", text(&out.stderr));
+    let out = env.run(&["import", "/nonexistent/file.csv"], None);
+    assert_ne!(out.status.code(), Some(0));
+    let out = env.run(&["import", &latin1, "--format", "xlsx"], None);
+    assert_eq!(out.status.code(), Some(2), "bad arguments");
+}
+
+#[test]
+fn export_then_import_gives_back_the_same_places() {
+    let env = Env::new();
+    let file = env.file("lieux.csv", b"id,name,types,postal_code,commune_code,latitude,longitude\n1,Le Quai,coworking,42000,42218,45.44,4.39\n");
+    assert_eq!(env.run(&["import", &file, "--source", "s"], None).status.code(), Some(0));
+    for format in ["csv", "geojson", "lmn-json", "lmn-csv"] {
+        let out_path = env.dir.path().join(format!("export.{format}"));
+        let out = env.run(&["export", "--format", format, "--out", out_path.to_str().unwrap()], None);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        assert!(std::fs::read_to_string(&out_path).unwrap().contains("Le Quai"), "{format}");
+    }
+    let exported = env.dir.path().join("export.csv");
+    let out = env.run(&["import", exported.to_str().unwrap()], None);
+    assert_eq!(text(&out.stdout).trim(), "imported 0, updated 1, rejected 0", "{}", text(&out.stderr));
+    let out = env.run(&["export", "--format", "csv", "--fields", "name,colour"], None);
+    assert_ne!(out.status.code(), Some(0));
+}
+
+#[test]
+fn users_are_created_with_a_password_from_stdin_and_bad_ones_refused() {
+    let env = Env::new();
+    let out = env
+        .run(&["user", "create", "--email", "admin@exemple.fr", "--admin"], Some("un-mot-de-passe-long\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("admin@exemple.fr"));
+    let out = env.run(&["user", "create", "--email", "admin@exemple.fr"], Some("un-autre-mot-de-passe\n"));
+    assert_eq!(out.status.code(), Some(2), "a taken email");
+    let out = env.run(&["user", "create", "--email", "court@exemple.fr"], Some("court\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("password"), "{}", text(&out.stderr));
+    let list = env.run(&["user", "list"], None);
+    assert!(text(&list.stdout).contains("admin@exemple.fr\tadmin\tadmin"));
+}
+
+#[test]
+fn config_default_prints_every_setting_with_a_comment() {
+    let env = Env::new();
+    let out = env.run(&["config", "default"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let text = text(&out.stdout);
+    for key in ["listen", "data_dir", "database_url", "smtp_url", "tile_url", "secure_cookies"] {
+        assert!(text.contains(&format!("{key} = ")), "{key}");
+    }
+    let bad = env.file("bad.toml", b"lisen = \"x\"\n");
+    let out = env.run(&["--config", &bad, "config", "show"], None);
+    assert_ne!(out.status.code(), Some(0));
+}
