@@ -44,6 +44,9 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("home.next", "Page suivante", "Next page"),
     ("home.page", "Page", "Page"),
     ("home.download", "Télécharger ces lieux :", "Download these places:"),
+    ("home.choose_fields", "Choisir les champs à télécharger", "Choose the fields to download"),
+    ("home.fields", "Champs", "Fields"),
+    ("home.download_button", "Télécharger", "Download"),
     ("home.reset", "Effacer les filtres", "Clear filters"),
     (
         "home.demo",

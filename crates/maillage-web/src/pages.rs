@@ -172,6 +172,35 @@ async fn directory(
         tile_url: state.web().tile_url.clone().unwrap_or_default(),
         tile_attribution: state.web().tile_attribution.clone().unwrap_or_default(),
         downloads,
+        export_hidden: pairs
+            .0
+            .iter()
+            .filter(|(k, v)| {
+                crate::forms::FILTER_KEYS.contains(&k.as_str())
+                    && k != "status"
+                    && k != "mine"
+                    && !v.is_empty()
+            })
+            .map(|(k, v)| Opt { value: k.clone(), label: v.clone(), selected: false })
+            .collect(),
+        export_fields: maillage_interop::allowed_fields(Format::Csv)
+            .iter()
+            .map(|f| Opt {
+                value: (*f).to_owned(),
+                label: (*f).to_owned(),
+                selected: [
+                    "id",
+                    "name",
+                    "types",
+                    "address",
+                    "postal_code",
+                    "commune_name",
+                    "latitude",
+                    "longitude",
+                ]
+                .contains(f),
+            })
+            .collect(),
     };
     Ok(remember_lang(ctx, html(page_view)))
 }

@@ -150,6 +150,10 @@ pub struct HomePage {
     pub tile_url: String,
     pub tile_attribution: String,
     pub downloads: Vec<Link>,
+    /// The export form: hidden filter fields (name in `value`, value in `label`) and the
+    /// fields to choose from.
+    pub export_hidden: Vec<Opt>,
+    pub export_fields: Vec<Opt>,
 }
 
 pub struct Section {

@@ -331,6 +331,15 @@ async fn an_export_imports_back_into_the_same_places() {
     let list = app.get(None, "/api/v1/places").await.json();
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["name"], "Aller-retour");
+    // The field chooser of the directory page sends repeated `fields`.
+    let home = app.get(None, "/?q=aller").await;
+    assert!(
+        home.body.contains("<input type=\"hidden\" name=\"q\" value=\"aller\">"),
+        "filters travel with the export form"
+    );
+    let r = app.get(None, "/api/v1/export?format=csv&fields=name&fields=commune_name&q=aller").await;
+    assert_eq!(r.body.lines().next(), Some("name,commune_name"));
+    assert!(r.body.contains("Aller-retour,Saint-Étienne"));
     let r = app.get(None, "/api/v1/export?format=csv&fields=name,colour").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = app.get(None, "/api/v1/export?format=xlsx").await;
