@@ -59,22 +59,21 @@ export function formatViolations(violations) {
 /** Runs axe-core (WCAG 2.1 A and AA rules) on the page and fails on any violation. */
 export async function assertAccessible(page, label = page.url()) {
   axeSource ??= await readFile(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-  const axeLoaded = () => page.evaluate(() => typeof window.axe !== 'undefined');
-  if (!(await axeLoaded())) {
-    await page.addScriptTag({ content: axeSource });
-  }
-  let noPageScripts = false;
-  if (!(await axeLoaded())) {
-    // A context with JavaScript disabled runs no added <script>, but the DevTools
-    // protocol still evaluates code, which is all axe needs to read the DOM.
+  // Evaluated through the DevTools protocol rather than added as a <script>: the
+  // server's Content-Security-Policy (script-src 'self') rightly refuses inline scripts.
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
     await page.evaluate(axeSource);
-    noPageScripts = true;
   }
+  // With JavaScript disabled, timers never fire (microtasks still run).
+  const timersRun = await Promise.race([
+    page.evaluate(() => new Promise((resolve) => setTimeout(() => resolve(true), 0))),
+    new Promise((resolve) => setTimeout(() => resolve(false), 1000)),
+  ]);
+  const noPageScripts = !timersRun;
   const violations = await page.evaluate(
     ({ values, shimTimers }) => {
       if (shimTimers) {
-        // Timers never fire with JavaScript disabled, and axe yields with setTimeout
-        // between rules; microtasks still run, so let its callbacks run as those.
+        // axe yields with setTimeout between rules: run its callbacks as microtasks.
         window.setTimeout = (fn, _ms, ...args) => {
           Promise.resolve().then(() => fn(...args));
           return 0;
@@ -94,9 +93,10 @@ export async function assertAccessible(page, label = page.url()) {
 
 /**
  * Runs `fn(page, context)` in a fresh browser context, then fails if the page threw an
- * uncaught script error, asked another host for anything (the app must work offline:
- * no CDN, no tiles unless configured), or got an error status for a sub-resource of
- * the server's own (a stylesheet or script missing from the binary, say). On failure a
+ * uncaught script error, had something blocked by its Content-Security-Policy, asked
+ * another host for anything (the app must work offline: no CDN, no tiles unless
+ * configured), or got an error status for a sub-resource of the server's own (a
+ * stylesheet or script missing from the binary, say). On failure a
  * screenshot is saved under browser-tests/artifacts/.
  */
 export async function withPage(browser, name, contextOptions, fn) {
@@ -106,6 +106,11 @@ export async function withPage(browser, name, contextOptions, fn) {
   const problems = [];
   const origin = new URL(baseUrl).origin;
   page.on('pageerror', (err) => problems.push(`uncaught script error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && msg.text().includes('Content Security Policy')) {
+      problems.push(`blocked by the page's Content-Security-Policy: ${msg.text()}`);
+    }
+  });
   page.on('request', (req) => {
     const u = new URL(req.url());
     if ((u.protocol === 'http:' || u.protocol === 'https:') && u.origin !== origin) {
