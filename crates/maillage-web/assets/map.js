@@ -25,7 +25,8 @@
 
   function directoryMap(el) {
     el.innerHTML = "";
-    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 }).setView([46.6, 2.4], 5.5);
+    // maxZoom must be set when no tile layer gives one: clustering needs it.
+    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, minZoom: 3, maxZoom: 18 }).setView([46.6, 2.4], 5.5);
     base(map, el).then(function () {
       return fetch(el.getAttribute("data-geojson"), { headers: { "Accept": "application/geo+json" } });
     }).then(function (r) { return r.json(); }).then(function (geo) {
@@ -48,9 +49,10 @@
     var lat = parseFloat(el.getAttribute("data-lat"));
     var lon = parseFloat(el.getAttribute("data-lon"));
     if (isNaN(lat) || isNaN(lon)) { return; }
-    var map = L.map(el, { zoomControl: true }).setView([lat, lon], el.getAttribute("data-tiles") ? 15 : 8);
+    // Not focusable itself: the page gives the address in text, the map only illustrates it.
+    var map = L.map(el, { zoomControl: true, keyboard: false, minZoom: 3, maxZoom: 18 }).setView([lat, lon], el.getAttribute("data-tiles") ? 15 : 8);
     base(map, el).then(function () {
-      L.marker([lat, lon], { title: el.getAttribute("data-name") || "", alt: el.getAttribute("data-name") || "" }).addTo(map);
+      L.marker([lat, lon], { title: el.getAttribute("data-name") || "", alt: el.getAttribute("data-name") || "", keyboard: false }).addTo(map);
     });
   }
 
