@@ -218,12 +218,16 @@ stop_pid "$NGINX_PID"; NGINX_PID=""
 # --- start time: no --demo, database already migrated and filled ---------------------
 starts=()
 ref_ms=()
+cpu_ms=()
 for run in 1 2 3; do
     t0=$(now_ns)
     "$BIN" serve --listen "127.0.0.1:$PORT" >"$OUT/serve-$run.out" 2>"$OUT/serve-$run.err" &
     SERVER_PID=$!
     wait_ok "$BASE/healthz" 30 "$SERVER_PID"
     starts+=($(( ($(now_ns) - t0) / 1000000 )))
+    # CPU time (user + system) spent until ready: unlike wall time, the load of other
+    # processes on a shared machine does not inflate it.
+    cpu_ms+=("$(awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$SERVER_PID/stat")")
     ref_ms+=("$(strip_ansi <"$OUT/serve-$run.err" | grep 'reference geography loaded' | grep -o 'ms=[0-9]*' | cut -d= -f2 || echo '?')")
     # The first map request after start builds the prepared bodies: timed too.
     first_geo_ms=$(curl -s -o /dev/null -w '%{time_total}' -H 'Accept-Encoding: gzip' "$BASE/api/v1/places.geojson")
@@ -251,6 +255,7 @@ echo "uptime after: $(uptime)" | tee -a "$OUT/uptime.txt"
     echo "| start with --demo (migrations + demo network), exec → /healthz 200 | ${demo_start_ms} ms |"
     echo "| start without --demo, filled DB, exec → /healthz 200 (3 runs, sorted) | ${sorted% } ms (median ${median_start} ms) |"
     echo "| 'reference geography loaded' log line (3 runs) | ${ref_ms[*]} ms |"
+    echo "| CPU time (user + system) until /healthz 200 (3 runs) | ${cpu_ms[*]} ms |"
     echo "| first places.geojson after start (builds the prepared bodies) | $(python3 -c "print(round(float('$first_geo_ms')*1000))") ms |"
     echo "| RSS after the load tests (VmRSS / VmHWM), --demo server | $((rss / 1024)) MB / $((hwm / 1024)) MB |"
     echo "| RSS after start + one map request, without --demo | $((idle_rss / 1024)) MB |"
