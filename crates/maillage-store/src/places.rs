@@ -10,6 +10,7 @@ use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance, UserId};
 use maillage_search::Query;
 // Dynamic SQL here is built only from constants and `$n` placeholders: values are always bound.
 use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashMap;
 
 /// A value bound to a dynamic query.
 #[derive(Debug, Clone)]
@@ -204,8 +205,15 @@ fn where_clause(filter: &PlaceFilter, args: &mut Vec<Arg>) -> String {
             let t = arg(args, Arg::Text(term.clone()));
             let prefix = match (&q.prefix, i == last) {
                 (Some(prefix), true) => {
-                    let p = arg(args, Arg::Text(format!("{prefix}%")));
-                    format!(" OR s.term LIKE {p}")
+                    // A range, not LIKE: it uses the index on both databases.
+                    let low = arg(args, Arg::Text(prefix.clone()));
+                    match prefix_upper_bound(prefix) {
+                        Some(high) => {
+                            let high = arg(args, Arg::Text(high));
+                            format!(" OR (s.term >= {low} AND s.term < {high})")
+                        }
+                        None => format!(" OR s.term >= {low}"),
+                    }
                 }
                 _ => String::new(),
             };
@@ -225,6 +233,24 @@ fn where_clause(filter: &PlaceFilter, args: &mut Vec<Arg>) -> String {
         clauses.push("p.opening_hours IS NOT NULL".into());
     }
     clauses.join(" AND ")
+}
+
+/// The smallest string above every string that starts with `prefix`, for folded terms
+/// made of `0-9a-z` (digits sort before letters in every collation).
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match last {
+            '0'..='8' | 'a'..='y' => char::from_u32(last as u32 + 1),
+            '9' => Some('a'),
+            _ => None,
+        };
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 fn relevance_order(filter: &PlaceFilter, args: &mut Vec<Arg>) -> Option<String> {
@@ -268,79 +294,112 @@ macro_rules! row_to_place {
     }};
 }
 
-/// Write a place and its tags and search terms inside an open transaction.
-macro_rules! write_place {
-    ($tx:expr, $place:expr, $is_new:expr) => {{
-        let place: &Place = $place;
-        let d = &place.data;
-        let data = serde_json::to_string(d)?;
-        let sql = if $is_new {
-            "INSERT INTO places (id, data, name, name_folded, commune_code, departement, region, epci, lat, lon, \
-             opening_hours, status, source, source_id, source_updated_on, is_demo, version, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)"
-        } else {
-            "UPDATE places SET data = $2, name = $3, name_folded = $4, commune_code = $5, departement = $6, \
-             region = $7, epci = $8, lat = $9, lon = $10, opening_hours = $11, status = $12, source = $13, \
-             source_id = $14, source_updated_on = $15, is_demo = $16, version = $17, created_at = $18, \
-             updated_at = $19 WHERE id = $1"
-        };
-        sqlx::query(sql)
-            .bind(place.id.to_string())
-            .bind(data)
-            .bind(d.name.clone())
-            .bind(maillage_domain::text::fold(&d.name))
-            .bind(d.commune_code.to_string())
-            .bind(d.departement.clone())
-            .bind(d.region.clone())
-            .bind(d.epci.clone())
-            .bind(d.location.lat)
-            .bind(d.location.lon)
-            .bind(d.opening_hours.as_ref().map(|h| h.to_string()))
-            .bind(place.status.code())
-            .bind(place.provenance.source.clone())
-            .bind(place.provenance.source_id.clone())
-            .bind(place.provenance.source_updated_on.map(|d| d.to_string()))
-            .bind(place.is_demo)
-            .bind(place.version)
-            .bind(place.created_at)
-            .bind(place.updated_at)
-            .execute(&mut *$tx)
-            .await
-            .map_err(|e| {
-                if StoreError::is_unique_violation(&e) { StoreError::Duplicate("source_id") } else { e.into() }
-            })?;
-        let id = place.id.to_string();
-        if !$is_new {
-            sqlx::query("DELETE FROM place_tags WHERE place_id = $1").bind(&id).execute(&mut *$tx).await?;
-            sqlx::query("DELETE FROM search_terms WHERE kind = 'place' AND doc_id = $1")
-                .bind(&id)
-                .execute(&mut *$tx)
-                .await?;
-        }
-        let tags = tags_of(d);
-        if !tags.is_empty() {
-            let sql = format!(
-                "INSERT INTO place_tags (place_id, kind, value) VALUES {}",
-                placeholders(1, tags.len(), 3)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-            for (kind, value) in &tags {
-                q = q.bind(&id).bind(*kind).bind(value);
+/// Places written per INSERT statement (19 parameters each: well under the parameter
+/// limits of SQLite, 32,766, and PostgreSQL, 65,535).
+const PLACES_PER_STATEMENT: usize = 100;
+const ROWS_PER_STATEMENT: usize = 1000;
+
+fn place_values(count: usize) -> String {
+    placeholders(1, count, 19)
+}
+
+/// Write places with their tags and search terms inside an open transaction, a hundred
+/// per statement: an import of 20,000 places is a few hundred statements, not 100,000.
+/// `is_new` selects INSERT (new places) or UPDATE (existing ones, whose tags and terms are
+/// replaced).
+macro_rules! write_places {
+    ($tx:expr, $places:expr, $is_new:expr) => {{
+        let places: &[Place] = $places;
+        for chunk in places.chunks(PLACES_PER_STATEMENT) {
+            let ids: Vec<String> = chunk.iter().map(|p| p.id.to_string()).collect();
+            let insert_sql;
+            let sqls: Vec<&str> = if $is_new {
+                insert_sql = format!(
+                    "INSERT INTO places (id, data, name, name_folded, commune_code, departement, region, epci, lat, lon, \
+                     opening_hours, status, source, source_id, source_updated_on, is_demo, version, created_at, updated_at) \
+                     VALUES {}",
+                    place_values(chunk.len())
+                );
+                vec![insert_sql.as_str()]
+            } else {
+                vec!["UPDATE places SET data = $2, name = $3, name_folded = $4, commune_code = $5, departement = $6, \
+                     region = $7, epci = $8, lat = $9, lon = $10, opening_hours = $11, status = $12, source = $13, \
+                     source_id = $14, source_updated_on = $15, is_demo = $16, version = $17, created_at = $18, \
+                     updated_at = $19 WHERE id = $1"; chunk.len()]
+            };
+            let groups: Vec<&[Place]> = if $is_new { vec![chunk] } else { chunk.chunks(1).collect() };
+            for (sql, group) in sqls.iter().zip(groups) {
+                let mut q = sqlx::query(AssertSqlSafe(*sql));
+                for place in group {
+                    let d = &place.data;
+                    q = q
+                        .bind(place.id.to_string())
+                        .bind(serde_json::to_string(d)?)
+                        .bind(d.name.clone())
+                        .bind(maillage_domain::text::fold(&d.name))
+                        .bind(d.commune_code.to_string())
+                        .bind(d.departement.clone())
+                        .bind(d.region.clone())
+                        .bind(d.epci.clone())
+                        .bind(d.location.lat)
+                        .bind(d.location.lon)
+                        .bind(d.opening_hours.as_ref().map(|h| h.to_string()))
+                        .bind(place.status.code())
+                        .bind(place.provenance.source.clone())
+                        .bind(place.provenance.source_id.clone())
+                        .bind(place.provenance.source_updated_on.map(|d| d.to_string()))
+                        .bind(place.is_demo)
+                        .bind(place.version)
+                        .bind(place.created_at)
+                        .bind(place.updated_at);
+                }
+                q.execute(&mut *$tx).await.map_err(|e| {
+                    if StoreError::is_unique_violation(&e) { StoreError::Duplicate("source_id") } else { e.into() }
+                })?;
             }
-            q.execute(&mut *$tx).await?;
-        }
-        // Only published places are searchable: drafts and archives never leak through search.
-        let terms = if place.status == PlaceStatus::Published { search_terms_of(d) } else { Vec::new() };
-        for chunk in terms.chunks(200) {
-            let sql = format!(
-                "INSERT INTO search_terms (kind, doc_id, term, weight) VALUES {}",
-                placeholders(1, chunk.len(), 4)
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-            for (term, weight) in chunk {
-                q = q.bind("place").bind(&id).bind(term).bind(i64::from(*weight));
+            if !$is_new {
+                let list = placeholders(1, ids.len(), 1);
+                let sql = format!("DELETE FROM place_tags WHERE place_id IN {}", list.replace("), (", ", "));
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for id in &ids {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *$tx).await?;
+                let sql = format!("DELETE FROM search_terms WHERE kind = 'place' AND doc_id IN {}", list.replace("), (", ", "));
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for id in &ids {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *$tx).await?;
             }
-            q.execute(&mut *$tx).await?;
+            let tags: Vec<(&String, &'static str, String)> = chunk
+                .iter()
+                .zip(&ids)
+                .flat_map(|(p, id)| tags_of(&p.data).into_iter().map(move |(k, v)| (id, k, v)))
+                .collect();
+            for rows in tags.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!("INSERT INTO place_tags (place_id, kind, value) VALUES {}", placeholders(1, rows.len(), 3));
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for (id, kind, value) in rows {
+                    q = q.bind(*id).bind(*kind).bind(value);
+                }
+                q.execute(&mut *$tx).await?;
+            }
+            // Only published places are searchable: drafts and archives never leak through search.
+            let terms: Vec<(&String, String, u32)> = chunk
+                .iter()
+                .zip(&ids)
+                .filter(|(p, _)| p.status == PlaceStatus::Published)
+                .flat_map(|(p, id)| search_terms_of(&p.data).into_iter().map(move |(t, w)| (id, t, w)))
+                .collect();
+            for rows in terms.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!("INSERT INTO search_terms (kind, doc_id, term, weight) VALUES {}", placeholders(1, rows.len(), 4));
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for (id, term, weight) in rows {
+                    q = q.bind("place").bind(*id).bind(term).bind(i64::from(*weight));
+                }
+                q.execute(&mut *$tx).await?;
+            }
         }
     }};
 }
@@ -358,7 +417,7 @@ impl Store {
     pub async fn insert_place(&self, place: &Place) -> Result<(), StoreError> {
         with_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            write_place!(tx, place, true);
+            write_places!(tx, std::slice::from_ref(place), true);
             bump_revision!(tx);
             tx.commit().await?;
         });
@@ -379,7 +438,7 @@ impl Store {
                 Some(v) if v != expected_version => return Err(StoreError::Conflict { current: v }),
                 Some(_) => {}
             }
-            write_place!(tx, place, false);
+            write_places!(tx, std::slice::from_ref(place), false);
             bump_revision!(tx);
             tx.commit().await?;
         });
@@ -394,44 +453,90 @@ impl Store {
         let mut outcomes = Vec::with_capacity(places.len());
         with_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            for place in places {
-                // The place itself (an export of this directory coming back), else the same
-                // record of the same source.
-                let by_id = sqlx::query("SELECT id, version, created_at FROM places WHERE id = $1")
-                    .bind(place.id.to_string())
-                    .fetch_optional(&mut *tx)
+            // What exists already, read once: the places of the sources in the batch, and
+            // the places whose ids the batch names (an export of this directory coming back).
+            let mut by_id: HashMap<String, (i64, DateTime<Utc>)> = HashMap::new();
+            let mut by_source: HashMap<(String, String), String> = HashMap::new();
+            let mut sources: Vec<&str> = places.iter().map(|p| p.provenance.source.as_str()).collect();
+            sources.sort_unstable();
+            sources.dedup();
+            for source in sources {
+                let rows = sqlx::query("SELECT id, source_id, version, created_at FROM places WHERE source = $1")
+                    .bind(source)
+                    .fetch_all(&mut *tx)
                     .await?;
-                let existing = match (by_id, &place.provenance.source_id) {
-                    (Some(row), _) => Some(row),
-                    (None, Some(source_id)) => sqlx::query(
-                        "SELECT id, version, created_at FROM places WHERE source = $1 AND source_id = $2",
-                    )
-                    .bind(&place.provenance.source)
-                    .bind(source_id)
-                    .fetch_optional(&mut *tx)
-                    .await?,
-                    (None, None) => None,
+                for row in rows {
+                    let id: String = row.try_get("id")?;
+                    if let Some(source_id) = row.try_get::<Option<String>, _>("source_id")? {
+                        by_source.insert((source.to_owned(), source_id), id.clone());
+                    }
+                    by_id.insert(id, (row.try_get("version")?, row.try_get("created_at")?));
+                }
+            }
+            let ids: Vec<String> = places.iter().map(|p| p.id.to_string()).filter(|id| !by_id.contains_key(id)).collect();
+            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                let list = placeholders(1, chunk.len(), 1).replace("), (", ", ");
+                let sql = format!("SELECT id, version, created_at FROM places WHERE id IN {list}");
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                for row in q.fetch_all(&mut *tx).await? {
+                    by_id.insert(row.try_get("id")?, (row.try_get("version")?, row.try_get("created_at")?));
+                }
+            }
+            let mut new = Vec::new();
+            let mut updated = Vec::new();
+            for place in places {
+                let own = place.id.to_string();
+                let existing = if by_id.contains_key(&own) {
+                    Some(own.clone())
+                } else {
+                    place
+                        .provenance
+                        .source_id
+                        .as_ref()
+                        .and_then(|sid| by_source.get(&(place.provenance.source.clone(), sid.clone())).cloned())
                 };
-                match existing {
-                    Some(row) => {
-                        let id: String = row.try_get("id")?;
-                        let mut updated = place.clone();
-                        updated.id = id.parse().map_err(|_| StoreError::Corrupt(id.clone()))?;
-                        updated.version = row.try_get::<i64, _>("version")? + 1;
-                        updated.created_at = row.try_get("created_at")?;
-                        write_place!(tx, &updated, false);
+                match existing.and_then(|id| by_id.get(&id).map(|e| (id, *e))) {
+                    Some((id, (version, created_at))) => {
+                        let mut p = place.clone();
+                        p.id = id.parse().map_err(|_| StoreError::Corrupt(id.clone()))?;
+                        p.version = version + 1;
+                        p.created_at = created_at;
+                        // A second row for the same record in one batch updates it again.
+                        by_id.insert(id, (p.version, created_at));
+                        updated.push(p);
                         outcomes.push(ImportOutcome::Updated);
                     }
                     None => {
-                        write_place!(tx, place, true);
+                        if let Some(sid) = &place.provenance.source_id {
+                            by_source.insert((place.provenance.source.clone(), sid.clone()), own.clone());
+                        }
+                        by_id.insert(own, (place.version, place.created_at));
+                        new.push(place.clone());
                         outcomes.push(ImportOutcome::Created);
                     }
                 }
             }
+            write_places!(tx, &new, true);
+            write_places!(tx, &updated, false);
             bump_revision!(tx);
             tx.commit().await?;
         });
+        if places.len() >= 500 {
+            self.analyze().await?;
+        }
         Ok(outcomes)
+    }
+
+    /// Refresh the query planner's statistics (after large changes), so that it picks the
+    /// right index for each filter.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        with_db!(self, pool => {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(())
     }
 
     pub async fn place(&self, id: PlaceId) -> Result<Option<Place>, StoreError> {
@@ -471,17 +576,25 @@ impl Store {
             PlaceSort::Name | PlaceSort::Distance => "p.name_folded, p.id".into(),
         };
         if !post_filter {
-            let mut count_args = Vec::new();
-            let count_sql =
-                format!("SELECT COUNT(*) FROM places p WHERE {}", where_clause(filter, &mut count_args));
+            // One query gives the page and the total (a window over the whole result); only
+            // a page past the end needs a separate count.
             let sql = format!(
-                "SELECT {PLACE_COLUMNS} FROM places p WHERE {wheres} ORDER BY {order} LIMIT {} OFFSET {}",
+                "SELECT {PLACE_COLUMNS}, COUNT(*) OVER () AS total_count FROM places p WHERE {wheres} \
+                 ORDER BY {order} LIMIT {} OFFSET {}",
                 limit.min(10_000),
                 offset
             );
             return with_db!(self, pool => {
-                let total: i64 = bind_args!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), &count_args).fetch_one(pool).await?;
                 let rows = bind_args!(sqlx::query(AssertSqlSafe(sql.as_str())), &args).fetch_all(pool).await?;
+                let total: i64 = match rows.first() {
+                    Some(row) => row.try_get("total_count")?,
+                    None if offset == 0 => 0,
+                    None => {
+                        let mut count_args = Vec::new();
+                        let count_sql = format!("SELECT COUNT(*) FROM places p WHERE {}", where_clause(filter, &mut count_args));
+                        bind_args!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), &count_args).fetch_one(pool).await?
+                    }
+                };
                 let mut places = Vec::with_capacity(rows.len());
                 for row in rows {
                     places.push(row_to_place!(row));
@@ -568,5 +681,18 @@ impl Store {
                 .bind(place.to_string()).bind(user.to_string()).fetch_one(pool).await?;
             Ok(n > 0)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefix_upper_bound;
+
+    #[test]
+    fn the_upper_bound_of_a_prefix_carries_over_z() {
+        assert_eq!(prefix_upper_bound("fabl").as_deref(), Some("fabm"));
+        assert_eq!(prefix_upper_bound("caz").as_deref(), Some("cb"));
+        assert_eq!(prefix_upper_bound("a9").as_deref(), Some("aa"));
+        assert_eq!(prefix_upper_bound("zz"), None);
     }
 }

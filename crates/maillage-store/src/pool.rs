@@ -62,6 +62,13 @@ impl Store {
             return Err(StoreError::UnsupportedUrl);
         };
         store.migrate().await?;
+        if let Db::Sqlite(pool) = &store.db {
+            // Planner statistics for tables that lack them (a database filled before this
+            // start); cheap when they are current. Not fatal: queries work without them.
+            if let Err(e) = sqlx::query("PRAGMA optimize=0x10002").execute(pool).await {
+                tracing::warn!(error = %e, "PRAGMA optimize failed");
+            }
+        }
         Ok(store)
     }
 

@@ -190,3 +190,38 @@ async fn users_sessions_resets_and_rate_buckets() {
     s.clear_rate_bucket("login:x").await.unwrap();
     assert_eq!(s.hit_rate_bucket("login:x", since).await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn a_large_import_is_stored_in_batches_and_searchable() {
+    let db = fresh_store().await.unwrap();
+    let places: Vec<Place> = (0..1_250)
+        .map(|i| {
+            let mut p = place(&format!("Lieu numéro {i}"), &[PlaceType::Coworking], "42", 45.4, 4.4);
+            p.provenance =
+                Provenance { source: "lot".into(), source_id: Some(i.to_string()), source_updated_on: None };
+            p
+        })
+        .collect();
+    let out = db.store.import_places(&places).await.unwrap();
+    assert!(out.iter().all(|o| *o == ImportOutcome::Created));
+    let all = PlaceFilter {
+        types: vec![PlaceType::Coworking],
+        departement: Some("42".into()),
+        ..Default::default()
+    };
+    let page = db.store.list_places(&all, 1_200, 100).await.unwrap();
+    assert_eq!(page.total, 1_250);
+    assert_eq!(page.places.len(), 50);
+    let past_the_end = db.store.list_places(&all, 5_000, 10).await.unwrap();
+    assert_eq!((past_the_end.total, past_the_end.places.len()), (1_250, 0));
+    // The same file again, with one record twice: all updates.
+    let mut again = places.clone();
+    again.push(places[7].clone());
+    let out = db.store.import_places(&again).await.unwrap();
+    assert_eq!(out.iter().filter(|o| **o == ImportOutcome::Updated).count(), 1_251);
+    assert_eq!(db.store.list_places(&all, 0, 1).await.unwrap().total, 1_250);
+    let seventh = db.store.place_by_source("lot", "7").await.unwrap().unwrap();
+    assert_eq!(seventh.version, 3, "updated twice");
+    let q = PlaceFilter { text: Some(maillage_search::Query::parse("lieu numero")), ..Default::default() };
+    assert_eq!(db.store.list_places(&q, 0, 10).await.unwrap().total, 1_250);
+}
