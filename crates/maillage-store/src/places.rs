@@ -126,10 +126,15 @@ fn search_terms_of(data: &PlaceData) -> Vec<(String, u32)> {
     ])
 }
 
-fn placeholders(start: usize, rows: usize, width: usize) -> String {
+/// `($1, $2), ($3, $4)…` for `rows` rows of `width` values. With `anonymous`, plain `?`
+/// instead (values bound in order): SQLite looks numbered names up one by one, which makes
+/// a statement of thousands of `$n` quadratic.
+fn placeholders(rows: usize, width: usize, anonymous: bool) -> String {
     (0..rows)
         .map(|r| {
-            let cols: Vec<String> = (0..width).map(|c| format!("${}", start + r * width + c)).collect();
+            let cols: Vec<String> = (0..width)
+                .map(|c| if anonymous { "?".to_owned() } else { format!("${}", 1 + r * width + c) })
+                .collect();
             format!("({})", cols.join(", "))
         })
         .collect::<Vec<_>>()
@@ -299,8 +304,8 @@ macro_rules! row_to_place {
 const PLACES_PER_STATEMENT: usize = 100;
 const ROWS_PER_STATEMENT: usize = 1000;
 
-fn place_values(count: usize) -> String {
-    placeholders(1, count, 19)
+fn place_values(count: usize, anonymous: bool) -> String {
+    placeholders(count, 19, anonymous)
 }
 
 /// Write places with their tags and search terms inside an open transaction, a hundred
@@ -308,8 +313,9 @@ fn place_values(count: usize) -> String {
 /// `is_new` selects INSERT (new places) or UPDATE (existing ones, whose tags and terms are
 /// replaced).
 macro_rules! write_places {
-    ($tx:expr, $places:expr, $is_new:expr) => {{
+    ($tx:expr, $places:expr, $is_new:expr, $anonymous:expr) => {{
         let places: &[Place] = $places;
+        let anonymous: bool = $anonymous;
         for chunk in places.chunks(PLACES_PER_STATEMENT) {
             let ids: Vec<String> = chunk.iter().map(|p| p.id.to_string()).collect();
             let insert_sql;
@@ -318,7 +324,7 @@ macro_rules! write_places {
                     "INSERT INTO places (id, data, name, name_folded, commune_code, departement, region, epci, lat, lon, \
                      opening_hours, status, source, source_id, source_updated_on, is_demo, version, created_at, updated_at) \
                      VALUES {}",
-                    place_values(chunk.len())
+                    place_values(chunk.len(), anonymous)
                 );
                 vec![insert_sql.as_str()]
             } else {
@@ -358,7 +364,7 @@ macro_rules! write_places {
                 })?;
             }
             if !$is_new {
-                let list = placeholders(1, ids.len(), 1);
+                let list = placeholders(ids.len(), 1, anonymous);
                 let sql = format!("DELETE FROM place_tags WHERE place_id IN {}", list.replace("), (", ", "));
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                 for id in &ids {
@@ -378,7 +384,7 @@ macro_rules! write_places {
                 .flat_map(|(p, id)| tags_of(&p.data).into_iter().map(move |(k, v)| (id, k, v)))
                 .collect();
             for rows in tags.chunks(ROWS_PER_STATEMENT) {
-                let sql = format!("INSERT INTO place_tags (place_id, kind, value) VALUES {}", placeholders(1, rows.len(), 3));
+                let sql = format!("INSERT INTO place_tags (place_id, kind, value) VALUES {}", placeholders(rows.len(), 3, anonymous));
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                 for (id, kind, value) in rows {
                     q = q.bind(*id).bind(*kind).bind(value);
@@ -393,7 +399,7 @@ macro_rules! write_places {
                 .flat_map(|(p, id)| search_terms_of(&p.data).into_iter().map(move |(t, w)| (id, t, w)))
                 .collect();
             for rows in terms.chunks(ROWS_PER_STATEMENT) {
-                let sql = format!("INSERT INTO search_terms (kind, doc_id, term, weight) VALUES {}", placeholders(1, rows.len(), 4));
+                let sql = format!("INSERT INTO search_terms (kind, doc_id, term, weight) VALUES {}", placeholders(rows.len(), 4, anonymous));
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                 for (id, term, weight) in rows {
                     q = q.bind("place").bind(*id).bind(term).bind(i64::from(*weight));
@@ -415,9 +421,10 @@ macro_rules! bump_revision {
 impl Store {
     /// Store a new place.
     pub async fn insert_place(&self, place: &Place) -> Result<(), StoreError> {
+        let anonymous = self.backend() == crate::Backend::Sqlite;
         with_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            write_places!(tx, std::slice::from_ref(place), true);
+            write_places!(tx, std::slice::from_ref(place), true, anonymous);
             bump_revision!(tx);
             tx.commit().await?;
         });
@@ -427,6 +434,7 @@ impl Store {
     /// Replace a place, provided it is still at `expected_version`; the stored version becomes
     /// `place.version`. A stale edit gets [`StoreError::Conflict`], never a silent overwrite.
     pub async fn update_place(&self, place: &Place, expected_version: i64) -> Result<(), StoreError> {
+        let anonymous = self.backend() == crate::Backend::Sqlite;
         with_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let current: Option<i64> = sqlx::query_scalar("SELECT version FROM places WHERE id = $1")
@@ -438,7 +446,7 @@ impl Store {
                 Some(v) if v != expected_version => return Err(StoreError::Conflict { current: v }),
                 Some(_) => {}
             }
-            write_places!(tx, std::slice::from_ref(place), false);
+            write_places!(tx, std::slice::from_ref(place), false, anonymous);
             bump_revision!(tx);
             tx.commit().await?;
         });
@@ -450,6 +458,7 @@ impl Store {
     /// With `all_or_nothing` false the caller has already removed invalid rows; any database
     /// error still rolls back the whole batch.
     pub async fn import_places(&self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
+        let anonymous = self.backend() == crate::Backend::Sqlite;
         let mut outcomes = Vec::with_capacity(places.len());
         with_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -475,7 +484,7 @@ impl Store {
             }
             let ids: Vec<String> = places.iter().map(|p| p.id.to_string()).filter(|id| !by_id.contains_key(id)).collect();
             for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-                let list = placeholders(1, chunk.len(), 1).replace("), (", ", ");
+                let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
                 let sql = format!("SELECT id, version, created_at FROM places WHERE id IN {list}");
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                 for id in chunk {
@@ -519,8 +528,8 @@ impl Store {
                     }
                 }
             }
-            write_places!(tx, &new, true);
-            write_places!(tx, &updated, false);
+            write_places!(tx, &new, true, anonymous);
+            write_places!(tx, &updated, false, anonymous);
             bump_revision!(tx);
             tx.commit().await?;
         });
