@@ -276,15 +276,24 @@ fn relevance_order(filter: &PlaceFilter, args: &mut Vec<Arg>) -> Option<String> 
 }
 
 macro_rules! row_to_place {
-    ($row:expr) => {{
+    ($row:expr, $cache:expr) => {{
         let row = $row;
         let id: String = row.try_get("id")?;
-        let data: String = row.try_get("data")?;
+        let version: i64 = row.try_get("version")?;
         let status: String = row.try_get("status")?;
         let source_updated_on: Option<String> = row.try_get("source_updated_on")?;
+        let data = match $cache.get(&id, version) {
+            Some(data) => data,
+            None => {
+                let json: String = row.try_get("data")?;
+                let data: PlaceData = serde_json::from_str(&json)?;
+                $cache.put(&id, version, &data);
+                data
+            }
+        };
         Place {
             id: id.parse().map_err(|e| StoreError::Corrupt(format!("place id {id}: {e}")))?,
-            data: serde_json::from_str(&data)?,
+            data,
             status: PlaceStatus::parse(&status).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             provenance: Provenance {
                 source: row.try_get("source")?,
@@ -292,11 +301,37 @@ macro_rules! row_to_place {
                 source_updated_on: source_updated_on.and_then(|d| d.parse().ok()),
             },
             is_demo: row.try_get("is_demo")?,
-            version: row.try_get("version")?,
+            version,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         }
     }};
+}
+
+/// Parsed place contents by (id, version). A version's contents never change (every write
+/// bumps the version), so the cache is never stale, even with several servers: it only
+/// saves re-parsing every field (opening hours above all) of each place on each read.
+#[derive(Debug, Default)]
+pub(crate) struct PlaceCache {
+    map: std::sync::Mutex<HashMap<(String, i64), PlaceData>>,
+}
+
+/// Beyond this many entries the cache starts afresh (a bound on memory, ~2 KB a place).
+const PLACE_CACHE_MAX: usize = 50_000;
+
+impl PlaceCache {
+    fn get(&self, id: &str, version: i64) -> Option<PlaceData> {
+        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&(id.to_owned(), version)).cloned()
+    }
+
+    fn put(&self, id: &str, version: i64, data: &PlaceData) {
+        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= PLACE_CACHE_MAX {
+            map.clear();
+        }
+        map.insert((id.to_owned(), version), data.clone());
+    }
 }
 
 /// Places written per INSERT statement (19 parameters each: well under the parameter
@@ -552,7 +587,7 @@ impl Store {
         let sql = format!("SELECT {PLACE_COLUMNS} FROM places p WHERE p.id = $1");
         with_db!(self, pool => {
             let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(id.to_string()).fetch_optional(pool).await?;
-            Ok(match row { Some(row) => Some(row_to_place!(row)), None => None })
+            Ok(match row { Some(row) => Some(row_to_place!(row, self.cache)), None => None })
         })
     }
 
@@ -561,7 +596,7 @@ impl Store {
         let sql = format!("SELECT {PLACE_COLUMNS} FROM places p WHERE p.source = $1 AND p.source_id = $2");
         with_db!(self, pool => {
             let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(source).bind(source_id).fetch_optional(pool).await?;
-            Ok(match row { Some(row) => Some(row_to_place!(row)), None => None })
+            Ok(match row { Some(row) => Some(row_to_place!(row, self.cache)), None => None })
         })
     }
 
@@ -606,7 +641,7 @@ impl Store {
                 };
                 let mut places = Vec::with_capacity(rows.len());
                 for row in rows {
-                    places.push(row_to_place!(row));
+                    places.push(row_to_place!(row, self.cache));
                 }
                 Ok(ListPage { places, distances_km: Vec::new(), total: total as u64 })
             });
@@ -616,7 +651,7 @@ impl Store {
             let rows = bind_args!(sqlx::query(AssertSqlSafe(sql.as_str())), &args).fetch_all(pool).await?;
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
-                out.push((row_to_place!(row), 0.0));
+                out.push((row_to_place!(row, self.cache), 0.0));
             }
             Ok::<_, StoreError>(out)
         })?;

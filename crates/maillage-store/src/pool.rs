@@ -26,6 +26,7 @@ pub(crate) enum Db {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    pub(crate) cache: std::sync::Arc<crate::places::PlaceCache>,
 }
 
 /// Run the same code with whichever pool the store has. The body is compiled twice, once per
@@ -51,17 +52,17 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                // 32 MB of page cache per connection (allocated as used; the default 2 MB
+                // 8 MB of page cache per connection (allocated as used; the default 2 MB
                 // makes large imports go through the kernel for every page).
-                .pragma("cache_size", "-32000")
+                .pragma("cache_size", "-8000")
                 .pragma("temp_store", "memory");
             // SQLite has one writer; a few readers run in parallel under WAL.
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Store { db: Db::Sqlite(pool) }
+            Store { db: Db::Sqlite(pool), cache: Default::default() }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
-            Store { db: Db::Postgres(pool) }
+            Store { db: Db::Postgres(pool), cache: Default::default() }
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
