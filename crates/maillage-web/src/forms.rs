@@ -232,8 +232,9 @@ pub fn paging(pairs: &Pairs, default_per_page: u64) -> Result<(u64, u64), Valida
 }
 
 /// A place input from an HTML form (checkbox groups repeat their key; equipment is one
-/// per line). Values are kept as typed so the form can show them again.
-pub fn place_input_from_form(pairs: &Pairs) -> Result<PlaceInput, ValidationErrors> {
+/// per line), with the errors of values that are not even numbers. The input is always
+/// returned, so that a form in error shows again everything that was typed.
+pub fn place_input_from_form(pairs: &Pairs) -> (PlaceInput, ValidationErrors) {
     let mut e = ValidationErrors::default();
     let text = |k: &str| pairs.first(k).map(str::to_owned);
     let list =
@@ -292,7 +293,7 @@ pub fn place_input_from_form(pairs: &Pairs) -> Result<PlaceInput, ValidationErro
         status: text("status"),
         version,
     };
-    e.into_result().map(|()| input)
+    (input, e)
 }
 
 #[cfg(test)]
@@ -325,11 +326,13 @@ mod tests {
     #[test]
     fn form_keeps_lists_and_reports_bad_numbers() {
         let p = Pairs::parse(b"name=X&types=fablab&types=epn&equipment=Laser%0AImprimante+3D&latitude=abc");
-        let e = place_input_from_form(&p).unwrap_err();
+        let (kept, e) = place_input_from_form(&p);
         assert_eq!(e.errors[0].field, "latitude");
+        assert_eq!(kept.name.as_deref(), Some("X"), "the rest is kept");
         let p =
             Pairs::parse(b"name=X&types=fablab&types=epn&equipment=Laser%0AImprimante+3D&latitude=45%2C5");
-        let input = place_input_from_form(&p).unwrap();
+        let (input, e) = place_input_from_form(&p);
+        assert!(e.is_empty());
         assert_eq!(input.types, ["fablab", "epn"]);
         assert_eq!(input.equipment, ["Laser", "Imprimante 3D"]);
         assert_eq!(input.latitude, Some(45.5));

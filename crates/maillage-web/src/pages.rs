@@ -538,21 +538,10 @@ async fn create_place(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> R
         return Err(csrf_error(&ctx, Surface::Page));
     }
     let action = "/lieux/nouveau".to_owned();
-    let input = match place_input_from_form(&pairs) {
-        Ok(input) => input,
-        Err(errors) => {
-            let partial = place_input_from_form(&Pairs(
-                pairs
-                    .0
-                    .iter()
-                    .filter(|(k, _)| k != "latitude" && k != "longitude" && k != "version")
-                    .cloned()
-                    .collect(),
-            ))
-            .unwrap_or_default();
-            return Ok(form_errors(&ctx, "form.new_title", action, &partial, &errors));
-        }
-    };
+    let (input, errors) = place_input_from_form(&pairs);
+    if !errors.is_empty() {
+        return Ok(form_errors(&ctx, "form.new_title", action, &input, &errors));
+    }
     match state.app().create_place(&ctx.actor, &input).await {
         Ok((place, _)) => Ok(Redirect::to(&format!("/lieux/{}", place.id)).into_response()),
         Err(AppError::Validation(errors)) => Ok(form_errors(&ctx, "form.new_title", action, &input, &errors)),
@@ -602,12 +591,10 @@ async fn update_place(
         return Err(csrf_error(&ctx, Surface::Page));
     }
     let action = format!("/lieux/{id}/modifier");
-    let input = match place_input_from_form(&pairs) {
-        Ok(input) => input,
-        Err(errors) => {
-            return Ok(form_errors(&ctx, "form.edit_title", action, &PlaceInput::default(), &errors));
-        }
-    };
+    let (input, errors) = place_input_from_form(&pairs);
+    if !errors.is_empty() {
+        return Ok(form_errors(&ctx, "form.edit_title", action, &input, &errors));
+    }
     match state.app().update_place(&ctx.actor, id, &input).await {
         Ok((place, _)) => Ok(Redirect::to(&format!("/lieux/{}", place.id)).into_response()),
         Err(AppError::Validation(errors)) => {

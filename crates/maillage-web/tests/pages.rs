@@ -121,6 +121,26 @@ async fn the_place_form_keeps_what_was_typed_and_shows_field_errors() {
             ],
         )
         .await;
+    let created = r.location();
+    // Editing with a malformed number keeps everything else that was typed, version included.
+    let id = created.trim_start_matches("/lieux/").to_owned();
+    let bad = app
+        .post_form(
+            &user,
+            &format!("/lieux/{id}/modifier"),
+            &[
+                ("name", "Nom modifié"),
+                ("types", "coworking"),
+                ("postal_code", "42000"),
+                ("latitude", "quarante"),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.text().contains("value=\"Nom modifié\""));
+    assert!(bad.body.contains("name=\"version\" value=\"1\""));
+    assert!(bad.body.contains("id=\"err-latitude\""));
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = app.get(Some(&user), &r.location()).await;
     assert!(page.text().contains("Mon tiers-lieu"));
