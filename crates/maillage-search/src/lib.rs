@@ -1,5 +1,9 @@
 #![doc = include_str!("../README.md")]
 
+mod index;
+
+pub use index::Index;
+
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashMap;
 use std::sync::OnceLock;

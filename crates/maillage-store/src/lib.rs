@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod error;
+mod index;
 mod places;
 mod pool;
 mod users;

@@ -1,36 +1,33 @@
 //! Places: storage, filtering, full-text search, revision counter.
 
+use crate::index::{Entry, Snapshot};
 use crate::pool::with_db;
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
-use maillage_domain::fields::Coordinates;
 use maillage_domain::place::PlaceData;
-use maillage_domain::vocab::{Label, PlaceType, Public, Service, Vocabulary};
+use maillage_domain::vocab::{Label, PlaceType, Public, Service};
 use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance, UserId};
 use maillage_search::Query;
-// Dynamic SQL here is built only from constants and `$n` placeholders: values are always bound.
+// Dynamic SQL here is built only from constants and placeholders: values are always bound.
 use sqlx::{AssertSqlSafe, Row};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
 
-/// A value bound to a dynamic query.
-#[derive(Debug, Clone)]
-enum Arg {
-    Text(String),
-    Real(f64),
+/// The current in-memory index of places, and the lock that lets one request rebuild it.
+#[derive(Debug, Default)]
+pub(crate) struct IndexState {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    rebuild: tokio::sync::Mutex<()>,
 }
 
-/// Bind every argument, in order, to a query (expanded per database by `with_db!`).
-macro_rules! bind_args {
-    ($query:expr, $args:expr) => {{
-        let mut q = $query;
-        for arg in $args {
-            q = match arg {
-                Arg::Text(s) => q.bind(s.clone()),
-                Arg::Real(x) => q.bind(*x),
-            };
-        }
-        q
-    }};
+impl IndexState {
+    fn current(&self) -> Option<Arc<Snapshot>> {
+        self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn set(&self, snapshot: Arc<Snapshot>) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(snapshot);
+    }
 }
 
 /// How a list is sorted.
@@ -95,37 +92,6 @@ pub enum ImportOutcome {
 const PLACE_COLUMNS: &str = "p.id, p.data, p.status, p.source, p.source_id, p.source_updated_on, p.is_demo, \
      p.version, p.created_at, p.updated_at";
 
-fn tags_of(data: &PlaceData) -> Vec<(&'static str, String)> {
-    let mut tags: Vec<(&'static str, String)> = Vec::new();
-    tags.extend(data.types.iter().map(|t| ("type", t.code().to_owned())));
-    tags.extend(data.services.iter().map(|t| ("service", t.code().to_owned())));
-    tags.extend(data.labels.iter().map(|t| ("label", t.code().to_owned())));
-    tags.extend(data.publics.iter().map(|t| ("public", t.code().to_owned())));
-    for item in &data.equipment {
-        let folded = maillage_domain::text::fold(item);
-        if !tags.iter().any(|(k, v)| *k == "equipment" && *v == folded) {
-            tags.push(("equipment", folded));
-        }
-    }
-    tags
-}
-
-fn search_terms_of(data: &PlaceData) -> Vec<(String, u32)> {
-    let types: Vec<&str> = data.types.iter().map(|t| t.label_fr()).collect();
-    let services: Vec<&str> = data.services.iter().map(|t| t.label_fr()).collect();
-    let labels: Vec<&str> = data.labels.iter().map(|t| t.label_fr()).collect();
-    maillage_search::document_terms(&[
-        (&data.name, 8),
-        (&types.join(" "), 4),
-        (&data.commune_name, 3),
-        (&data.summary, 2),
-        (&labels.join(" "), 2),
-        (&services.join(" "), 1),
-        (&data.equipment.join(" "), 1),
-        (&data.description, 1),
-    ])
-}
-
 /// `($1, $2), ($3, $4)…` for `rows` rows of `width` values. With `anonymous`, plain `?`
 /// instead (values bound in order): SQLite looks numbered names up one by one, which makes
 /// a statement of thousands of `$n` quadratic.
@@ -139,140 +105,6 @@ fn placeholders(rows: usize, width: usize, anonymous: bool) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Build the WHERE clause of a filter; arguments are appended to `args`.
-fn where_clause(filter: &PlaceFilter, args: &mut Vec<Arg>) -> String {
-    let arg = |args: &mut Vec<Arg>, value: Arg| {
-        args.push(value);
-        format!("${}", args.len())
-    };
-    let mut clauses: Vec<String> = Vec::new();
-
-    let statuses: Vec<PlaceStatus> =
-        if filter.statuses.is_empty() { vec![PlaceStatus::Published] } else { filter.statuses.clone() };
-    let list: Vec<String> = statuses.iter().map(|s| arg(args, Arg::Text(s.code().into()))).collect();
-    clauses.push(format!("p.status IN ({})", list.join(", ")));
-
-    let mut tag = |args: &mut Vec<Arg>, kind: &str, values: Vec<String>| {
-        if values.is_empty() {
-            return;
-        }
-        let k = arg(args, Arg::Text(kind.into()));
-        let list: Vec<String> = values.into_iter().map(|v| arg(args, Arg::Text(v))).collect();
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM place_tags t WHERE t.place_id = p.id AND t.kind = {k} AND t.value IN ({}))",
-            list.join(", ")
-        ));
-    };
-    tag(args, "type", filter.types.iter().map(|t| t.code().to_owned()).collect());
-    tag(args, "service", filter.services.iter().map(|t| t.code().to_owned()).collect());
-    tag(args, "label", filter.labels.iter().map(|t| t.code().to_owned()).collect());
-    tag(args, "public", filter.publics.iter().map(|t| t.code().to_owned()).collect());
-    if let Some(eq) = filter.equipment.as_deref().map(maillage_domain::text::fold).filter(|e| !e.is_empty()) {
-        let v = arg(args, Arg::Text(format!("%{eq}%")));
-        clauses.push(format!(
-            "EXISTS (SELECT 1 FROM place_tags t WHERE t.place_id = p.id AND t.kind = 'equipment' AND t.value LIKE {v})"
-        ));
-    }
-    for (column, value) in [
-        ("commune_code", &filter.commune),
-        ("epci", &filter.epci),
-        ("departement", &filter.departement),
-        ("region", &filter.region),
-    ] {
-        if let Some(value) = value {
-            let v = arg(args, Arg::Text(value.clone()));
-            clauses.push(format!("p.{column} = {v}"));
-        }
-    }
-    let bbox = filter.bbox.or_else(|| {
-        // A bounding box around the circle prefilters with the index; the exact
-        // distance is checked afterwards.
-        filter.near.map(|(lat, lon, r)| {
-            let dlat = r / 111.0;
-            let dlon = r / (111.0 * lat.to_radians().cos().abs().max(0.01));
-            (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
-        })
-    });
-    if let Some((min_lon, min_lat, max_lon, max_lat)) = bbox {
-        let (a, b, c, d) = (
-            arg(args, Arg::Real(min_lat)),
-            arg(args, Arg::Real(max_lat)),
-            arg(args, Arg::Real(min_lon)),
-            arg(args, Arg::Real(max_lon)),
-        );
-        clauses.push(format!("p.lat BETWEEN {a} AND {b} AND p.lon BETWEEN {c} AND {d}"));
-    }
-    if let Some(q) = &filter.text {
-        let last = q.terms.len().saturating_sub(1);
-        for (i, term) in q.terms.iter().enumerate() {
-            let t = arg(args, Arg::Text(term.clone()));
-            let prefix = match (&q.prefix, i == last) {
-                (Some(prefix), true) => {
-                    // A range, not LIKE: it uses the index on both databases.
-                    let low = arg(args, Arg::Text(prefix.clone()));
-                    match prefix_upper_bound(prefix) {
-                        Some(high) => {
-                            let high = arg(args, Arg::Text(high));
-                            format!(" OR (s.term >= {low} AND s.term < {high})")
-                        }
-                        None => format!(" OR s.term >= {low}"),
-                    }
-                }
-                _ => String::new(),
-            };
-            clauses.push(format!(
-                "p.id IN (SELECT s.doc_id FROM search_terms s WHERE s.kind = 'place' AND (s.term = {t}{prefix}))"
-            ));
-        }
-    }
-    if let Some(user) = filter.managed_by {
-        let u = arg(args, Arg::Text(user.to_string()));
-        clauses.push(format!("p.id IN (SELECT m.place_id FROM place_managers m WHERE m.user_id = {u})"));
-    }
-    if let Some(demo) = filter.is_demo {
-        clauses.push(format!("p.is_demo = {}", if demo { "TRUE" } else { "FALSE" }));
-    }
-    if filter.open_at.is_some() {
-        clauses.push("p.opening_hours IS NOT NULL".into());
-    }
-    clauses.join(" AND ")
-}
-
-/// The smallest string above every string that starts with `prefix`, for folded terms
-/// made of `0-9a-z` (digits sort before letters in every collation).
-fn prefix_upper_bound(prefix: &str) -> Option<String> {
-    let mut chars: Vec<char> = prefix.chars().collect();
-    while let Some(last) = chars.pop() {
-        let next = match last {
-            '0'..='8' | 'a'..='y' => char::from_u32(last as u32 + 1),
-            '9' => Some('a'),
-            _ => None,
-        };
-        if let Some(next) = next {
-            chars.push(next);
-            return Some(chars.into_iter().collect());
-        }
-    }
-    None
-}
-
-fn relevance_order(filter: &PlaceFilter, args: &mut Vec<Arg>) -> Option<String> {
-    let q = filter.text.as_ref().filter(|q| !q.terms.is_empty())?;
-    let list: Vec<String> = q
-        .terms
-        .iter()
-        .map(|t| {
-            args.push(Arg::Text(t.clone()));
-            format!("${}", args.len())
-        })
-        .collect();
-    Some(format!(
-        "(SELECT COALESCE(SUM(s.weight), 0) FROM search_terms s WHERE s.kind = 'place' AND s.doc_id = p.id \
-         AND s.term IN ({})) DESC, p.name_folded",
-        list.join(", ")
-    ))
 }
 
 macro_rules! row_to_place {
@@ -343,16 +175,15 @@ fn place_values(count: usize, anonymous: bool) -> String {
     placeholders(count, 19, anonymous)
 }
 
-/// Write places with their tags and search terms inside an open transaction, a hundred
-/// per statement: an import of 20,000 places is a few hundred statements, not 100,000.
-/// `is_new` selects INSERT (new places) or UPDATE (existing ones, whose tags and terms are
-/// replaced).
+/// Write places inside an open transaction, a hundred per statement: an import of 20,000
+/// places is a few hundred statements, not 20,000. `is_new` selects INSERT (new places) or
+/// UPDATE (existing ones). Filters and search read the in-memory index (`index.rs`), so a
+/// place is one row: no tag or term tables to keep in step.
 macro_rules! write_places {
     ($tx:expr, $places:expr, $is_new:expr, $anonymous:expr) => {{
         let places: &[Place] = $places;
         let anonymous: bool = $anonymous;
         for chunk in places.chunks(PLACES_PER_STATEMENT) {
-            let ids: Vec<String> = chunk.iter().map(|p| p.id.to_string()).collect();
             let insert_sql;
             let sqls: Vec<&str> = if $is_new {
                 insert_sql = format!(
@@ -397,49 +228,6 @@ macro_rules! write_places {
                 q.execute(&mut *$tx).await.map_err(|e| {
                     if StoreError::is_unique_violation(&e) { StoreError::Duplicate("source_id") } else { e.into() }
                 })?;
-            }
-            if !$is_new {
-                let list = placeholders(ids.len(), 1, anonymous);
-                let sql = format!("DELETE FROM place_tags WHERE place_id IN {}", list.replace("), (", ", "));
-                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for id in &ids {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *$tx).await?;
-                let sql = format!("DELETE FROM search_terms WHERE kind = 'place' AND doc_id IN {}", list.replace("), (", ", "));
-                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for id in &ids {
-                    q = q.bind(id);
-                }
-                q.execute(&mut *$tx).await?;
-            }
-            let tags: Vec<(&String, &'static str, String)> = chunk
-                .iter()
-                .zip(&ids)
-                .flat_map(|(p, id)| tags_of(&p.data).into_iter().map(move |(k, v)| (id, k, v)))
-                .collect();
-            for rows in tags.chunks(ROWS_PER_STATEMENT) {
-                let sql = format!("INSERT INTO place_tags (place_id, kind, value) VALUES {}", placeholders(rows.len(), 3, anonymous));
-                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for (id, kind, value) in rows {
-                    q = q.bind(*id).bind(*kind).bind(value);
-                }
-                q.execute(&mut *$tx).await?;
-            }
-            // Only published places are searchable: drafts and archives never leak through search.
-            let terms: Vec<(&String, String, u32)> = chunk
-                .iter()
-                .zip(&ids)
-                .filter(|(p, _)| p.status == PlaceStatus::Published)
-                .flat_map(|(p, id)| search_terms_of(&p.data).into_iter().map(move |(t, w)| (id, t, w)))
-                .collect();
-            for rows in terms.chunks(ROWS_PER_STATEMENT) {
-                let sql = format!("INSERT INTO search_terms (kind, doc_id, term, weight) VALUES {}", placeholders(rows.len(), 4, anonymous));
-                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for (id, term, weight) in rows {
-                    q = q.bind("place").bind(*id).bind(term).bind(i64::from(*weight));
-                }
-                q.execute(&mut *$tx).await?;
             }
         }
     }};
@@ -607,72 +395,108 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<ListPage, StoreError> {
-        let mut args = Vec::new();
-        let wheres = where_clause(filter, &mut args);
-        // Distance and opening hours are computed here, not in SQL: both databases then give
-        // the same answers, and the bounding box keeps the candidates few.
-        let post_filter = filter.near.is_some() || filter.open_at.is_some();
-        let order = match filter.sort {
-            PlaceSort::Relevance => {
-                relevance_order(filter, &mut args).unwrap_or_else(|| "p.name_folded".into())
-            }
-            PlaceSort::Updated => "p.updated_at DESC, p.name_folded".into(),
-            PlaceSort::Name | PlaceSort::Distance => "p.name_folded, p.id".into(),
+        let managed = match filter.managed_by {
+            Some(user) => Some(self.managed_places(user).await?),
+            None => None,
         };
-        if !post_filter {
-            // One query gives the page and the total (a window over the whole result); only
-            // a page past the end needs a separate count.
-            let sql = format!(
-                "SELECT {PLACE_COLUMNS}, COUNT(*) OVER () AS total_count FROM places p WHERE {wheres} \
-                 ORDER BY {order} LIMIT {} OFFSET {}",
-                limit.min(10_000),
-                offset
-            );
-            return with_db!(self, pool => {
-                let rows = bind_args!(sqlx::query(AssertSqlSafe(sql.as_str())), &args).fetch_all(pool).await?;
-                let total: i64 = match rows.first() {
-                    Some(row) => row.try_get("total_count")?,
-                    None if offset == 0 => 0,
-                    None => {
-                        let mut count_args = Vec::new();
-                        let count_sql = format!("SELECT COUNT(*) FROM places p WHERE {}", where_clause(filter, &mut count_args));
-                        bind_args!(sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())), &count_args).fetch_one(pool).await?
-                    }
-                };
-                let mut places = Vec::with_capacity(rows.len());
-                for row in rows {
-                    places.push(row_to_place!(row, self.cache));
+        let snapshot = self.place_snapshot().await?;
+        let selection = snapshot.select(filter, managed.as_ref(), offset, limit);
+        Ok(ListPage {
+            places: selection.places.into_iter().cloned().collect(),
+            distances_km: selection.distances_km,
+            total: selection.total,
+        })
+    }
+
+    /// The ids of the places a user manages.
+    async fn managed_places(&self, user: UserId) -> Result<HashSet<PlaceId>, StoreError> {
+        let ids: Vec<String> = with_db!(self, pool => {
+            sqlx::query_scalar("SELECT place_id FROM place_managers WHERE user_id = $1")
+                .bind(user.to_string())
+                .fetch_all(pool)
+                .await?
+        });
+        ids.iter().map(|id| id.parse().map_err(|_| StoreError::Corrupt(format!("place id {id}")))).collect()
+    }
+
+    /// The in-memory index at the current revision: the one in hand when the revision has
+    /// not moved, else rebuilt from the table, re-reading only the places whose version
+    /// changed. One rebuild at a time; requests that arrive meanwhile wait for it.
+    pub(crate) async fn place_snapshot(&self) -> Result<Arc<Snapshot>, StoreError> {
+        let revision = self.places_revision().await?;
+        if let Some(current) = self.index.current().filter(|s| s.revision == revision) {
+            return Ok(current);
+        }
+        let _rebuilding = self.index.rebuild.lock().await;
+        let previous = self.index.current();
+        // Another request may have rebuilt it while this one waited.
+        if let Some(current) = previous.as_ref().filter(|s| s.revision >= revision) {
+            return Ok(Arc::clone(current));
+        }
+        // Read the revision before the rows: the snapshot may then be newer than its label
+        // (rebuilt once more later), never older.
+        let revision = self.places_revision().await?;
+        let started = std::time::Instant::now();
+        let versions: Vec<(String, i64)> = with_db!(self, pool => {
+            sqlx::query_as("SELECT id, version FROM places").fetch_all(pool).await?
+        });
+        let mut reusable = previous.as_ref().map(|s| s.entries_by_version()).unwrap_or_default();
+        let mut entries = Vec::with_capacity(versions.len());
+        let mut missing = Vec::new();
+        for (id, version) in &versions {
+            let parsed: PlaceId = id.parse().map_err(|_| StoreError::Corrupt(format!("place id {id}")))?;
+            match reusable.remove(&(parsed, *version)) {
+                Some(entry) => entries.push(entry),
+                None => missing.push(id.as_str()),
+            }
+        }
+        let fresh = missing.len();
+        for place in self.places_by_ids(&missing, missing.len() * 2 > versions.len()).await? {
+            entries.push(Arc::new(Entry::new(place)));
+        }
+        let snapshot = Arc::new(Snapshot::new(revision, entries));
+        tracing::debug!(
+            revision,
+            places = snapshot.len(),
+            reread = fresh,
+            ms = started.elapsed().as_millis() as u64,
+            "place index rebuilt"
+        );
+        self.index.set(Arc::clone(&snapshot));
+        Ok(snapshot)
+    }
+
+    /// Places by id (`all`: read the whole table, cheaper than long lists of ids).
+    async fn places_by_ids(&self, ids: &[&str], all: bool) -> Result<Vec<Place>, StoreError> {
+        let anonymous = self.backend() == crate::Backend::Sqlite;
+        let mut out = Vec::with_capacity(ids.len());
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let wanted: HashSet<&str> = ids.iter().copied().collect();
+        let chunks: Vec<&[&str]> = if all { vec![&[]] } else { ids.chunks(ROWS_PER_STATEMENT).collect() };
+        for chunk in chunks {
+            let sql = if all {
+                format!("SELECT {PLACE_COLUMNS} FROM places p")
+            } else {
+                let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
+                format!("SELECT {PLACE_COLUMNS} FROM places p WHERE p.id IN {list}")
+            };
+            with_db!(self, pool => {
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(*id);
                 }
-                Ok(ListPage { places, distances_km: Vec::new(), total: total as u64 })
+                for row in q.fetch_all(pool).await? {
+                    let id: String = row.try_get("id")?;
+                    if all && !wanted.contains(id.as_str()) {
+                        continue;
+                    }
+                    out.push(row_to_place!(row, self.cache));
+                }
             });
         }
-        let sql = format!("SELECT {PLACE_COLUMNS} FROM places p WHERE {wheres} ORDER BY {order}");
-        let mut candidates: Vec<(Place, f64)> = with_db!(self, pool => {
-            let rows = bind_args!(sqlx::query(AssertSqlSafe(sql.as_str())), &args).fetch_all(pool).await?;
-            let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
-                out.push((row_to_place!(row, self.cache), 0.0));
-            }
-            Ok::<_, StoreError>(out)
-        })?;
-        if let Some((lat, lon, radius)) = filter.near {
-            let center = Coordinates { lat, lon };
-            for (place, distance) in candidates.iter_mut() {
-                *distance = center.distance_km(&place.data.location);
-            }
-            candidates.retain(|(_, d)| *d <= radius);
-            if filter.sort == PlaceSort::Distance {
-                candidates.sort_by(|a, b| a.1.total_cmp(&b.1));
-            }
-        }
-        if let Some(at) = filter.open_at {
-            candidates.retain(|(p, _)| p.data.opening_hours.as_ref().is_some_and(|h| h.is_open_at(at)));
-        }
-        let total = candidates.len() as u64;
-        let (places, distances_km): (Vec<Place>, Vec<f64>) =
-            candidates.into_iter().skip(offset as usize).take(limit as usize).unzip();
-        let distances_km = if filter.near.is_some() { distances_km } else { Vec::new() };
-        Ok(ListPage { places, distances_km, total })
+        Ok(out)
     }
 
     /// Every place matching a filter, without paging (exports, map data).
@@ -700,8 +524,6 @@ impl Store {
     pub async fn delete_demo_data(&self) -> Result<(), StoreError> {
         with_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM search_terms WHERE kind = 'place' AND doc_id IN (SELECT id FROM places WHERE is_demo = TRUE)")
-                .execute(&mut *tx).await?;
             sqlx::query("DELETE FROM places WHERE is_demo = TRUE").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM users WHERE is_demo = TRUE").execute(&mut *tx).await?;
             bump_revision!(tx);
@@ -725,18 +547,5 @@ impl Store {
                 .bind(place.to_string()).bind(user.to_string()).fetch_one(pool).await?;
             Ok(n > 0)
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::prefix_upper_bound;
-
-    #[test]
-    fn the_upper_bound_of_a_prefix_carries_over_z() {
-        assert_eq!(prefix_upper_bound("fabl").as_deref(), Some("fabm"));
-        assert_eq!(prefix_upper_bound("caz").as_deref(), Some("cb"));
-        assert_eq!(prefix_upper_bound("a9").as_deref(), Some("aa"));
-        assert_eq!(prefix_upper_bound("zz"), None);
     }
 }

@@ -27,6 +27,7 @@ pub(crate) enum Db {
 pub struct Store {
     pub(crate) db: Db,
     pub(crate) cache: std::sync::Arc<crate::places::PlaceCache>,
+    pub(crate) index: std::sync::Arc<crate::places::IndexState>,
 }
 
 /// Run the same code with whichever pool the store has. The body is compiled twice, once per
@@ -58,11 +59,11 @@ impl Store {
                 .pragma("temp_store", "memory");
             // SQLite has one writer; a few readers run in parallel under WAL.
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Store { db: Db::Sqlite(pool), cache: Default::default() }
+            Store { db: Db::Sqlite(pool), cache: Default::default(), index: Default::default() }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
-            Store { db: Db::Postgres(pool), cache: Default::default() }
+            Store { db: Db::Postgres(pool), cache: Default::default(), index: Default::default() }
         } else {
             return Err(StoreError::UnsupportedUrl);
         };

@@ -225,3 +225,62 @@ async fn a_large_import_is_stored_in_batches_and_searchable() {
     let q = PlaceFilter { text: Some(maillage_search::Query::parse("lieu numero")), ..Default::default() };
     assert_eq!(db.store.list_places(&q, 0, 10).await.unwrap().total, 1_250);
 }
+
+#[tokio::test]
+async fn a_second_server_on_the_same_database_sees_every_write_at_once() {
+    let db = fresh_store().await.unwrap();
+    let other = maillage_store::Store::connect(&db.url).await.unwrap();
+    let fablabs = PlaceFilter { types: vec![PlaceType::Fablab], ..Default::default() };
+    // Both servers build their index before the write.
+    assert_eq!(db.store.list_places(&fablabs, 0, 10).await.unwrap().total, 0);
+    assert_eq!(other.list_places(&fablabs, 0, 10).await.unwrap().total, 0);
+
+    let mut p = place("La Forge", &[PlaceType::Fablab], "42", 45.43, 4.39);
+    other.insert_place(&p).await.unwrap();
+    assert_eq!(db.store.list_places(&fablabs, 0, 10).await.unwrap().total, 1);
+
+    // An edit on one server changes what the other finds, by filter and by text.
+    p.data.types = vec![PlaceType::Coworking];
+    p.data.name = "Le Plateau".into();
+    p.data.summary = "Bureaux partagés".into();
+    p.version = 2;
+    db.store.update_place(&p, 1).await.unwrap();
+    assert_eq!(other.list_places(&fablabs, 0, 10).await.unwrap().total, 0);
+    let text = PlaceFilter { text: Some(maillage_search::Query::parse("plateau")), ..Default::default() };
+    assert_eq!(other.list_places(&text, 0, 10).await.unwrap().places[0].data.name, "Le Plateau");
+    let old_name = PlaceFilter { text: Some(maillage_search::Query::parse("forge")), ..Default::default() };
+    assert_eq!(other.list_places(&old_name, 0, 10).await.unwrap().total, 0);
+    other.close().await;
+}
+
+#[tokio::test]
+async fn filters_combine_and_values_of_one_filter_are_alternatives() {
+    let db = fresh_store().await.unwrap();
+    let s = &db.store;
+    let mut a = place("Atelier Nord", &[PlaceType::Fablab], "42", 45.43, 4.39);
+    a.data.services = vec![Service::TeleworkDesk];
+    let mut b = place("Atelier Sud", &[PlaceType::Coworking], "42", 45.40, 4.38);
+    b.data.services = vec![];
+    let c = place("Atelier Lyon", &[PlaceType::Fablab], "69", 45.76, 4.83);
+    let mut draft = place("Atelier caché", &[PlaceType::Fablab], "42", 45.43, 4.39);
+    draft.status = PlaceStatus::Draft;
+    for p in [&a, &b, &c, &draft] {
+        s.insert_place(p).await.unwrap();
+    }
+    let names =
+        |page: maillage_store::ListPage| page.places.into_iter().map(|p| p.data.name).collect::<Vec<_>>();
+    let f = PlaceFilter {
+        types: vec![PlaceType::Fablab, PlaceType::Coworking],
+        departement: Some("42".into()),
+        text: Some(maillage_search::Query::parse("atelier")),
+        ..Default::default()
+    };
+    assert_eq!(names(s.list_places(&f, 0, 10).await.unwrap()), ["Atelier Nord", "Atelier Sud"]);
+    let f = PlaceFilter { services: vec![Service::TeleworkDesk], departement: Some("42".into()), ..f };
+    assert_eq!(names(s.list_places(&f, 0, 10).await.unwrap()), ["Atelier Nord"]);
+    let bbox = PlaceFilter { bbox: Some((4.0, 45.0, 5.0, 45.5)), ..Default::default() };
+    assert_eq!(names(s.list_places(&bbox, 0, 10).await.unwrap()), ["Atelier Nord", "Atelier Sud"]);
+    // Drafts are found only when asked for.
+    let drafts = PlaceFilter { statuses: vec![PlaceStatus::Draft], ..Default::default() };
+    assert_eq!(names(s.list_places(&drafts, 0, 10).await.unwrap()), ["Atelier caché"]);
+}

@@ -17,7 +17,7 @@ use chrono::Utc;
 use maillage_app::{AppError, Format};
 use maillage_domain::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
 use maillage_domain::{FieldError, Place, PlaceId, PlaceInput};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// Largest JSON body (imports go through the upload page or the CLI).
@@ -40,10 +40,33 @@ fn api_err(e: impl Into<AppError>, ctx: &Ctx) -> WebError {
     WebError::api(e, ctx.lang)
 }
 
+/// A place as the API shows it: the record, its page's address and, in a list around a
+/// point, its distance. Serialised straight to the response, without a `Value` in between.
+#[derive(Serialize)]
+struct PlaceOut<'a> {
+    #[serde(flatten)]
+    place: &'a Place,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance_km: Option<f64>,
+}
+
+impl<'a> PlaceOut<'a> {
+    fn new(place: &'a Place) -> Self {
+        Self { place, url: format!("/lieux/{}", place.id), distance_km: None }
+    }
+}
+
 fn place_json(place: &Place) -> Value {
-    let mut v = serde_json::to_value(place).unwrap_or(Value::Null);
-    v["url"] = json!(format!("/lieux/{}", place.id));
-    v
+    serde_json::to_value(PlaceOut::new(place)).unwrap_or(Value::Null)
+}
+
+#[derive(Serialize)]
+struct ListOut<'a> {
+    total: u64,
+    page: u64,
+    per_page: u64,
+    items: Vec<PlaceOut<'a>>,
 }
 
 /// Refuse query parameters the endpoint does not know, naming them.
@@ -161,20 +184,13 @@ async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) ->
         .list_places(&ctx.actor, filter, (page - 1) * per_page, per_page)
         .await
         .map_err(|e| api_err(e, &ctx))?;
-    let items: Vec<Value> = result
+    let items: Vec<PlaceOut> = result
         .places
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            let mut v = place_json(p);
-            if let Some(d) = result.distances_km.get(i) {
-                v["distance_km"] = json!(d);
-            }
-            v
-        })
+        .map(|(i, p)| PlaceOut { distance_km: result.distances_km.get(i).copied(), ..PlaceOut::new(p) })
         .collect();
-    Ok(Json(json!({ "total": result.total, "page": page, "per_page": per_page, "items": items }))
-        .into_response())
+    Ok(Json(ListOut { total: result.total, page, per_page, items }).into_response())
 }
 
 async fn geojson(
