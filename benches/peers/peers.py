@@ -508,192 +508,6 @@ def cmd_mclp(out: Path, spopt_limit_s: float, highs_limit_s: float,
     units, places = load_units(), load_places()
     results = {}
 
-    cand = units[units["population"] >= 2000]
-        cand_lat, cand_lon = cand["lat"].to_numpy(), cand["lon"].to_numpy()
-        predefined, p = None, 50
-    else:
-        raise SystemExit(f"unknown variant {variant}")
-
-    state = {"phase": "cost matrix", "t0": time.perf_counter(), "problem": None}
-    rss_guard_kb = 9 * 1024 * 1024
-
-    # spopt creates its pulp problem inside from_cost_matrix; remember it to count rows.
-    original_init = pulp.LpProblem.__init__
-
-    def recording_init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        state["problem"] = self
-
-    pulp.LpProblem.__init__ = recording_init
-
-    def rss_kb() -> int:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        return 0
-
-    def watchdog():
-        while True:
-            time.sleep(1.0)
-            elapsed = time.perf_counter() - state["t0"]
-            rss = rss_kb()
-            if elapsed >= limit_s or rss >= rss_guard_kb:
-                prob = state["problem"]
-                rows = len(prob.constraints) if prob is not None else 0
-                write_json(report, {
-                    "variant": variant, "finished": False,
-                    "stopped_by": "time limit" if elapsed >= limit_s else "memory guard",
-                    "elapsed_s": elapsed, "phase": state["phase"],
-                    "constraints_built": rows, "clients": len(units),
-                    "candidates": len(cand_lat), "rss_mb": rss / 1024,
-                    "cost_matrix_s": state.get("cost_matrix_s"),
-                })
-                os._exit(3)
-
-    threading.Thread(target=watchdog, daemon=True).start()
-
-    # spopt wants a dense clients x candidates cost matrix. float32 halves its size (the
-    # comparison with the radius is all spopt does with it).
-    cost = np.empty((len(units), len(cand_lat)), dtype=np.float32)
-    ulat, ulon = units["lat"].to_numpy(), units["lon"].to_numpy()
-    for start in range(0, len(units), 256):
-        stop = min(start + 256, len(units))
-        cost[start:stop] = haversine_km(ulat[start:stop, None], ulon[start:stop, None],
-                                        cand_lat[None, :], cand_lon[None, :])
-    state["cost_matrix_s"] = time.perf_counter() - state["t0"]
-    state["phase"] = "spopt MCLP.from_cost_matrix"
-    t0 = time.perf_counter()
-    MCLP.from_cost_matrix(cost, units["population"].to_numpy(), service_radius=15.0,
-                          p_facilities=p, predefined_facilities_arr=predefined)
-    write_json(report, {"variant": variant, "finished": True,
-                        "build_s": time.perf_counter() - t0,
-                        "cost_matrix_s": state["cost_matrix_s"],
-                        "elapsed_s": time.perf_counter() - state["t0"]})
-    os._exit(0)
-
-
-def run_spopt_build(variant: str, limit_s: float, out: Path) -> dict:
-    report = out / f"spopt_build_{variant}.json"
-    report.unlink(missing_ok=True)
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, __file__, "_spopt_build", variant, str(limit_s),
-                           str(report)], check=False)
-    wall = time.perf_counter() - t0
-    if not report.exists():
-        raise SystemExit(f"spopt build worker died (exit {proc.returncode})")
-    result = json.loads(report.read_text())
-    result["wall_s"] = wall
-    return result
-
-
-def solve_mclp_highs(units, cand_lat, cand_lon, k: int, radius_km: float,
-                     existing=None, time_limit_s: float = 600.0) -> dict:
-    """spopt's MCLP formulation, built sparse and handed to highspy directly:
-    max sum_i P_i y_i  s.t.  sum_{j covers i} x_j >= y_i,  sum_j x_j = k (+ existing, fixed
-    at 1, as spopt's predefined facilities), x and y binary."""
-    import highspy
-
-    t0 = time.perf_counter()
-    n_u = len(units)
-    lat_all, lon_all = np.asarray(cand_lat), np.asarray(cand_lon)
-    n_new = len(lat_all)
-    fixed = 0
-    if existing is not None:
-        lat_all = np.concatenate([lat_all, existing["lat"].to_numpy()])
-        lon_all = np.concatenate([lon_all, existing["lon"].to_numpy()])
-        fixed = len(existing)
-    ui, cj, _ = pairs_within(units, lat_all, lon_all, radius_km)
-    n_c = len(lat_all)
-    pop = units["population"].to_numpy().astype(float)
-
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit_s))
-    inf = highspy.kHighsInf
-    # columns: x_0..x_{n_c-1}, then y_0..y_{n_u-1}
-    lb = np.zeros(n_c + n_u)
-    ub = np.ones(n_c + n_u)
-    lb[n_new:n_c] = 1.0  # existing places are open
-    cost = np.concatenate([np.zeros(n_c), -pop])  # HiGHS minimises
-    h.addVars(n_c + n_u, lb, ub)
-    h.changeColsCost(n_c + n_u, np.arange(n_c + n_u, dtype=np.int32), cost)
-    h.changeColsIntegrality(n_c + n_u, np.arange(n_c + n_u, dtype=np.int32),
-                            np.full(n_c + n_u, highspy.HighsVarType.kInteger))
-    # coverage rows: sum_j a_ij x_j - y_i >= 0 (CSR by unit)
-    order = np.argsort(ui, kind="stable")
-    ui, cj = ui[order], cj[order]
-    counts = np.bincount(ui, minlength=n_u)
-    starts = np.zeros(n_u, dtype=np.int64)
-    starts[1:] = np.cumsum(counts + 1)[:-1]
-    index = np.empty(len(ui) + n_u, dtype=np.int32)
-    value = np.empty(len(ui) + n_u)
-    cuts = np.concatenate([[0], np.cumsum(counts)])
-    rank = np.arange(len(ui)) - cuts[ui]
-    index[starts[ui] + rank] = cj
-    value[starts[ui] + rank] = 1.0
-    index[starts + counts] = n_c + np.arange(n_u)
-    value[starts + counts] = -1.0
-    h.addRows(n_u, np.zeros(n_u), np.full(n_u, inf), len(index), starts.astype(np.int32),
-              index, value)
-    # cardinality row
-    h.addRow(float(k + fixed), float(k + fixed), n_c, np.arange(n_c, dtype=np.int32),
-             np.ones(n_c))
-    build_s = time.perf_counter() - t0
-
-    t1 = time.perf_counter()
-    h.run()
-    solve_s = time.perf_counter() - t1
-    info = h.getInfo()
-    sol = np.asarray(h.getSolution().col_value)
-    chosen_idx = [j for j in range(n_new) if sol[j] > 0.5]
-    y = sol[n_c:] > 0.5
-    # Population actually within radius of the open sites (the objective, recomputed).
-    open_mask = np.zeros(n_c, dtype=bool)
-    open_mask[chosen_idx] = True
-    open_mask[n_new:] = True
-    covered = np.zeros(n_u, dtype=bool)
-    covered[ui[open_mask[cj]]] = True
-    existing_cov = np.zeros(n_u, dtype=bool)
-    if fixed:
-        existing_cov[ui[cj >= n_new]] = True
-    return {
-        "status": h.modelStatusToString(h.getModelStatus()),
-        "objective_covered_population": -info.objective_function_value,
-        "covered_population_recomputed": int(pop[covered].sum()),
-        "y_covered_population": int(pop[y].sum()),
-        "existing_covered_population": int(pop[existing_cov].sum()),
-        "dual_bound_population": -info.mip_dual_bound,
-        "mip_gap": info.mip_gap,
-        "mip_nodes": int(info.mip_node_count),
-        "candidates": n_new, "existing_open": fixed, "coverage_pairs": int(len(ui)),
-        "model_build_s": build_s, "solve_s": solve_s, "time_limit_s": time_limit_s,
-        "chosen_index": chosen_idx,
-        "highspy_version": highspy_version(),
-    }
-
-
-def highspy_version() -> str:
-    from importlib.metadata import version
-
-    return version("highspy")
-
-
-def cmd_mclp(out: Path, spopt_limit_s: float, highs_limit_s: float,
-             with_existing: bool = True) -> dict:
-    units, places = load_units(), load_places()
-    results = {}
-
-    section("mclp: spopt MCLP on all of France, existing places open (predefined facilities)")
-    r = run_spopt_build("france-existing", spopt_limit_s, out)
-    print(json.dumps(r, indent=1))
-    results["spopt_france_existing"] = r
-
-    section("mclp: spopt MCLP build, reduced greenfield (candidates >= 2,000 inhabitants)")
-    r = run_spopt_build("reduced-greenfield", spopt_limit_s, out)
-    print(json.dumps(r, indent=1))
-    results["spopt_reduced_greenfield"] = r
-
     cand = units[units["population"] >= 2000].reset_index(drop=True)
     for name, existing in [("greenfield", None), ("existing", places)]:
         if name == "existing" and not with_existing:
@@ -708,6 +522,16 @@ def cmd_mclp(out: Path, spopt_limit_s: float, highs_limit_s: float,
         print(json.dumps({k: v for k, v in r.items() if k != "chosen"}, indent=1))
         write_json(out / f"mclp_{name}_highs.json", r)
         results[f"highs_{name}"] = r
+
+    section("mclp: spopt MCLP on all of France, existing places open (predefined facilities)")
+    r = run_spopt_build("france-existing", spopt_limit_s, out)
+    print(json.dumps(r, indent=1))
+    results["spopt_france_existing"] = r
+
+    section("mclp: spopt MCLP build, reduced greenfield (candidates >= 2,000 inhabitants)")
+    r = run_spopt_build("reduced-greenfield", spopt_limit_s, out)
+    print(json.dumps(r, indent=1))
+    results["spopt_reduced_greenfield"] = r
     return results
 
 
