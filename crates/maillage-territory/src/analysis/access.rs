@@ -1,0 +1,318 @@
+//! Floating catchment accessibility (2SFCA, E2SFCA, Gaussian, gravity, 3SFCA), with exactly
+//! the semantics of PySAL `access` 1.1.10 (`access/fca.py`, `access/weights.py`,
+//! `access/helpers.py`):
+//!
+//! - pairs are kept when cost ≤ catchment (inclusive);
+//! - R_j = S_j / Σ_i P_i·w(c_ij) over the pairs of place j; A_i = Σ_j R_j·w(c_ij);
+//! - terms that are NaN (0·∞, 0/0) are skipped in every sum, as pandas' `sum` does, so a sum
+//!   of NaN terms only is 0;
+//! - a place whose weighted reachable population is 0 gets R = S/0 = ∞ (NaN when S = 0), and
+//!   ∞ propagates to the units that reach it;
+//! - a unit with no place within the catchment gets NaN;
+//! - 3SFCA: selection weights G_ij = w(c_ij) / Σ_j' w(c_ij') are computed over *all* pairs of
+//!   the cost model (before the catchment filter), then both stages use w·G;
+//! - normalisation divides by Σ_i P_i·A_i / Σ_i P_i, NaN terms skipped in the numerator only.
+//!
+//! Sums run in ascending unit order (stage 1) and ascending place order (stage 2), so results
+//! are deterministic; they match the library to about 1e-15 relative (it sums in cost-table
+//! row order with Kahan compensation).
+
+use serde::Serialize;
+
+use super::cost::CostModel;
+use super::demand::DemandUnits;
+use super::error::{AnalysisError, positive};
+use super::supply::Supply;
+
+/// A step of a step weight function: weight `weight` for costs ≤ `up_to` (and above the
+/// previous step).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Step {
+    pub up_to: f64,
+    pub weight: f64,
+}
+
+/// Distance decay applied to each pair, as in `access.weights`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Weight {
+    /// No decay (plain 2SFCA): every pair within the catchment weighs 1.
+    Uniform,
+    /// `weights.step_fn`: the weight of the first step whose `up_to` ≥ cost (thresholds
+    /// inclusive), 0 beyond the last step.
+    Steps(Vec<Step>),
+    /// `weights.gaussian(sigma)`: exp(−c² / (2σ²)), not normalised (w(0) = 1).
+    Gaussian { sigma: f64 },
+    /// `weights.gravity(scale, alpha, min_dist)`: (max(c, min_dist) / scale)^alpha; alpha is
+    /// usually negative.
+    Gravity { scale: f64, alpha: f64, min_dist: f64 },
+}
+
+impl Weight {
+    /// `access`'s default for E2SFCA: {10: 1, 20: 0.68, 30: 0.22}.
+    pub fn e2sfca_default() -> Self {
+        Self::steps(&[(10.0, 1.0), (20.0, 0.68), (30.0, 0.22)])
+    }
+
+    /// `access`'s default for 3SFCA: {10: 0.962, 20: 0.704, 30: 0.377, 60: 0.042}.
+    pub fn three_stage_default() -> Self {
+        Self::steps(&[(10.0, 0.962), (20.0, 0.704), (30.0, 0.377), (60.0, 0.042)])
+    }
+
+    fn steps(steps: &[(f64, f64)]) -> Self {
+        Self::Steps(steps.iter().map(|&(up_to, weight)| Step { up_to, weight }).collect())
+    }
+
+    /// Parses steps written `10:1,20:0.68,30:0.22` (field `steps`).
+    pub fn parse_steps(text: &str) -> Result<Self, AnalysisError> {
+        let invalid = |reason_fr, reason_en| AnalysisError::InvalidParameter {
+            field: "steps".to_owned(),
+            value: f64::NAN,
+            reason_fr,
+            reason_en,
+        };
+        let mut steps = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (up_to, weight) = part.split_once(':').ok_or_else(|| {
+                invalid(
+                    "paliers attendus sous la forme 10:1,20:0.68,30:0.22",
+                    "expected steps like 10:1,20:0.68,30:0.22",
+                )
+            })?;
+            let number = |s: &str| {
+                s.trim().parse::<f64>().map_err(|_| invalid("nombre illisible", "unreadable number"))
+            };
+            steps.push(Step { up_to: number(up_to)?, weight: number(weight)? });
+        }
+        let weight = Self::Steps(steps);
+        weight.validate()?;
+        Ok(weight)
+    }
+
+    /// Checks the parameters: steps non-empty with finite distinct thresholds and finite
+    /// weights ≥ 0 (field `steps`), sigma > 0 (`sigma_km`), scale > 0, alpha finite, min_dist
+    /// ≥ 0 (`scale_km`, `alpha`, `min_dist_km`).
+    pub fn validate(&self) -> Result<(), AnalysisError> {
+        let bad = |field: &str, value: f64, reason_fr: &'static str, reason_en: &'static str| {
+            Err(AnalysisError::InvalidParameter { field: field.to_owned(), value, reason_fr, reason_en })
+        };
+        match self {
+            Self::Uniform => Ok(()),
+            Self::Steps(steps) => {
+                if steps.is_empty() {
+                    return bad(
+                        "steps",
+                        f64::NAN,
+                        "au moins un palier est requis",
+                        "at least one step is required",
+                    );
+                }
+                for (i, s) in steps.iter().enumerate() {
+                    if !s.up_to.is_finite() || s.up_to < 0.0 {
+                        return bad(
+                            "steps",
+                            s.up_to,
+                            "seuil fini et positif attendu",
+                            "expected a finite threshold ≥ 0",
+                        );
+                    }
+                    if !s.weight.is_finite() || s.weight < 0.0 {
+                        return bad(
+                            "steps",
+                            s.weight,
+                            "poids fini et positif attendu",
+                            "expected a finite weight ≥ 0",
+                        );
+                    }
+                    if steps[..i].iter().any(|t| t.up_to == s.up_to) {
+                        return bad("steps", s.up_to, "seuil en double", "duplicate threshold");
+                    }
+                }
+                Ok(())
+            }
+            Self::Gaussian { sigma } => positive("sigma_km", *sigma).map(|_| ()),
+            Self::Gravity { scale, alpha, min_dist } => {
+                positive("scale_km", *scale)?;
+                if !alpha.is_finite() {
+                    return bad("alpha", *alpha, "exposant fini attendu", "expected a finite exponent");
+                }
+                if !min_dist.is_finite() || *min_dist < 0.0 {
+                    return bad(
+                        "min_dist_km",
+                        *min_dist,
+                        "distance finie et positive attendue",
+                        "expected a finite distance ≥ 0",
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Steps sorted by threshold, as `step_fn` reads them.
+    fn prepared(&self) -> Self {
+        match self {
+            Self::Steps(steps) => {
+                let mut steps = steps.clone();
+                steps.sort_by(|a, b| a.up_to.total_cmp(&b.up_to));
+                Self::Steps(steps)
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// The weight of a pair of cost `c` (after [`Weight::prepared`]).
+    #[inline]
+    fn at(&self, c: f64) -> f64 {
+        match self {
+            Self::Uniform => 1.0,
+            Self::Steps(steps) => steps.iter().find(|s| c <= s.up_to).map_or(0.0, |s| s.weight),
+            Self::Gaussian { sigma } => (-c * c / (2.0 * sigma.powi(2))).exp(),
+            Self::Gravity { scale, alpha, min_dist } => {
+                let x = if *min_dist > c { *min_dist } else { c };
+                (x / scale).powf(*alpha)
+            }
+        }
+    }
+
+    /// Cost beyond which the weight is 0 for good (the last step), if any.
+    fn support(&self) -> Option<f64> {
+        match self {
+            Self::Steps(steps) => steps.iter().map(|s| s.up_to).reduce(f64::max),
+            _ => None,
+        }
+    }
+}
+
+/// Two stages (2SFCA and its weighted variants) or three (3SFCA, with selection weights).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stages {
+    Two,
+    Three,
+}
+
+/// What to compute. The CLI methods map as: `2sfca` = Two + Uniform, `e2sfca` = Two + Steps,
+/// `gaussian` = Two + Gaussian, `gravity` = Two + Gravity, `3sfca` = Three +
+/// [`Weight::three_stage_default`] unless steps are given.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccessOptions {
+    pub stages: Stages,
+    pub weight: Weight,
+    /// Pairs with cost ≤ catchment are kept (field `catchment_km`).
+    pub catchment: f64,
+    /// Divide by the population-weighted mean (`normalize=True` in `access`).
+    pub normalize: bool,
+    /// 3SFCA only: the largest cost of the pairs over which selection weights are summed. The
+    /// library sums over every pair of its cost table; `None` does the same exactly: the last
+    /// step's threshold for step weights (pairs beyond weigh 0), all pairs otherwise (with
+    /// [`super::GreatCircle`] that is every unit × place pair: exact but slow on all of France,
+    /// set a limit such as 3σ for Gaussian weights).
+    pub selection_max_cost: Option<f64>,
+}
+
+impl AccessOptions {
+    pub fn two_stage(catchment: f64, weight: Weight) -> Self {
+        Self { stages: Stages::Two, weight, catchment, normalize: false, selection_max_cost: None }
+    }
+
+    pub fn three_stage(catchment: f64, weight: Weight) -> Self {
+        Self { stages: Stages::Three, weight, catchment, normalize: false, selection_max_cost: None }
+    }
+}
+
+/// Result of [`accessibility`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accessibility {
+    /// A_i per unit, in unit order (normalised when asked): NaN without a place in range,
+    /// ∞ when a reachable place has no weighted population.
+    pub values: Vec<f64>,
+    /// R_j per place, in supply order; NaN for places with no unit in range.
+    pub ratios: Vec<f64>,
+    /// Number of (unit, place) pairs within the catchment.
+    pub pairs: usize,
+    /// The divisor applied when normalising (Σ P·A / Σ P), `None` otherwise.
+    pub normalized_by: Option<f64>,
+}
+
+/// Floating catchment accessibility of every unit; see the module documentation for the
+/// exact semantics.
+pub fn accessibility(
+    units: &DemandUnits,
+    places: &Supply,
+    cost: &dyn CostModel,
+    options: &AccessOptions,
+) -> Result<Accessibility, AnalysisError> {
+    positive("catchment_km", options.catchment)?;
+    options.weight.validate()?;
+    if let Some(limit) = options.selection_max_cost {
+        positive("selection_max_cost", limit)?;
+    }
+    places.require_non_empty()?;
+    let weight = options.weight.prepared();
+    let pairs = cost.pairs(units, places, options.catchment)?;
+    let population: Vec<f64> = units.units().iter().map(|u| u.population).collect();
+
+    // 3SFCA: Σ_j w(c_ij) per unit over every pair the model knows.
+    let selection_sums = match options.stages {
+        Stages::Two => None,
+        Stages::Three => {
+            let limit = options.selection_max_cost.or_else(|| weight.support()).unwrap_or(f64::INFINITY);
+            let all = if limit <= options.catchment {
+                pairs.within(limit)
+            } else {
+                cost.pairs(units, places, limit)?
+            };
+            Some(
+                (0..units.len())
+                    .map(|i| nan_skipping_sum(all.of_unit(i).1.iter().map(|&c| weight.at(c))))
+                    .collect::<Vec<f64>>(),
+            )
+        }
+    };
+    // The factor applied to a pair: w, or w then ×G in the library's order of operations.
+    let apply = |value: f64, unit: usize, c: f64| -> f64 {
+        let w = weight.at(c);
+        match &selection_sums {
+            None => value * w,
+            Some(sums) => value * w * (w / sums[unit]),
+        }
+    };
+
+    let ratios: Vec<f64> = (0..places.len())
+        .map(|j| {
+            let (us, cs) = pairs.of_place(j);
+            if us.is_empty() {
+                return f64::NAN;
+            }
+            let demand = nan_skipping_sum(
+                us.iter().zip(cs).map(|(&u, &c)| apply(population[u as usize], u as usize, c)),
+            );
+            places.places()[j].capacity / demand
+        })
+        .collect();
+    let mut values: Vec<f64> = (0..units.len())
+        .map(|i| {
+            let (ps, cs) = pairs.of_unit(i);
+            if ps.is_empty() {
+                return f64::NAN;
+            }
+            nan_skipping_sum(ps.iter().zip(cs).map(|(&p, &c)| apply(ratios[p as usize], i, c)))
+        })
+        .collect();
+    let normalized_by = options.normalize.then(|| {
+        let weighted = nan_skipping_sum(values.iter().zip(&population).map(|(a, p)| a * p));
+        let mean = weighted / population.iter().sum::<f64>();
+        for v in &mut values {
+            *v /= mean;
+        }
+        mean
+    });
+    Ok(Accessibility { values, ratios, pairs: pairs.len(), normalized_by })
+}
+
+/// Sum that skips NaN terms, as pandas' `sum` does by default.
+#[inline]
+fn nan_skipping_sum(terms: impl Iterator<Item = f64>) -> f64 {
+    terms.fold(0.0, |acc, t| if t.is_nan() { acc } else { acc + t })
+}

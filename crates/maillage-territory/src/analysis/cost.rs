@@ -1,0 +1,305 @@
+//! Cost between demand units and places: an interface, with great-circle distance and an
+//! explicit table as implementations.
+//!
+//! # Plugging in a road network
+//!
+//! A travel-time matrix (from OSRM, Valhalla, r5…) is an explicit sparse table: build a
+//! [`CostTable`] of `(unit code, place id, minutes)` rows, keeping only pairs under the
+//! longest catchment you will ask for, and pass it wherever a `&dyn CostModel` is taken. The
+//! analyses only ever ask for "every pair with cost ≤ c" and "the least cost from each unit",
+//! so a dedicated implementation (a routing engine answering isochrones) can implement
+//! [`CostModel`] directly instead. Radii are then in the table's unit (minutes), not km. For
+//! the optimisers, candidate sites are places whose id is a unit code
+//! ([`super::Supply::at_units`]), so the table needs unit → unit rows too.
+
+use std::collections::HashMap;
+
+use super::demand::DemandUnits;
+use super::error::AnalysisError;
+use super::geometry::{chord2_for_km, distance_km};
+use super::supply::Supply;
+
+/// Sparse (unit, place, cost) pairs, held both by place (units in ascending order) and by
+/// unit (places in ascending order): compressed sparse rows, one flat array each.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pairs {
+    n_units: usize,
+    n_places: usize,
+    place_start: Vec<u32>,
+    place_units: Vec<u32>,
+    place_costs: Vec<f64>,
+    unit_start: Vec<u32>,
+    unit_places: Vec<u32>,
+    unit_costs: Vec<f64>,
+}
+
+impl Pairs {
+    /// Pairs from `(unit, place, cost)` triplets in any order. Duplicates are kept (as the
+    /// reference library does: a pair listed twice counts twice).
+    pub fn from_triplets(n_units: usize, n_places: usize, triplets: &[(u32, u32, f64)]) -> Self {
+        let mut by_place = vec![Vec::new(); n_places];
+        for &(u, p, c) in triplets {
+            by_place[p as usize].push((u, c));
+        }
+        for list in &mut by_place {
+            list.sort_by_key(|&(u, _)| u);
+        }
+        Self::from_place_lists(n_units, &by_place)
+    }
+
+    /// Pairs from one list per place of `(unit, cost)`, in any order within each list.
+    pub(crate) fn from_place_lists(n_units: usize, lists: &[Vec<(u32, f64)>]) -> Self {
+        let mut place_start = Vec::with_capacity(lists.len() + 1);
+        let total: usize = lists.iter().map(Vec::len).sum();
+        let (mut units, mut costs) = (Vec::with_capacity(total), Vec::with_capacity(total));
+        place_start.push(0);
+        for list in lists {
+            for &(u, c) in list {
+                units.push(u);
+                costs.push(c);
+            }
+            place_start.push(units.len() as u32);
+        }
+        Self::from_place_csr(n_units, place_start, units, costs)
+    }
+
+    /// Builds both orientations from a by-place CSR whose lists may be in any order: two
+    /// counting-sort transposes leave every list in ascending order.
+    pub(crate) fn from_place_csr(n_units: usize, start: Vec<u32>, units: Vec<u32>, costs: Vec<f64>) -> Self {
+        let n_places = start.len() - 1;
+        let (unit_start, unit_places, unit_costs) = transpose(n_units, &start, &units, &costs);
+        let (place_start, place_units, place_costs) =
+            transpose(n_places, &unit_start, &unit_places, &unit_costs);
+        Self { n_units, n_places, place_start, place_units, place_costs, unit_start, unit_places, unit_costs }
+    }
+
+    pub fn len(&self) -> usize {
+        self.place_units.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.place_units.is_empty()
+    }
+
+    pub fn n_units(&self) -> usize {
+        self.n_units
+    }
+
+    pub fn n_places(&self) -> usize {
+        self.n_places
+    }
+
+    /// Units in range of a place (ascending) and their costs.
+    pub fn of_place(&self, place: usize) -> (&[u32], &[f64]) {
+        let (a, b) = (self.place_start[place] as usize, self.place_start[place + 1] as usize);
+        (&self.place_units[a..b], &self.place_costs[a..b])
+    }
+
+    /// Places in range of a unit (ascending) and their costs.
+    pub fn of_unit(&self, unit: usize) -> (&[u32], &[f64]) {
+        let (a, b) = (self.unit_start[unit] as usize, self.unit_start[unit + 1] as usize);
+        (&self.unit_places[a..b], &self.unit_costs[a..b])
+    }
+
+    /// The same pairs restricted to cost ≤ `max_cost`.
+    pub fn within(&self, max_cost: f64) -> Self {
+        let mut start = Vec::with_capacity(self.n_places + 1);
+        start.push(0);
+        let (mut units, mut costs) = (Vec::new(), Vec::new());
+        for p in 0..self.n_places {
+            let (us, cs) = self.of_place(p);
+            for (&u, &c) in us.iter().zip(cs) {
+                if c <= max_cost {
+                    units.push(u);
+                    costs.push(c);
+                }
+            }
+            start.push(units.len() as u32);
+        }
+        Self::from_place_csr(self.n_units, start, units, costs)
+    }
+}
+
+/// Counting-sort transpose of a CSR: rows become columns, each output row in ascending order
+/// of the input rows.
+fn transpose(n_out: usize, start: &[u32], targets: &[u32], costs: &[f64]) -> (Vec<u32>, Vec<u32>, Vec<f64>) {
+    let mut out_start = vec![0u32; n_out + 1];
+    for &t in targets {
+        out_start[t as usize + 1] += 1;
+    }
+    for i in 0..n_out {
+        out_start[i + 1] += out_start[i];
+    }
+    let mut cursor = out_start.clone();
+    let mut out_targets = vec![0u32; targets.len()];
+    let mut out_costs = vec![0f64; targets.len()];
+    for row in 0..start.len() - 1 {
+        for k in start[row] as usize..start[row + 1] as usize {
+            let t = targets[k] as usize;
+            let at = cursor[t] as usize;
+            out_targets[at] = row as u32;
+            out_costs[at] = costs[k];
+            cursor[t] += 1;
+        }
+    }
+    (out_start, out_targets, out_costs)
+}
+
+/// The least cost from a unit to a place.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct NearestPlace {
+    /// `f64::INFINITY` when no place is reachable.
+    pub cost: f64,
+    /// Index of the place in the supply; `None` when none is reachable.
+    pub place: Option<u32>,
+}
+
+/// How far each place is from each unit. Implementations must be deterministic.
+pub trait CostModel {
+    /// Every (unit, place) pair with cost ≤ `max_cost` (inclusive); `max_cost` may be
+    /// `f64::INFINITY` for all pairs the model knows.
+    fn pairs(&self, units: &DemandUnits, places: &Supply, max_cost: f64) -> Result<Pairs, AnalysisError>;
+
+    /// For each unit, the least cost to a place among those with `keep[j]` (all when `None`).
+    /// Ties go to the smaller place index.
+    fn nearest(
+        &self,
+        units: &DemandUnits,
+        places: &Supply,
+        keep: Option<&[bool]>,
+    ) -> Result<Vec<NearestPlace>, AnalysisError> {
+        let pairs = self.pairs(units, places, f64::INFINITY)?;
+        Ok((0..units.len())
+            .map(|i| {
+                let (ps, cs) = pairs.of_unit(i);
+                let mut best = NearestPlace { cost: f64::INFINITY, place: None };
+                for (&p, &c) in ps.iter().zip(cs) {
+                    if keep.is_none_or(|k| k[p as usize]) && (c < best.cost || best.place.is_none()) {
+                        best = NearestPlace { cost: c, place: Some(p) };
+                    }
+                }
+                best
+            })
+            .collect())
+    }
+
+    /// Short description for reports (`great-circle km`, `cost table`).
+    fn describe(&self) -> &str;
+}
+
+/// Great-circle (haversine) distance in km on the sphere of radius 6371.0088 km, computed on
+/// the fly with a 3-d tree over the units: no dense matrix.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GreatCircle;
+
+impl CostModel for GreatCircle {
+    fn pairs(&self, units: &DemandUnits, places: &Supply, max_cost: f64) -> Result<Pairs, AnalysisError> {
+        let max_chord2 = chord2_for_km(max_cost);
+        let mut start = Vec::with_capacity(places.len() + 1);
+        start.push(0u32);
+        let (mut found, mut costs) = (Vec::new(), Vec::new());
+        for place in &places.geo {
+            units.tree.within(&place.xyz, max_chord2, &mut |u| {
+                let d = distance_km(&units.geo[u as usize], place);
+                if d <= max_cost {
+                    found.push(u);
+                    costs.push(d);
+                }
+            });
+            start.push(found.len() as u32);
+        }
+        Ok(Pairs::from_place_csr(units.len(), start, found, costs))
+    }
+
+    fn nearest(
+        &self,
+        units: &DemandUnits,
+        places: &Supply,
+        keep: Option<&[bool]>,
+    ) -> Result<Vec<NearestPlace>, AnalysisError> {
+        let tree = super::geometry::KdTree::new(
+            places
+                .geo
+                .iter()
+                .zip(0..)
+                .filter(|(_, j)| keep.is_none_or(|k| k[*j as usize]))
+                .map(|(g, j)| (g.xyz, j)),
+        );
+        let mut out = vec![NearestPlace { cost: f64::INFINITY, place: None }; units.len()];
+        let mut previous: Option<u32> = None;
+        // Units in tree order are spatially coherent: the previous answer is a tight first bound.
+        for &u in units.tree.items() {
+            let q = &units.geo[u as usize];
+            let bound = previous.map_or((f64::INFINITY, None), |p| {
+                let xyz = &places.geo[p as usize].xyz;
+                let d2 = (0..3).map(|k| (xyz[k] - q.xyz[k]).powi(2)).sum::<f64>();
+                (d2, Some(p))
+            });
+            let (_, best) = tree.nearest(&q.xyz, bound);
+            if let Some(p) = best {
+                out[u as usize] =
+                    NearestPlace { cost: distance_km(q, &places.geo[p as usize]), place: Some(p) };
+            }
+            previous = best;
+        }
+        Ok(out)
+    }
+
+    fn describe(&self) -> &str {
+        "great-circle km"
+    }
+}
+
+/// An explicit cost table of `(unit code, place id, cost)` rows, e.g. a road travel-time
+/// matrix. Rows whose unit is not among the analysed units are ignored (so one table serves
+/// any sub-territory); a row naming an unknown place or with a NaN cost is an error.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CostTable {
+    rows: Vec<(String, String, f64)>,
+}
+
+impl CostTable {
+    pub fn new(rows: Vec<(String, String, f64)>) -> Self {
+        Self { rows }
+    }
+
+    pub fn rows(&self) -> &[(String, String, f64)] {
+        &self.rows
+    }
+}
+
+impl CostModel for CostTable {
+    fn pairs(&self, units: &DemandUnits, places: &Supply, max_cost: f64) -> Result<Pairs, AnalysisError> {
+        let mut place_index: HashMap<&str, u32> = HashMap::with_capacity(places.len());
+        for (j, p) in places.places().iter().enumerate() {
+            place_index.insert(p.id.as_str(), j as u32);
+        }
+        let mut triplets = Vec::new();
+        for (k, (origin, dest, cost)) in self.rows.iter().enumerate() {
+            if cost.is_nan() {
+                return Err(AnalysisError::InvalidCostRow {
+                    field: format!("costs[{k}].cost"),
+                    reason_fr: format!("Coût manquant entre « {origin} » et « {dest} »."),
+                    reason_en: format!("Missing cost between “{origin}” and “{dest}”."),
+                });
+            }
+            let Some(&p) = place_index.get(dest.as_str()) else {
+                return Err(AnalysisError::InvalidCostRow {
+                    field: format!("costs[{k}].dest"),
+                    reason_fr: format!("Lieu inconnu dans la table des coûts : « {dest} »."),
+                    reason_en: format!("Unknown place in the cost table: “{dest}”."),
+                });
+            };
+            if let Some(u) = units.index_of(origin)
+                && *cost <= max_cost
+            {
+                triplets.push((u as u32, p, *cost));
+            }
+        }
+        Ok(Pairs::from_triplets(units.len(), places.len(), &triplets))
+    }
+
+    fn describe(&self) -> &str {
+        "cost table"
+    }
+}

@@ -1,0 +1,447 @@
+//! Maximal covering location problem: open k sites to cover the most population within R.
+//!
+//! Units already within R of an existing place are removed up front (their demand is
+//! covered whatever we open), and so are units of zero population and units no candidate
+//! reaches. What remains is a sparse cover structure: for each candidate, the list of
+//! uncovered units within R. Solution: lazy greedy, then a swap local search (one site out,
+//! one in, first improvement per site out), then Lagrangian iterations that both tighten the
+//! upper bound and propose new solutions.
+//!
+//! Bound: relaxing "unit i is covered only if an open site covers it" with multipliers
+//! 0 ≤ λ_i ≤ w_i gives, for every λ, the valid upper bound
+//! L(λ) = Σ_i (w_i − λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i); subgradient optimisation
+//! drives it down towards the LP relaxation's value.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use serde::Serialize;
+
+use super::{Candidates, ChosenSite, Control, Csr, Phase, check_count, chosen_sites, relative_gap};
+use crate::analysis::cost::CostModel;
+use crate::analysis::demand::DemandUnits;
+use crate::analysis::error::{AnalysisError, positive};
+use crate::analysis::supply::Supply;
+
+/// Parameters of [`mclp`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct MclpOptions {
+    /// Number of new sites (field `k`), 1 ≤ k ≤ candidates.
+    pub k: usize,
+    /// Coverage radius, inclusive (field `radius_km`).
+    pub radius_km: f64,
+    pub candidates: Candidates,
+}
+
+/// Result of [`mclp`]. Populations are sums of unit populations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MclpResult {
+    /// The new sites, largest marginal gain first.
+    pub chosen: Vec<ChosenSite>,
+    /// Population newly covered by the chosen sites (not counting existing coverage).
+    pub covered_population: f64,
+    /// Population already within R of an existing place (0 when greenfield).
+    pub existing_covered_population: f64,
+    /// Population of all units.
+    pub total_population: f64,
+    /// What plain greedy achieved (newly covered), for comparison.
+    pub greedy_covered_population: f64,
+    /// Proven upper bound on the population k new sites can newly cover.
+    pub upper_bound: f64,
+    /// (upper_bound − covered_population) / upper_bound: the solution is at most this far
+    /// from optimal, relative to the newly covered population.
+    pub gap: f64,
+    /// The same gap relative to the total covered population (existing + new).
+    pub gap_total: f64,
+    pub candidates: usize,
+    pub seconds: f64,
+    /// Whether the time limit stopped the search (the result is still valid, the bound too).
+    pub timed_out: bool,
+}
+
+/// Chooses `k` new sites among the candidate units maximising the population within
+/// `radius_km` of a place. `existing` places count as already open; `None` is greenfield.
+pub fn mclp(
+    units: &DemandUnits,
+    existing: Option<&Supply>,
+    cost: &dyn CostModel,
+    options: &MclpOptions,
+    control: &mut Control<'_>,
+) -> Result<MclpResult, AnalysisError> {
+    control.begin();
+    let radius = positive("radius_km", options.radius_km)?;
+    let candidates = options.candidates.resolve(units)?;
+    check_count("k", options.k, candidates.len())?;
+    control.report(Phase::Preparing, 0.0, f64::NAN, f64::NAN);
+
+    let population: Vec<f64> = units.units().iter().map(|u| u.population).collect();
+    let mut already = vec![false; units.len()];
+    if let Some(existing) = existing.filter(|s| !s.is_empty()) {
+        for (flag, n) in already.iter_mut().zip(cost.nearest(units, existing, None)?) {
+            *flag = n.cost <= radius;
+        }
+    }
+    let existing_covered: f64 = population.iter().zip(&already).filter(|(_, a)| **a).map(|(p, _)| p).sum();
+    let total: f64 = population.iter().sum();
+
+    let sites = Supply::at_units(units, &candidates);
+    let pairs = cost.pairs(units, &sites, radius)?;
+    // Active units: positive population, not yet covered, reachable by some candidate.
+    let mut active = vec![u32::MAX; units.len()];
+    let mut weights = Vec::new();
+    for (i, slot) in active.iter_mut().enumerate() {
+        if population[i] > 0.0 && !already[i] && !pairs.of_unit(i).0.is_empty() {
+            *slot = weights.len() as u32;
+            weights.push(population[i]);
+        }
+    }
+    let cover = Csr::from_lists(
+        (0..candidates.len())
+            .map(|j| pairs.of_place(j).0.iter().map(|&u| active[u as usize]).filter(|&a| a != u32::MAX)),
+    );
+    drop(pairs);
+    let problem = Problem { covered_by: cover.transpose(weights.len()), cover, weights, k: options.k };
+
+    control.report(Phase::Greedy, 0.05, f64::NAN, f64::NAN);
+    let greedy = problem.greedy();
+    let greedy_value = problem.value(&greedy);
+    let mut best = greedy.clone();
+    let mut best_value = greedy_value;
+    let mut timed_out = control.expired();
+    if !timed_out {
+        control.report(Phase::LocalSearch, 0.1, best_value, f64::NAN);
+        best_value = problem.local_search(&mut best, control);
+        timed_out = control.expired();
+    }
+    let upper = problem.trivial_bound();
+    let mut bound = upper;
+    if !timed_out {
+        let outcome = problem.lagrangian(best_value, control);
+        bound = bound.min(outcome.bound);
+        if outcome.best_value > best_value {
+            best = outcome.best;
+            best_value = problem.local_search(&mut best, control);
+        }
+        timed_out = outcome.timed_out || control.expired();
+    }
+    // A bound can never be below an achieved value; rounding must not say otherwise.
+    let bound = bound.max(best_value);
+    let picks = problem.in_greedy_order(&best);
+    let chosen = chosen_sites(units, &picks.iter().map(|&(j, g)| (candidates[j], g)).collect::<Vec<_>>());
+    control.report(Phase::Done, 1.0, best_value, bound);
+    Ok(MclpResult {
+        chosen,
+        covered_population: best_value,
+        existing_covered_population: existing_covered,
+        total_population: total,
+        greedy_covered_population: greedy_value,
+        upper_bound: bound,
+        gap: relative_gap(best_value, bound),
+        gap_total: relative_gap(existing_covered + best_value, existing_covered + bound),
+        candidates: candidates.len(),
+        seconds: control.elapsed_s(),
+        timed_out,
+    })
+}
+
+/// A weighted maximum coverage instance on active units.
+pub(super) struct Problem {
+    /// Candidate → active units it covers.
+    pub cover: Csr,
+    /// Active unit → candidates covering it.
+    pub covered_by: Csr,
+    pub weights: Vec<f64>,
+    pub k: usize,
+}
+
+/// Heap key of a non-negative gain: the bit patterns of non-negative floats sort like them.
+#[inline]
+fn key(gain: f64) -> u64 {
+    gain.max(0.0).to_bits()
+}
+
+pub(super) struct LagrangianOutcome {
+    pub bound: f64,
+    pub best: Vec<usize>,
+    pub best_value: f64,
+    pub timed_out: bool,
+}
+
+impl Problem {
+    fn candidates(&self) -> usize {
+        self.cover.rows()
+    }
+
+    pub fn value(&self, chosen: &[usize]) -> f64 {
+        let mut seen = vec![false; self.weights.len()];
+        let mut value = 0.0;
+        for &j in chosen {
+            for &i in self.cover.row(j) {
+                if !seen[i as usize] {
+                    seen[i as usize] = true;
+                    value += self.weights[i as usize];
+                }
+            }
+        }
+        value
+    }
+
+    /// Sum of the weights of all coverable units.
+    pub fn trivial_bound(&self) -> f64 {
+        self.weights.iter().sum()
+    }
+
+    /// Lazy greedy: a gain only decreases as sites open, so a popped gain that is still
+    /// current is the best. Ties go to the smaller candidate index; when nothing is left to
+    /// gain, the remaining picks are the first unused candidates.
+    pub fn greedy(&self) -> Vec<usize> {
+        let n = self.candidates();
+        let mut covered = vec![false; self.weights.len()];
+        let mut used = vec![false; n];
+        let gain = |j: usize, covered: &[bool]| -> f64 {
+            self.cover
+                .row(j)
+                .iter()
+                .filter(|&&i| !covered[i as usize])
+                .map(|&i| self.weights[i as usize])
+                .sum()
+        };
+        let mut heap: BinaryHeap<(u64, Reverse<u32>)> =
+            (0..n).map(|j| (key(gain(j, &covered)), Reverse(j as u32))).collect();
+        let mut chosen = Vec::with_capacity(self.k);
+        while chosen.len() < self.k {
+            let Some((stored, Reverse(j))) = heap.pop() else { break };
+            let j = j as usize;
+            let current = key(gain(j, &covered));
+            if current == stored {
+                if stored == 0 {
+                    break;
+                }
+                used[j] = true;
+                chosen.push(j);
+                for &i in self.cover.row(j) {
+                    covered[i as usize] = true;
+                }
+            } else {
+                heap.push((current, Reverse(j as u32)));
+            }
+        }
+        chosen.extend((0..n).filter(|&j| !used[j]).take(self.k - chosen.len()));
+        chosen
+    }
+
+    /// Swap local search: for each open site, the best candidate to replace it (its own
+    /// uncovered gain plus what only the removed site covered among its units), applied when
+    /// it strictly improves. Repeats until a full pass improves nothing. Returns the value.
+    pub fn local_search(&self, chosen: &mut [usize], control: &mut Control<'_>) -> f64 {
+        let n = self.candidates();
+        let m = self.weights.len();
+        let mut count = vec![0u32; m];
+        let mut is_open = vec![false; n];
+        for &j in chosen.iter() {
+            is_open[j] = true;
+            for &i in self.cover.row(j) {
+                count[i as usize] += 1;
+            }
+        }
+        // gain[j]: weight of the uncovered units j covers.
+        let mut gain: Vec<f64> = (0..n)
+            .map(|j| {
+                self.cover
+                    .row(j)
+                    .iter()
+                    .filter(|&&i| count[i as usize] == 0)
+                    .map(|&i| self.weights[i as usize])
+                    .sum()
+            })
+            .collect();
+        let mut extra = vec![0.0f64; n];
+        let mut touched: Vec<u32> = Vec::new();
+        let mut improved = true;
+        let mut passes = 0usize;
+        while improved && !control.expired() {
+            improved = false;
+            passes += 1;
+            for slot in chosen.iter_mut() {
+                let out = *slot;
+                // Units only `out` covers: lost when it closes, unless the new site covers them.
+                let mut loss = 0.0;
+                for &i in self.cover.row(out) {
+                    if count[i as usize] == 1 {
+                        let w = self.weights[i as usize];
+                        loss += w;
+                        for &j in self.covered_by.row(i as usize) {
+                            if extra[j as usize] == 0.0 {
+                                touched.push(j);
+                            }
+                            extra[j as usize] += w;
+                        }
+                    }
+                }
+                let mut best = (0.0f64, usize::MAX);
+                for j in 0..n {
+                    if !is_open[j] {
+                        let delta = gain[j] + extra[j] - loss;
+                        if delta > best.0 {
+                            best = (delta, j);
+                        }
+                    }
+                }
+                for &j in &touched {
+                    extra[j as usize] = 0.0;
+                }
+                touched.clear();
+                if best.1 == usize::MAX || best.0 <= 1e-9 * loss.max(1.0) {
+                    continue;
+                }
+                let incoming = best.1;
+                // Close `out`.
+                is_open[out] = false;
+                for &i in self.cover.row(out) {
+                    count[i as usize] -= 1;
+                    if count[i as usize] == 0 {
+                        for &j in self.covered_by.row(i as usize) {
+                            gain[j as usize] += self.weights[i as usize];
+                        }
+                    }
+                }
+                // Open `incoming`.
+                is_open[incoming] = true;
+                for &i in self.cover.row(incoming) {
+                    if count[i as usize] == 0 {
+                        for &j in self.covered_by.row(i as usize) {
+                            gain[j as usize] -= self.weights[i as usize];
+                        }
+                    }
+                    count[i as usize] += 1;
+                }
+                *slot = incoming;
+                improved = true;
+            }
+            control.report(
+                Phase::LocalSearch,
+                0.1 + 0.3 * (1.0 - 1.0 / (passes as f64 + 1.0)),
+                f64::NAN,
+                f64::NAN,
+            );
+        }
+        self.value(chosen)
+    }
+
+    /// Subgradient optimisation of the Lagrangian bound, starting from λ = w (the bound is
+    /// then the sum of the k largest single-site gains). Each iteration's k sites are also a
+    /// solution, kept when better than `lower`.
+    pub fn lagrangian(&self, lower: f64, control: &mut Control<'_>) -> LagrangianOutcome {
+        let n = self.candidates();
+        let m = self.weights.len();
+        let mut outcome =
+            LagrangianOutcome { bound: f64::INFINITY, best: Vec::new(), best_value: lower, timed_out: false };
+        if m == 0 || n == 0 {
+            outcome.bound = 0.0;
+            return outcome;
+        }
+        let k = self.k.min(n);
+        let mut lambda = self.weights.clone();
+        let mut scores: Vec<(f64, u32)> = Vec::with_capacity(n);
+        let mut count = vec![0u32; m];
+        let mut theta = 1.0f64;
+        let mut since_improved = 0usize;
+        const MAX_ITERATIONS: usize = 3_000;
+        for iteration in 0..MAX_ITERATIONS {
+            scores.clear();
+            scores.extend(
+                (0..n)
+                    .map(|j| (self.cover.row(j).iter().map(|&i| lambda[i as usize]).sum::<f64>(), j as u32)),
+            );
+            scores.select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            let top = &scores[..k];
+            let bound: f64 = self.weights.iter().zip(&lambda).map(|(w, l)| (w - l).max(0.0)).sum::<f64>()
+                + top.iter().map(|s| s.0).sum::<f64>();
+            if bound < outcome.bound - 1e-9 * bound.abs() {
+                outcome.bound = bound;
+                since_improved = 0;
+            } else {
+                since_improved += 1;
+                if since_improved >= 20 {
+                    theta /= 2.0;
+                    since_improved = 0;
+                }
+            }
+            // The k sites of this λ, as a solution.
+            count.fill(0);
+            let mut value = 0.0;
+            for &(_, j) in top {
+                for &i in self.cover.row(j as usize) {
+                    if count[i as usize] == 0 {
+                        value += self.weights[i as usize];
+                    }
+                    count[i as usize] += 1;
+                }
+            }
+            if value > outcome.best_value {
+                outcome.best_value = value;
+                outcome.best = top.iter().map(|&(_, j)| j as usize).collect();
+            }
+            let target = outcome.best_value;
+            if relative_gap(target, outcome.bound) <= 1e-6 || theta < 1e-6 {
+                break;
+            }
+            if iteration % 16 == 0 {
+                if control.expired() {
+                    outcome.timed_out = true;
+                    break;
+                }
+                control.report(
+                    Phase::Bounding,
+                    0.4 + 0.6 * iteration as f64 / MAX_ITERATIONS as f64,
+                    target,
+                    outcome.bound,
+                );
+            }
+            // Subgradient of L at λ: −1 where w_i > λ_i, plus the number of chosen sites covering i.
+            let mut norm2 = 0.0;
+            for i in 0..m {
+                let g = f64::from(count[i]) - if self.weights[i] > lambda[i] { 1.0 } else { 0.0 };
+                norm2 += g * g;
+            }
+            if norm2 == 0.0 {
+                break;
+            }
+            let step = theta * (bound - target).max(1e-9 * bound.abs()) / norm2;
+            for i in 0..m {
+                let g = f64::from(count[i]) - if self.weights[i] > lambda[i] { 1.0 } else { 0.0 };
+                lambda[i] = (lambda[i] - step * g).clamp(0.0, self.weights[i]);
+            }
+        }
+        outcome
+    }
+
+    /// The chosen sites re-ordered greedily, each with its marginal gain.
+    pub fn in_greedy_order(&self, chosen: &[usize]) -> Vec<(usize, f64)> {
+        let mut covered = vec![false; self.weights.len()];
+        let mut left: Vec<usize> = chosen.to_vec();
+        let mut out = Vec::with_capacity(chosen.len());
+        while !left.is_empty() {
+            let (pos, gain) = left
+                .iter()
+                .enumerate()
+                .map(|(p, &j)| {
+                    let g: f64 = self
+                        .cover
+                        .row(j)
+                        .iter()
+                        .filter(|&&i| !covered[i as usize])
+                        .map(|&i| self.weights[i as usize])
+                        .sum();
+                    (p, g)
+                })
+                .fold((0, f64::NEG_INFINITY), |a, b| if b.1 > a.1 { b } else { a });
+            let j = left.remove(pos);
+            for &i in self.cover.row(j) {
+                covered[i as usize] = true;
+            }
+            out.push((j, gain));
+        }
+        out
+    }
+}
