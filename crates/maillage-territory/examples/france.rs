@@ -61,6 +61,12 @@ fn main() {
         cov.by(&units, Level::Departement).len()
     );
 
+    use maillage_territory::analysis::CostModel;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let pairs = cost.pairs(&units, &supply, 30.0).expect("pairs");
+        println!("pairs 30 km: {:.2} ms, {} pairs", t.elapsed().as_secs_f64() * 1e3, pairs.len());
+    }
     let t = Instant::now();
     let steps = Weight::parse_steps("10:1,20:0.68,30:0.22").expect("steps");
     let acc = accessibility(&units, &supply, &cost, &AccessOptions::two_stage(30.0, steps)).expect("access");

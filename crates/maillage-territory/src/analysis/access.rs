@@ -13,8 +13,8 @@
 //!   the cost model (before the catchment filter), then both stages use w·G;
 //! - normalisation divides by Σ_i P_i·A_i / Σ_i P_i, NaN terms skipped in the numerator only.
 //!
-//! Sums run in ascending unit order (stage 1) and ascending place order (stage 2), so results
-//! are deterministic; they match the library to about 1e-15 relative (it sums in cost-table
+//! Sums run in the cost model's fixed unit order (stage 1) and ascending place order
+//! (stage 2), so results are deterministic; they match the library to about 1e-15 relative (it sums in cost-table
 //! row order with Kahan compensation).
 
 use serde::Serialize;

@@ -19,8 +19,10 @@ use super::error::AnalysisError;
 use super::geometry::{chord2_for_km, distance_km};
 use super::supply::Supply;
 
-/// Sparse (unit, place, cost) pairs, held both by place (units in ascending order) and by
-/// unit (places in ascending order): compressed sparse rows, one flat array each.
+/// Sparse (unit, place, cost) pairs, held both by place and by unit (places in ascending
+/// order): compressed sparse rows, one flat array each. Units within a place's list come in
+/// a deterministic order (ascending for [`Pairs::from_triplets`], the spatial index's order
+/// for [`GreatCircle`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Pairs {
     n_units: usize,
@@ -89,7 +91,7 @@ impl Pairs {
         self.n_places
     }
 
-    /// Units in range of a place (ascending) and their costs.
+    /// Units in range of a place and their costs.
     pub fn of_place(&self, place: usize) -> (&[u32], &[f64]) {
         let (a, b) = (self.place_start[place] as usize, self.place_start[place + 1] as usize);
         (&self.place_units[a..b], &self.place_costs[a..b])

@@ -76,7 +76,7 @@ fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
 }
 
 /// Points below this count are scanned linearly rather than split.
-const LEAF: usize = 8;
+const LEAF: usize = 24;
 
 /// A static 3-d tree over unit vectors, stored implicitly (median of each range is its
 /// node), with small leaves scanned linearly.

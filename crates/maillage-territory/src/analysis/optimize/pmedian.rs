@@ -266,7 +266,7 @@ impl Problem {
         let mut best = f64::NEG_INFINITY;
         let mut theta = 2.0f64;
         let mut since_improved = 0;
-        const MAX_ITERATIONS: usize = 300;
+        const MAX_ITERATIONS: usize = 100;
         for iteration in 0..MAX_ITERATIONS {
             rho.clear();
             rho.extend((0..n).map(|j| {
