@@ -7,6 +7,7 @@ use crate::lmn::{self, LmnValue};
 use maillage_domain::Place;
 use maillage_domain::vocab::Vocabulary;
 use serde_json::{Map, Value, json};
+use std::borrow::Borrow;
 use std::io::Write;
 
 /// Why an export could not be written.
@@ -31,9 +32,9 @@ pub fn allowed_fields(format: Format) -> &'static [&'static str] {
 }
 
 /// Export `places` into a buffer. See [`export_to`].
-pub fn export(
+pub fn export<P: Borrow<Place>>(
     format: Format,
-    places: &[Place],
+    places: &[P],
     fields: Option<&[&str]>,
     attribution: &str,
 ) -> Result<Vec<u8>, ExportError> {
@@ -46,10 +47,10 @@ pub fn export(
 /// (JSON) to those named, in the format's own field names; GeoJSON always keeps its
 /// geometry. `attribution` is written as metadata by GeoJSON and LMN JSON; CSV has no
 /// place for it, so the caller shows it beside the file.
-pub fn export_to(
+pub fn export_to<P: Borrow<Place>>(
     w: impl Write,
     format: Format,
-    places: &[Place],
+    places: &[P],
     fields: Option<&[&str]>,
     attribution: &str,
 ) -> Result<(), ExportError> {
@@ -67,8 +68,8 @@ pub fn export_to(
         }
     };
     match format {
-        Format::Csv => write_csv(w, &selected, places.iter().map(our_record)),
-        Format::LmnCsv => write_csv(w, &selected, places.iter().map(lmn_record)),
+        Format::Csv => write_csv(w, &selected, places.iter().map(|p| our_record(p.borrow()))),
+        Format::LmnCsv => write_csv(w, &selected, places.iter().map(|p| lmn_record(p.borrow()))),
         Format::GeoJson => write_geojson(w, &selected, places, attribution),
         Format::LmnJson => write_lmn_json(w, &selected, places, attribution),
     }
@@ -186,16 +187,16 @@ fn write_csv(
     Ok(())
 }
 
-fn write_geojson(
+fn write_geojson<P: Borrow<Place>>(
     mut w: impl Write,
     selected: &[&'static str],
-    places: &[Place],
+    places: &[P],
     attribution: &str,
 ) -> Result<(), ExportError> {
     w.write_all(br#"{"type":"FeatureCollection","attribution":"#)?;
     serde_json::to_writer(&mut w, attribution)?;
     w.write_all(br#","features":["#)?;
-    for (i, place) in places.iter().enumerate() {
+    for (i, place) in places.iter().map(Borrow::borrow).enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }
@@ -220,10 +221,10 @@ fn write_geojson(
     Ok(())
 }
 
-fn write_lmn_json(
+fn write_lmn_json<P: Borrow<Place>>(
     mut w: impl Write,
     selected: &[&'static str],
-    places: &[Place],
+    places: &[P],
     attribution: &str,
 ) -> Result<(), ExportError> {
     w.write_all(
@@ -231,7 +232,7 @@ fn write_lmn_json(
     )?;
     serde_json::to_writer(&mut w, attribution)?;
     w.write_all(br#","data":["#)?;
-    for (i, place) in places.iter().enumerate() {
+    for (i, place) in places.iter().map(Borrow::borrow).enumerate() {
         if i > 0 {
             w.write_all(b",")?;
         }

@@ -109,12 +109,12 @@ pub(crate) fn round6(x: f64) -> f64 {
 
 /// The FeatureCollection the map draws: one Point per place with only `id`, `name`,
 /// `types` (codes), `commune_name`, `commune_code` and `postal_code`.
-pub fn geojson_feature_collection(places: &[Place]) -> String {
+pub fn geojson_feature_collection<P: std::borrow::Borrow<Place>>(places: &[P]) -> String {
     // Written by hand: this runs on every change of the data for the whole of France and
     // has nothing to gain from building intermediate values.
     let mut out = String::with_capacity(64 + places.len() * 220);
     out.push_str(r#"{"type":"FeatureCollection","features":["#);
-    for (i, place) in places.iter().enumerate() {
+    for (i, place) in places.iter().map(std::borrow::Borrow::borrow).enumerate() {
         if i > 0 {
             out.push(',');
         }

@@ -43,10 +43,9 @@ impl Index {
     }
 
     /// The documents that contain every term of the query (the last one may also match as a
-    /// prefix of a term, for search as you type), each with its score: the sum of the
-    /// weights of the query's terms in it. In document order. `None` when the query has no
-    /// term: it does not filter.
-    pub fn search(&self, query: &Query) -> Option<Vec<(u32, u32)>> {
+    /// prefix of a term, for search as you type), in document order. `None` when the query
+    /// has no term: it does not filter.
+    pub fn search(&self, query: &Query) -> Option<Vec<u32>> {
         if query.terms.is_empty() {
             return None;
         }
@@ -75,23 +74,18 @@ impl Index {
                 break;
             }
         }
-        let matching = matching.unwrap_or_default();
-        let lists: Vec<&[(u32, u32)]> =
-            query.terms.iter().filter_map(|t| self.postings.get(t.as_str()).map(Vec::as_slice)).collect();
-        Some(
-            matching
-                .into_iter()
-                .map(|doc| {
-                    let score = lists
-                        .iter()
-                        .filter_map(|list| {
-                            list.binary_search_by_key(&doc, |(d, _)| *d).ok().map(|at| list[at].1)
-                        })
-                        .sum();
-                    (doc, score)
-                })
-                .collect(),
-        )
+        matching
+    }
+
+    /// How well a document matches a query: the sum of the weights of the query's terms in
+    /// it (0 when none is).
+    pub fn score(&self, query: &Query, doc: u32) -> u32 {
+        query
+            .terms
+            .iter()
+            .filter_map(|t| self.postings.get(t.as_str()))
+            .filter_map(|list| list.binary_search_by_key(&doc, |(d, _)| *d).ok().map(|at| list[at].1))
+            .sum()
     }
 
     fn docs_of<'a>(&'a self, term: &str) -> impl Iterator<Item = u32> + 'a {
@@ -131,7 +125,7 @@ mod tests {
     }
 
     fn found(index: &Index, q: &str) -> Vec<u32> {
-        index.search(&Query::parse(q)).unwrap_or_default().into_iter().map(|(d, _)| d).collect()
+        index.search(&Query::parse(q)).unwrap_or_default()
     }
 
     #[test]
@@ -156,8 +150,9 @@ mod tests {
         let mut idx = Index::new();
         idx.add(0, &document_terms(&[("Médiathèque", 8), ("médiathèque et ludothèque", 1)]));
         idx.add(1, &document_terms(&[("Ludothèque", 8), ("une médiathèque", 1)]));
-        let hits = idx.search(&Query::parse("mediatheque")).unwrap();
-        assert_eq!(hits, vec![(0, 9), (1, 1)]);
+        let q = Query::parse("mediatheque");
+        assert_eq!(idx.search(&q).unwrap(), vec![0, 1]);
+        assert_eq!((idx.score(&q, 0), idx.score(&q, 1)), (9, 1));
     }
 
     #[test]

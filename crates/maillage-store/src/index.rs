@@ -18,7 +18,9 @@ use std::sync::Arc;
 /// One place with what filtering needs, computed once per version.
 #[derive(Debug)]
 pub(crate) struct Entry {
-    pub(crate) place: Place,
+    pub(crate) place: Arc<Place>,
+    /// The place's JSON (its `Serialize`), written the first time a list shows it.
+    json: std::sync::OnceLock<Arc<str>>,
     name_folded: String,
     equipment_folded: Vec<String>,
     terms: Vec<(String, u32)>,
@@ -30,9 +32,52 @@ impl Entry {
         let mut equipment_folded: Vec<String> = place.data.equipment.iter().map(|e| fold(e)).collect();
         equipment_folded.dedup();
         let terms = search_terms_of(&place.data);
-        Self { place, name_folded, equipment_folded, terms }
+        Self { place: Arc::new(place), json: Default::default(), name_folded, equipment_folded, terms }
     }
 }
+
+/// The fields most filters test, packed side by side for all places: a filter scans this
+/// array (a few hundred kilobytes) and reads a place's full record only when it passes.
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    status: PlaceStatus,
+    is_demo: bool,
+    types: u128,
+    services: u128,
+    labels: u128,
+    publics: u128,
+    commune: u32,
+    epci: u32,
+    departement: u32,
+    region: u32,
+    lat: f64,
+    lon: f64,
+}
+
+/// A set of vocabulary terms as bits, by their position in the vocabulary.
+fn mask<T: Vocabulary + PartialEq>(values: &[T]) -> u128 {
+    values.iter().filter_map(|v| T::ALL.iter().position(|t| t == v)).fold(0, |m, i| m | (1u128 << i))
+}
+
+/// Small numbers for the codes of communes, EPCI, départements and régions.
+#[derive(Debug, Default)]
+struct Codes(HashMap<String, u32>);
+
+impl Codes {
+    fn intern(&mut self, code: &str) -> u32 {
+        let next = self.0.len() as u32;
+        *self.0.entry(code.to_owned()).or_insert(next)
+    }
+
+    /// The number of a code asked for by a filter: `None` when no filter, `Some(None)` when
+    /// no place has that code (nothing matches).
+    fn wanted(&self, code: Option<&String>) -> Option<Option<u32>> {
+        code.map(|c| self.0.get(c).copied())
+    }
+}
+
+/// No EPCI (a few island communes).
+const NONE: u32 = u32::MAX;
 
 /// Weighted search terms of a place: its name counts most, then its types, commune, summary.
 fn search_terms_of(data: &PlaceData) -> Vec<(String, u32)> {
@@ -56,12 +101,15 @@ fn search_terms_of(data: &PlaceData) -> Vec<(String, u32)> {
 pub(crate) struct Snapshot {
     pub(crate) revision: i64,
     entries: Vec<Arc<Entry>>,
+    keys: Vec<Key>,
+    codes: Codes,
     text: maillage_search::Index,
 }
 
-/// A selection: positions in the snapshot with their distance to `near`'s point.
-pub(crate) struct Selection<'a> {
-    pub(crate) places: Vec<&'a Place>,
+/// A selection: places with their distance to `near`'s point.
+pub(crate) struct Selection {
+    pub(crate) places: Vec<Arc<Place>>,
+    pub(crate) json: Vec<Arc<str>>,
     pub(crate) distances_km: Vec<f64>,
     pub(crate) total: u64,
 }
@@ -70,10 +118,27 @@ impl Snapshot {
     pub(crate) fn new(revision: i64, mut entries: Vec<Arc<Entry>>) -> Self {
         entries.sort_by(|a, b| a.name_folded.cmp(&b.name_folded).then(a.place.id.cmp(&b.place.id)));
         let mut text = maillage_search::Index::new();
+        let mut codes = Codes::default();
+        let mut keys = Vec::with_capacity(entries.len());
         for (i, entry) in entries.iter().enumerate() {
             text.add(i as u32, &entry.terms);
+            let (p, d) = (&entry.place, &entry.place.data);
+            keys.push(Key {
+                status: p.status,
+                is_demo: p.is_demo,
+                types: mask(&d.types),
+                services: mask(&d.services),
+                labels: mask(&d.labels),
+                publics: mask(&d.publics),
+                commune: codes.intern(d.commune_code.as_str()),
+                epci: d.epci.as_deref().map_or(NONE, |e| codes.intern(e)),
+                departement: codes.intern(&d.departement),
+                region: codes.intern(&d.region),
+                lat: d.location.lat,
+                lon: d.location.lon,
+            });
         }
-        Self { revision, entries, text }
+        Self { revision, entries, keys, codes, text }
     }
 
     /// The entry of each `(id, version)`, to reuse in the next snapshot.
@@ -93,34 +158,54 @@ impl Snapshot {
         managed: Option<&HashSet<PlaceId>>,
         offset: u64,
         limit: u64,
-    ) -> Selection<'_> {
+    ) -> Selection {
         let statuses: &[PlaceStatus] =
             if filter.statuses.is_empty() { &[PlaceStatus::Published] } else { &filter.statuses };
+        let (types, services, labels, publics) =
+            (mask(&filter.types), mask(&filter.services), mask(&filter.labels), mask(&filter.publics));
+        let wanted = [
+            self.codes.wanted(filter.commune.as_ref()),
+            self.codes.wanted(filter.epci.as_ref()),
+            self.codes.wanted(filter.departement.as_ref()),
+            self.codes.wanted(filter.region.as_ref()),
+        ];
         let equipment = filter.equipment.as_deref().map(fold).filter(|e| !e.is_empty());
         let text_hits = filter.text.as_ref().and_then(|q| self.text.search(q));
-        // Candidates in name order with their text score; without a query, every place.
-        let candidates: Box<dyn Iterator<Item = (usize, u32)> + '_> = match &text_hits {
-            Some(hits) => Box::new(hits.iter().map(|(doc, score)| (*doc as usize, *score))),
-            None => Box::new((0..self.entries.len()).map(|i| (i, 0))),
+        // Candidates in name order; without a query, every place.
+        let candidates: Box<dyn Iterator<Item = usize> + '_> = match &text_hits {
+            Some(hits) => Box::new(hits.iter().map(|doc| *doc as usize)),
+            None => Box::new(0..self.entries.len()),
         };
         let center = filter.near.map(|(lat, lon, radius)| (Coordinates { lat, lon }, radius));
         let mut matches: Vec<(usize, u32, f64)> = Vec::new();
-        for (i, score) in candidates {
-            let entry = &self.entries[i];
-            let place = &entry.place;
-            let d = &place.data;
-            if !statuses.contains(&place.status)
-                || !any_of(&filter.types, &d.types)
-                || !any_of(&filter.services, &d.services)
-                || !any_of(&filter.labels, &d.labels)
-                || !any_of(&filter.publics, &d.publics)
-                || filter.commune.as_ref().is_some_and(|c| *c != d.commune_code.as_str())
-                || filter.epci.as_ref().is_some_and(|c| Some(c) != d.epci.as_ref())
-                || filter.departement.as_ref().is_some_and(|c| *c != d.departement)
-                || filter.region.as_ref().is_some_and(|c| *c != d.region)
-                || filter.is_demo.is_some_and(|demo| demo != place.is_demo)
-                || managed.is_some_and(|ids| !ids.contains(&place.id))
+        for i in candidates {
+            let k = &self.keys[i];
+            let codes = [k.commune, k.epci, k.departement, k.region];
+            if !statuses.contains(&k.status)
+                || (types != 0 && k.types & types == 0)
+                || (services != 0 && k.services & services == 0)
+                || (labels != 0 && k.labels & labels == 0)
+                || (publics != 0 && k.publics & publics == 0)
+                || wanted.iter().zip(codes).any(|(w, code)| w.is_some_and(|w| w != Some(code)))
+                || filter.is_demo.is_some_and(|demo| demo != k.is_demo)
             {
+                continue;
+            }
+            if let Some((min_lon, min_lat, max_lon, max_lat)) = filter.bbox
+                && (k.lat < min_lat || k.lat > max_lat || k.lon < min_lon || k.lon > max_lon)
+            {
+                continue;
+            }
+            let mut distance = 0.0;
+            if let Some((point, radius)) = &center {
+                distance = point.distance_km(&Coordinates { lat: k.lat, lon: k.lon });
+                if distance > *radius {
+                    continue;
+                }
+            }
+            // Rarer filters read the full record.
+            let entry = &self.entries[i];
+            if managed.is_some_and(|ids| !ids.contains(&entry.place.id)) {
                 continue;
             }
             if let Some(eq) = &equipment
@@ -128,29 +213,24 @@ impl Snapshot {
             {
                 continue;
             }
-            if let Some((min_lon, min_lat, max_lon, max_lat)) = filter.bbox {
-                let (lat, lon) = (d.location.lat, d.location.lon);
-                if lat < min_lat || lat > max_lat || lon < min_lon || lon > max_lon {
-                    continue;
-                }
-            }
-            let mut distance = 0.0;
-            if let Some((point, radius)) = &center {
-                distance = point.distance_km(&d.location);
-                if distance > *radius {
-                    continue;
-                }
-            }
             if let Some(at) = filter.open_at
-                && !d.opening_hours.as_ref().is_some_and(|h| h.is_open_at(at))
+                && !entry.place.data.opening_hours.as_ref().is_some_and(|h| h.is_open_at(at))
             {
                 continue;
             }
-            matches.push((i, score, distance));
+            matches.push((i, 0, distance));
         }
         // Candidates come in name order: stable sorts keep it among equals.
         match filter.sort {
-            PlaceSort::Relevance if text_hits.is_some() => matches.sort_by(|a, b| b.1.cmp(&a.1)),
+            PlaceSort::Relevance
+                if let Some(query) = filter.text.as_ref().filter(|_| text_hits.is_some()) =>
+            {
+                // Scored only now, for the places that passed every filter.
+                for m in matches.iter_mut() {
+                    m.1 = self.text.score(query, m.0 as u32);
+                }
+                matches.sort_by_key(|m| std::cmp::Reverse(m.1));
+            }
             PlaceSort::Distance if center.is_some() => matches.sort_by(|a, b| a.2.total_cmp(&b.2)),
             PlaceSort::Updated => matches
                 .sort_by(|a, b| self.entries[b.0].place.updated_at.cmp(&self.entries[a.0].place.updated_at)),
@@ -158,14 +238,45 @@ impl Snapshot {
         }
         let total = matches.len() as u64;
         let page = matches.iter().skip(usize::try_from(offset).unwrap_or(usize::MAX)).take(limit as usize);
-        let (places, distances_km): (Vec<&Place>, Vec<f64>) =
-            page.map(|(i, _, distance)| (&self.entries[*i].place, *distance)).unzip();
-        let distances_km = if center.is_some() { distances_km } else { Vec::new() };
-        Selection { places, distances_km, total }
+        let mut places = Vec::new();
+        let mut json = Vec::new();
+        let mut distances_km = Vec::new();
+        for (i, _, distance) in page {
+            let entry = &self.entries[*i];
+            places.push(Arc::clone(&entry.place));
+            json.push(Arc::clone(entry.json.get_or_init(|| {
+                // A place's fields are strings, numbers and lists: it always serialises.
+                serde_json::to_string(&*entry.place).unwrap_or_else(|_| "{}".into()).into()
+            })));
+            if center.is_some() {
+                distances_km.push(*distance);
+            }
+        }
+        Selection { places, json, distances_km, total }
     }
 }
 
-/// An empty filter lets everything through; otherwise one of its values must be present.
-fn any_of<T: PartialEq>(wanted: &[T], present: &[T]) -> bool {
-    wanted.is_empty() || wanted.iter().any(|w| present.contains(w))
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maillage_domain::vocab::{Label, PlaceType, Public, Service};
+
+    #[test]
+    fn every_vocabulary_fits_in_a_mask() {
+        assert!(PlaceType::ALL.len() <= 128);
+        assert!(Service::ALL.len() <= 128);
+        assert!(Label::ALL.len() <= 128);
+        assert!(Public::ALL.len() <= 128);
+    }
+
+    #[test]
+    fn masks_of_different_terms_do_not_overlap() {
+        let all = PlaceType::ALL;
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_eq!(mask(&[*a]) & mask(&[*b]), 0);
+            }
+        }
+        assert_eq!(mask::<PlaceType>(&[]), 0);
+    }
 }

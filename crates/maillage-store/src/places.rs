@@ -76,7 +76,11 @@ pub struct PlaceFilter {
 /// One page of results.
 #[derive(Debug, Clone)]
 pub struct ListPage {
-    pub places: Vec<Place>,
+    /// Shared with the in-memory index: a page costs no copy of its places.
+    pub places: Vec<Arc<Place>>,
+    /// Each place as JSON (its `Serialize`), aligned with `places`: kept per version, so a
+    /// list is written by copying bytes.
+    pub json: Vec<Arc<str>>,
     /// Distance from `near`'s point, in km, aligned with `places` (empty without `near`).
     pub distances_km: Vec<f64>,
     pub total: u64,
@@ -402,7 +406,8 @@ impl Store {
         let snapshot = self.place_snapshot().await?;
         let selection = snapshot.select(filter, managed.as_ref(), offset, limit);
         Ok(ListPage {
-            places: selection.places.into_iter().cloned().collect(),
+            places: selection.places,
+            json: selection.json,
             distances_km: selection.distances_km,
             total: selection.total,
         })
@@ -500,7 +505,7 @@ impl Store {
     }
 
     /// Every place matching a filter, without paging (exports, map data).
-    pub async fn all_places(&self, filter: &PlaceFilter) -> Result<Vec<Place>, StoreError> {
+    pub async fn all_places(&self, filter: &PlaceFilter) -> Result<Vec<Arc<Place>>, StoreError> {
         Ok(self.list_places(filter, 0, u64::MAX / 2).await?.places)
     }
 

@@ -268,7 +268,7 @@ async fn filters_combine_and_values_of_one_filter_are_alternatives() {
         s.insert_place(p).await.unwrap();
     }
     let names =
-        |page: maillage_store::ListPage| page.places.into_iter().map(|p| p.data.name).collect::<Vec<_>>();
+        |page: maillage_store::ListPage| page.places.iter().map(|p| p.data.name.clone()).collect::<Vec<_>>();
     let f = PlaceFilter {
         types: vec![PlaceType::Fablab, PlaceType::Coworking],
         departement: Some("42".into()),

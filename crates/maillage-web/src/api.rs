@@ -17,8 +17,9 @@ use chrono::Utc;
 use maillage_app::{AppError, Format};
 use maillage_domain::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
 use maillage_domain::{FieldError, Place, PlaceId, PlaceInput};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
+use std::fmt::Write as _;
 
 /// Largest JSON body (imports go through the upload page or the CLI).
 pub const MAX_JSON_BYTES: usize = 1024 * 1024;
@@ -40,33 +41,11 @@ fn api_err(e: impl Into<AppError>, ctx: &Ctx) -> WebError {
     WebError::api(e, ctx.lang)
 }
 
-/// A place as the API shows it: the record, its page's address and, in a list around a
-/// point, its distance. Serialised straight to the response, without a `Value` in between.
-#[derive(Serialize)]
-struct PlaceOut<'a> {
-    #[serde(flatten)]
-    place: &'a Place,
-    url: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    distance_km: Option<f64>,
-}
-
-impl<'a> PlaceOut<'a> {
-    fn new(place: &'a Place) -> Self {
-        Self { place, url: format!("/lieux/{}", place.id), distance_km: None }
-    }
-}
-
+/// A place as the API shows it: the record and its page's address.
 fn place_json(place: &Place) -> Value {
-    serde_json::to_value(PlaceOut::new(place)).unwrap_or(Value::Null)
-}
-
-#[derive(Serialize)]
-struct ListOut<'a> {
-    total: u64,
-    page: u64,
-    per_page: u64,
-    items: Vec<PlaceOut<'a>>,
+    let mut v = serde_json::to_value(place).unwrap_or(Value::Null);
+    v["url"] = json!(format!("/lieux/{}", place.id));
+    v
 }
 
 /// Refuse query parameters the endpoint does not know, naming them.
@@ -184,13 +163,25 @@ async fn list(State(state): State<AppState>, ctx: Ctx, RawQuery(q): RawQuery) ->
         .list_places(&ctx.actor, filter, (page - 1) * per_page, per_page)
         .await
         .map_err(|e| api_err(e, &ctx))?;
-    let items: Vec<PlaceOut> = result
-        .places
-        .iter()
-        .enumerate()
-        .map(|(i, p)| PlaceOut { distance_km: result.distances_km.get(i).copied(), ..PlaceOut::new(p) })
-        .collect();
-    Ok(Json(ListOut { total: result.total, page, per_page, items }).into_response())
+    // The body is assembled from each place's JSON kept by the index (the same fields as
+    // `PlaceOut` would write): a list costs copies, not serialisation.
+    let mut body = String::with_capacity(64 + result.json.iter().map(|j| j.len() + 96).sum::<usize>());
+    let _ = write!(body, r#"{{"total":{},"page":{page},"per_page":{per_page},"items":["#, result.total);
+    for (i, (place, json)) in result.places.iter().zip(&result.json).enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        // `json` is an object: reopen it to add the page's address (and the distance).
+        body.push_str(json.strip_suffix('}').unwrap_or(json));
+        let _ = write!(body, r#","url":"/lieux/{}""#, place.id);
+        if let Some(d) = result.distances_km.get(i) {
+            body.push_str(r#","distance_km":"#);
+            body.push_str(&serde_json::to_string(d).unwrap_or_else(|_| "null".into()));
+        }
+        body.push('}');
+    }
+    body.push_str("]}");
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
 }
 
 async fn geojson(
