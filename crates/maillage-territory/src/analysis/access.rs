@@ -166,7 +166,15 @@ impl Weight {
     fn at(&self, c: f64) -> f64 {
         match self {
             Self::Uniform => 1.0,
-            Self::Steps(steps) => steps.iter().find(|s| c <= s.up_to).map_or(0.0, |s| s.weight),
+            Self::Steps(steps) => {
+                // The first step (by threshold) with c ≤ up_to, written as selects from the
+                // last step down so that it compiles without branches.
+                let mut w = 0.0;
+                for s in steps.iter().rev() {
+                    w = if c <= s.up_to { s.weight } else { w };
+                }
+                w
+            }
             Self::Gaussian { sigma } => (-c * c / (2.0 * sigma.powi(2))).exp(),
             Self::Gravity { scale, alpha, min_dist } => {
                 let x = if *min_dist > c { *min_dist } else { c };
@@ -263,16 +271,43 @@ pub fn accessibility(
             } else {
                 cost.pairs(units, places, limit)?
             };
-            Some(
-                (0..units.len())
-                    .map(|i| nan_skipping_sum(all.of_unit(i).1.iter().map(|&c| weight.at(c))))
-                    .collect::<Vec<f64>>(),
-            )
+            // Scattered in ascending place order: each unit's terms are summed in the order
+            // of its by-unit list, without building that orientation.
+            let mut sums = vec![0.0f64; units.len()];
+            for (_, us, cs) in all.place_major() {
+                for (&u, &c) in us.iter().zip(cs) {
+                    let w = weight.at(c);
+                    if !w.is_nan() {
+                        sums[u as usize] += w;
+                    }
+                }
+            }
+            Some(sums)
         }
     };
+    let n_pairs = pairs.len();
+    // w of every pair, in by-place order, computed once for both stages in place of the costs.
+    let (starts, pair_units, mut pair_w) = pairs.into_place_csr();
+    match &weight {
+        // The same value as `Weight::at`, as selects from the last step down (no branches).
+        Weight::Steps(steps) => {
+            for x in &mut pair_w {
+                let c = *x;
+                let mut w = 0.0;
+                for step in steps.iter().rev() {
+                    w = if c <= step.up_to { step.weight } else { w };
+                }
+                *x = w;
+            }
+        }
+        other => {
+            for w in &mut pair_w {
+                *w = other.at(*w);
+            }
+        }
+    }
     // The factor applied to a pair: w, or w then ×G in the library's order of operations.
-    let apply = |value: f64, unit: usize, c: f64| -> f64 {
-        let w = weight.at(c);
+    let apply = |value: f64, unit: usize, w: f64| -> f64 {
         match &selection_sums {
             None => value * w,
             Some(sums) => value * w * (w / sums[unit]),
@@ -281,25 +316,37 @@ pub fn accessibility(
 
     let ratios: Vec<f64> = (0..places.len())
         .map(|j| {
-            let (us, cs) = pairs.of_place(j);
-            if us.is_empty() {
+            let (a, b) = (starts[j] as usize, starts[j + 1] as usize);
+            if a == b {
                 return f64::NAN;
             }
             let demand = nan_skipping_sum(
-                us.iter().zip(cs).map(|(&u, &c)| apply(population[u as usize], u as usize, c)),
+                pair_units[a..b]
+                    .iter()
+                    .zip(&pair_w[a..b])
+                    .map(|(&u, &w)| apply(population[u as usize], u as usize, w)),
             );
             places.places()[j].capacity / demand
         })
         .collect();
-    let mut values: Vec<f64> = (0..units.len())
-        .map(|i| {
-            let (ps, cs) = pairs.of_unit(i);
-            if ps.is_empty() {
-                return f64::NAN;
-            }
-            nan_skipping_sum(ps.iter().zip(cs).map(|(&p, &c)| apply(ratios[p as usize], i, c)))
-        })
-        .collect();
+    // A_i, scattered from the places in ascending order (each unit's sum runs over its places
+    // in ascending order, as a by-unit pass would); units that no place reaches get NaN.
+    let mut values = vec![0.0f64; units.len()];
+    let mut reached = vec![false; units.len()];
+    for (j, &ratio) in ratios.iter().enumerate() {
+        let (a, b) = (starts[j] as usize, starts[j + 1] as usize);
+        for (&u, &w) in pair_units[a..b].iter().zip(&pair_w[a..b]) {
+            let u = u as usize;
+            reached[u] = true;
+            let term = apply(ratio, u, w);
+            values[u] += if term.is_nan() { 0.0 } else { term };
+        }
+    }
+    for (v, &r) in values.iter_mut().zip(&reached) {
+        if !r {
+            *v = f64::NAN;
+        }
+    }
     let normalized_by = options.normalize.then(|| {
         let weighted = nan_skipping_sum(values.iter().zip(&population).map(|(a, p)| a * p));
         let mean = weighted / population.iter().sum::<f64>();
@@ -308,11 +355,11 @@ pub fn accessibility(
         }
         mean
     });
-    Ok(Accessibility { values, ratios, pairs: pairs.len(), normalized_by })
+    Ok(Accessibility { values, ratios, pairs: n_pairs, normalized_by })
 }
 
 /// Sum that skips NaN terms, as pandas' `sum` does by default.
 #[inline]
 fn nan_skipping_sum(terms: impl Iterator<Item = f64>) -> f64 {
-    terms.fold(0.0, |acc, t| if t.is_nan() { acc } else { acc + t })
+    terms.fold(0.0, |acc, t| acc + if t.is_nan() { 0.0 } else { t })
 }

@@ -13,26 +13,44 @@
 //! ([`super::Supply::at_units`]), so the table needs unit → unit rows too.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use super::demand::DemandUnits;
 use super::error::AnalysisError;
-use super::geometry::{chord2_for_km, distance_km};
+use super::geometry::{BandGrid, distance_km};
 use super::supply::Supply;
 
-/// Sparse (unit, place, cost) pairs, held both by place and by unit (places in ascending
-/// order): compressed sparse rows, one flat array each. Units within a place's list come in
-/// a deterministic order (ascending for [`Pairs::from_triplets`], the spatial index's order
-/// for [`GreatCircle`]).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Sparse (unit, place, cost) pairs, held by place (compressed sparse rows, one flat array
+/// each) and, built on first use, by unit (places in ascending order). Units within a place's
+/// list come in a deterministic order (ascending for [`Pairs::from_triplets`], the spatial
+/// index's order for [`GreatCircle`]).
+#[derive(Debug, Clone, Default)]
 pub struct Pairs {
     n_units: usize,
     n_places: usize,
     place_start: Vec<u32>,
     place_units: Vec<u32>,
     place_costs: Vec<f64>,
-    unit_start: Vec<u32>,
-    unit_places: Vec<u32>,
-    unit_costs: Vec<f64>,
+    by_unit: OnceLock<ByUnit>,
+}
+
+/// The unit-major orientation of [`Pairs`].
+#[derive(Debug, Clone, Default)]
+struct ByUnit {
+    start: Vec<u32>,
+    places: Vec<u32>,
+    costs: Vec<f64>,
+}
+
+/// Two pair sets are equal when they list the same pairs in the same order by place.
+impl PartialEq for Pairs {
+    fn eq(&self, other: &Self) -> bool {
+        self.n_units == other.n_units
+            && self.n_places == other.n_places
+            && self.place_start == other.place_start
+            && self.place_units == other.place_units
+            && self.place_costs == other.place_costs
+    }
 }
 
 impl Pairs {
@@ -49,7 +67,7 @@ impl Pairs {
         Self::from_place_lists(n_units, &by_place)
     }
 
-    /// Pairs from one list per place of `(unit, cost)`, in any order within each list.
+    /// Pairs from one list per place of `(unit, cost)`, kept in their order.
     pub(crate) fn from_place_lists(n_units: usize, lists: &[Vec<(u32, f64)>]) -> Self {
         let mut place_start = Vec::with_capacity(lists.len() + 1);
         let total: usize = lists.iter().map(Vec::len).sum();
@@ -65,14 +83,39 @@ impl Pairs {
         Self::from_place_csr(n_units, place_start, units, costs)
     }
 
-    /// Builds both orientations from a by-place CSR whose lists may be in any order: two
-    /// counting-sort transposes leave every list in ascending order.
+    /// Pairs from a by-place CSR, each place's list kept in its order; the by-unit
+    /// orientation is built when first asked for.
     pub(crate) fn from_place_csr(n_units: usize, start: Vec<u32>, units: Vec<u32>, costs: Vec<f64>) -> Self {
-        let n_places = start.len() - 1;
-        let (unit_start, unit_places, unit_costs) = transpose(n_units, &start, &units, &costs);
-        let (place_start, place_units, place_costs) =
-            transpose(n_places, &unit_start, &unit_places, &unit_costs);
-        Self { n_units, n_places, place_start, place_units, place_costs, unit_start, unit_places, unit_costs }
+        Self {
+            n_units,
+            n_places: start.len() - 1,
+            place_start: start,
+            place_units: units,
+            place_costs: costs,
+            by_unit: OnceLock::new(),
+        }
+    }
+
+    fn by_unit(&self) -> &ByUnit {
+        self.by_unit.get_or_init(|| {
+            let (start, places, costs) =
+                transpose(self.n_units, &self.place_start, &self.place_units, &self.place_costs);
+            ByUnit { start, places, costs }
+        })
+    }
+
+    /// The by-place CSR, taken apart: list starts (`n_places + 1`), units, costs.
+    pub(crate) fn into_place_csr(self) -> (Vec<u32>, Vec<u32>, Vec<f64>) {
+        (self.place_start, self.place_units, self.place_costs)
+    }
+
+    /// Every pair in place order (ascending), each place's units in the list order: `(unit,
+    /// place, cost)`.
+    pub(crate) fn place_major(&self) -> impl Iterator<Item = (usize, &[u32], &[f64])> {
+        (0..self.n_places).map(|p| {
+            let (us, cs) = self.of_place(p);
+            (p, us, cs)
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -99,8 +142,9 @@ impl Pairs {
 
     /// Places in range of a unit (ascending) and their costs.
     pub fn of_unit(&self, unit: usize) -> (&[u32], &[f64]) {
-        let (a, b) = (self.unit_start[unit] as usize, self.unit_start[unit + 1] as usize);
-        (&self.unit_places[a..b], &self.unit_costs[a..b])
+        let by_unit = self.by_unit();
+        let (a, b) = (by_unit.start[unit] as usize, by_unit.start[unit + 1] as usize);
+        (&by_unit.places[a..b], &by_unit.costs[a..b])
     }
 
     /// The same pairs restricted to cost ≤ `max_cost`.
@@ -190,24 +234,29 @@ pub trait CostModel {
 }
 
 /// Great-circle (haversine) distance in km on the sphere of radius 6371.0088 km, computed on
-/// the fly with a 3-d tree over the units: no dense matrix.
+/// the fly by scanning latitude bands of the units ([`BandGrid`]): no dense matrix.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GreatCircle;
 
 impl CostModel for GreatCircle {
     fn pairs(&self, units: &DemandUnits, places: &Supply, max_cost: f64) -> Result<Pairs, AnalysisError> {
-        let max_chord2 = chord2_for_km(max_cost);
         let mut start = Vec::with_capacity(places.len() + 1);
         start.push(0u32);
-        let (mut found, mut costs) = (Vec::new(), Vec::new());
+        // Plan every query first: the points they will look at bound the number of pairs, so
+        // the pair arrays are allocated once.
+        let mut runs = Vec::new();
+        let mut plans = Vec::with_capacity(places.len() + 1);
+        plans.push((0usize, true));
         for place in &places.geo {
-            units.tree.within(&place.xyz, max_chord2, &mut |u| {
-                let d = distance_km(&units.geo[u as usize], place);
-                if d <= max_cost {
-                    found.push(u);
-                    costs.push(d);
-                }
-            });
+            let small = units.grid.plan(place, max_cost, &mut runs);
+            plans.push((runs.len(), small));
+        }
+        let scanned: usize = runs.iter().map(|&(s, e)| (e - s) as usize).sum();
+        let (mut found, mut costs) = (Vec::with_capacity(scanned), Vec::with_capacity(scanned));
+        let mut scratch = Vec::new();
+        for (j, place) in places.geo.iter().enumerate() {
+            let ((a, _), (b, small)) = (plans[j], plans[j + 1]);
+            units.grid.scan(place, max_cost, (&runs[a..b], small), &mut scratch, &mut found, &mut costs);
             start.push(found.len() as u32);
         }
         Ok(Pairs::from_place_csr(units.len(), start, found, costs))
@@ -219,30 +268,23 @@ impl CostModel for GreatCircle {
         places: &Supply,
         keep: Option<&[bool]>,
     ) -> Result<Vec<NearestPlace>, AnalysisError> {
-        let tree = super::geometry::KdTree::new(
-            places
-                .geo
-                .iter()
-                .zip(0..)
-                .filter(|(_, j)| keep.is_none_or(|k| k[*j as usize]))
-                .map(|(g, j)| (g.xyz, j)),
+        let grid = BandGrid::new(
+            places.geo.iter().copied().zip(0..).filter(|(_, j)| keep.is_none_or(|k| k[*j as usize])),
         );
         let mut out = vec![NearestPlace { cost: f64::INFINITY, place: None }; units.len()];
-        let mut previous: Option<u32> = None;
-        // Units in tree order are spatially coherent: the previous answer is a tight first bound.
-        for &u in units.tree.items() {
+        let mut previous: Option<(u32, f64)> = None;
+        // Units in grid order are spatially coherent: the previous unit's nearest place bounds
+        // this one's distance (triangle inequality), so a small search finds it.
+        for &u in units.grid.items() {
             let q = &units.geo[u as usize];
-            let bound = previous.map_or((f64::INFINITY, None), |p| {
-                let xyz = &places.geo[p as usize].xyz;
-                let d2 = (0..3).map(|k| (xyz[k] - q.xyz[k]).powi(2)).sum::<f64>();
-                (d2, Some(p))
+            let guess = previous.map_or(grid.spacing_km(), |(v, d)| {
+                let jump = distance_km(q, &units.geo[v as usize]);
+                if jump <= d + grid.spacing_km() { d + jump } else { d.max(grid.spacing_km()) }
             });
-            let (_, best) = tree.nearest(&q.xyz, bound);
-            if let Some(p) = best {
-                out[u as usize] =
-                    NearestPlace { cost: distance_km(q, &places.geo[p as usize]), place: Some(p) };
+            if let Some((d, p)) = grid.nearest(q, guess) {
+                out[u as usize] = NearestPlace { cost: d, place: Some(p) };
+                previous = Some((u, d));
             }
-            previous = best;
         }
         Ok(out)
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::error::AnalysisError;
-use super::geometry::{GeoPoint, KdTree};
+use super::geometry::{BandGrid, GeoPoint};
 use crate::reference::{CommuneKind, Reference};
 
 /// The three cities whose rows are replaced by their municipal arrondissements.
@@ -39,7 +39,7 @@ pub struct DemandUnits {
     units: Vec<DemandUnit>,
     by_code: HashMap<String, u32>,
     pub(crate) geo: Vec<GeoPoint>,
-    pub(crate) tree: KdTree,
+    pub(crate) grid: BandGrid,
 }
 
 /// A part of the territory to restrict units to.
@@ -113,9 +113,9 @@ impl DemandUnits {
 
     fn build(units: Vec<DemandUnit>) -> Self {
         let geo: Vec<GeoPoint> = units.iter().map(|u| GeoPoint::new(u.lat, u.lon)).collect();
-        let tree = KdTree::new(geo.iter().zip(0..).map(|(g, i)| (g.xyz, i)));
+        let grid = BandGrid::new(geo.iter().copied().zip(0..));
         let by_code = units.iter().zip(0..).map(|(u, i)| (u.code.clone(), i)).collect();
-        Self { units, by_code, geo, tree }
+        Self { units, by_code, geo, grid }
     }
 
     /// The units of a part of the territory, in the same relative order. Unknown codes are an

@@ -5,6 +5,9 @@
 //! replaced by their Taylor series (exact to the last bits below 0.01 rad, about 64 km).
 //! The result agrees with `haversine_km` to a few units in the last place; a test checks
 //! 1e-13 relative on random pairs.
+//!
+//! The index is a [`BandGrid`]: points in latitude bands, sorted by longitude within a band, so
+//! that a range query reads a few contiguous runs and computes distances in a vectorised loop.
 
 use crate::geo::EARTH_RADIUS_KM;
 
@@ -27,12 +30,30 @@ impl GeoPoint {
 }
 
 const SMALL: f64 = 0.01;
+/// Below this, the series are cut after the x⁵ term: the next one is under 1e-18 relative.
+const TINY: f64 = 0.004;
+
+#[inline]
+fn sin_tiny(x: f64) -> f64 {
+    let x2 = x * x;
+    x * (1.0 - x2 * (1.0 / 6.0) * (1.0 - x2 * (1.0 / 20.0)))
+}
+
+#[inline]
+fn asin_tiny(s: f64) -> f64 {
+    let s2 = s * s;
+    s * (1.0 + s2 * (1.0 / 6.0 + s2 * (3.0 / 40.0)))
+}
 
 #[inline]
 fn sin_small(x: f64) -> f64 {
-    if x.abs() < SMALL {
+    if x.abs() < TINY {
+        sin_tiny(x)
+    } else if x.abs() < SMALL {
         let x2 = x * x;
-        x * (1.0 - x2 / 6.0 * (1.0 - x2 / 20.0 * (1.0 - x2 / 42.0 * (1.0 - x2 / 72.0))))
+        x * (1.0
+            - x2 * (1.0 / 6.0)
+                * (1.0 - x2 * (1.0 / 20.0) * (1.0 - x2 * (1.0 / 42.0) * (1.0 - x2 * (1.0 / 72.0)))))
     } else {
         x.sin()
     }
@@ -40,7 +61,9 @@ fn sin_small(x: f64) -> f64 {
 
 #[inline]
 fn asin_small(s: f64) -> f64 {
-    if s < SMALL {
+    if s < TINY {
+        asin_tiny(s)
+    } else if s < SMALL {
         let s2 = s * s;
         s * (1.0 + s2 * (1.0 / 6.0 + s2 * (3.0 / 40.0 + s2 * (5.0 / 112.0 + s2 * (35.0 / 1152.0)))))
     } else {
@@ -53,10 +76,20 @@ fn asin_small(s: f64) -> f64 {
 pub(crate) fn distance_km(a: &GeoPoint, b: &GeoPoint) -> f64 {
     let d_phi = (b.lat - a.lat).to_radians();
     let d_lambda = (b.lon - a.lon).to_radians();
-    let s_phi = sin_small(d_phi / 2.0);
-    let s_lambda = sin_small(d_lambda / 2.0);
+    let s_phi = sin_small(d_phi * 0.5);
+    let s_lambda = sin_small(d_lambda * 0.5);
     let h = s_phi * s_phi + a.cos_lat * b.cos_lat * (s_lambda * s_lambda);
     2.0 * EARTH_RADIUS_KM * asin_small(h.sqrt())
+}
+
+/// [`distance_km`] when both half-differences and the result's half-angle sine are below
+/// [`TINY`]: the same arithmetic without branches (so that it vectorises).
+#[inline]
+fn distance_tiny_km(lat: f64, lon: f64, cos_lat: f64, (c_lat, c_lon, c_cos_lat): (f64, f64, f64)) -> f64 {
+    let s_phi = sin_tiny((c_lat - lat).to_radians() * 0.5);
+    let s_lambda = sin_tiny((c_lon - lon).to_radians() * 0.5);
+    let h = s_phi * s_phi + cos_lat * c_cos_lat * (s_lambda * s_lambda);
+    2.0 * EARTH_RADIUS_KM * asin_tiny(h.sqrt())
 }
 
 /// Squared chord (between unit vectors) of an arc of `km`, slightly enlarged so that rounding
@@ -75,109 +108,292 @@ fn chord2(a: &[f64; 3], b: &[f64; 3]) -> f64 {
     dx * dx + dy * dy + dz * dz
 }
 
-/// Points below this count are scanned linearly rather than split.
-const LEAF: usize = 24;
-
-/// A static 3-d tree over unit vectors, stored implicitly (median of each range is its
-/// node), with small leaves scanned linearly.
+/// Points sorted into latitude bands, and by longitude within each band: within a band, the
+/// points of any spherical cap (all points within a distance of a centre) form one contiguous
+/// run, found by two binary searches. Queries scan those runs, reading points that are close
+/// on the sphere from memory together, column by column (so the distance loop vectorises).
 #[derive(Debug, Clone, Default)]
-pub(crate) struct KdTree {
+pub(crate) struct BandGrid {
+    /// Latitude of the southern edge of band 0, and band height, in degrees.
+    lat0: f64,
+    height: f64,
+    /// Points of band b: `band_start[b]..band_start[b + 1]`.
+    band_start: Vec<u32>,
+    /// Longitude normalised to [-180, 180), ascending within each band.
+    lon_key: Vec<f64>,
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+    cos_lat: Vec<f64>,
     xyz: Vec<[f64; 3]>,
     items: Vec<u32>,
+    /// Sine and cosine of the latitude of every band edge (`n_bands + 1`).
+    edge_sin_cos: Vec<(f64, f64)>,
+    /// Typical distance between neighbouring points, km: a first guess for nearest searches.
+    spacing_km: f64,
+    /// Whether every longitude is given in [-180, 180) (then equal to its key).
+    raw_lon_normal: bool,
 }
 
-impl KdTree {
-    pub fn new(points: impl IntoIterator<Item = ([f64; 3], u32)>) -> Self {
-        let mut pairs: Vec<([f64; 3], u32)> = points.into_iter().collect();
-        build(&mut pairs, 0);
-        let (xyz, items) = pairs.into_iter().unzip();
-        Self { xyz, items }
+fn normalised_lon(lon: f64) -> f64 {
+    if (-180.0..180.0).contains(&lon) {
+        return lon;
+    }
+    let l = (lon + 180.0).rem_euclid(360.0) - 180.0;
+    if l >= 180.0 { -180.0 } else { l }
+}
+
+impl BandGrid {
+    pub fn new(points: impl IntoIterator<Item = (GeoPoint, u32)>) -> Self {
+        let mut all: Vec<(GeoPoint, u32)> = points.into_iter().collect();
+        if all.is_empty() {
+            return Self {
+                height: 1.0,
+                band_start: vec![0, 0],
+                edge_sin_cos: vec![(0.0, 1.0); 2],
+                spacing_km: 1.0,
+                ..Self::default()
+            };
+        }
+        let (mut lat_min, mut lat_max) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (p, _) in &all {
+            lat_min = lat_min.min(p.lat);
+            lat_max = lat_max.max(p.lat);
+        }
+        // Bands about as high as the typical spacing of the points, estimated on the middle
+        // half of the latitudes and longitudes so that a few far-away points (overseas
+        // territories) do not make it coarse: a query of radius r scans 2r / spacing + 1 bands.
+        let km_per_degree = EARTH_RADIUS_KM.to_radians();
+        let quartiles = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            let n = v.len();
+            (v[n / 4], v[(3 * n) / 4], v[n / 2])
+        };
+        let (lat_q1, lat_q3, lat_mid) = quartiles(all.iter().map(|(p, _)| p.lat).collect());
+        let (lon_q1, lon_q3, _) = quartiles(all.iter().map(|(p, _)| normalised_lon(p.lon)).collect());
+        let mid_cos = lat_mid.to_radians().cos().max(0.01);
+        let area = ((lat_q3 - lat_q1) * km_per_degree).max(0.1)
+            * ((lon_q3 - lon_q1) * km_per_degree * mid_cos).max(0.1);
+        let spacing_km = (area / (all.len() as f64 / 4.0).max(1.0)).sqrt().max(0.01);
+        let height = (spacing_km / km_per_degree).clamp(1e-3, 10.0);
+        let n_bands = (((lat_max - lat_min) / height).floor() as usize + 1).min(1 << 20);
+        let band_of = |lat: f64| (((lat - lat_min) / height).floor().max(0.0) as usize).min(n_bands - 1);
+        let mut keyed: Vec<(usize, f64, GeoPoint, u32)> =
+            all.drain(..).map(|(p, i)| (band_of(p.lat), normalised_lon(p.lon), p, i)).collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.3.cmp(&b.3)));
+        let mut band_start = vec![0u32; n_bands + 1];
+        for k in &keyed {
+            band_start[k.0 + 1] += 1;
+        }
+        for b in 0..n_bands {
+            band_start[b + 1] += band_start[b];
+        }
+        Self {
+            lat0: lat_min,
+            height,
+            band_start,
+            lon_key: keyed.iter().map(|k| k.1).collect(),
+            lat: keyed.iter().map(|k| k.2.lat).collect(),
+            lon: keyed.iter().map(|k| k.2.lon).collect(),
+            cos_lat: keyed.iter().map(|k| k.2.cos_lat).collect(),
+            xyz: keyed.iter().map(|k| k.2.xyz).collect(),
+            edge_sin_cos: (0..=n_bands)
+                .map(|b| (lat_min + b as f64 * height).to_radians().sin_cos())
+                .collect(),
+            items: keyed.iter().map(|k| k.3).collect(),
+            spacing_km,
+            raw_lon_normal: keyed.iter().all(|k| k.1 == k.2.lon),
+        }
     }
 
-    /// Item order of the tree: spatially coherent, good for processing queries in.
+    /// Item order of the grid: spatially coherent, good for processing queries in.
     pub fn items(&self) -> &[u32] {
         &self.items
     }
 
-    /// The nearest item to `query` by chord, starting from a known upper bound on the squared
-    /// chord (`f64::INFINITY` when none): returns `(chord², item)`.
-    pub fn nearest(&self, query: &[f64; 3], bound: (f64, Option<u32>)) -> (f64, Option<u32>) {
-        let mut best = bound;
-        nearest(&self.xyz, &self.items, 0, query, &mut best);
-        best
+    pub fn spacing_km(&self) -> f64 {
+        self.spacing_km
     }
 
-    /// Calls `found(item)` for every item within squared chord `max_chord2` of `query`.
-    pub fn within(&self, query: &[f64; 3], max_chord2: f64, found: &mut impl FnMut(u32)) {
-        within(&self.xyz, &self.items, 0, query, max_chord2, found);
-    }
-}
-
-fn build(points: &mut [([f64; 3], u32)], depth: usize) {
-    if points.len() <= LEAF {
-        return;
-    }
-    let axis = depth % 3;
-    let mid = points.len() / 2;
-    points.select_nth_unstable_by(mid, |a, b| a.0[axis].total_cmp(&b.0[axis]).then(a.1.cmp(&b.1)));
-    let (left, right) = points.split_at_mut(mid);
-    build(left, depth + 1);
-    build(&mut right[1..], depth + 1);
-}
-
-fn nearest(xyz: &[[f64; 3]], items: &[u32], depth: usize, query: &[f64; 3], best: &mut (f64, Option<u32>)) {
-    if xyz.len() <= LEAF {
-        for (p, &item) in xyz.iter().zip(items) {
-            let d2 = chord2(p, query);
-            // Ties go to the smaller item so that results do not depend on the tree's shape.
-            if d2 < best.0 || (d2 == best.0 && best.1.is_none_or(|b| item < b)) {
-                *best = (d2, Some(item));
+    /// Calls `scan(start..end)` on runs of grid positions that together hold every point
+    /// within `radius_km` of `centre` (and a few more: callers check the distance). Returns
+    /// whether every point of the runs has both half-differences of latitude and longitude to
+    /// the centre below [`TINY`] rad (so [`distance_tiny_km`] equals [`distance_km`] for them).
+    pub fn runs(
+        &self,
+        centre: &GeoPoint,
+        radius_km: f64,
+        per_band: bool,
+        mut scan: impl FnMut(usize, usize),
+    ) -> bool {
+        use std::f64::consts::{FRAC_PI_2, PI};
+        let n_bands = self.band_start.len() - 1;
+        if self.items.is_empty() {
+            return true;
+        }
+        // Angular radius, enlarged so that rounding never loses a point on the boundary.
+        let r = radius_km / EARTH_RADIUS_KM * (1.0 + 1e-9) + 1e-12;
+        if r >= PI || r.is_nan() {
+            scan(0, self.items.len());
+            return false;
+        }
+        let phi0 = centre.lat.to_radians();
+        let r_deg = r.to_degrees();
+        let first = ((centre.lat - r_deg - self.lat0) / self.height).floor();
+        let last = ((centre.lat + r_deg - self.lat0) / self.height).floor();
+        if last < 0.0 || first >= n_bands as f64 {
+            return true;
+        }
+        let (first, last) = (first.max(0.0) as usize, (last as usize).min(n_bands - 1));
+        let polar = phi0.abs() + r >= FRAC_PI_2;
+        let margin = |half_rad: f64| (half_rad.to_degrees() * (1.0 + 1e-9) + 1e-7).min(180.0);
+        // The cap is widest in longitude at latitude φ_t (sin φ_t = sin φ0 / cos r), where its
+        // half-width is asin(sin r / cos φ0); it narrows away from φ_t.
+        let (sin0, cos0) = (centre.xyz[2], centre.cos_lat);
+        let (sin_r, cos_r) = r.sin_cos();
+        let widest = if polar { 180.0 } else { margin((sin_r / cos0).min(1.0).asin()) };
+        let sin_t = sin0 / cos_r;
+        let mut small = r / 2.0 < TINY;
+        let c = normalised_lon(centre.lon);
+        for b in first..=last {
+            // Narrower bound for a band away from φ_t: the half-width at its edge nearest φ_t.
+            let (s_lo, s_hi) = (self.edge_sin_cos[b].0, self.edge_sin_cos[b + 1].0);
+            let half = if polar || !per_band || (s_lo <= sin_t && sin_t <= s_hi) {
+                widest
+            } else {
+                let (s, co) = if sin_t < s_lo { self.edge_sin_cos[b] } else { self.edge_sin_cos[b + 1] };
+                let x = (cos_r - s * sin0) / (co * cos0);
+                let t = 1.0 - x;
+                if t <= 0.0 {
+                    margin(0.0)
+                } else if t <= 0.1 {
+                    // acos(1 − t) = √(2t)·(1 + t/12 + 3t²/160 + …) ≤ √(2t)·(1 + t/6) here.
+                    margin((2.0 * t).sqrt() * (1.0 + t * (1.0 / 6.0))).min(widest)
+                } else {
+                    margin(x.max(-1.0).acos()).min(widest)
+                }
+            };
+            let mut intervals = [(0.0, 0.0); 2];
+            let count = if half >= 180.0 {
+                intervals[0] = (-180.0, 180.0);
+                1
+            } else if c - half < -180.0 {
+                intervals[0] = (-180.0, c + half);
+                intervals[1] = (c - half + 360.0, 180.0);
+                2
+            } else if c + half >= 180.0 {
+                intervals[0] = (-180.0, c + half - 360.0);
+                intervals[1] = (c - half, 180.0);
+                2
+            } else {
+                intervals[0] = (c - half, c + half);
+                1
+            };
+            small &= count == 1 && half < 180.0 && half.to_radians() / 2.0 < TINY;
+            let (a, z) = (self.band_start[b] as usize, self.band_start[b + 1] as usize);
+            let keys = &self.lon_key[a..z];
+            for &(lo, hi) in &intervals[..count] {
+                let s = a + keys.partition_point(|&l| l < lo);
+                let e = a + keys.partition_point(|&l| l <= hi);
+                if s < e {
+                    scan(s, e);
+                }
             }
         }
-        return;
+        // Longitudes are compared normalised, but the distance formula uses them as given:
+        // the Taylor path is only taken when no wrap-around can make the raw difference large.
+        small && self.raw_lon_normal && (-180.0..180.0).contains(&centre.lon)
     }
-    let mid = xyz.len() / 2;
-    let (point, item) = (&xyz[mid], items[mid]);
-    let d2 = chord2(point, query);
-    if d2 < best.0 || (d2 == best.0 && best.1.is_none_or(|b| item < b)) {
-        *best = (d2, Some(item));
-    }
-    let axis = depth % 3;
-    let diff = query[axis] - point[axis];
-    let (near, far) = if diff < 0.0 { (0..mid, mid + 1..xyz.len()) } else { (mid + 1..xyz.len(), 0..mid) };
-    nearest(&xyz[near.clone()], &items[near], depth + 1, query, best);
-    if diff * diff <= best.0 {
-        nearest(&xyz[far.clone()], &items[far], depth + 1, query, best);
-    }
-}
 
-fn within(
-    xyz: &[[f64; 3]],
-    items: &[u32],
-    depth: usize,
-    query: &[f64; 3],
-    max_chord2: f64,
-    found: &mut impl FnMut(u32),
-) {
-    if xyz.len() <= LEAF {
-        for (p, &item) in xyz.iter().zip(items) {
-            if chord2(p, query) <= max_chord2 {
-                found(item);
+    /// The runs to scan for the points within `radius_km` of `centre`, appended to `runs`;
+    /// returns whether [`distance_tiny_km`] equals [`distance_km`] for all of them (see [`Self::runs`]).
+    pub fn plan(&self, centre: &GeoPoint, radius_km: f64, runs: &mut Vec<(u32, u32)>) -> bool {
+        self.runs(centre, radius_km, true, |s, e| runs.push((s as u32, e as u32)))
+    }
+
+    /// Appends to `items` and `km` every point of `runs` (from [`Self::plan`] with the same
+    /// centre and radius) within `radius_km` (inclusive) of `centre`, in grid order.
+    /// `scratch` is a reusable buffer.
+    pub fn scan(
+        &self,
+        centre: &GeoPoint,
+        radius_km: f64,
+        (runs, small): (&[(u32, u32)], bool),
+        scratch: &mut Vec<f64>,
+        items: &mut Vec<u32>,
+        km: &mut Vec<f64>,
+    ) {
+        for &(s, e) in runs {
+            let (s, e) = (s as usize, e as usize);
+            scratch.clear();
+            scratch.resize(e - s, 0.0);
+            if small {
+                let n = e - s;
+                let (out, lat, lon, cos_lat) =
+                    (&mut scratch[..n], &self.lat[s..e], &self.lon[s..e], &self.cos_lat[s..e]);
+                let c = (centre.lat, centre.lon, centre.cos_lat);
+                for i in 0..n {
+                    out[i] = distance_tiny_km(lat[i], lon[i], cos_lat[i], c);
+                }
+            } else {
+                for (d, k) in scratch.iter_mut().zip(s..e) {
+                    *d = self.distance_at(k, centre);
+                }
             }
+            // Branch-free compaction: every point is written, only those in range advance.
+            let base = items.len();
+            items.resize(base + (e - s), 0);
+            km.resize(base + (e - s), 0.0);
+            let mut n = base;
+            for (&d, &item) in scratch.iter().zip(&self.items[s..e]) {
+                items[n] = item;
+                km[n] = d;
+                n += usize::from(d <= radius_km);
+            }
+            items.truncate(n);
+            km.truncate(n);
         }
-        return;
     }
-    let mid = xyz.len() / 2;
-    let axis = depth % 3;
-    let diff = query[axis] - xyz[mid][axis];
-    if diff <= 0.0 || diff * diff <= max_chord2 {
-        within(&xyz[..mid], &items[..mid], depth + 1, query, max_chord2, found);
+
+    #[inline]
+    fn distance_at(&self, k: usize, centre: &GeoPoint) -> f64 {
+        let p = GeoPoint { lat: self.lat[k], lon: self.lon[k], cos_lat: self.cos_lat[k], xyz: [0.0; 3] };
+        distance_km(&p, centre)
     }
-    if chord2(&xyz[mid], query) <= max_chord2 {
-        found(items[mid]);
+
+    /// The nearest point to `centre` within `radius_km`: `(km, item)`, ties to the smaller
+    /// item.
+    pub fn nearest_within(&self, centre: &GeoPoint, radius_km: f64) -> Option<(f64, u32)> {
+        // Chord length orders points like great-circle distance: find the least chord, then
+        // the distance of that point only.
+        let max_chord2 = chord2_for_km(radius_km);
+        let mut best: Option<(f64, u32, usize)> = None;
+        self.runs(centre, radius_km, false, |s, e| {
+            for (k, p) in (s..e).zip(&self.xyz[s..e]) {
+                let (d2, item) = (chord2(p, &centre.xyz), self.items[k]);
+                if d2 <= max_chord2 && best.is_none_or(|(bd, bi, _)| d2 < bd || (d2 == bd && item < bi)) {
+                    best = Some((d2, item, k));
+                }
+            }
+        });
+        best.map(|(_, item, k)| (self.distance_at(k, centre), item))
     }
-    if diff >= 0.0 || diff * diff <= max_chord2 {
-        within(&xyz[mid + 1..], &items[mid + 1..], depth + 1, query, max_chord2, found);
+
+    /// The nearest point to `centre`, `(km, item)`, ties to the smaller item; `guess_km` is a
+    /// radius likely to hold one (the search widens until it does).
+    pub fn nearest(&self, centre: &GeoPoint, guess_km: f64) -> Option<(f64, u32)> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let mut radius = guess_km.max(1e-6);
+        loop {
+            if let Some(found) = self.nearest_within(centre, radius) {
+                return Some(found);
+            }
+            if radius >= std::f64::consts::PI * EARTH_RADIUS_KM {
+                return None;
+            }
+            radius *= 2.0;
+        }
     }
 }
 
@@ -216,37 +432,63 @@ mod tests {
         }
     }
 
+    /// Random points worldwide, plus clusters near the poles and the antimeridian, some with
+    /// longitudes given outside [-180, 180).
+    fn awkward_points(n: usize, seed: u64) -> Vec<(f64, f64)> {
+        let mut points = random_points(n, seed);
+        for (k, p) in points.iter_mut().enumerate() {
+            match k % 5 {
+                1 => p.0 = 89.0 + (p.0 / 85.0).abs(),
+                2 => p.1 = 179.5 + p.1 / 360.0,
+                3 => p.1 += 360.0 * if p.1 < 0.0 { 1.0 } else { -1.0 },
+                4 => *p = (46.0 + p.0 / 40.0, 2.0 + p.1 / 40.0),
+                _ => {}
+            }
+        }
+        points
+    }
+
     #[test]
-    fn range_query_finds_exactly_the_points_within_the_chord() {
-        let points = random_points(3_000, 11);
-        let tree =
-            KdTree::new(points.iter().zip(0..).map(|(&(lat, lon), i)| (GeoPoint::new(lat, lon).xyz, i)));
-        for &(lat, lon) in random_points(50, 5).iter() {
-            let q = GeoPoint::new(lat, lon);
-            let max = chord2_for_km(1_500.0);
-            let mut found = Vec::new();
-            tree.within(&q.xyz, max, &mut |i| found.push(i));
-            found.sort_unstable();
-            let expected: Vec<u32> = (0..points.len() as u32)
-                .filter(|&i| {
-                    chord2(&GeoPoint::new(points[i as usize].0, points[i as usize].1).xyz, &q.xyz) <= max
-                })
+    fn grid_range_query_finds_exactly_the_points_within_the_radius() {
+        let points = awkward_points(3_000, 11);
+        let geo: Vec<GeoPoint> = points.iter().map(|&(a, b)| GeoPoint::new(a, b)).collect();
+        let grid = BandGrid::new(geo.iter().copied().zip(0..));
+        let (mut scratch, mut runs) = (Vec::new(), Vec::new());
+        for (q, radius) in
+            awkward_points(60, 5).iter().zip([0.5, 3.0, 30.0, 400.0, 5_000.0, 30_000.0].iter().cycle())
+        {
+            let q = GeoPoint::new(q.0, q.1);
+            runs.clear();
+            let small = grid.plan(&q, *radius, &mut runs);
+            let (mut items, mut km) = (Vec::new(), Vec::new());
+            grid.scan(&q, *radius, (&runs, small), &mut scratch, &mut items, &mut km);
+            let mut found: Vec<(u32, f64)> = items.into_iter().zip(km).collect();
+            found.sort_by_key(|f| f.0);
+            let expected: Vec<(u32, f64)> = (0..points.len() as u32)
+                .map(|i| (i, distance_km(&geo[i as usize], &q)))
+                .filter(|&(_, d)| d <= *radius)
                 .collect();
-            assert_eq!(found, expected);
+            assert_eq!(found, expected, "query ({}, {}) radius {radius}", q.lat, q.lon);
         }
     }
 
     #[test]
-    fn nearest_matches_brute_force() {
-        let points = random_points(2_000, 3);
+    fn grid_nearest_matches_brute_force() {
+        let points = awkward_points(2_000, 3);
         let geo: Vec<GeoPoint> = points.iter().map(|&(a, b)| GeoPoint::new(a, b)).collect();
-        let tree = KdTree::new(geo.iter().zip(0..).map(|(g, i)| (g.xyz, i)));
-        for &(lat, lon) in random_points(200, 9).iter() {
+        let grid = BandGrid::new(geo.iter().copied().zip(0..));
+        for (k, &(lat, lon)) in awkward_points(300, 9).iter().enumerate() {
             let q = GeoPoint::new(lat, lon);
-            let (_, item) = tree.nearest(&q.xyz, (f64::INFINITY, None));
-            let best = geo.iter().map(|g| distance_km(&q, g)).fold(f64::INFINITY, f64::min);
-            let got = distance_km(&q, &geo[item.unwrap_or(0) as usize]);
-            assert!((got - best).abs() <= 1e-9 * best.max(1.0), "{got} vs {best}");
+            let (d, item) = grid.nearest(&q, [0.1, 10.0, 1_000.0][k % 3]).expect("a point");
+            let best = geo.iter().map(|g| distance_km(g, &q)).fold(f64::INFINITY, f64::min);
+            assert!((d - best).abs() <= 1e-12 * best.max(1e-3), "{d} vs {best}");
+            assert_eq!(distance_km(&geo[item as usize], &q), d);
         }
+    }
+
+    #[test]
+    fn an_empty_grid_finds_nothing() {
+        let grid = BandGrid::new(std::iter::empty());
+        assert_eq!(grid.nearest(&GeoPoint::new(45.0, 3.0), 10.0), None);
     }
 }
