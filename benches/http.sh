@@ -163,10 +163,15 @@ check() { # name url extra-curl-args...
 
 # --- load ----------------------------------------------------------------------------
 results=()
+server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
 run_wrk() { # label connections url [header]
     local label=$1 conns=$2 url=$3 header=${4:-}
     local file="$OUT/wrk-$label.txt"
     log "wrk $label: -c$conns -t2 -d$DURATION $url ${header:+($header)}"
+    # Server CPU time (user + system) over the run, divided by the requests served: unlike
+    # latency, it does not grow with the load other processes put on a shared machine.
+    local cpu0=""
+    if [[ $label == maillage* || $label == list* ]]; then cpu0=$(server_cpu_ticks); fi
     if [ -n "$header" ]; then
         wrk -t2 -c"$conns" -d"$DURATION" --latency -H "$header" "$url" >"$file"
     else
@@ -186,7 +191,13 @@ run_wrk() { # label connections url [header]
     p99=$(awk '$1 == "99%" {print $2}' "$file")
     errors=$(grep -o 'Socket errors:.*' "$file" || echo "none")
     non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$file")
-    results+=("| $label | $conns | $rps | $p50 | $p99 | ${non2xx:-0} | $errors |")
+    local requests cpu_us="—"
+    requests=$(awk '/requests in/ {print $1}' "$file")
+    if [ -n "$cpu0" ] && [ "${requests:-0}" -gt 0 ]; then
+        cpu_us=$(awk -v a="$cpu0" -v b="$(server_cpu_ticks)" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+            'BEGIN { printf "%.0f", (b - a) * 1e6 / hz / n }')
+    fi
+    results+=("| $label | $conns | $rps | $p50 | $p99 | $cpu_us | ${non2xx:-0} | $errors |")
 }
 
 run_wrk nginx-plain 100 "$NBASE/places.geojson"
@@ -244,8 +255,8 @@ echo "uptime after: $(uptime)" | tee -a "$OUT/uptime.txt"
     echo
     echo "## HTTP ($places places, places.geojson $geo_bytes bytes; wrk -t2 -d$DURATION --latency)"
     echo
-    echo "| run | connections | req/s | p50 | p99 | non-2xx | socket errors |"
-    echo "|---|---|---|---|---|---|---|"
+    echo "| run | connections | req/s | p50 | p99 | server CPU µs/request | non-2xx | socket errors |"
+    echo "|---|---|---|---|---|---|---|---|"
     printf '%s\n' "${results[@]}"
     echo
     echo "## Start and memory"

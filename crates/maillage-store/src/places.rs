@@ -173,6 +173,14 @@ impl PlaceCache {
 /// Places written per INSERT statement (19 parameters each: well under the parameter
 /// limits of SQLite, 32,766, and PostgreSQL, 65,535).
 const PLACES_PER_STATEMENT: usize = 100;
+
+/// Turns the INSERT of places into a rewrite of those that exist (same SQL on both databases).
+const UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET data = excluded.data, name = excluded.name, \
+     name_folded = excluded.name_folded, commune_code = excluded.commune_code, departement = excluded.departement, \
+     region = excluded.region, epci = excluded.epci, lat = excluded.lat, lon = excluded.lon, \
+     opening_hours = excluded.opening_hours, status = excluded.status, source = excluded.source, \
+     source_id = excluded.source_id, source_updated_on = excluded.source_updated_on, is_demo = excluded.is_demo, \
+     version = excluded.version, created_at = excluded.created_at, updated_at = excluded.updated_at";
 const ROWS_PER_STATEMENT: usize = 1000;
 
 fn place_values(count: usize, anonymous: bool) -> String {
@@ -181,32 +189,25 @@ fn place_values(count: usize, anonymous: bool) -> String {
 
 /// Write places inside an open transaction, a hundred per statement: an import of 20,000
 /// places is a few hundred statements, not 20,000. `is_new` selects INSERT (new places) or
-/// UPDATE (existing ones). Filters and search read the in-memory index (`index.rs`), so a
+/// an upsert that rewrites existing ones. Filters and search read the in-memory index (`index.rs`), so a
 /// place is one row: no tag or term tables to keep in step.
 macro_rules! write_places {
     ($tx:expr, $places:expr, $is_new:expr, $anonymous:expr) => {{
         let places: &[Place] = $places;
         let anonymous: bool = $anonymous;
         for chunk in places.chunks(PLACES_PER_STATEMENT) {
-            let insert_sql;
-            let sqls: Vec<&str> = if $is_new {
-                insert_sql = format!(
-                    "INSERT INTO places (id, data, name, name_folded, commune_code, departement, region, epci, lat, lon, \
-                     opening_hours, status, source, source_id, source_updated_on, is_demo, version, created_at, updated_at) \
-                     VALUES {}",
-                    place_values(chunk.len(), anonymous)
-                );
-                vec![insert_sql.as_str()]
-            } else {
-                vec!["UPDATE places SET data = $2, name = $3, name_folded = $4, commune_code = $5, departement = $6, \
-                     region = $7, epci = $8, lat = $9, lon = $10, opening_hours = $11, status = $12, source = $13, \
-                     source_id = $14, source_updated_on = $15, is_demo = $16, version = $17, created_at = $18, \
-                     updated_at = $19 WHERE id = $1"; chunk.len()]
-            };
-            let groups: Vec<&[Place]> = if $is_new { vec![chunk] } else { chunk.chunks(1).collect() };
-            for (sql, group) in sqls.iter().zip(groups) {
-                let mut q = sqlx::query(AssertSqlSafe(*sql));
-                for place in group {
+            // Existing places are rewritten by the same batched statement, as an upsert on
+            // their id (one statement per row would cost a round trip each).
+            let sql = format!(
+                "INSERT INTO places (id, data, name, name_folded, commune_code, departement, region, epci, lat, lon, \
+                 opening_hours, status, source, source_id, source_updated_on, is_demo, version, created_at, updated_at) \
+                 VALUES {}{}",
+                place_values(chunk.len(), anonymous),
+                if $is_new { "" } else { UPSERT }
+            );
+            {
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for place in chunk {
                     let d = &place.data;
                     q = q
                         .bind(place.id.to_string())
