@@ -7,6 +7,7 @@ pub mod mail;
 pub mod permissions;
 pub mod places;
 pub mod security;
+pub mod territory;
 pub mod transfer;
 
 pub use error::{AppError, AppResult};
