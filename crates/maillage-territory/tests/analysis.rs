@@ -320,3 +320,33 @@ fn cost_table_nearest_ignores_units_outside_the_table() {
     assert_eq!((found[0].cost, found[0].place), (7.5, Some(0)));
     assert_eq!((found[1].cost, found[1].place), (f64::INFINITY, None));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn pairs_of_some_units_are_exactly_their_pairs_among_all(
+        demand in prop::collection::vec(weighted_point(), 1..50),
+        places in prop::collection::vec(point(), 1..30),
+        keep in prop::collection::vec(any::<bool>(), 50),
+        radius in 1.0..60.0f64,
+    ) {
+        let units = units_from(&demand);
+        let supply = supply_from(&places);
+        let keep = &keep[..units.len()];
+        let all = GreatCircle.pairs(&units, &supply, radius).expect("valid");
+        let some = GreatCircle.pairs_of_units(&units, keep, &supply, radius).expect("valid");
+        for i in 0..units.len() {
+            let expected = if keep[i] { all.of_unit(i) } else { (&[][..], &[][..]) };
+            prop_assert_eq!(some.of_unit(i), expected);
+        }
+        let mut listed = 0;
+        for j in 0..supply.len() {
+            let (us, _) = some.of_place(j);
+            prop_assert!(us.windows(2).all(|w| w[0] < w[1]));
+            prop_assert!(us.iter().all(|&u| keep[u as usize]));
+            listed += us.len();
+        }
+        prop_assert_eq!(listed, some.len());
+    }
+}

@@ -96,6 +96,15 @@ impl Pairs {
         }
     }
 
+    /// Pairs from a by-unit CSR whose lists are in ascending place order.
+    pub(crate) fn from_unit_csr(n_places: usize, start: Vec<u32>, places: Vec<u32>, costs: Vec<f64>) -> Self {
+        let n_units = start.len() - 1;
+        let (place_start, place_units, place_costs) = transpose(n_places, &start, &places, &costs);
+        let by_unit = OnceLock::new();
+        let _ = by_unit.set(ByUnit { start, places, costs });
+        Self { n_units, n_places, place_start, place_units, place_costs, by_unit }
+    }
+
     fn by_unit(&self) -> &ByUnit {
         self.by_unit.get_or_init(|| {
             let (start, places, costs) =
@@ -229,6 +238,30 @@ pub trait CostModel {
             .collect())
     }
 
+    /// The pairs of [`CostModel::pairs`] whose unit has `keep[i]` (the others have none). The
+    /// optimisers ask for the few units not yet covered: a model may answer faster than
+    /// listing every pair.
+    fn pairs_of_units(
+        &self,
+        units: &DemandUnits,
+        keep: &[bool],
+        places: &Supply,
+        max_cost: f64,
+    ) -> Result<Pairs, AnalysisError> {
+        let all = self.pairs(units, places, max_cost)?;
+        let mut start = vec![0u32];
+        let (mut kept, mut costs) = (Vec::new(), Vec::new());
+        for i in 0..units.len() {
+            if keep.get(i).copied().unwrap_or(false) {
+                let (ps, cs) = all.of_unit(i);
+                kept.extend_from_slice(ps);
+                costs.extend_from_slice(cs);
+            }
+            start.push(kept.len() as u32);
+        }
+        Ok(Pairs::from_unit_csr(places.len(), start, kept, costs))
+    }
+
     /// Short description for reports (`great-circle km`, `cost table`).
     fn describe(&self) -> &str;
 }
@@ -287,6 +320,51 @@ impl CostModel for GreatCircle {
             }
         }
         Ok(out)
+    }
+
+    /// Distance is symmetric: each kept unit queries an index of the places.
+    fn pairs_of_units(
+        &self,
+        units: &DemandUnits,
+        keep: &[bool],
+        places: &Supply,
+        max_cost: f64,
+    ) -> Result<Pairs, AnalysisError> {
+        let grid = BandGrid::new(places.geo.iter().copied().zip(0..));
+        // Lists found in grid order of the units, then laid out in unit order.
+        let (mut runs, mut scratch) = (Vec::new(), Vec::new());
+        let (mut found, mut costs) = (Vec::new(), Vec::new());
+        let mut segments = vec![(0u32, 0u32); units.len()];
+        let mut order: Vec<(u32, f64)> = Vec::new();
+        for &u in units.grid.items() {
+            if !keep.get(u as usize).copied().unwrap_or(false) {
+                continue;
+            }
+            let q = &units.geo[u as usize];
+            runs.clear();
+            let small = grid.plan(q, max_cost, &mut runs);
+            let (mut items, mut km) = (Vec::new(), Vec::new());
+            grid.scan(q, max_cost, (&runs, small), &mut scratch, &mut items, &mut km);
+            order.clear();
+            order.extend(items.into_iter().zip(km));
+            order.sort_unstable_by_key(|&(p, _)| p);
+            let at = found.len() as u32;
+            for &(p, d) in &order {
+                found.push(p);
+                costs.push(d);
+            }
+            segments[u as usize] = (at, found.len() as u32);
+        }
+        let mut start = Vec::with_capacity(units.len() + 1);
+        start.push(0u32);
+        let (mut places_out, mut costs_out) =
+            (Vec::with_capacity(found.len()), Vec::with_capacity(found.len()));
+        for &(a, b) in &segments {
+            places_out.extend_from_slice(&found[a as usize..b as usize]);
+            costs_out.extend_from_slice(&costs[a as usize..b as usize]);
+            start.push(places_out.len() as u32);
+        }
+        Ok(Pairs::from_unit_csr(places.len(), start, places_out, costs_out))
     }
 
     fn describe(&self) -> &str {

@@ -2,26 +2,34 @@
 //!
 //! Units already within R of an existing place are removed up front (their demand is
 //! covered whatever we open), and so are units of zero population and units no candidate
-//! reaches. What remains is a sparse cover structure: for each candidate, the list of
-//! uncovered units within R. Solution: lazy greedy, then a swap local search (one site out,
-//! one in, first improvement per site out), then Lagrangian iterations that both tighten the
-//! upper bound and propose new solutions.
+//! reaches; only the remaining units ask the cost model for their candidates. The instance is
+//! then reduced without changing its optimum ([`super::Reduced`]: identical units merged,
+//! dominated candidates dropped). Solution: lazy greedy, then a swap local search (one site
+//! out, one in, best replacement per site out), then Lagrangian iterations that both tighten
+//! the upper bound and propose solutions, and, while the bound is not met, an iterated local
+//! search (a few sites closed at random, greedy refill, swaps).
 //!
 //! Bound: relaxing "unit i is covered only if an open site covers it" with multipliers
 //! 0 ≤ λ_i ≤ w_i gives, for every λ, the valid upper bound
-//! L(λ) = Σ_i (w_i − λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i); subgradient optimisation
-//! drives it down towards the LP relaxation's value.
+//! L(λ) = Σ_i (w_i − λ_i) + (sum of the k largest Σ_{i∈N_j} λ_i); deflected subgradient steps
+//! drive it down towards the LP relaxation's value.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use serde::Serialize;
 
-use super::{Candidates, ChosenSite, Control, Csr, Phase, check_count, chosen_sites, relative_gap};
+use super::{Candidates, ChosenSite, Control, Csr, Phase, Reduced, check_count, chosen_sites, relative_gap};
 use crate::analysis::cost::CostModel;
 use crate::analysis::demand::DemandUnits;
 use crate::analysis::error::{AnalysisError, positive};
 use crate::analysis::supply::Supply;
+
+/// The bound iterations stop once the gap is proven below this (0.01 %).
+const TARGET_GAP: f64 = 1e-4;
+
+/// Rounds of iterated local search when the bound is not yet met.
+const PERTURBATIONS: usize = 100;
 
 /// Parameters of [`mclp`].
 #[derive(Debug, Clone, PartialEq)]
@@ -85,31 +93,16 @@ pub fn mclp(
     let total: f64 = population.iter().sum();
 
     let sites = Supply::at_units(units, &candidates);
-    let pairs = cost.pairs(units, &sites, radius)?;
-    // Active units: positive population, not yet covered, reachable by some candidate.
-    let mut active = vec![u32::MAX; units.len()];
-    let mut weights = Vec::new();
-    for (i, slot) in active.iter_mut().enumerate() {
-        if population[i] > 0.0 && !already[i] && !pairs.of_unit(i).0.is_empty() {
-            *slot = weights.len() as u32;
-            weights.push(population[i]);
-        }
-    }
-    // Candidates that cover no active unit can never help: the optimisers only see the
-    // others (`useful`), which shrinks the problem a lot when existing places cover most.
-    let useful: Vec<usize> = (0..candidates.len())
-        .filter(|&j| pairs.of_place(j).0.iter().any(|&u| active[u as usize] != u32::MAX))
-        .collect();
-    let cover = Csr::from_lists(
-        useful
-            .iter()
-            .map(|&j| pairs.of_place(j).0.iter().map(|&u| active[u as usize]).filter(|&a| a != u32::MAX)),
-    );
+    // Only units with inhabitants and not yet covered matter.
+    let keep: Vec<bool> = population.iter().zip(&already).map(|(&p, &a)| p > 0.0 && !a).collect();
+    let pairs = cost.pairs_of_units(units, &keep, &sites, radius)?;
+    let reduced = Reduced::new(&pairs, &keep, &population, candidates.len());
     drop(pairs);
+    let useful = reduced.candidates;
     let problem = Problem {
-        covered_by: cover.transpose(weights.len()),
-        cover,
-        weights,
+        covered_by: reduced.cover.transpose(reduced.weights.len()),
+        cover: reduced.cover,
+        weights: reduced.weights,
         k: options.k.min(useful.len()),
     };
 
@@ -127,13 +120,28 @@ pub fn mclp(
     let upper = problem.trivial_bound();
     let mut bound = upper;
     if !timed_out {
-        let outcome = problem.lagrangian(best_value, control);
+        let outcome = problem.lagrangian(&best, best_value, TARGET_GAP, control);
         bound = bound.min(outcome.bound);
         if outcome.best_value > best_value {
             best = outcome.best;
             best_value = problem.local_search(&mut best, control);
         }
         timed_out = outcome.timed_out || control.expired();
+        // The sites of the best λ are often near a better local optimum.
+        if !timed_out && !outcome.at_bound.is_empty() {
+            let mut trial = outcome.at_bound.clone();
+            let value = problem.local_search(&mut trial, control);
+            if value > best_value {
+                best_value = value;
+                best = trial;
+            }
+        }
+        // Not yet proven close enough: look for a better solution.
+        if !timed_out && relative_gap(best_value, bound) > TARGET_GAP {
+            control.report(Phase::LocalSearch, 0.9, best_value, bound);
+            best_value = problem.perturbed_search(&mut best, best_value, PERTURBATIONS, control);
+            timed_out = control.expired();
+        }
     }
     // A bound can never be below an achieved value; rounding must not say otherwise.
     let bound = bound.max(best_value);
@@ -182,6 +190,8 @@ fn key(gain: f64) -> u64 {
 
 pub(super) struct LagrangianOutcome {
     pub bound: f64,
+    /// The k sites of the λ that gave the best bound.
+    pub at_bound: Vec<usize>,
     pub best: Vec<usize>,
     pub best_value: f64,
     pub timed_out: bool,
@@ -215,9 +225,20 @@ impl Problem {
     /// current is the best. Ties go to the smaller candidate index; when nothing is left to
     /// gain, the remaining picks are the first unused candidates.
     pub fn greedy(&self) -> Vec<usize> {
+        self.greedy_from(Vec::new())
+    }
+
+    /// Lazy greedy completion of `chosen` (kept open) up to k sites.
+    fn greedy_from(&self, mut chosen: Vec<usize>) -> Vec<usize> {
         let n = self.candidates();
         let mut covered = vec![false; self.weights.len()];
         let mut used = vec![false; n];
+        for &j in &chosen {
+            used[j] = true;
+            for &i in self.cover.row(j) {
+                covered[i as usize] = true;
+            }
+        }
         let gain = |j: usize, covered: &[bool]| -> f64 {
             self.cover
                 .row(j)
@@ -227,8 +248,7 @@ impl Problem {
                 .sum()
         };
         let mut heap: BinaryHeap<(u64, Reverse<u32>)> =
-            (0..n).map(|j| (key(gain(j, &covered)), Reverse(j as u32))).collect();
-        let mut chosen = Vec::with_capacity(self.k);
+            (0..n).filter(|&j| !used[j]).map(|j| (key(gain(j, &covered)), Reverse(j as u32))).collect();
         while chosen.len() < self.k {
             let Some((stored, Reverse(j))) = heap.pop() else { break };
             let j = j as usize;
@@ -246,8 +266,50 @@ impl Problem {
                 heap.push((current, Reverse(j as u32)));
             }
         }
-        chosen.extend((0..n).filter(|&j| !used[j]).take(self.k - chosen.len()));
+        let missing = self.k.saturating_sub(chosen.len());
+        chosen.extend((0..n).filter(|&j| !used[j]).take(missing));
         chosen
+    }
+
+    /// Iterated local search: from the best solution, close a few random sites, reopen
+    /// greedily, run the swap search, keep the result when better. The random sequence is
+    /// fixed, so results are reproducible. Returns the best value.
+    pub fn perturbed_search(
+        &self,
+        best: &mut Vec<usize>,
+        mut best_value: f64,
+        rounds: usize,
+        control: &mut Control<'_>,
+    ) -> f64 {
+        let k = best.len();
+        if k < 2 {
+            return best_value;
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..rounds {
+            if control.expired() {
+                break;
+            }
+            let drop = (2 + round % 9).min(k - 1);
+            let mut trial = best.clone();
+            for _ in 0..drop {
+                let at = (next() % trial.len() as u64) as usize;
+                trial.swap_remove(at);
+            }
+            let mut trial = self.greedy_from(trial);
+            let value = self.local_search(&mut trial, control);
+            if value > best_value {
+                best_value = value;
+                *best = trial;
+            }
+        }
+        best_value
     }
 
     /// Swap local search: for each open site, the best candidate to replace it (its own
@@ -348,27 +410,53 @@ impl Problem {
         self.value(chosen)
     }
 
-    /// Subgradient optimisation of the Lagrangian bound, starting from λ = w (the bound is
-    /// then the sum of the k largest single-site gains). Each iteration's k sites are also a
-    /// solution, kept when better than `lower`.
-    pub fn lagrangian(&self, lower: f64, control: &mut Control<'_>) -> LagrangianOutcome {
+    /// Subgradient optimisation of the Lagrangian bound. It starts from λ_i = w_i on the units
+    /// `incumbent` leaves uncovered and 0 on the others, where the bound is the incumbent's
+    /// value plus the k largest marginal gains (the classic data-dependent bound of
+    /// submodular maximisation), then takes projected steps of Polyak's size towards the best
+    /// known value. Each iteration's k sites are also a solution, kept when better than
+    /// `lower`. Stops at `target_gap`, when the step size has shrunk away, or at the time limit.
+    pub fn lagrangian(
+        &self,
+        incumbent: &[usize],
+        lower: f64,
+        target_gap: f64,
+        control: &mut Control<'_>,
+    ) -> LagrangianOutcome {
         let n = self.candidates();
         let m = self.weights.len();
-        let mut outcome =
-            LagrangianOutcome { bound: f64::INFINITY, best: Vec::new(), best_value: lower, timed_out: false };
+        let mut outcome = LagrangianOutcome {
+            bound: f64::INFINITY,
+            at_bound: Vec::new(),
+            best: Vec::new(),
+            best_value: lower,
+            timed_out: false,
+        };
         if m == 0 || n == 0 {
             outcome.bound = 0.0;
             return outcome;
         }
         let k = self.k.min(n);
-        let mut lambda = self.weights.clone();
-        let mut scores: Vec<(f64, u32)> = Vec::with_capacity(n);
         let mut count = vec![0u32; m];
-        let mut theta = 1.0f64;
+        for &j in incumbent {
+            for &i in self.cover.row(j) {
+                count[i as usize] += 1;
+            }
+        }
+        // Units the incumbent leaves uncovered start at their weight, the others at half of
+        // it: a start from which Polyak steps reach the LP value in a few hundred iterations
+        // on France (λ = w, the textbook start, needs thousands).
+        let mut lambda: Vec<f64> =
+            self.weights.iter().zip(&count).map(|(&w, &c)| if c == 0 { w } else { 0.5 * w }).collect();
+        let mut theta = 2.0f64;
+        // Deflected subgradient: each direction keeps half of the previous one, which damps
+        // the zigzag between faces of L.
+        const DEFLECTION: f64 = 0.5;
+        let mut direction = vec![0.0f64; m];
+        let mut scores: Vec<(f64, u32)> = Vec::with_capacity(n);
+        let mut g = vec![0.0f64; m];
         let mut since_improved = 0usize;
-        const MAX_ITERATIONS: usize = 1_000;
-        // Far below the targets (0.1 %), and reached quickly when the instance allows it.
-        const TARGET_GAP: f64 = 1e-5;
+        const MAX_ITERATIONS: usize = 2_000;
         for iteration in 0..MAX_ITERATIONS {
             scores.clear();
             scores.extend(
@@ -379,12 +467,13 @@ impl Problem {
             let top = &scores[..k];
             let bound: f64 = self.weights.iter().zip(&lambda).map(|(w, l)| (w - l).max(0.0)).sum::<f64>()
                 + top.iter().map(|s| s.0).sum::<f64>();
-            if bound < outcome.bound - 1e-9 * bound.abs() {
+            if bound < outcome.bound - 1e-12 * bound.abs() {
                 outcome.bound = bound;
+                outcome.at_bound = top.iter().map(|&(_, j)| j as usize).collect();
                 since_improved = 0;
             } else {
                 since_improved += 1;
-                if since_improved >= 20 {
+                if since_improved >= 30 {
                     theta /= 2.0;
                     since_improved = 0;
                 }
@@ -405,7 +494,7 @@ impl Problem {
                 outcome.best = top.iter().map(|&(_, j)| j as usize).collect();
             }
             let target = outcome.best_value;
-            if relative_gap(target, outcome.bound) <= TARGET_GAP || theta < 1e-4 {
+            if relative_gap(target, outcome.bound) <= target_gap || theta < 2e-3 {
                 break;
             }
             if iteration % 16 == 0 {
@@ -420,19 +509,26 @@ impl Problem {
                     outcome.bound,
                 );
             }
-            // Subgradient of L at λ: −1 where w_i > λ_i, plus the number of chosen sites covering i.
-            let mut norm2 = 0.0;
+            // Subgradient ∂L/∂λ_i = (chosen sites covering i) − 1, projected on the box
+            // 0 ≤ λ ≤ w (components pushing out of it are dropped).
+            let mut moving = false;
             for i in 0..m {
-                let g = f64::from(count[i]) - if self.weights[i] > lambda[i] { 1.0 } else { 0.0 };
-                norm2 += g * g;
+                let gi = f64::from(count[i]) - 1.0;
+                let blocked = (gi < 0.0 && lambda[i] >= self.weights[i]) || (gi > 0.0 && lambda[i] <= 0.0);
+                g[i] = if blocked { 0.0 } else { gi };
+                moving |= g[i] != 0.0;
             }
-            if norm2 == 0.0 {
+            if !moving {
                 break;
+            }
+            let mut norm2 = 0.0;
+            for (d, &gi) in direction.iter_mut().zip(&g) {
+                *d = gi + DEFLECTION * *d;
+                norm2 += *d * *d;
             }
             let step = theta * (bound - target).max(1e-9 * bound.abs()) / norm2;
             for i in 0..m {
-                let g = f64::from(count[i]) - if self.weights[i] > lambda[i] { 1.0 } else { 0.0 };
-                lambda[i] = (lambda[i] - step * g).clamp(0.0, self.weights[i]);
+                lambda[i] = (lambda[i] - step * direction[i]).clamp(0.0, self.weights[i]);
             }
         }
         outcome

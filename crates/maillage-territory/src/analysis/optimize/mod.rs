@@ -233,3 +233,71 @@ fn chosen_sites(units: &DemandUnits, picks: &[(usize, f64)]) -> Vec<ChosenSite> 
         })
         .collect()
 }
+
+/// A covering instance reduced without changing its optimum: units with the same candidate
+/// list merged into one (weights summed), candidates whose units are a subset of another's
+/// dropped (the other is at least as good in any solution; of equal lists the first is kept),
+/// candidates covering nothing dropped.
+struct Reduced {
+    /// Kept candidate → merged units it covers (ascending).
+    cover: Csr,
+    /// Weight of each merged unit.
+    weights: Vec<f64>,
+    /// Index (among the candidates given) of each kept candidate, ascending.
+    candidates: Vec<usize>,
+}
+
+impl Reduced {
+    /// `pairs` between units and the `n_candidates` candidate sites; only units with `keep`
+    /// are considered.
+    fn new(pairs: &super::Pairs, keep: &[bool], weight: &[f64], n_candidates: usize) -> Self {
+        let mut groups: std::collections::HashMap<&[u32], u32> = std::collections::HashMap::new();
+        let mut weights: Vec<f64> = Vec::new();
+        let mut lists: Vec<&[u32]> = Vec::new();
+        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            let (places, _) = pairs.of_unit(i);
+            if places.is_empty() {
+                continue;
+            }
+            let g = *groups.entry(places).or_insert_with(|| {
+                weights.push(0.0);
+                lists.push(places);
+                (lists.len() - 1) as u32
+            });
+            weights[g as usize] += weight[i];
+        }
+        let by_unit = Csr::from_lists(lists.iter().map(|l| l.iter().copied()));
+        let cover = by_unit.transpose(n_candidates);
+        // Dominance: j goes when some j' covers every unit of j (j' < j when equal). Only the
+        // candidates covering j's unit with the fewest candidates can dominate it.
+        let mut alive: Vec<bool> = (0..n_candidates).map(|j| !cover.row(j).is_empty()).collect();
+        let mut stamp = vec![u32::MAX; weights.len()];
+        for j in 0..n_candidates {
+            let row = cover.row(j);
+            if row.is_empty() {
+                continue;
+            }
+            for &u in row {
+                stamp[u as usize] = j as u32;
+            }
+            let pivot = row.iter().copied().min_by_key(|&u| by_unit.row(u as usize).len()).unwrap_or(row[0]);
+            let dominated = by_unit.row(pivot as usize).iter().any(|&other| {
+                let other = other as usize;
+                if other == j || !alive[other] {
+                    return false;
+                }
+                let theirs = cover.row(other);
+                if theirs.len() < row.len() || (theirs.len() == row.len() && other > j) {
+                    return false;
+                }
+                theirs.iter().filter(|&&u| stamp[u as usize] == j as u32).count() == row.len()
+            });
+            if dominated {
+                alive[j] = false;
+            }
+        }
+        let candidates: Vec<usize> = (0..n_candidates).filter(|&j| alive[j]).collect();
+        let cover = Csr::from_lists(candidates.iter().map(|&j| cover.row(j).iter().copied()));
+        Self { cover, weights, candidates }
+    }
+}
