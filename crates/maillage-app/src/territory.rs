@@ -503,7 +503,8 @@ pub fn recommend(
                 chosen: codes(&r.chosen),
                 sites: r.chosen,
                 covered_population: Some(r.covered_population),
-                existing_covered_population: Some(r.existing_covered_population),
+                // `+ 0.0` turns a computed −0 into 0.
+                existing_covered_population: Some(r.existing_covered_population + 0.0),
                 upper_bound: Some(r.upper_bound),
                 objective_value: None,
                 lower_bound: None,
@@ -540,7 +541,7 @@ pub fn recommend(
                 chosen: codes(&r.chosen),
                 sites: r.chosen,
                 covered_population: Some(r.covered_population),
-                existing_covered_population: Some(r.existing_covered_population),
+                existing_covered_population: Some(r.existing_covered_population + 0.0),
                 upper_bound: None,
                 objective_value: None,
                 lower_bound: Some(r.lower_bound as f64),

@@ -1,6 +1,8 @@
-//! The `maillage` command: serve, import, export, users, demo data, configuration.
+//! The `maillage` command: serve, import, export, territorial analyses, users, demo data,
+//! configuration.
 
 mod config;
+mod territory;
 
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
@@ -74,6 +76,12 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// Territorial analyses: nearest place, coverage and white zones, accessibility, where
+    /// to open the next places.
+    Territory {
+        #[command(subcommand)]
+        command: territory::TerritoryCommand,
     },
 }
 
@@ -303,6 +311,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Territory { command } => territory::run(command, || open_app(&config)).await,
         Command::Export { format, fields, out, departement } => {
             let app = open_app(&config).await?;
             let filter = PlaceFilter { departement, ..Default::default() };
