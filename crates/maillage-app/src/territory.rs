@@ -583,6 +583,41 @@ pub fn csv_of(header: &str, rows: &[(String, f64)]) -> String {
     out
 }
 
+/// A coverage table as CSV: `code,covered_population,total_population,share`.
+pub fn coverage_csv(rows: &[CoverageRow]) -> String {
+    let mut out = String::from("code,covered_population,total_population,share\n");
+    for row in rows {
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            row.code,
+            format_float(row.covered_population),
+            format_float(row.total_population),
+            format_float(row.share)
+        ));
+    }
+    out
+}
+
+/// White zones as CSV: `code,name,population,distance_km`, most populated first.
+pub fn white_zones_csv(zones: &[maillage_territory::analysis::WhiteZone]) -> String {
+    let mut out = String::from("code,name,population,distance_km\n");
+    for z in zones {
+        let name = if z.name.contains([',', '"']) {
+            format!("\"{}\"", z.name.replace('"', "\"\""))
+        } else {
+            z.name.clone()
+        };
+        out.push_str(&format!(
+            "{},{},{},{}\n",
+            z.code,
+            name,
+            format_float(z.population),
+            format_float(z.distance_km)
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

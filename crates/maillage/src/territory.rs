@@ -224,34 +224,9 @@ where
             let units = units(&common)?;
             let supply = supply(&common, open_app).await?;
             let (result, rows) = coverage_table(&units, &supply, radius_km, level)?;
-            let mut text = String::from("code,covered_population,total_population,share\n");
-            for row in &rows {
-                text.push_str(&format!(
-                    "{},{},{},{}\n",
-                    row.code,
-                    format_float(row.covered_population),
-                    format_float(row.total_population),
-                    format_float(row.share)
-                ));
-            }
-            write_out(common.out.as_deref(), &text)?;
+            write_out(common.out.as_deref(), &coverage_csv(&rows))?;
             if let Some(path) = white_zones {
-                let mut zones = String::from("code,name,population,distance_km\n");
-                for z in &result.white_zones {
-                    let name = if z.name.contains([',', '"']) {
-                        format!("\"{}\"", z.name.replace('"', "\"\""))
-                    } else {
-                        z.name.clone()
-                    };
-                    zones.push_str(&format!(
-                        "{},{},{},{}\n",
-                        z.code,
-                        name,
-                        format_float(z.population),
-                        format_float(z.distance_km)
-                    ));
-                }
-                write_out(Some(&path), &zones)?;
+                write_out(Some(&path), &white_zones_csv(&result.white_zones))?;
             }
             eprintln!(
                 "{:.2} % de la population à {radius_km} km ou moins d'un lieu ; {} zone(s) blanche(s) / {:.2} % within {radius_km} km; {} white zone(s)",
