@@ -33,6 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/export", get(export))
         .route("/api/v1/communes", get(communes))
         .route("/api/v1/vocabularies", get(vocabularies))
+        .route("/api/v1/territory/nearest", get(crate::territory::api::nearest))
+        .route("/api/v1/territory/coverage", get(crate::territory::api::coverage))
+        .route("/api/v1/territory/access", get(crate::territory::api::access))
+        .route("/api/v1/territory/recommend", get(crate::territory::api::recommend))
         .route("/api/v1/session", get(session).post(login).delete(logout))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }

@@ -189,6 +189,103 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("territory.epci", "Intercommunalité", "Inter-municipality"),
     ("territory.none", "Aucun lieu publié ici pour l'instant.", "No place published here yet."),
     ("territory.departements", "Départements", "Départements"),
+    ("nav.territory", "Territoire", "Territory"),
+    (
+        "territoire.title",
+        "Territoire : où sont les lieux, où manquent-ils ?",
+        "Territory: where places are, where they are missing",
+    ),
+    (
+        "territoire.lead",
+        "Distance au lieu le plus proche, population couverte, accessibilité et zones blanches, calculées sur les lieux publiés et la population légale de chaque commune ; puis où ouvrir les prochains lieux.",
+        "Distance to the nearest place, population covered, accessibility and white zones, computed from the published places and each commune's legal population; then where to open the next places.",
+    ),
+    ("territoire.what", "Analyse", "Analysis"),
+    ("territoire.analysis", "Mesure", "Measure"),
+    ("territoire.type", "Type de lieu", "Type of place"),
+    ("territoire.all_types", "Tous les types", "All types"),
+    ("territoire.territory", "Territoire", "Territory"),
+    ("territoire.france", "France entière", "All of France"),
+    ("territoire.regions", "Régions", "Régions"),
+    ("territoire.departements", "Départements", "Départements"),
+    ("territoire.level", "Carte par", "Map by"),
+    (
+        "territoire.level_hint",
+        "Par commune : choisissez d'abord une région ou un département (la France entière compte 34 917 communes, trop pour une page).",
+        "By commune: choose a région or a département first (all of France has 34,917 communes, too many for one page).",
+    ),
+    ("territoire.coverage_params", "Couverture", "Coverage"),
+    ("territoire.radius", "Rayon R (km)", "Radius R (km)"),
+    (
+        "territoire.radius_hint",
+        "Une commune est couverte si un lieu est à R km ou moins (à vol d'oiseau).",
+        "A commune is covered when a place is R km away or less (as the crow flies).",
+    ),
+    ("territoire.access_params", "Accessibilité", "Accessibility"),
+    ("territoire.method", "Méthode", "Method"),
+    ("territoire.catchment", "Aire d'attraction (km)", "Catchment (km)"),
+    ("territoire.sigma", "σ (km)", "σ (km)"),
+    ("territoire.sigma_hint", "Méthode gaussienne seulement.", "Gaussian method only."),
+    ("territoire.alpha", "Exposant", "Exponent"),
+    (
+        "territoire.alpha_hint",
+        "Méthode gravitaire seulement (par exemple -1).",
+        "Gravity method only (for instance -1).",
+    ),
+    ("territoire.normalize", "Rapporter à la moyenne (1 = moyenne)", "Relative to the mean (1 = mean)"),
+    ("territoire.submit", "Afficher", "Show"),
+    ("territoire.results", "Résultats", "Results"),
+    ("territoire.places", "Lieux pris en compte", "Places counted"),
+    ("territoire.population", "Population du territoire", "Population of the territory"),
+    (
+        "territoire.mean_distance",
+        "Distance moyenne au lieu le plus proche (par habitant)",
+        "Mean distance to the nearest place (per inhabitant)",
+    ),
+    ("territoire.white_zones", "Zones blanches", "White zones"),
+    (
+        "territoire.no_white_zone",
+        "Aucune zone blanche : tout le monde est à portée d'un lieu.",
+        "No white zone: everyone is within reach of a place.",
+    ),
+    ("territoire.legend", "Légende", "Legend"),
+    (
+        "territoire.legend_hint",
+        "Plus la couleur est sombre, moins la population est bien servie. Survolez un territoire pour lire sa valeur ; le tableau ci-dessous les donne toutes.",
+        "The darker the colour, the less well served the population. Hover over an area to read its value; the table below gives them all.",
+    ),
+    ("territoire.map_table", "Tableau des valeurs de la carte", "Table of the map's values"),
+    ("territoire.downloads", "Télécharger cette analyse", "Download this analysis"),
+    ("territoire.histogram", "Distance au lieu le plus proche", "Distance to the nearest place"),
+    ("territoire.histogram_table", "Tableau de la répartition", "Table of the distribution"),
+    ("territoire.recommend", "Où ouvrir les prochains lieux ?", "Where to open the next places?"),
+    (
+        "territoire.recommend_lead",
+        "Les sites candidats sont les communes ; les lieux publiés comptent comme déjà ouverts, sauf si vous partez de zéro. Chaque réponse vient avec une borne prouvée : l'écart dit à quelle distance de l'optimum elle peut être au pire.",
+        "Candidate sites are the communes; published places count as already open unless you start from scratch. Every answer comes with a proven bound: the gap says how far from the optimum it can be at worst.",
+    ),
+    ("territoire.objective", "Objectif", "Objective"),
+    ("territoire.k", "Nombre de sites (k)", "Number of sites (k)"),
+    ("territoire.k_hint", "Ignoré pour « le moins de sites ».", "Ignored for “the fewest sites”."),
+    ("territoire.rec_radius", "Rayon de couverture (km)", "Coverage radius (km)"),
+    ("territoire.min_population", "Population minimale d'un site", "Minimum population of a site"),
+    (
+        "territoire.min_population_hint",
+        "Facultatif : seules les communes au moins aussi peuplées sont candidates.",
+        "Optional: only communes at least this populated are candidates.",
+    ),
+    (
+        "territoire.greenfield",
+        "Partir de zéro (ignorer les lieux existants)",
+        "Start from scratch (ignore existing places)",
+    ),
+    ("territoire.recommend_submit", "Chercher les sites", "Find the sites"),
+    ("territoire.sites", "Sites recommandés", "Recommended sites"),
+    (
+        "territoire.sites_on_map",
+        "Les sites choisis sont numérotés sur la carte ci-dessus.",
+        "The chosen sites are numbered on the map above.",
+    ),
     ("import.title", "Importer des lieux", "Import places"),
     (
         "import.file",
@@ -290,16 +387,24 @@ mod tests {
     fn every_key_used_in_templates_and_code_exists() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
         let mut missing = Vec::new();
-        let sources: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-            .chain(
-                std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))
-                    .unwrap()
-                    .map(|e| e.unwrap().path())
-                    .filter(|p| !p.ends_with("i18n.rs"))
-                    .map(|p| std::fs::read_to_string(p).unwrap()),
-            )
+        // Every file under templates/ and src/ (modules may be folders).
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    files(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut paths = Vec::new();
+        files(std::path::Path::new(dir), &mut paths);
+        files(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")), &mut paths);
+        let sources: Vec<String> = paths
+            .iter()
+            .filter(|p| !p.ends_with("i18n.rs"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
             .collect();
         for source in &sources {
             for (at, _) in source.match_indices("t(\"") {

@@ -10,6 +10,7 @@ mod i18n;
 mod openapi;
 mod pages;
 mod security;
+mod territory;
 mod views;
 
 pub use context::Lang;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(openapi::routes())
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::write_rate_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::analysis_rate_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::ensure_csrf_cookie))
         .layer(axum::extract::DefaultBodyLimit::max(max_body))

@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/territoires/communes/{code}", get(commune_page))
         .route("/territoires/departements/{code}", get(departement_page))
         .route("/territoires/regions/{code}", get(region_page))
+        .route("/territoire", get(crate::territory::page::territoire))
         .route("/connexion", get(login_form).post(login))
         .route("/deconnexion", post(logout))
         .route("/mot-de-passe/oubli", get(reset_request_form).post(reset_request))

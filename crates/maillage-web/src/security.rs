@@ -79,6 +79,34 @@ pub async fn write_rate_limit(State(state): State<AppState>, request: Request, n
     }
 }
 
+/// Whether a request runs a territorial analysis: public, but each one costs CPU time.
+pub fn is_analysis(path: &str) -> bool {
+    path == "/territoire" || path.starts_with("/api/v1/territory/")
+}
+
+/// Territorial analyses per client per minute, with the same allowance as writes but their
+/// own counter (a visitor exploring maps does not use up their edits), in the database so
+/// that the limit holds across servers.
+pub async fn analysis_rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !(matches!(*request.method(), Method::GET | Method::HEAD) && is_analysis(request.uri().path())) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let client = client_key(&parts, state.web().trust_proxy_headers);
+    let api = parts.uri.path().starts_with("/api/");
+    let lang = crate::context::Lang::from_request(parts.uri.query(), &parts.headers);
+    let since = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let key = format!("analysis:{}", maillage_app::security::token_hash(&client));
+    let surface = if api { Surface::Api } else { Surface::Page };
+    match state.app().store.hit_rate_bucket(&key, since).await {
+        Ok(n) if n > state.web().writes_per_minute => {
+            WebError { error: AppError::RateLimited { retry_after_s: 60 }, lang, surface }.into_response()
+        }
+        Ok(_) => next.run(Request::from_parts(parts, body)).await,
+        Err(e) => WebError { error: e.into(), lang, surface }.into_response(),
+    }
+}
+
 /// Constant-time comparison of the CSRF token sent with the expected one.
 pub fn csrf_ok(ctx: &Ctx, sent: Option<&str>) -> bool {
     let expected = ctx.csrf.as_bytes();

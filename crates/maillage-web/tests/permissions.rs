@@ -57,6 +57,12 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         ("/territoires/communes/42218".to_owned(), [200, 200, 200, 200]),
         ("/territoires/departements/42".to_owned(), [200, 200, 200, 200]),
         ("/territoires/regions/84".to_owned(), [200, 200, 200, 200]),
+        ("/territoire".to_owned(), [200, 200, 200, 200]),
+        (
+            "/territoire?analysis=coverage&radius_km=10&territory=42&objective=mclp&k=1&rec_radius_km=10"
+                .to_owned(),
+            [200, 200, 200, 200],
+        ),
         ("/connexion".to_owned(), [200, 200, 200, 200]),
         ("/mot-de-passe/oubli".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/places".to_owned(), [200, 200, 200, 200]),
@@ -68,6 +74,16 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         ("/api/v1/export?format=csv".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/communes?q=lyon".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/vocabularies".to_owned(), [200, 200, 200, 200]),
+        ("/api/v1/territory/nearest?territory=42".to_owned(), [200, 200, 200, 200]),
+        ("/api/v1/territory/coverage?radius_km=10&by=region".to_owned(), [200, 200, 200, 200]),
+        (
+            "/api/v1/territory/access?method=2sfca&catchment_km=10&territory=42".to_owned(),
+            [200, 200, 200, 200],
+        ),
+        (
+            "/api/v1/territory/recommend?objective=mclp&k=1&radius_km=10&territory=42".to_owned(),
+            [200, 200, 200, 200],
+        ),
         ("/api/v1/session".to_owned(), [401, 200, 200, 200]),
         ("/api/v1/openapi.json".to_owned(), [200, 200, 200, 200]),
         ("/api/docs/".to_owned(), [200, 200, 200, 200]),
@@ -204,4 +220,32 @@ async fn writes_without_the_csrf_token_are_refused() {
     // Logging out needs the token too.
     let r = app.post_form(&forged, "/deconnexion", &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn analyses_are_open_to_all_but_counted_per_client_apart_from_writes() {
+    let app = spawn_with(maillage_web::WebConfig { writes_per_minute: 3, ..Default::default() }).await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let mut published = place_json("Lieu publié");
+    published["status"] = json!("published");
+    let r = app.json(Some(&admin), Method::POST, "/api/v1/places", &published).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let visitor = app.visitor().await;
+    for uri in [
+        "/api/v1/territory/nearest?territory=42",
+        "/territoire?territory=42",
+        "/api/v1/territory/nearest?territory=42",
+    ] {
+        let r = app.get(Some(&visitor), uri).await;
+        assert_eq!(r.status, StatusCode::OK, "GET {uri}: {}", &r.body[..r.body.len().min(300)]);
+    }
+    let r = app.get(Some(&visitor), "/api/v1/territory/coverage?radius_km=10&territory=42").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the fourth analysis in a minute");
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    assert_eq!(r.headers["retry-after"], "60");
+    let page = app.get(Some(&visitor), "/territoire").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "the page counts too");
+    // Other pages and the rest of the API are not analyses.
+    assert_eq!(app.get(Some(&visitor), "/api/v1/places").await.status, StatusCode::OK);
+    assert_eq!(app.get(Some(&visitor), "/").await.status, StatusCode::OK);
 }
