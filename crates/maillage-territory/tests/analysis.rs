@@ -336,8 +336,8 @@ proptest! {
         let keep = &keep[..units.len()];
         let all = GreatCircle.pairs(&units, &supply, radius).expect("valid");
         let some = GreatCircle.pairs_of_units(&units, keep, &supply, radius).expect("valid");
-        for i in 0..units.len() {
-            let expected = if keep[i] { all.of_unit(i) } else { (&[][..], &[][..]) };
+        for (i, &kept) in keep.iter().enumerate() {
+            let expected = if kept { all.of_unit(i) } else { (&[][..], &[][..]) };
             prop_assert_eq!(some.of_unit(i), expected);
         }
         let mut listed = 0;

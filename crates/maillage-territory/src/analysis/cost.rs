@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use super::demand::DemandUnits;
 use super::error::AnalysisError;
-use super::geometry::{BandGrid, distance_km};
+use super::geometry::{BandGrid, Columns, distance_km};
 use super::supply::Supply;
 
 /// Sparse (unit, place, cost) pairs, held by place (compressed sparse rows, one flat array
@@ -262,6 +262,22 @@ pub trait CostModel {
         Ok(Pairs::from_unit_csr(places.len(), start, kept, costs))
     }
 
+    /// Every cost as a dense place-major matrix (`matrix[j * units.len() + i]`), ∞ where the
+    /// model knows none (the least cost when a pair is listed twice). For a région at most.
+    fn matrix(&self, units: &DemandUnits, places: &Supply) -> Result<Vec<f64>, AnalysisError> {
+        let pairs = self.pairs(units, places, f64::INFINITY)?;
+        let m = units.len();
+        let mut matrix = vec![f64::INFINITY; places.len() * m];
+        for j in 0..places.len() {
+            let (us, cs) = pairs.of_place(j);
+            for (&u, &c) in us.iter().zip(cs) {
+                let cell = &mut matrix[j * m + u as usize];
+                *cell = cell.min(c);
+            }
+        }
+        Ok(matrix)
+    }
+
     /// Short description for reports (`great-circle km`, `cost table`).
     fn describe(&self) -> &str;
 }
@@ -365,6 +381,15 @@ impl CostModel for GreatCircle {
             start.push(places_out.len() as u32);
         }
         Ok(Pairs::from_unit_csr(places.len(), start, places_out, costs_out))
+    }
+
+    fn matrix(&self, units: &DemandUnits, places: &Supply) -> Result<Vec<f64>, AnalysisError> {
+        let mut matrix = Vec::with_capacity(places.len() * units.len());
+        let columns = Columns::new(&units.geo);
+        for place in &places.geo {
+            columns.distances_from(place, &mut matrix);
+        }
+        Ok(matrix)
     }
 
     fn describe(&self) -> &str {

@@ -1,12 +1,15 @@
 //! p-median: open p sites minimising the population-weighted cost from every unit to its
 //! nearest open site. Made for a région or smaller: the full candidate × unit cost matrix is
-//! held in memory (Bretagne: 1,200 × 1,200).
+//! held in memory (Bretagne: 1,200 × 1,200), plus, for every unit, its nearest candidates in
+//! order (the sparse lists the swaps and the bound work on).
 //!
-//! Solution: greedy addition, then fast interchange (Teitz–Bart swaps evaluated with the
-//! nearest and second-nearest open site of every unit; best swap applied until none
-//! improves). Lower bound: Lagrangian relaxation of "every unit is assigned once" with
+//! Solution: greedy addition, then fast interchange (Whitaker's swap evaluation with the
+//! nearest and second-nearest open site of every unit, made sparse: only candidates closer
+//! to a unit than its second-nearest open site change the evaluation; best swap applied until
+//! none improves). Lower bound: Lagrangian relaxation of "every unit is assigned once" with
 //! multipliers λ_i, L(λ) = Σ_i λ_i + (sum of the p smallest Σ_i min(0, w_i c_ij − λ_i)),
-//! valid for every λ, improved by subgradient steps.
+//! valid for every λ, improved by deflected subgradient steps from λ_i = w_i × (cost to the
+//! solution's nearest site).
 
 use serde::Serialize;
 
@@ -18,6 +21,11 @@ use crate::analysis::supply::Supply;
 
 /// Refuse matrices beyond this many cells (about 400 MB of costs): all of France is too big.
 pub const MAX_MATRIX_CELLS: usize = 50_000_000;
+
+/// The bound iterations stop once the gap is proven below this (0.01 %)...
+const TARGET_GAP: f64 = 1e-4;
+/// ... or after this many (each is one pass over the units' short candidate lists).
+const MAX_ITERATIONS: usize = 100;
 
 /// Parameters of [`pmedian`].
 #[derive(Debug, Clone, PartialEq)]
@@ -70,20 +78,12 @@ pub fn pmedian(
     }
     control.report(Phase::Preparing, 0.0, f64::NAN, f64::NAN);
     let sites = Supply::at_units(units, &candidates);
-    let pairs = cost.pairs(units, &sites, f64::INFINITY)?;
     // Candidate-major matrix over all units (zero-population units weigh nothing).
+    let matrix = cost.matrix(units, &sites)?;
     let weights: Vec<f64> = units.units().iter().map(|u| u.population).collect();
     let (n, m) = (candidates.len(), units.len());
-    let mut matrix = vec![f64::INFINITY; n * m];
-    for j in 0..n {
-        let (us, cs) = pairs.of_place(j);
-        for (&u, &c) in us.iter().zip(cs) {
-            let cell = &mut matrix[j * m + u as usize];
-            *cell = cell.min(c);
-        }
-    }
-    drop(pairs);
-    let problem = Problem { matrix, weights, n, m, p: options.p };
+    let near = Nearest::new(&matrix, n, m);
+    let problem = Problem { matrix, weights, near, n, m, p: options.p };
 
     control.report(Phase::Greedy, 0.05, f64::NAN, f64::NAN);
     let greedy = problem.greedy();
@@ -97,7 +97,7 @@ pub fn pmedian(
     }
     let mut lower_bound = 0.0f64;
     if !timed_out && objective.is_finite() {
-        let (bound, stopped) = problem.lagrangian(objective, control);
+        let (bound, stopped) = problem.lagrangian(&chosen, objective, control);
         lower_bound = bound.min(objective);
         timed_out = stopped;
     }
@@ -140,10 +140,92 @@ pub fn pmedian(
     })
 }
 
+/// For every unit, candidates by increasing cost: the first `NEAR` (all when fewer), as
+/// compressed lists.
+struct Nearest {
+    start: Vec<u32>,
+    items: Vec<(f64, u32)>,
+    /// Whether a unit's list holds every candidate.
+    complete: bool,
+}
+
+/// λ_i is capped at w_i × the cost of the candidate of this rank: the bound stays valid and
+/// each iteration reads at most this much of a list.
+const CAP_RANK: usize = 255;
+
+/// Length of the sorted candidate lists: far beyond the second-nearest open site of a unit
+/// for any p ≥ 2 on a région (the lists are only a speed-up: a unit whose lists run out is
+/// evaluated on its full matrix column).
+const NEAR: usize = 384;
+
+impl Nearest {
+    fn new(matrix: &[f64], n: usize, m: usize) -> Self {
+        let len = NEAR.min(n);
+        let mut start = Vec::with_capacity(m + 1);
+        start.push(0u32);
+        let mut items = Vec::with_capacity(m * len);
+        let mut column: Vec<(f64, u32)> = Vec::with_capacity(n);
+        for a in 0..m {
+            column.clear();
+            column.extend((0..n).map(|j| (matrix[j * m + a], j as u32)));
+            // Costs are ≥ 0 (or ∞): their bit patterns sort like them. Equal costs stay in
+            // the (deterministic) order the sort leaves them: no user-visible result depends
+            // on it.
+            let key = |x: &(f64, u32)| x.0.to_bits();
+            if len < n {
+                column.select_nth_unstable_by_key(len - 1, key);
+            }
+            column[..len].sort_unstable_by_key(key);
+            items.extend_from_slice(&column[..len]);
+            start.push(items.len() as u32);
+        }
+        Self { start, items, complete: len == n }
+    }
+
+    #[inline]
+    fn of(&self, a: usize) -> &[(f64, u32)] {
+        &self.items[self.start[a] as usize..self.start[a + 1] as usize]
+    }
+
+    /// The cost of the candidate of this rank in a unit's list (the last when shorter).
+    #[inline]
+    fn cost_at(&self, a: usize, rank: usize) -> f64 {
+        let list = self.of(a);
+        list.get(rank).or(list.last()).map_or(f64::INFINITY, |x| x.0)
+    }
+
+    /// The cost beyond which a unit's list says nothing (∞ when complete).
+    #[inline]
+    fn horizon(&self, a: usize) -> f64 {
+        if self.complete { f64::INFINITY } else { self.of(a).last().map_or(f64::INFINITY, |x| x.0) }
+    }
+}
+
+/// Σ w·min(c, d) in four interleaved partial sums (a fixed order, so deterministic), which
+/// lets the loop run without waiting on each addition.
+fn lane_sum(c: &[f64], d: &[f64], w: &[f64]) -> f64 {
+    let mut lanes = [0.0f64; 4];
+    let (c4, d4, w4) = (c.chunks_exact(4), d.chunks_exact(4), w.chunks_exact(4));
+    let tail: f64 = c4
+        .remainder()
+        .iter()
+        .zip(d4.remainder())
+        .zip(w4.remainder())
+        .map(|((&c, &d), &w)| w * c.min(d))
+        .sum();
+    for ((c, d), w) in c4.zip(d4).zip(w4) {
+        for k in 0..4 {
+            lanes[k] += w[k] * c[k].min(d[k]);
+        }
+    }
+    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
+}
+
 struct Problem {
     /// matrix[j * m + a]: cost from demand `a` to candidate `j`.
     matrix: Vec<f64>,
     weights: Vec<f64>,
+    near: Nearest,
     n: usize,
     m: usize,
     p: usize,
@@ -161,23 +243,50 @@ impl Problem {
             .sum()
     }
 
-    /// Greedy addition: each step opens the site that lowers the objective most.
+    /// Greedy addition: each step opens the site that lowers the objective most. The first
+    /// pick reads the whole matrix; after it, only candidates nearer to a unit than its
+    /// current site save anything, a prefix of the unit's sorted list.
     fn greedy(&self) -> Vec<usize> {
-        let mut nearest = vec![f64::INFINITY; self.m];
-        let mut open = vec![false; self.n];
+        let (n, m) = (self.n, self.m);
+        let mut nearest = vec![f64::INFINITY; m];
+        let mut open = vec![false; n];
         let mut chosen = Vec::with_capacity(self.p);
-        for _ in 0..self.p {
-            let mut best = (f64::INFINITY, usize::MAX);
-            for j in (0..self.n).filter(|&j| !open[j]) {
-                let total: f64 = self
-                    .row(j)
-                    .iter()
-                    .zip(&nearest)
-                    .zip(&self.weights)
-                    .map(|((&c, &d), &w)| w * c.min(d))
-                    .sum();
-                if total < best.0 || best.1 == usize::MAX {
-                    best = (total, j);
+        let mut saving = vec![0.0f64; n];
+        for step in 0..self.p {
+            let mut best = (f64::NEG_INFINITY, usize::MAX);
+            if step == 0 {
+                for j in 0..n {
+                    let total = lane_sum(self.row(j), &nearest, &self.weights);
+                    if -total > best.0 || best.1 == usize::MAX {
+                        best = (-total, j);
+                    }
+                }
+            } else {
+                saving.fill(0.0);
+                for (a, (&w, &d)) in self.weights.iter().zip(&nearest).enumerate() {
+                    if w == 0.0 {
+                        continue;
+                    }
+                    if d < self.near.horizon(a) {
+                        for &(c, j) in self.near.of(a) {
+                            if c >= d {
+                                break;
+                            }
+                            saving[j as usize] += w * (d - c);
+                        }
+                    } else {
+                        for (j, s) in saving.iter_mut().enumerate() {
+                            let c = self.matrix[j * m + a];
+                            if c < d {
+                                *s += w * (d - c);
+                            }
+                        }
+                    }
+                }
+                for j in (0..n).filter(|&j| !open[j]) {
+                    if saving[j] > best.0 || best.1 == usize::MAX {
+                        best = (saving[j], j);
+                    }
                 }
             }
             let j = best.1;
@@ -190,44 +299,80 @@ impl Problem {
         chosen
     }
 
-    /// Best-improvement swaps with nearest / second-nearest bookkeeping, until none improves.
+    /// Nearest (slot, cost) and second-nearest cost of every unit among `chosen`.
+    fn first_second(&self, chosen: &[usize], first: &mut [(f64, usize)], second: &mut [f64]) {
+        first.fill((f64::INFINITY, 0));
+        second.fill(f64::INFINITY);
+        for (slot, &j) in chosen.iter().enumerate() {
+            for (a, &c) in self.row(j).iter().enumerate() {
+                if c < first[a].0 {
+                    second[a] = first[a].0;
+                    first[a] = (c, slot);
+                } else if c < second[a] {
+                    second[a] = c;
+                }
+            }
+        }
+    }
+
+    /// Best-improvement swaps until none improves. For a candidate j entering and the site
+    /// in slot s leaving, the change is Σ over units of: w·(c_j − d1) if j is nearer than the
+    /// unit's nearest open site, else (if s is that site) w·(min(c_j, d2) − d1). The second
+    /// case is w·(d2 − d1) for every j not nearer than d2: summed once per slot (`base`), so
+    /// only the pairs with c_j < d2 — a short prefix of each unit's sorted list — are visited.
     fn interchange(&self, chosen: &mut [usize], control: &mut Control<'_>) -> f64 {
-        let p = chosen.len();
-        let mut delta = vec![0.0f64; p];
+        let (n, m, p) = (self.n, self.m, chosen.len());
+        let mut first = vec![(f64::INFINITY, 0usize); m];
+        let mut second = vec![f64::INFINITY; m];
+        let mut add = vec![0.0f64; n];
+        let mut delta = vec![0.0f64; n * p];
+        let mut base = vec![0.0f64; p];
+        let mut open = vec![false; n];
         loop {
-            // Nearest (slot) and second-nearest cost of every unit.
-            let mut first = vec![(f64::INFINITY, 0usize); self.m];
-            let mut second = vec![f64::INFINITY; self.m];
-            for (slot, &j) in chosen.iter().enumerate() {
-                for (a, &c) in self.row(j).iter().enumerate() {
-                    if c < first[a].0 {
-                        second[a] = first[a].0;
-                        first[a] = (c, slot);
-                    } else if c < second[a] {
-                        second[a] = c;
+            self.first_second(chosen, &mut first, &mut second);
+            open.fill(false);
+            for &j in chosen.iter() {
+                open[j] = true;
+            }
+            let current: f64 = (0..m).map(|a| self.weights[a] * first[a].0).sum();
+            add.fill(0.0);
+            delta.fill(0.0);
+            base.fill(0.0);
+            for a in 0..m {
+                let w = self.weights[a];
+                if w == 0.0 {
+                    continue;
+                }
+                let ((d1, slot), d2) = (first[a], second[a]);
+                base[slot] += w * (d2.min(f64::MAX) - d1);
+                let mut visit = |j: usize, c: f64| {
+                    if c < d1 {
+                        add[j] += w * (c - d1);
+                        delta[j * p + slot] -= w * (d2.min(f64::MAX) - d1);
+                    } else {
+                        delta[j * p + slot] += w * (c - d2.min(f64::MAX));
+                    }
+                };
+                if d2 < self.near.horizon(a) {
+                    for &(c, j) in self.near.of(a) {
+                        if c >= d2 {
+                            break;
+                        }
+                        visit(j as usize, c);
+                    }
+                } else {
+                    for j in 0..n {
+                        let c = self.matrix[j * m + a];
+                        if c < d2 {
+                            visit(j, c);
+                        }
                     }
                 }
             }
-            let current: f64 = (0..self.m).map(|a| self.weights[a] * first[a].0).sum();
             let mut best = (0.0f64, usize::MAX, usize::MAX);
-            for j in 0..self.n {
-                if chosen.contains(&j) {
-                    continue;
-                }
-                delta.fill(0.0);
-                let mut add = 0.0;
-                for (a, &c) in self.row(j).iter().enumerate() {
-                    let w = self.weights[a];
-                    let (d1, slot) = first[a];
-                    if c < d1 {
-                        add += w * (c - d1);
-                    } else {
-                        // If its nearest closes, the unit goes to j or its second nearest.
-                        delta[slot] += w * (c.min(second[a]) - d1);
-                    }
-                }
-                for (slot, &d) in delta.iter().enumerate() {
-                    let change = add + d;
+            for j in (0..n).filter(|&j| !open[j]) {
+                for slot in 0..p {
+                    let change = add[j] + base[slot] + delta[j * p + slot];
                     if change < best.0 - 1e-9 * current.abs() {
                         best = (change, j, slot);
                     }
@@ -241,47 +386,53 @@ impl Problem {
         }
     }
 
-    /// Subgradient optimisation of the Lagrangian lower bound; returns it and whether the
-    /// time limit stopped it.
-    fn lagrangian(&self, upper: f64, control: &mut Control<'_>) -> (f64, bool) {
+    /// Deflected subgradient optimisation of the Lagrangian lower bound, from λ_i = w_i × the
+    /// cost to `chosen`'s nearest site; returns it and whether the time limit stopped it.
+    /// λ_i is capped at w_i × the last cost of the unit's sorted list (any λ gives a valid
+    /// bound), so that every term min(0, w_i c_ij − λ_i) < 0 is in that list.
+    fn lagrangian(&self, chosen: &[usize], upper: f64, control: &mut Control<'_>) -> (f64, bool) {
         let (n, m, p) = (self.n, self.m, self.p);
-        // Start from each unit's second-smallest weighted cost: a classic, fairly tight start.
+        let mut first = vec![(f64::INFINITY, 0usize); m];
+        let mut second = vec![f64::INFINITY; m];
+        self.first_second(chosen, &mut first, &mut second);
+        let cap: Vec<f64> = (0..m).map(|a| self.weights[a] * self.near.cost_at(a, CAP_RANK)).collect();
+        // Start: each unit pays its cost to the solution's nearest site plus its cost to its
+        // nearest other candidate, a price at which most units see a few candidates as
+        // worth it (from λ = w × d1 alone the bound starts far below).
         let mut lambda: Vec<f64> = (0..m)
             .map(|a| {
-                let (mut c1, mut c2) = (f64::INFINITY, f64::INFINITY);
-                for j in 0..n {
-                    let c = self.matrix[j * m + a];
-                    if c < c1 {
-                        c2 = c1;
-                        c1 = c;
-                    } else if c < c2 {
-                        c2 = c;
-                    }
-                }
-                self.weights[a] * if c2.is_finite() { c2 } else { c1 }
+                let w = self.weights[a];
+                let nearest_other = self.near.of(a).get(1).map_or(0.0, |x| x.0);
+                if w > 0.0 { (w * (first[a].0 + nearest_other)).min(cap[a]) } else { 0.0 }
             })
             .collect();
-        let mut rho: Vec<(f64, u32)> = Vec::with_capacity(n);
-        let mut assigned = vec![0u32; m];
+        let mut rho = vec![0.0f64; n];
+        let mut order: Vec<(f64, u32)> = Vec::with_capacity(n);
+        let mut picked = vec![false; n];
+        let mut direction = vec![0.0f64; m];
         let mut best = f64::NEG_INFINITY;
-        let mut theta = 2.0f64;
+        let mut theta = 1.5f64;
         let mut since_improved = 0;
-        const MAX_ITERATIONS: usize = 100;
+        const DEFLECTION: f64 = 0.5;
         for iteration in 0..MAX_ITERATIONS {
-            rho.clear();
-            rho.extend((0..n).map(|j| {
-                let s: f64 = self
-                    .row(j)
-                    .iter()
-                    .zip(&self.weights)
-                    .zip(&lambda)
-                    .map(|((&c, &w), &l)| (w * c - l).min(0.0))
-                    .sum();
-                (s, j as u32)
-            }));
-            rho.select_nth_unstable_by(p - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            let bound: f64 = lambda.iter().sum::<f64>() + rho[..p].iter().map(|r| r.0).sum::<f64>();
-            if bound > best + 1e-9 * bound.abs() {
+            rho.fill(0.0);
+            for (a, (&w, &l)) in self.weights.iter().zip(&lambda).enumerate() {
+                if w == 0.0 {
+                    continue;
+                }
+                for &(c, j) in self.near.of(a) {
+                    let r = w * c - l;
+                    if r >= 0.0 {
+                        break;
+                    }
+                    rho[j as usize] += r;
+                }
+            }
+            order.clear();
+            order.extend(rho.iter().zip(0..).map(|(&r, j)| (r, j)));
+            order.select_nth_unstable_by(p - 1, |x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+            let bound: f64 = lambda.iter().sum::<f64>() + order[..p].iter().map(|r| r.0).sum::<f64>();
+            if bound > best + 1e-12 * bound.abs() {
                 best = bound;
                 since_improved = 0;
             } else {
@@ -291,7 +442,7 @@ impl Problem {
                     since_improved = 0;
                 }
             }
-            if relative_gap(upper, best) <= 1e-6 || theta < 1e-5 {
+            if relative_gap(upper, best) <= TARGET_GAP || theta < 1e-3 {
                 break;
             }
             if iteration % 8 == 0 {
@@ -305,21 +456,38 @@ impl Problem {
                     best,
                 );
             }
-            assigned.fill(0);
-            for &(_, j) in &rho[..p] {
-                for (a, (&c, &w)) in self.row(j as usize).iter().zip(&self.weights).enumerate() {
-                    if w * c - lambda[a] < 0.0 {
-                        assigned[a] += 1;
+            picked.fill(false);
+            for &(_, j) in &order[..p] {
+                picked[j as usize] = true;
+            }
+            // ∂L/∂λ_i = 1 − (picked sites with w_i c_ij < λ_i), projected on 0 ≤ λ ≤ cap.
+            let mut norm2 = 0.0;
+            for a in 0..m {
+                let (w, l) = (self.weights[a], lambda[a]);
+                let mut g = 0.0;
+                if w > 0.0 {
+                    g = 1.0;
+                    for &(c, j) in self.near.of(a) {
+                        if w * c - l >= 0.0 {
+                            break;
+                        }
+                        if picked[j as usize] {
+                            g -= 1.0;
+                        }
+                    }
+                    if (g > 0.0 && l >= cap[a]) || (g < 0.0 && l <= 0.0) {
+                        g = 0.0;
                     }
                 }
+                direction[a] = g + DEFLECTION * direction[a];
+                norm2 += direction[a] * direction[a];
             }
-            let norm2: f64 = assigned.iter().map(|&x| (1.0 - f64::from(x)).powi(2)).sum();
             if norm2 == 0.0 {
                 break;
             }
             let step = theta * (upper - bound).max(1e-9 * upper.abs()) / norm2;
-            for (l, &x) in lambda.iter_mut().zip(&assigned) {
-                *l += step * (1.0 - f64::from(x));
+            for a in 0..m {
+                lambda[a] = (lambda[a] + step * direction[a]).clamp(0.0, cap[a]);
             }
         }
         (best.max(0.0), false)
