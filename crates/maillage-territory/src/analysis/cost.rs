@@ -352,6 +352,7 @@ impl CostModel for GreatCircle {
         let (mut found, mut costs) = (Vec::new(), Vec::new());
         let mut segments = vec![(0u32, 0u32); units.len()];
         let mut order: Vec<(u32, f64)> = Vec::new();
+        let (mut items, mut km) = (Vec::new(), Vec::new());
         for &u in units.grid.items() {
             if !keep.get(u as usize).copied().unwrap_or(false) {
                 continue;
@@ -359,10 +360,11 @@ impl CostModel for GreatCircle {
             let q = &units.geo[u as usize];
             runs.clear();
             let small = grid.plan(q, max_cost, &mut runs);
-            let (mut items, mut km) = (Vec::new(), Vec::new());
+            items.clear();
+            km.clear();
             grid.scan(q, max_cost, (&runs, small), &mut scratch, &mut items, &mut km);
             order.clear();
-            order.extend(items.into_iter().zip(km));
+            order.extend(items.iter().copied().zip(km.iter().copied()));
             order.sort_unstable_by_key(|&(p, _)| p);
             let at = found.len() as u32;
             for &(p, d) in &order {

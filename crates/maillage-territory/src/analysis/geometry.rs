@@ -233,9 +233,11 @@ impl BandGrid {
         // territories) do not make it coarse: a query of radius r scans 2r / spacing + 1 bands.
         let km_per_degree = EARTH_RADIUS_KM.to_radians();
         let quartiles = |mut v: Vec<f64>| {
-            v.sort_by(f64::total_cmp);
             let n = v.len();
-            (v[n / 4], v[(3 * n) / 4], v[n / 2])
+            let q1 = *v.select_nth_unstable_by(n / 4, f64::total_cmp).1;
+            let mid = *v.select_nth_unstable_by(n / 2, f64::total_cmp).1;
+            let q3 = *v.select_nth_unstable_by((3 * n) / 4, f64::total_cmp).1;
+            (q1, q3, mid)
         };
         let (lat_q1, lat_q3, lat_mid) = quartiles(all.iter().map(|(p, _)| p.lat).collect());
         let (lon_q1, lon_q3, _) = quartiles(all.iter().map(|(p, _)| normalised_lon(p.lon)).collect());
@@ -248,7 +250,7 @@ impl BandGrid {
         let band_of = |lat: f64| (((lat - lat_min) / height).floor().max(0.0) as usize).min(n_bands - 1);
         let mut keyed: Vec<(usize, f64, GeoPoint, u32)> =
             all.drain(..).map(|(p, i)| (band_of(p.lat), normalised_lon(p.lon), p, i)).collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.3.cmp(&b.3)));
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)).then(a.3.cmp(&b.3)));
         let mut band_start = vec![0u32; n_bands + 1];
         for k in &keyed {
             band_start[k.0 + 1] += 1;
@@ -318,8 +320,15 @@ impl BandGrid {
         // The cap is widest in longitude at latitude φ_t (sin φ_t = sin φ0 / cos r), where its
         // half-width is asin(sin r / cos φ0); it narrows away from φ_t.
         let (sin0, cos0) = (centre.xyz[2], centre.cos_lat);
-        let (sin_r, cos_r) = r.sin_cos();
-        let widest = if polar { 180.0 } else { margin((sin_r / cos0).min(1.0).asin()) };
+        // asin(sin r / cos φ0) ≤ asin(x) ≤ x / √(1 − x²) with x = r / cos φ0: no trigonometry.
+        let x = r / cos0;
+        let widest = if polar || x >= 0.5 {
+            if polar { 180.0 } else { margin((r.sin() / cos0).min(1.0).asin()) }
+        } else {
+            margin(x / (1.0 - x * x).sqrt())
+        };
+        let per_band = per_band && !polar && last > first;
+        let cos_r = if per_band { r.cos() } else { 1.0 };
         let sin_t = sin0 / cos_r;
         let mut small = r / 2.0 < TINY;
         let c = normalised_lon(centre.lon);

@@ -1,6 +1,7 @@
 //! Supply: the places people can go to, with a capacity.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use maillage_domain::vocab::{PlaceType, Vocabulary};
 use serde::Serialize;
@@ -37,7 +38,8 @@ pub struct Place {
 #[derive(Debug, Clone, Default)]
 pub struct Supply {
     places: Vec<Place>,
-    by_id: HashMap<String, u32>,
+    /// Index by id, built on first look-up (the optimisers' candidate sites never need it).
+    by_id: OnceLock<HashMap<String, u32>>,
     pub(crate) geo: Vec<GeoPoint>,
 }
 
@@ -94,6 +96,12 @@ impl Supply {
     }
 
     fn from_places(places: Vec<Place>, by_id: HashMap<String, u32>) -> Self {
+        let index = OnceLock::new();
+        let _ = index.set(by_id);
+        Self::from_places_lazy(places, index)
+    }
+
+    fn from_places_lazy(places: Vec<Place>, by_id: OnceLock<HashMap<String, u32>>) -> Self {
         let geo = places.iter().map(|p| GeoPoint::new(p.lat, p.lon)).collect();
         Self { places, by_id, geo }
     }
@@ -101,17 +109,12 @@ impl Supply {
     /// Candidate sites at the location of some demand units: ids are the units' codes,
     /// capacity 1, no type. This is how the optimisers see the sites they may open.
     pub fn at_units(units: &DemandUnits, indexes: &[usize]) -> Self {
-        let mut by_id = HashMap::with_capacity(indexes.len());
         let places = indexes
             .iter()
             .filter_map(|&i| units.get(i))
-            .zip(0..)
-            .map(|(u, j)| {
-                by_id.insert(u.code.clone(), j);
-                Place { id: u.code.clone(), lat: u.lat, lon: u.lon, capacity: 1.0, types: Vec::new() }
-            })
+            .map(|u| Place { id: u.code.clone(), lat: u.lat, lon: u.lon, capacity: 1.0, types: Vec::new() })
             .collect();
-        Self::from_places(places, by_id)
+        Self::from_places_lazy(places, OnceLock::new())
     }
 
     /// The places having at least one of `types` (all places when `types` is empty). Refuses
@@ -174,7 +177,10 @@ impl Supply {
     }
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.by_id.get(id).map(|&i| i as usize)
+        self.by_id
+            .get_or_init(|| self.places.iter().zip(0..).map(|(p, j)| (p.id.clone(), j)).collect())
+            .get(id)
+            .map(|&i| i as usize)
     }
 
     pub(crate) fn require_non_empty(&self) -> Result<(), AnalysisError> {

@@ -251,7 +251,8 @@ impl Reduced {
     /// `pairs` between units and the `n_candidates` candidate sites; only units with `keep`
     /// are considered.
     fn new(pairs: &super::Pairs, keep: &[bool], weight: &[f64], n_candidates: usize) -> Self {
-        let mut groups: std::collections::HashMap<&[u32], u32> = std::collections::HashMap::new();
+        let mut groups: std::collections::HashMap<&[u32], u32, std::hash::BuildHasherDefault<ListHasher>> =
+            std::collections::HashMap::default();
         let mut weights: Vec<f64> = Vec::new();
         let mut lists: Vec<&[u32]> = Vec::new();
         for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
@@ -271,14 +272,10 @@ impl Reduced {
         // Dominance: j goes when some j' covers every unit of j (j' < j when equal). Only the
         // candidates covering j's unit with the fewest candidates can dominate it.
         let mut alive: Vec<bool> = (0..n_candidates).map(|j| !cover.row(j).is_empty()).collect();
-        let mut stamp = vec![u32::MAX; weights.len()];
         for j in 0..n_candidates {
             let row = cover.row(j);
             if row.is_empty() {
                 continue;
-            }
-            for &u in row {
-                stamp[u as usize] = j as u32;
             }
             let pivot = row.iter().copied().min_by_key(|&u| by_unit.row(u as usize).len()).unwrap_or(row[0]);
             let dominated = by_unit.row(pivot as usize).iter().any(|&other| {
@@ -290,7 +287,7 @@ impl Reduced {
                 if theirs.len() < row.len() || (theirs.len() == row.len() && other > j) {
                     return false;
                 }
-                theirs.iter().filter(|&&u| stamp[u as usize] == j as u32).count() == row.len()
+                is_subset(row, theirs)
             });
             if dominated {
                 alive[j] = false;
@@ -299,5 +296,50 @@ impl Reduced {
         let candidates: Vec<usize> = (0..n_candidates).filter(|&j| alive[j]).collect();
         let cover = Csr::from_lists(candidates.iter().map(|&j| cover.row(j).iter().copied()));
         Self { cover, weights, candidates }
+    }
+}
+
+/// Whether every item of the ascending list `small` is in the ascending list `large`,
+/// stopping at the first one missing.
+fn is_subset(small: &[u32], large: &[u32]) -> bool {
+    let mut rest = large;
+    for &x in small {
+        let at = rest.partition_point(|&y| y < x);
+        if rest.get(at) != Some(&x) {
+            return false;
+        }
+        rest = &rest[at + 1..];
+    }
+    true
+}
+
+/// A fast hasher for lists of indexes (the multiply-rotate of rustc's FxHasher): the keys
+/// are our own, so no protection against chosen collisions is needed.
+#[derive(Default)]
+struct ListHasher(u64);
+
+impl std::hash::Hasher for ListHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
     }
 }
