@@ -243,6 +243,8 @@ struct Reduced {
     cover: Csr,
     /// Weight of each merged unit.
     weights: Vec<f64>,
+    /// How many units each merged unit stands for.
+    counts: Vec<u32>,
     /// Index (among the candidates given) of each kept candidate, ascending.
     candidates: Vec<usize>,
 }
@@ -254,6 +256,7 @@ impl Reduced {
         let mut groups: std::collections::HashMap<&[u32], u32, std::hash::BuildHasherDefault<ListHasher>> =
             std::collections::HashMap::default();
         let mut weights: Vec<f64> = Vec::new();
+        let mut counts: Vec<u32> = Vec::new();
         let mut lists: Vec<&[u32]> = Vec::new();
         for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
             let (places, _) = pairs.of_unit(i);
@@ -262,10 +265,12 @@ impl Reduced {
             }
             let g = *groups.entry(places).or_insert_with(|| {
                 weights.push(0.0);
+                counts.push(0);
                 lists.push(places);
                 (lists.len() - 1) as u32
             });
             weights[g as usize] += weight[i];
+            counts[g as usize] += 1;
         }
         let by_unit = Csr::from_lists(lists.iter().map(|l| l.iter().copied()));
         let cover = by_unit.transpose(n_candidates);
@@ -295,7 +300,7 @@ impl Reduced {
         }
         let candidates: Vec<usize> = (0..n_candidates).filter(|&j| alive[j]).collect();
         let cover = Csr::from_lists(candidates.iter().map(|&j| cover.row(j).iter().copied()));
-        Self { cover, weights, candidates }
+        Self { cover, weights, counts, candidates }
     }
 }
 

@@ -1,12 +1,16 @@
 //! Set cover: the fewest new sites so that every unit with inhabitants is within R of a
 //! place (existing or new).
 //!
-//! Units already within R of an existing place are removed up front. Solution: lazy greedy
-//! on the number of units newly covered (ties: more population, then smaller index), then
+//! Units already within R of an existing place are removed up front, and only the others ask
+//! the cost model for their candidates; the instance is reduced ([`super::Reduced`]: units
+//! with the same candidates merged, dominated candidates dropped). Solution: lazy greedy on
+//! the number of units newly covered (ties: more population, then smaller index), then
 //! redundancy elimination (a site whose every unit is covered by another is closed, smallest
-//! contribution first). Lower bound: Lagrangian relaxation of the covering constraints,
+//! contribution first), improved during the bound iterations by Beasley's Lagrangian
+//! heuristic (sites of negative reduced cost, completed greedily, redundancy removed).
+//! Lower bound: Lagrangian relaxation of the covering constraints,
 //! L(u) = Σ_i u_i + Σ_j min(0, 1 − Σ_{i∈N_j} u_i) for u ≥ 0, rounded up since the number of
-//! sites is an integer, improved by subgradient steps from the dual-feasible start
+//! sites is an integer, improved by deflected subgradient steps from the dual-feasible start
 //! u_i = min over the sites j covering i of 1/|N_j|.
 
 use std::cmp::Reverse;
@@ -14,7 +18,7 @@ use std::collections::BinaryHeap;
 
 use serde::Serialize;
 
-use super::{Candidates, ChosenSite, Control, Csr, Phase, chosen_sites, relative_gap};
+use super::{Candidates, ChosenSite, Control, Csr, Phase, Reduced, chosen_sites, relative_gap};
 use crate::analysis::cost::CostModel;
 use crate::analysis::demand::DemandUnits;
 use crate::analysis::error::{AnalysisError, positive};
@@ -75,21 +79,14 @@ pub fn set_cover(
     }
     let existing_covered: f64 = population.iter().zip(&already).filter(|(_, a)| **a).map(|(p, _)| p).sum();
     let sites = Supply::at_units(units, &candidates);
-    let pairs = cost.pairs(units, &sites, radius)?;
-    let mut target = vec![u32::MAX; units.len()];
-    let mut weights = Vec::new();
-    let mut impossible = Vec::new();
-    for i in 0..units.len() {
-        if already[i] || (population[i] <= 0.0 && !options.include_unpopulated) {
-            continue;
-        }
-        if pairs.of_unit(i).0.is_empty() {
-            impossible.push(i);
-        } else {
-            target[i] = weights.len() as u32;
-            weights.push(population[i]);
-        }
-    }
+    let keep: Vec<bool> = population
+        .iter()
+        .zip(&already)
+        .map(|(&p, &a)| !a && (p > 0.0 || options.include_unpopulated))
+        .collect();
+    let pairs = cost.pairs_of_units(units, &keep, &sites, radius)?;
+    let impossible: Vec<usize> =
+        (0..units.len()).filter(|&i| keep[i] && pairs.of_unit(i).0.is_empty()).collect();
     if !impossible.is_empty() {
         return Err(AnalysisError::SetCoverInfeasible {
             field: "radius_km",
@@ -98,21 +95,23 @@ pub fn set_cover(
             first_codes: impossible.iter().take(5).map(|&i| units.units()[i].code.clone()).collect(),
         });
     }
-    let cover = Csr::from_lists(
-        (0..candidates.len())
-            .map(|j| pairs.of_place(j).0.iter().map(|&u| target[u as usize]).filter(|&t| t != u32::MAX)),
-    );
+    let units_to_cover = keep.iter().filter(|&&k| k).count();
+    // Units with the same candidates merged, dominated candidates dropped: the fewest sites
+    // covering the reduced instance cover the original one.
+    let reduced = Reduced::new(&pairs, &keep, &population, candidates.len());
     drop(pairs);
+    let (cover, weights, counts, useful) =
+        (reduced.cover, reduced.weights, reduced.counts, reduced.candidates);
     let m = weights.len();
     let covered_by = cover.transpose(m);
 
     control.report(Phase::Greedy, 0.1, f64::NAN, f64::NAN);
-    let mut chosen = greedy(&cover, &weights);
+    let mut chosen = greedy(&cover, &weights, &counts);
     remove_redundant(&cover, m, &mut chosen);
     let mut timed_out = control.expired();
     let mut lower_bound = usize::from(m > 0);
     if !timed_out {
-        let (bound, stopped) = lagrangian(&cover, &covered_by, chosen.len(), control);
+        let (bound, stopped) = lagrangian(&cover, &covered_by, (&weights, &counts), &mut chosen, control);
         lower_bound = lower_bound.max(bound).min(chosen.len());
         timed_out = stopped;
     }
@@ -133,7 +132,7 @@ pub fn set_cover(
         for &i in cover.row(j) {
             covered[i as usize] = true;
         }
-        picks.push((candidates[j], g));
+        picks.push((candidates[useful[j]], g));
     }
     let covered_population: f64 = weights.iter().sum();
     let count = chosen.len();
@@ -144,23 +143,34 @@ pub fn set_cover(
         gap: relative_gap(count as f64, lower_bound as f64),
         covered_population,
         existing_covered_population: existing_covered,
-        units_to_cover: m,
+        units_to_cover,
         candidates: candidates.len(),
         seconds: control.elapsed_s(),
         timed_out,
     })
 }
 
-/// Lazy greedy on (units newly covered, population newly covered).
-fn greedy(cover: &Csr, weights: &[f64]) -> Vec<usize> {
+/// Lazy greedy on (units newly covered, population newly covered); `counts` is how many
+/// units each merged unit stands for.
+fn greedy(cover: &Csr, weights: &[f64], counts: &[u32]) -> Vec<usize> {
+    greedy_from(cover, weights, counts, Vec::new())
+}
+
+/// [`greedy`] completing the sites `chosen` (kept).
+fn greedy_from(cover: &Csr, weights: &[f64], counts: &[u32], mut chosen: Vec<usize>) -> Vec<usize> {
     let m = weights.len();
     let mut covered = vec![false; m];
-    let mut left = m;
+    for &j in &chosen {
+        for &i in cover.row(j) {
+            covered[i as usize] = true;
+        }
+    }
+    let mut left = covered.iter().filter(|&&c| !c).count();
     let score = |j: usize, covered: &[bool]| -> (u32, u64) {
         let (mut count, mut population) = (0u32, 0.0f64);
         for &i in cover.row(j) {
             if !covered[i as usize] {
-                count += 1;
+                count += counts[i as usize];
                 population += weights[i as usize];
             }
         }
@@ -168,7 +178,6 @@ fn greedy(cover: &Csr, weights: &[f64]) -> Vec<usize> {
     };
     let mut heap: BinaryHeap<((u32, u64), Reverse<u32>)> =
         (0..cover.rows()).map(|j| (score(j, &covered), Reverse(j as u32))).collect();
-    let mut chosen = Vec::new();
     while left > 0 {
         let Some((stored, Reverse(j))) = heap.pop() else { break };
         let current = score(j as usize, &covered);
@@ -212,7 +221,17 @@ fn remove_redundant(cover: &Csr, m: usize, chosen: &mut Vec<usize>) {
 
 /// Subgradient optimisation of the Lagrangian lower bound (rounded up). Returns the bound
 /// and whether the time limit stopped it.
-fn lagrangian(cover: &Csr, covered_by: &Csr, upper: usize, control: &mut Control<'_>) -> (usize, bool) {
+/// Every `HEURISTIC_EVERY` iterations, the sites of negative reduced cost are completed
+/// greedily into a cover (Beasley's Lagrangian heuristic), which replaces `best` when smaller.
+fn lagrangian(
+    cover: &Csr,
+    covered_by: &Csr,
+    (weights, counts): (&[f64], &[u32]),
+    best_cover: &mut Vec<usize>,
+    control: &mut Control<'_>,
+) -> (usize, bool) {
+    const HEURISTIC_EVERY: usize = 25;
+    let mut upper = best_cover.len();
     let (n, m) = (cover.rows(), covered_by.rows());
     if m == 0 {
         return (0, false);
@@ -232,6 +251,8 @@ fn lagrangian(cover: &Csr, covered_by: &Csr, upper: usize, control: &mut Control
     let mut since_improved = 0;
     let mut open = vec![false; n];
     let mut g = vec![0.0f64; m];
+    let mut direction = vec![0.0f64; m];
+    const DEFLECTION: f64 = 0.5;
     const MAX_ITERATIONS: usize = 2_000;
     for iteration in 0..MAX_ITERATIONS {
         let mut bound: f64 = u.iter().sum();
@@ -253,6 +274,15 @@ fn lagrangian(cover: &Csr, covered_by: &Csr, upper: usize, control: &mut Control
             }
         }
         // Integral objective: a bound within 1e-9 of an integer below counts as it.
+        if iteration % HEURISTIC_EVERY == HEURISTIC_EVERY - 1 {
+            let start: Vec<usize> = (0..n).filter(|&j| open[j]).collect();
+            let mut candidate = greedy_from(cover, weights, counts, start);
+            remove_redundant(cover, m, &mut candidate);
+            if candidate.len() < best_cover.len() {
+                *best_cover = candidate;
+                upper = best_cover.len();
+            }
+        }
         if ((best - 1e-9).ceil() as usize) >= upper || theta < 1e-4 {
             break;
         }
@@ -273,13 +303,20 @@ fn lagrangian(cover: &Csr, covered_by: &Csr, upper: usize, control: &mut Control
                 g[i as usize] -= 1.0;
             }
         }
-        let norm2: f64 = g.iter().map(|x| x * x).sum();
+        // Projected (a multiplier at 0 cannot go down), deflected: half of the previous
+        // direction is kept, which damps the zigzag between faces of L.
+        let mut norm2 = 0.0;
+        for ((d, &gi), &ui) in direction.iter_mut().zip(&g).zip(&u) {
+            let gi = if gi < 0.0 && ui <= 0.0 { 0.0 } else { gi };
+            *d = gi + DEFLECTION * *d;
+            norm2 += *d * *d;
+        }
         if norm2 == 0.0 {
             break;
         }
         let step = theta * ((upper as f64) - bound).max(1e-3) / norm2;
-        for (value, gi) in u.iter_mut().zip(&g) {
-            *value = (*value + step * gi).max(0.0);
+        for (value, d) in u.iter_mut().zip(&direction) {
+            *value = (*value + step * d).max(0.0);
         }
     }
     ((best - 1e-9).ceil().max(0.0) as usize, false)
