@@ -8,8 +8,8 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use maillage_app::territory::{
-    AccessMethod, AccessParams, Objective, RecommendParams, access_rows, coverage_table, csv_of,
-    format_float, nearest_rows, parse_level, place_types, recommend, supply_from_file, units_of,
+    AccessMethod, AccessParams, Objective, RecommendParams, access_rows, coverage_csv, coverage_table,
+    csv_of, nearest_rows, parse_level, place_types, recommend, supply_from_file, units_of, white_zones_csv,
 };
 use maillage_app::{App, AppError};
 use maillage_territory::analysis::{DemandUnits, Phase, Progress, Supply};
