@@ -117,6 +117,15 @@ proptest! {
             optimum = optimum.max(value);
         }
         prop_assert_eq!(result.chosen.len(), k);
+        // The reported value is what the chosen units really cover.
+        let achieved: f64 = (0..n)
+            .filter(|&i| !covered_by_existing[i])
+            .filter(|&i| result.chosen.iter().any(|c| {
+                haversine_km(demand[i].0, demand[i].1, demand[c.unit].0, demand[c.unit].1) <= radius
+            }))
+            .map(|i| demand[i].2)
+            .sum();
+        prop_assert!((achieved - result.covered_population).abs() <= 1e-9 * achieved.max(1.0));
         prop_assert!(result.covered_population <= optimum + 1e-6);
         prop_assert!(result.covered_population >= result.greedy_covered_population);
         prop_assert!(result.upper_bound >= optimum - 1e-6 * optimum.max(1.0), "bound {} < optimum {}", result.upper_bound, optimum);
@@ -349,4 +358,41 @@ proptest! {
         }
         prop_assert_eq!(listed, some.len());
     }
+}
+
+#[test]
+fn pmedian_on_more_candidates_than_the_sorted_lists_hold_reports_what_its_sites_achieve() {
+    // 600 units: each unit's sorted candidate list is truncated, so swaps and bound fall back
+    // on the matrix for the far units.
+    let mut state = 12345u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let demand: Vec<(f64, f64, f64)> =
+        (0..600).map(|_| (47.0 + 2.0 * next(), -4.0 + 3.0 * next(), (next() * 5000.0).round())).collect();
+    let units = units_from(&demand);
+    let result = pmedian(
+        &units,
+        &GreatCircle,
+        &PMedianOptions { p: 4, candidates: Candidates::All },
+        &mut Control::new(),
+    )
+    .expect("valid");
+    let objective: f64 = demand
+        .iter()
+        .map(|&(lat, lon, w)| {
+            w * result
+                .chosen
+                .iter()
+                .map(|c| haversine_km(lat, lon, demand[c.unit].0, demand[c.unit].1))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .sum();
+    assert!((objective - result.objective).abs() <= 1e-9 * objective, "{objective} vs {}", result.objective);
+    assert!(result.objective <= result.greedy_objective);
+    assert!(result.lower_bound > 0.0 && result.lower_bound <= result.objective);
+    assert!(result.gap < 0.05, "gap {}", result.gap);
 }
