@@ -298,9 +298,8 @@ fn facts(
         out.push((
             label(lang, "territoire.white_zones"),
             format!(
-                "{} {} ({} {})",
+                "{} communes ({} {})",
                 int(lang, c.white_zones.len() as f64),
-                if en { "communes" } else { "communes" },
                 int(lang, c.white_zones.iter().map(|w| w.population).sum()),
                 if en { "inhabitants" } else { "habitants" }
             ),

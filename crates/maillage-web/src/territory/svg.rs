@@ -235,7 +235,7 @@ fn tenths(v: i64, out: &mut String) {
     }
     let a = v.unsigned_abs();
     let _ = write!(out, "{}", a / 10);
-    if a % 10 != 0 {
+    if !a.is_multiple_of(10) {
         let _ = write!(out, ".{}", a % 10);
     }
 }

@@ -299,7 +299,7 @@ fn measure(lang: Lang, analysis: &Analysis, level: MapLevel, shown: &[Shown]) ->
                     (true, Lang::En) => "Accessibility relative to the national mean (1 = mean)".into(),
                     (true, _) => "Accessibilité rapportée à la moyenne (1 = moyenne)".into(),
                     (false, Lang::En) => "Accessibility: places within reach per 10,000 inhabitants".into(),
-                    (false, _) => "Accessibilité : lieux à portée pour 10 000 habitants".into(),
+                    (false, _) => "Accessibilité : lieux à portée pour 10\u{202f}000 habitants".into(),
                 },
                 value_header: tr(lang, "Accessibilité", "Accessibility"),
                 scheme: Scheme::HigherBetter(t),
