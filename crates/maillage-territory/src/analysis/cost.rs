@@ -262,16 +262,16 @@ pub trait CostModel {
         Ok(Pairs::from_unit_csr(places.len(), start, kept, costs))
     }
 
-    /// Every cost as a dense place-major matrix (`matrix[j * units.len() + i]`), ∞ where the
+    /// Every cost as a dense unit-major matrix (`matrix[i * places.len() + j]`), ∞ where the
     /// model knows none (the least cost when a pair is listed twice). For a région at most.
     fn matrix(&self, units: &DemandUnits, places: &Supply) -> Result<Vec<f64>, AnalysisError> {
         let pairs = self.pairs(units, places, f64::INFINITY)?;
-        let m = units.len();
-        let mut matrix = vec![f64::INFINITY; places.len() * m];
-        for j in 0..places.len() {
+        let n = places.len();
+        let mut matrix = vec![f64::INFINITY; n * units.len()];
+        for j in 0..n {
             let (us, cs) = pairs.of_place(j);
             for (&u, &c) in us.iter().zip(cs) {
-                let cell = &mut matrix[j * m + u as usize];
+                let cell = &mut matrix[u as usize * n + j];
                 *cell = cell.min(c);
             }
         }
@@ -386,10 +386,12 @@ impl CostModel for GreatCircle {
     }
 
     fn matrix(&self, units: &DemandUnits, places: &Supply) -> Result<Vec<f64>, AnalysisError> {
+        // Distance is symmetric (and computed bit for bit the same both ways): each unit's
+        // row is its distances from every place.
         let mut matrix = Vec::with_capacity(places.len() * units.len());
-        let columns = Columns::new(&units.geo);
-        for place in &places.geo {
-            columns.distances_from(place, &mut matrix);
+        let columns = Columns::new(&places.geo);
+        for unit in &units.geo {
+            columns.distances_from(unit, &mut matrix);
         }
         Ok(matrix)
     }

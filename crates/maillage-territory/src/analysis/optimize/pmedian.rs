@@ -106,7 +106,7 @@ pub fn pmedian(
     let assignment_slots: Vec<usize> = (0..m)
         .map(|a| {
             (0..chosen.len()).fold(0, |best, s| {
-                if problem.row(chosen[s])[a] < problem.row(chosen[best])[a] { s } else { best }
+                if problem.cost(chosen[s], a) < problem.cost(chosen[best], a) { s } else { best }
             })
         })
         .collect();
@@ -167,7 +167,7 @@ impl Nearest {
         let mut column: Vec<(f64, u32)> = Vec::with_capacity(n);
         for a in 0..m {
             column.clear();
-            column.extend((0..n).map(|j| (matrix[j * m + a], j as u32)));
+            column.extend(matrix[a * n..(a + 1) * n].iter().zip(0..).map(|(&c, j)| (c, j)));
             // Costs are ≥ 0 (or ∞): their bit patterns sort like them. Equal costs stay in
             // the (deterministic) order the sort leaves them: no user-visible result depends
             // on it.
@@ -201,28 +201,9 @@ impl Nearest {
     }
 }
 
-/// Σ w·min(c, d) in four interleaved partial sums (a fixed order, so deterministic), which
-/// lets the loop run without waiting on each addition.
-fn lane_sum(c: &[f64], d: &[f64], w: &[f64]) -> f64 {
-    let mut lanes = [0.0f64; 4];
-    let (c4, d4, w4) = (c.chunks_exact(4), d.chunks_exact(4), w.chunks_exact(4));
-    let tail: f64 = c4
-        .remainder()
-        .iter()
-        .zip(d4.remainder())
-        .zip(w4.remainder())
-        .map(|((&c, &d), &w)| w * c.min(d))
-        .sum();
-    for ((c, d), w) in c4.zip(d4).zip(w4) {
-        for k in 0..4 {
-            lanes[k] += w[k] * c[k].min(d[k]);
-        }
-    }
-    (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + tail
-}
-
 struct Problem {
-    /// matrix[j * m + a]: cost from demand `a` to candidate `j`.
+    /// matrix[a * n + j]: cost from demand `a` to candidate `j` (unit-major: a unit's costs are
+    /// contiguous, which is how the swaps and the bound read them).
     matrix: Vec<f64>,
     weights: Vec<f64>,
     near: Nearest,
@@ -233,13 +214,19 @@ struct Problem {
 
 impl Problem {
     #[inline]
-    fn row(&self, j: usize) -> &[f64] {
-        &self.matrix[j * self.m..(j + 1) * self.m]
+    fn cost(&self, j: usize, a: usize) -> f64 {
+        self.matrix[a * self.n + j]
+    }
+
+    /// The costs from unit `a` to every candidate.
+    #[inline]
+    fn column(&self, a: usize) -> &[f64] {
+        &self.matrix[a * self.n..(a + 1) * self.n]
     }
 
     fn objective(&self, chosen: &[usize]) -> f64 {
         (0..self.m)
-            .map(|a| self.weights[a] * chosen.iter().map(|&j| self.row(j)[a]).fold(f64::INFINITY, f64::min))
+            .map(|a| self.weights[a] * chosen.iter().map(|&j| self.cost(j, a)).fold(f64::INFINITY, f64::min))
             .sum()
     }
 
@@ -255,10 +242,19 @@ impl Problem {
         for step in 0..self.p {
             let mut best = (f64::NEG_INFINITY, usize::MAX);
             if step == 0 {
-                for j in 0..n {
-                    let total = lane_sum(self.row(j), &nearest, &self.weights);
-                    if -total > best.0 || best.1 == usize::MAX {
-                        best = (-total, j);
+                // Σ_a w·c_ja for every j, unit by unit (each unit's costs are contiguous).
+                let mut total = vec![0.0f64; n];
+                for (a, &w) in self.weights.iter().enumerate() {
+                    if w == 0.0 {
+                        continue;
+                    }
+                    for (t, &c) in total.iter_mut().zip(self.column(a)) {
+                        *t += w * c;
+                    }
+                }
+                for (j, &t) in total.iter().enumerate() {
+                    if -t > best.0 || best.1 == usize::MAX {
+                        best = (-t, j);
                     }
                 }
             } else {
@@ -276,7 +272,7 @@ impl Problem {
                         }
                     } else {
                         for (j, s) in saving.iter_mut().enumerate() {
-                            let c = self.matrix[j * m + a];
+                            let c = self.cost(j, a);
                             if c < d {
                                 *s += w * (d - c);
                             }
@@ -292,8 +288,8 @@ impl Problem {
             let j = best.1;
             open[j] = true;
             chosen.push(j);
-            for (d, &c) in nearest.iter_mut().zip(self.row(j)) {
-                *d = d.min(c);
+            for (a, d) in nearest.iter_mut().enumerate() {
+                *d = d.min(self.cost(j, a));
             }
         }
         chosen
@@ -304,7 +300,8 @@ impl Problem {
         first.fill((f64::INFINITY, 0));
         second.fill(f64::INFINITY);
         for (slot, &j) in chosen.iter().enumerate() {
-            for (a, &c) in self.row(j).iter().enumerate() {
+            for a in 0..self.m {
+                let c = self.cost(j, a);
                 if c < first[a].0 {
                     second[a] = first[a].0;
                     first[a] = (c, slot);
@@ -361,8 +358,7 @@ impl Problem {
                         visit(j as usize, c);
                     }
                 } else {
-                    for j in 0..n {
-                        let c = self.matrix[j * m + a];
+                    for (j, &c) in self.column(a).iter().enumerate() {
                         if c < d2 {
                             visit(j, c);
                         }
