@@ -346,7 +346,15 @@ impl CostModel for GreatCircle {
         places: &Supply,
         max_cost: f64,
     ) -> Result<Pairs, AnalysisError> {
-        let grid = BandGrid::new(places.geo.iter().copied().zip(0..));
+        // Candidate sites at every unit (the optimisers' default) are the units' own points:
+        // their index is already built.
+        let own;
+        let grid = if places.geo == units.geo {
+            &units.grid
+        } else {
+            own = BandGrid::new(places.geo.iter().copied().zip(0..));
+            &own
+        };
         // Lists found in grid order of the units, then laid out in unit order.
         let (mut runs, mut scratch) = (Vec::new(), Vec::new());
         let (mut found, mut costs) = (Vec::new(), Vec::new());

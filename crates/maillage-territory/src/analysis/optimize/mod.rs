@@ -253,8 +253,9 @@ impl Reduced {
     /// `pairs` between units and the `n_candidates` candidate sites; only units with `keep`
     /// are considered.
     fn new(pairs: &super::Pairs, keep: &[bool], weight: &[f64], n_candidates: usize) -> Self {
+        let kept = keep.iter().filter(|&&k| k).count();
         let mut groups: std::collections::HashMap<&[u32], u32, std::hash::BuildHasherDefault<ListHasher>> =
-            std::collections::HashMap::default();
+            std::collections::HashMap::with_capacity_and_hasher(kept, Default::default());
         let mut weights: Vec<f64> = Vec::new();
         let mut counts: Vec<u32> = Vec::new();
         let mut lists: Vec<&[u32]> = Vec::new();
