@@ -256,6 +256,7 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     ("territoire.map_table", "Tableau des valeurs de la carte", "Table of the map's values"),
     ("territoire.downloads", "Télécharger cette analyse", "Download this analysis"),
+    ("territoire.rec_downloads", "Télécharger cette recommandation :", "Download this recommendation:"),
     ("territoire.histogram", "Distance au lieu le plus proche", "Distance to the nearest place"),
     ("territoire.histogram_table", "Tableau de la répartition", "Table of the distribution"),
     ("territoire.recommend", "Où ouvrir les prochains lieux ?", "Where to open the next places?"),

@@ -157,6 +157,10 @@ async fn a_recommendation_lists_the_chosen_sites_with_their_gain_and_marks_them_
     let text = r.text();
     assert!(text.contains("borne prouvée"), "the bound is stated");
     assert!(text.contains("de l'optimum") || text.contains("optimale"), "the gap is said in words");
+    assert!(
+        text.replace("&#38;", "&").contains("/api/v1/territory/recommend?objective=mclp&k=3&radius_km=10&greenfield=true&territory=42&format=geojson"),
+        "the recommendation can be downloaded"
+    );
 }
 
 // ---- the API ---------------------------------------------------------------------------------

@@ -224,19 +224,11 @@ pub async fn coverage(
                     "white_zones": white_zones,
                 }))
             }
-            Format::Csv => {
-                let mut out = String::from("code,covered_population,total_population,share\n");
-                for row in &rows {
-                    out.push_str(&format!(
-                        "{},{},{},{}\n",
-                        row.code,
-                        format_float(row.covered_population),
-                        format_float(row.total_population),
-                        format_float(row.share)
-                    ));
-                }
-                body("text/csv; charset=utf-8", Some("coverage.csv"), out)
-            }
+            Format::Csv => body(
+                "text/csv; charset=utf-8",
+                Some("coverage.csv"),
+                maillage_app::territory::coverage_csv(&rows),
+            ),
             Format::GeoJson => {
                 let rows: Vec<(String, f64)> =
                     units.units().iter().zip(&result.nearest).map(|(u, n)| (u.code.clone(), n.cost)).collect();

@@ -57,6 +57,7 @@ pub struct TerritoirePage {
     pub result: Option<ResultView>,
     pub recommendation: Option<RecommendationView>,
     pub downloads: Vec<Link>,
+    pub rec_downloads: Vec<Link>,
 }
 
 impl TerritoirePage {
@@ -545,7 +546,8 @@ fn build_page(
     let error_list = errors
         .iter()
         .map(|(field, message)| SummaryError {
-            anchor: field.clone(),
+            // "No place (of this type)": the type filter is what can be changed.
+            anchor: if field == "places" { "type".to_owned() } else { field.clone() },
             label: field_label(lang, field),
             message: message.clone(),
         })
@@ -559,6 +561,8 @@ fn build_page(
         Some(a) if result.is_some() => downloads(pairs, a, parsed.level, lang),
         _ => Vec::new(),
     };
+    let rec_downloads =
+        if recommendation.is_some() { recommendation_downloads(pairs, lang) } else { Vec::new() };
     let mut reader = Reader::new(pairs);
     let normalize = reader.flag("normalize");
     let greenfield = reader.flag("greenfield");
@@ -580,7 +584,39 @@ fn build_page(
         result,
         recommendation,
         downloads,
+        rec_downloads,
     }
+}
+
+/// The API addresses of the recommendation shown (JSON with bound and gap, GeoJSON sites).
+fn recommendation_downloads(pairs: &Pairs, lang: Lang) -> Vec<Link> {
+    let href = |format: &str| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (key, param) in [
+            ("objective", "objective"),
+            ("k", "k"),
+            ("rec_radius_km", "radius_km"),
+            ("min_population", "min_population"),
+            ("greenfield", "greenfield"),
+            ("territory", "territory"),
+            ("type", "type"),
+        ] {
+            if let Some(v) = pairs.first(key) {
+                s.append_pair(param, v.trim());
+            }
+        }
+        s.append_pair("format", format);
+        format!("/api/v1/territory/recommend?{}", s.finish())
+    };
+    let (json, geojson) = if lang == Lang::En {
+        ("JSON (sites, bound and gap)", "GeoJSON (the chosen sites)")
+    } else {
+        ("JSON (sites, borne et écart)", "GeoJSON (les sites choisis)")
+    };
+    vec![
+        Link { label: json.into(), href: href("json"), text: String::new() },
+        Link { label: geojson.into(), href: href("geojson"), text: String::new() },
+    ]
 }
 
 /// The label of a form field, for the error summary.
