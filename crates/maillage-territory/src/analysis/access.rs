@@ -290,6 +290,23 @@ pub fn accessibility(
     let (starts, pair_units, mut pair_w) = pairs.into_place_csr();
     match &weight {
         // The same value as `Weight::at`, as selects from the last step down (no branches).
+        Weight::Steps(steps) if steps.len() <= 4 => {
+            // Padded to four steps that never match, so the loop body is fixed and vectorises.
+            let mut up_to = [f64::NEG_INFINITY; 4];
+            let mut weight = [0.0f64; 4];
+            for (k, step) in steps.iter().enumerate() {
+                up_to[k] = step.up_to;
+                weight[k] = step.weight;
+            }
+            for x in &mut pair_w {
+                let c = *x;
+                let mut w = 0.0;
+                for k in (0..4).rev() {
+                    w = if c <= up_to[k] { weight[k] } else { w };
+                }
+                *x = w;
+            }
+        }
         Weight::Steps(steps) => {
             for x in &mut pair_w {
                 let c = *x;

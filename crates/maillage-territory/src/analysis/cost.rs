@@ -302,10 +302,9 @@ impl CostModel for GreatCircle {
         }
         let scanned: usize = runs.iter().map(|&(s, e)| (e - s) as usize).sum();
         let (mut found, mut costs) = (Vec::with_capacity(scanned), Vec::with_capacity(scanned));
-        let mut scratch = Vec::new();
         for (j, place) in places.geo.iter().enumerate() {
             let ((a, _), (b, small)) = (plans[j], plans[j + 1]);
-            units.grid.scan(place, max_cost, (&runs[a..b], small), &mut scratch, &mut found, &mut costs);
+            units.grid.scan(place, max_cost, (&runs[a..b], small), &mut found, &mut costs);
             start.push(found.len() as u32);
         }
         Ok(Pairs::from_place_csr(units.len(), start, found, costs))
@@ -356,7 +355,7 @@ impl CostModel for GreatCircle {
             &own
         };
         // Lists found in grid order of the units, then laid out in unit order.
-        let (mut runs, mut scratch) = (Vec::new(), Vec::new());
+        let mut runs = Vec::new();
         let (mut found, mut costs) = (Vec::new(), Vec::new());
         let mut segments = vec![(0u32, 0u32); units.len()];
         let mut order: Vec<(u32, f64)> = Vec::new();
@@ -370,7 +369,7 @@ impl CostModel for GreatCircle {
             let small = grid.plan(q, max_cost, &mut runs);
             items.clear();
             km.clear();
-            grid.scan(q, max_cost, (&runs, small), &mut scratch, &mut items, &mut km);
+            grid.scan(q, max_cost, (&runs, small), &mut items, &mut km);
             order.clear();
             order.extend(items.iter().copied().zip(km.iter().copied()));
             order.sort_unstable_by_key(|&(p, _)| p);

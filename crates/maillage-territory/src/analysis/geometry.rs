@@ -390,41 +390,39 @@ impl BandGrid {
 
     /// Appends to `items` and `km` every point of `runs` (from [`Self::plan`] with the same
     /// centre and radius) within `radius_km` (inclusive) of `centre`, in grid order.
-    /// `scratch` is a reusable buffer.
     pub fn scan(
         &self,
         centre: &GeoPoint,
         radius_km: f64,
         (runs, small): (&[(u32, u32)], bool),
-        scratch: &mut Vec<f64>,
         items: &mut Vec<u32>,
         km: &mut Vec<f64>,
     ) {
         for &(s, e) in runs {
             let (s, e) = (s as usize, e as usize);
-            scratch.clear();
-            scratch.resize(e - s, 0.0);
+            // Distances are written straight after the pairs found so far, then the run is
+            // compacted in place (branch-free: every point is copied, those in range advance).
+            let base = km.len();
+            km.resize(base + (e - s), 0.0);
+            items.resize(base + (e - s), 0);
+            let fresh = &mut km[base..];
             if small {
-                let n = e - s;
-                let (out, lat, lon, cos_lat) =
-                    (&mut scratch[..n], &self.lat[s..e], &self.lon[s..e], &self.cos_lat[s..e]);
                 let c = (centre.lat, centre.lon, centre.cos_lat);
-                for i in 0..n {
-                    out[i] = distance_tiny_km(lat[i], lon[i], cos_lat[i], c);
+                for (((d, &lat), &lon), &cos_lat) in
+                    fresh.iter_mut().zip(&self.lat[s..e]).zip(&self.lon[s..e]).zip(&self.cos_lat[s..e])
+                {
+                    *d = distance_tiny_km(lat, lon, cos_lat, c);
                 }
             } else {
-                for (d, k) in scratch.iter_mut().zip(s..e) {
+                for (d, k) in fresh.iter_mut().zip(s..e) {
                     *d = self.distance_at(k, centre);
                 }
             }
-            // Branch-free compaction: every point is written, only those in range advance.
-            let base = items.len();
-            items.resize(base + (e - s), 0);
-            km.resize(base + (e - s), 0.0);
             let mut n = base;
-            for (&d, &item) in scratch.iter().zip(&self.items[s..e]) {
-                items[n] = item;
+            for (k, &item) in (base..).zip(&self.items[s..e]) {
+                let d = km[k];
                 km[n] = d;
+                items[n] = item;
                 n += usize::from(d <= radius_km);
             }
             items.truncate(n);
@@ -531,7 +529,7 @@ mod tests {
         let points = awkward_points(3_000, 11);
         let geo: Vec<GeoPoint> = points.iter().map(|&(a, b)| GeoPoint::new(a, b)).collect();
         let grid = BandGrid::new(geo.iter().copied().zip(0..));
-        let (mut scratch, mut runs) = (Vec::new(), Vec::new());
+        let mut runs = Vec::new();
         for (q, radius) in
             awkward_points(60, 5).iter().zip([0.5, 3.0, 30.0, 400.0, 5_000.0, 30_000.0].iter().cycle())
         {
@@ -539,7 +537,7 @@ mod tests {
             runs.clear();
             let small = grid.plan(&q, *radius, &mut runs);
             let (mut items, mut km) = (Vec::new(), Vec::new());
-            grid.scan(&q, *radius, (&runs, small), &mut scratch, &mut items, &mut km);
+            grid.scan(&q, *radius, (&runs, small), &mut items, &mut km);
             let mut found: Vec<(u32, f64)> = items.into_iter().zip(km).collect();
             found.sort_by_key(|f| f.0);
             let expected: Vec<(u32, f64)> = (0..points.len() as u32)
