@@ -405,6 +405,7 @@ impl Problem {
         let mut rho = vec![0.0f64; n];
         let mut order: Vec<(f64, u32)> = Vec::with_capacity(n);
         let mut picked = vec![false; n];
+        let mut prefix = vec![0u32; m];
         let mut direction = vec![0.0f64; m];
         let mut best = f64::NEG_INFINITY;
         let mut theta = 1.5f64;
@@ -413,16 +414,21 @@ impl Problem {
         for iteration in 0..MAX_ITERATIONS {
             rho.fill(0.0);
             for (a, (&w, &l)) in self.weights.iter().zip(&lambda).enumerate() {
+                prefix[a] = 0;
                 if w == 0.0 {
                     continue;
                 }
-                for &(c, j) in self.near.of(a) {
+                let list = self.near.of(a);
+                let mut len = 0;
+                for &(c, j) in list {
                     let r = w * c - l;
                     if r >= 0.0 {
                         break;
                     }
                     rho[j as usize] += r;
+                    len += 1;
                 }
+                prefix[a] = len as u32;
             }
             order.clear();
             order.extend(rho.iter().zip(0..).map(|(&r, j)| (r, j)));
@@ -462,15 +468,9 @@ impl Problem {
                 let (w, l) = (self.weights[a], lambda[a]);
                 let mut g = 0.0;
                 if w > 0.0 {
-                    g = 1.0;
-                    for &(c, j) in self.near.of(a) {
-                        if w * c - l >= 0.0 {
-                            break;
-                        }
-                        if picked[j as usize] {
-                            g -= 1.0;
-                        }
-                    }
+                    // The pairs with w·c − λ < 0 are the prefix the first pass measured.
+                    let list = &self.near.of(a)[..prefix[a] as usize];
+                    g = 1.0 - list.iter().filter(|&&(_, j)| picked[j as usize]).count() as f64;
                     if (g > 0.0 && l >= cap[a]) || (g < 0.0 && l <= 0.0) {
                         g = 0.0;
                     }
