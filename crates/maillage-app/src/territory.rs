@@ -16,6 +16,7 @@ use maillage_territory::analysis::{
     Territory, Weight, accessibility, coverage, mclp, nearest, parse_place_types, pmedian, set_cover,
 };
 use serde::Serialize;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -32,10 +33,11 @@ impl From<AnalysisError> for AppError {
     }
 }
 
-/// The units of a territory: France, or one région / département / EPCI by code.
-pub fn units_of(territory: Option<&str>) -> AppResult<DemandUnits> {
+/// The units of a territory: France (shared, not copied), or one région / département /
+/// EPCI by code.
+pub fn units_of(territory: Option<&str>) -> AppResult<Cow<'static, DemandUnits>> {
     let Some(code) = territory.map(str::trim).filter(|c| !c.is_empty()) else {
-        return Ok(france_units().clone());
+        return Ok(Cow::Borrowed(france_units()));
     };
     let reference = Reference::shared();
     let territory = if reference.region(code).is_some() {
@@ -53,7 +55,7 @@ pub fn units_of(territory: Option<&str>) -> AppResult<DemandUnits> {
         )
         .into());
     };
-    Ok(france_units().restrict(&territory)?)
+    Ok(Cow::Owned(france_units().restrict(&territory)?))
 }
 
 impl App {

@@ -203,7 +203,7 @@ fn write_out(out: Option<&Path>, text: &str) -> Result<(), Failure> {
     }
 }
 
-fn units(common: &Common) -> Result<DemandUnits, Failure> {
+fn units(common: &Common) -> Result<std::borrow::Cow<'static, DemandUnits>, Failure> {
     Ok(units_of(common.territory.as_deref())?)
 }
 

@@ -4,7 +4,7 @@
 
 use super::{
     ACCESS_KEYS, Reader, access_params, blocking, check_pmedian_size, json_number, recommend_params,
-    rename_fields, units_for,
+    rename_fields, units_of,
 };
 use crate::AppState;
 use crate::context::Ctx;
@@ -162,7 +162,7 @@ pub async fn nearest(
     r.finish().map_err(|e| err(e, &ctx))?;
     let supply = state.app().published_supply(&types).await.map_err(|e| err(e, &ctx))?;
     blocking(move || {
-        let units = units_for(territory.as_deref())?;
+        let units = units_of(territory.as_deref())?;
         let rows = nearest_rows(&units, &supply)?;
         Ok(match format {
             Format::Json => json_body(&rows_json("distance_km", &rows)),
@@ -201,7 +201,7 @@ pub async fn coverage(
     };
     let supply = state.app().published_supply(&types).await.map_err(|e| err(e, &ctx))?;
     blocking(move || {
-        let units = units_for(territory.as_deref())?;
+        let units = units_of(territory.as_deref())?;
         let (result, rows) = coverage_table(&units, &supply, radius_km, level)?;
         Ok(match format {
             Format::Json => {
@@ -268,7 +268,7 @@ pub async fn access(
     };
     let supply = state.app().published_supply(&types).await.map_err(|e| err(e, &ctx))?;
     blocking(move || {
-        let units = units_for(territory.as_deref())?;
+        let units = units_of(territory.as_deref())?;
         let rows = access_rows(&units, &supply, &params)?;
         Ok(match format {
             Format::Json => json_body(&rows_json("value", &rows)),
@@ -319,7 +319,7 @@ pub async fn recommend(
         state.app().published_supply(&types).await.map_err(|e| err(e, &ctx))?
     };
     blocking(move || {
-        let units = units_for(territory.as_deref())?;
+        let units = units_of(territory.as_deref())?;
         check_pmedian_size(&units, &params)?;
         let rec = maillage_app::territory::recommend(&units, &existing, &params, None)?;
         let time_limit = params.time_limit_s.unwrap_or(super::DEFAULT_TIME_LIMIT_S);

@@ -12,13 +12,12 @@ pub mod views;
 
 use crate::forms::Pairs;
 use maillage_app::territory::{
-    AccessMethod, AccessParams, Objective, RecommendParams, france_units, place_types, units_of,
+    AccessMethod, AccessParams, Objective, RecommendParams, place_types, units_of,
 };
 use maillage_app::{AppError, AppResult};
 use maillage_domain::vocab::PlaceType;
 use maillage_domain::{FieldError, ValidationErrors};
 use maillage_territory::analysis::DemandUnits;
-use std::borrow::Cow;
 
 /// Longest a recommendation may search on the server, whatever the request asks.
 pub const MAX_TIME_LIMIT_S: f64 = 10.0;
@@ -136,14 +135,6 @@ pub fn rename_fields(error: AppError) -> AppError {
             AppError::Validation(v)
         }
         other => other,
-    }
-}
-
-/// The demand units of a territory; France is borrowed, not copied.
-pub fn units_for(territory: Option<&str>) -> AppResult<Cow<'static, DemandUnits>> {
-    match territory.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(Cow::Borrowed(france_units())),
-        Some(code) => Ok(Cow::Owned(units_of(Some(code))?)),
     }
 }
 
@@ -310,7 +301,7 @@ mod tests {
 
     #[test]
     fn a_pmedian_on_all_of_france_is_refused_naming_the_territory() {
-        let units = units_for(None).unwrap();
+        let units = units_of(None).unwrap();
         let pairs = Pairs::parse(b"objective=pmedian&k=3");
         let mut r = Reader::new(&pairs);
         let p = recommend_params(&mut r, "radius_km").unwrap();

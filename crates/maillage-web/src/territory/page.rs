@@ -5,7 +5,7 @@ use super::views::{
     Analysis, ChartView, Computed, LegendItem, MapLevel, MapView, RecommendationView, Table, analysis_map,
     compute, distance_histogram, int, km, percent, recommendation_view, site_markers, white_zones,
 };
-use super::{Reader, blocking, check_pmedian_size, recommend_params, rename_fields, units_for};
+use super::{Reader, blocking, check_pmedian_size, recommend_params, rename_fields, units_of};
 use crate::AppState;
 use crate::context::{Ctx, LANG_COOKIE, Lang};
 use crate::error::WebError;
@@ -404,7 +404,7 @@ fn run(
     lang: Lang,
 ) -> Outcome {
     let mut out = Outcome { result: None, recommendation: None, errors: Vec::new(), failure: None };
-    let units = match units_for(territory.as_deref()) {
+    let units = match units_of(territory.as_deref()) {
         Ok(u) => u,
         Err(e) => {
             out.failure = collect(&mut out.errors, e, lang, false);
