@@ -19,9 +19,11 @@
 
 use serde::Serialize;
 
-use super::cost::CostModel;
+use super::cost::{CostModel, Pairs};
 use super::demand::DemandUnits;
 use super::error::{AnalysisError, positive};
+use super::geometry::BandGrid;
+use super::parallel;
 use super::supply::Supply;
 
 /// A step of a step weight function: weight `weight` for costs ≤ `up_to` (and above the
@@ -183,6 +185,36 @@ impl Weight {
         }
     }
 
+    /// Replaces each cost by its weight ([`Weight::at`], after [`Weight::prepared`]), in a
+    /// loop that vectorises for up to four steps.
+    pub(crate) fn apply_in_place(&self, costs: &mut [f64]) {
+        match self {
+            // The same value as `Weight::at`, as selects from the last step down (no branches),
+            // padded to four steps that never match, so that the loop body is fixed.
+            Self::Steps(steps) if steps.len() <= 4 => {
+                let mut up_to = [f64::NEG_INFINITY; 4];
+                let mut weight = [0.0f64; 4];
+                for (k, step) in steps.iter().enumerate() {
+                    up_to[k] = step.up_to;
+                    weight[k] = step.weight;
+                }
+                for x in costs {
+                    let c = *x;
+                    let mut w = 0.0;
+                    for k in (0..4).rev() {
+                        w = if c <= up_to[k] { weight[k] } else { w };
+                    }
+                    *x = w;
+                }
+            }
+            other => {
+                for x in costs {
+                    *x = other.at(*x);
+                }
+            }
+        }
+    }
+
     /// Cost beyond which the weight is 0 for good (the last step), if any.
     fn support(&self) -> Option<f64> {
         match self {
@@ -258,13 +290,12 @@ pub fn accessibility(
     }
     places.require_non_empty()?;
     let weight = options.weight.prepared();
-    let pairs = cost.pairs(units, places, options.catchment)?;
-    let population: Vec<f64> = units.units().iter().map(|u| u.population).collect();
 
-    // 3SFCA: Σ_j w(c_ij) per unit over every pair the model knows.
-    let selection_sums = match options.stages {
-        Stages::Two => None,
+    let Catchment { ratios, mut values, pairs } = match options.stages {
+        Stages::Two => cost.two_stage(units, places, options.catchment, &weight)?,
         Stages::Three => {
+            // Selection weights: Σ_j w(c_ij) per unit over every pair the model knows.
+            let pairs = cost.pairs(units, places, options.catchment)?;
             let limit = options.selection_max_cost.or_else(|| weight.support()).unwrap_or(f64::INFINITY);
             let all = if limit <= options.catchment {
                 pairs.within(limit)
@@ -282,55 +313,55 @@ pub fn accessibility(
                     }
                 }
             }
-            Some(sums)
+            stages_from_pairs(pairs, units, places, &weight, Some(&sums))
         }
     };
+    let normalized_by = options.normalize.then(|| {
+        let population = units.units().iter().map(|u| u.population);
+        let weighted = nan_skipping_sum(values.iter().zip(population.clone()).map(|(a, p)| a * p));
+        let mean = weighted / population.sum::<f64>();
+        for v in &mut values {
+            *v /= mean;
+        }
+        mean
+    });
+    Ok(Accessibility { values, ratios, pairs, normalized_by })
+}
+
+/// The two stages of a floating catchment, before normalisation: what
+/// [`CostModel::two_stage`] computes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catchment {
+    /// R_j per place, in supply order; NaN for places with no unit in range.
+    pub ratios: Vec<f64>,
+    /// A_i per unit, in unit order: NaN without a place in range.
+    pub values: Vec<f64>,
+    /// Number of (unit, place) pairs within the catchment.
+    pub pairs: usize,
+}
+
+/// Both stages over listed pairs: R_j sums its units in list order, A_i its places in
+/// ascending order. `selection` holds the 3SFCA selection sums per unit (pairs then weigh
+/// w·(w / sum), in the library's order of operations).
+pub(crate) fn stages_from_pairs(
+    pairs: Pairs,
+    units: &DemandUnits,
+    places: &Supply,
+    weight: &Weight,
+    selection: Option<&[f64]>,
+) -> Catchment {
     let n_pairs = pairs.len();
+    let population: Vec<f64> = units.units().iter().map(|u| u.population).collect();
     // w of every pair, in by-place order, computed once for both stages in place of the costs.
     let (starts, pair_units, mut pair_w) = pairs.into_place_csr();
-    match &weight {
-        // The same value as `Weight::at`, as selects from the last step down (no branches).
-        Weight::Steps(steps) if steps.len() <= 4 => {
-            // Padded to four steps that never match, so the loop body is fixed and vectorises.
-            let mut up_to = [f64::NEG_INFINITY; 4];
-            let mut weight = [0.0f64; 4];
-            for (k, step) in steps.iter().enumerate() {
-                up_to[k] = step.up_to;
-                weight[k] = step.weight;
-            }
-            for x in &mut pair_w {
-                let c = *x;
-                let mut w = 0.0;
-                for k in (0..4).rev() {
-                    w = if c <= up_to[k] { weight[k] } else { w };
-                }
-                *x = w;
-            }
-        }
-        Weight::Steps(steps) => {
-            for x in &mut pair_w {
-                let c = *x;
-                let mut w = 0.0;
-                for step in steps.iter().rev() {
-                    w = if c <= step.up_to { step.weight } else { w };
-                }
-                *x = w;
-            }
-        }
-        other => {
-            for w in &mut pair_w {
-                *w = other.at(*w);
-            }
-        }
-    }
+    weight.prepared().apply_in_place(&mut pair_w);
     // The factor applied to a pair: w, or w then ×G in the library's order of operations.
     let apply = |value: f64, unit: usize, w: f64| -> f64 {
-        match &selection_sums {
+        match selection {
             None => value * w,
             Some(sums) => value * w * (w / sums[unit]),
         }
     };
-
     let ratios: Vec<f64> = (0..places.len())
         .map(|j| {
             let (a, b) = (starts[j] as usize, starts[j + 1] as usize);
@@ -364,19 +395,190 @@ pub fn accessibility(
             *v = f64::NAN;
         }
     }
-    let normalized_by = options.normalize.then(|| {
-        let weighted = nan_skipping_sum(values.iter().zip(&population).map(|(a, p)| a * p));
-        let mean = weighted / population.iter().sum::<f64>();
-        for v in &mut values {
-            *v /= mean;
-        }
-        mean
-    });
-    Ok(Accessibility { values, ratios, pairs: n_pairs, normalized_by })
+    Catchment { ratios, values, pairs: n_pairs }
 }
 
 /// Sum that skips NaN terms, as pandas' `sum` does by default.
 #[inline]
 fn nan_skipping_sum(terms: impl Iterator<Item = f64>) -> f64 {
     terms.fold(0.0, |acc, t| acc + if t.is_nan() { 0.0 } else { t })
+}
+
+/// A place's planned runs of grid positions, whether they are all short arcs, and where its
+/// codes start.
+type PlaceRuns<'a> = (&'a [(u32, u32)], bool, usize);
+
+/// [`CostModel::two_stage`] for great-circle distance, without listing the pairs: each place's
+/// cap is planned once and scanned by stage 1, which keeps for each point it scanned only
+/// a one-byte code of its weight when the weights take few values (uniform and step weights:
+/// the code is 0 outside the catchment, else 1 + the step), so that stage 2 reads the codes
+/// instead of recomputing distances; other weights recompute them. Stage 1 runs over chunks of
+/// places, stage 2 over ranges of the units' grid positions, each on its own core. Every sum
+/// runs in the same order as [`stages_from_pairs`] over [`super::GreatCircle`]'s pairs (a
+/// place's units in grid order, a unit's places ascending), so the result is the same bit for
+/// bit, whatever the number of cores.
+pub(crate) fn great_circle_two_stage(
+    units: &DemandUnits,
+    places: &Supply,
+    catchment: f64,
+    weight: &Weight,
+) -> Catchment {
+    let weight = weight.prepared();
+    // Code k ≥ 1 stands for the weight `table[k - 1]`: the first step whose threshold is ≥
+    // the cost is the number of thresholds below it (they are sorted and distinct); the
+    // padding thresholds (+∞) are never below.
+    let (thresholds, table): ([f64; 4], Option<Vec<f64>>) = match &weight {
+        Weight::Uniform => ([f64::INFINITY; 4], Some(vec![1.0])),
+        Weight::Steps(steps) if steps.len() <= 4 => {
+            let mut thresholds = [f64::INFINITY; 4];
+            for (t, step) in thresholds.iter_mut().zip(steps) {
+                *t = step.up_to;
+            }
+            (thresholds, Some(steps.iter().map(|s| s.weight).chain([0.0]).collect()))
+        }
+        _ => ([f64::INFINITY; 4], None),
+    };
+    let grid = &units.grid;
+    let positions = grid.items();
+    let population: Vec<f64> = positions.iter().map(|&u| units.units()[u as usize].population).collect();
+    let plans = parallel::chunks(places.len(), 256, |range| {
+        let mut runs = Vec::new();
+        let mut ends = Vec::with_capacity(range.len());
+        for place in &places.geo[range] {
+            let small = grid.plan(place, catchment, &mut runs);
+            ends.push((runs.len(), small));
+        }
+        (runs, ends)
+    });
+    // Each place's runs, and where its codes start.
+    let mut place_runs: Vec<PlaceRuns<'_>> = Vec::with_capacity(places.len());
+    let mut offset = 0;
+    for (runs, ends) in &plans {
+        let mut first = 0;
+        for &(last, small) in ends {
+            place_runs.push((&runs[first..last], small, offset));
+            offset += BandGrid::scanned(&runs[first..last]);
+            first = last;
+        }
+    }
+    // Distances of a run and their weights, in buffers reused from run to run.
+    let weighed = |j: usize, (s, e): (usize, usize), small: bool, d: &mut Vec<f64>, w: &mut Vec<f64>| {
+        d.clear();
+        d.resize(e - s, 0.0);
+        grid.distances_into(&places.geo[j], (s, e), small, d);
+        w.clear();
+        w.extend_from_slice(d);
+        weight.apply_in_place(w);
+    };
+
+    // Stage 1: R_j = S_j / Σ P_i·w(c_ij) over the units within the catchment.
+    let stage1 = parallel::chunks(places.len(), 256, |range| {
+        let (mut d, mut w) = (Vec::new(), Vec::new());
+        let mut codes: Vec<u8> = Vec::new();
+        let ratios: Vec<(f64, usize)> = range
+            .map(|j| {
+                let (runs, small, _) = place_runs[j];
+                let (mut demand, mut count) = (0.0f64, 0usize);
+                for &(s, e) in runs {
+                    let (s, e) = (s as usize, e as usize);
+                    if let Some(table) = &table {
+                        d.clear();
+                        d.resize(e - s, 0.0);
+                        grid.distances_into(&places.geo[j], (s, e), small, &mut d);
+                        codes.extend(d.iter().zip(&population[s..e]).map(|(&dk, &p)| {
+                            let step: u8 = thresholds.iter().map(|&t| u8::from(t < dk)).sum();
+                            let inside = dk <= catchment;
+                            let term = p * table[usize::from(step)];
+                            demand += if inside && !term.is_nan() { term } else { 0.0 };
+                            count += usize::from(inside);
+                            if inside { 1 + step } else { 0 }
+                        }));
+                    } else {
+                        weighed(j, (s, e), small, &mut d, &mut w);
+                        for ((&dk, &wk), &p) in d.iter().zip(&w).zip(&population[s..e]) {
+                            let inside = dk <= catchment;
+                            let term = p * wk;
+                            demand += if inside && !term.is_nan() { term } else { 0.0 };
+                            count += usize::from(inside);
+                        }
+                    }
+                }
+                let ratio = if count == 0 { f64::NAN } else { places.places()[j].capacity / demand };
+                (ratio, count)
+            })
+            .collect();
+        (ratios, codes)
+    });
+    let (mut ratios, mut counts, mut codes) = (Vec::with_capacity(places.len()), Vec::new(), Vec::new());
+    for (part, part_codes) in stage1 {
+        for (ratio, count) in part {
+            ratios.push(ratio);
+            counts.push(count);
+        }
+        codes.extend_from_slice(&part_codes);
+    }
+
+    // Stage 2: A_i = Σ_j R_j·w(c_ij), places in ascending order, over ranges of grid positions
+    // holding about as many scanned points each.
+    let mut load = vec![0i64; positions.len() + 1];
+    for (runs, _, _) in &place_runs {
+        for &(s, e) in *runs {
+            load[s as usize] += 1;
+            load[e as usize] -= 1;
+        }
+    }
+    let mut scanned = 0i64;
+    let load: Vec<u64> = load[..positions.len()]
+        .iter()
+        .map(|&delta| {
+            scanned += delta;
+            scanned.max(0) as u64
+        })
+        .collect();
+    let parts = parallel::each(parallel::ranges_by_load(&load, 4_096), |range| {
+        let (lo, hi) = (range.start, range.end);
+        let mut sums = vec![0.0f64; hi - lo];
+        let mut reached = vec![false; hi - lo];
+        let (mut d, mut w) = (Vec::new(), Vec::new());
+        for (j, &ratio) in ratios.iter().enumerate() {
+            let (runs, small, mut at) = place_runs[j];
+            for &(s, e) in runs {
+                let (run_start, run_end) = (s as usize, e as usize);
+                let (s, e) = (run_start.max(lo), run_end.min(hi));
+                if s < e {
+                    let (sums, reached) = (&mut sums[s - lo..e - lo], &mut reached[s - lo..e - lo]);
+                    if let Some(table) = &table {
+                        let codes = &codes[at + (s - run_start)..at + (e - run_start)];
+                        for ((&code, sum), seen) in codes.iter().zip(sums).zip(reached) {
+                            let inside = code != 0;
+                            let term = ratio * table[usize::from(code.max(1)) - 1];
+                            *sum += if inside && !term.is_nan() { term } else { 0.0 };
+                            *seen |= inside;
+                        }
+                    } else {
+                        weighed(j, (s, e), small, &mut d, &mut w);
+                        for (((&dk, &wk), sum), seen) in d.iter().zip(&w).zip(sums).zip(reached) {
+                            let inside = dk <= catchment;
+                            let term = ratio * wk;
+                            *sum += if inside && !term.is_nan() { term } else { 0.0 };
+                            *seen |= inside;
+                        }
+                    }
+                }
+                at += run_end - run_start;
+            }
+        }
+        (sums, reached)
+    });
+    let mut values = vec![f64::NAN; units.len()];
+    let mut k = 0;
+    for (sums, reached) in parts {
+        for (sum, seen) in sums.into_iter().zip(reached) {
+            if seen {
+                values[positions[k] as usize] = sum;
+            }
+            k += 1;
+        }
+    }
+    Catchment { ratios, values, pairs: counts.iter().sum() }
 }

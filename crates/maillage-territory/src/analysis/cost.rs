@@ -15,9 +15,11 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use super::access::{Catchment, Weight, great_circle_two_stage, stages_from_pairs};
 use super::demand::DemandUnits;
 use super::error::AnalysisError;
 use super::geometry::{BandGrid, Columns, distance_km};
+use super::parallel;
 use super::supply::Supply;
 
 /// Sparse (unit, place, cost) pairs, held by place (compressed sparse rows, one flat array
@@ -238,6 +240,16 @@ pub trait CostModel {
             .collect())
     }
 
+    /// For each unit, whether some place is within `max_cost` (inclusive).
+    fn covered(
+        &self,
+        units: &DemandUnits,
+        places: &Supply,
+        max_cost: f64,
+    ) -> Result<Vec<bool>, AnalysisError> {
+        Ok(self.nearest(units, places, None)?.iter().map(|n| n.cost <= max_cost).collect())
+    }
+
     /// The pairs of [`CostModel::pairs`] whose unit has `keep[i]` (the others have none). The
     /// optimisers ask for the few units not yet covered: a model may answer faster than
     /// listing every pair.
@@ -278,6 +290,20 @@ pub trait CostModel {
         Ok(matrix)
     }
 
+    /// Both stages of a two-stage floating catchment over the pairs with cost ≤ `catchment`
+    /// (see [`super::accessibility`] for the semantics). The default lists the pairs with
+    /// [`CostModel::pairs`]; a model that can enumerate its pairs twice faster than it can
+    /// store them may compute the stages directly, with the same sums in the same order.
+    fn two_stage(
+        &self,
+        units: &DemandUnits,
+        places: &Supply,
+        catchment: f64,
+        weight: &Weight,
+    ) -> Result<Catchment, AnalysisError> {
+        Ok(stages_from_pairs(self.pairs(units, places, catchment)?, units, places, weight, None))
+    }
+
     /// Short description for reports (`great-circle km`, `cost table`).
     fn describe(&self) -> &str;
 }
@@ -289,23 +315,60 @@ pub struct GreatCircle;
 
 impl CostModel for GreatCircle {
     fn pairs(&self, units: &DemandUnits, places: &Supply, max_cost: f64) -> Result<Pairs, AnalysisError> {
+        // Chunks of places on each core. Each first plans its queries: the points they will
+        // look at bound its number of pairs, so the pair arrays are allocated once, by the
+        // caller's thread, and each chunk writes its pairs into its own part of them.
+        let ranges = parallel::ranges(places.len(), 256);
+        let plans = parallel::each(ranges.clone(), |range| {
+            let mut runs = Vec::new();
+            let mut ends = Vec::with_capacity(range.len());
+            for place in &places.geo[range] {
+                let small = units.grid.plan(place, max_cost, &mut runs);
+                ends.push((runs.len(), small));
+            }
+            let scanned = BandGrid::scanned(&runs);
+            (runs, ends, scanned)
+        });
+        // The caller's thread allocates every chunk's arrays (the first with room for all),
+        // so that they are freed where they were allocated and the allocator reuses them.
+        let total: usize = plans.iter().map(|p| p.2).sum();
+        let work: Vec<_> = ranges
+            .into_iter()
+            .zip(&plans)
+            .enumerate()
+            .map(|(k, (range, plan))| {
+                let room = if k == 0 { total } else { plan.2 };
+                (range, plan, Vec::with_capacity(room), Vec::with_capacity(room))
+            })
+            .collect();
+        let mut parts = parallel::each(work, |(range, (runs, ends, _), mut found, mut costs)| {
+            let mut first_run = 0;
+            let mut lengths = Vec::with_capacity(range.len());
+            for (place, &(last_run, small)) in places.geo[range].iter().zip(ends) {
+                let before = found.len();
+                units.grid.scan(place, max_cost, (&runs[first_run..last_run], small), &mut found, &mut costs);
+                first_run = last_run;
+                lengths.push((found.len() - before) as u32);
+            }
+            (lengths, found, costs)
+        })
+        .into_iter();
+        let Some((lengths, mut found, mut costs)) = parts.next() else {
+            return Ok(Pairs::from_place_csr(units.len(), vec![0], Vec::new(), Vec::new()));
+        };
         let mut start = Vec::with_capacity(places.len() + 1);
         start.push(0u32);
-        // Plan every query first: the points they will look at bound the number of pairs, so
-        // the pair arrays are allocated once.
-        let mut runs = Vec::new();
-        let mut plans = Vec::with_capacity(places.len() + 1);
-        plans.push((0usize, true));
-        for place in &places.geo {
-            let small = units.grid.plan(place, max_cost, &mut runs);
-            plans.push((runs.len(), small));
-        }
-        let scanned: usize = runs.iter().map(|&(s, e)| (e - s) as usize).sum();
-        let (mut found, mut costs) = (Vec::with_capacity(scanned), Vec::with_capacity(scanned));
-        for (j, place) in places.geo.iter().enumerate() {
-            let ((a, _), (b, small)) = (plans[j], plans[j + 1]);
-            units.grid.scan(place, max_cost, (&runs[a..b], small), &mut found, &mut costs);
-            start.push(found.len() as u32);
+        let mut push_lengths = |lengths: &[u32]| {
+            for &n in lengths {
+                let last = *start.last().unwrap_or(&0);
+                start.push(last + n);
+            }
+        };
+        push_lengths(&lengths);
+        for (lengths, more_found, more_costs) in parts {
+            push_lengths(&lengths);
+            found.extend_from_slice(&more_found);
+            costs.extend_from_slice(&more_costs);
         }
         Ok(Pairs::from_place_csr(units.len(), start, found, costs))
     }
@@ -320,21 +383,60 @@ impl CostModel for GreatCircle {
             places.geo.iter().copied().zip(0..).filter(|(_, j)| keep.is_none_or(|k| k[*j as usize])),
         );
         let mut out = vec![NearestPlace { cost: f64::INFINITY, place: None }; units.len()];
-        let mut previous: Option<(u32, f64)> = None;
         // Units in grid order are spatially coherent: the previous unit's nearest place bounds
-        // this one's distance (triangle inequality), so a small search finds it.
-        for &u in units.grid.items() {
-            let q = &units.geo[u as usize];
-            let guess = previous.map_or(grid.spacing_km(), |(v, d)| {
-                let jump = distance_km(q, &units.geo[v as usize]);
-                if jump <= d + grid.spacing_km() { d + jump } else { d.max(grid.spacing_km()) }
-            });
-            if let Some((d, p)) = grid.nearest(q, guess) {
-                out[u as usize] = NearestPlace { cost: d, place: Some(p) };
-                previous = Some((u, d));
+        // this one's distance (triangle inequality), so a small search finds it. Each chunk of
+        // that order is searched on its own core.
+        let order = units.grid.items();
+        let found = parallel::chunks(order.len(), 2_048, |range| {
+            let mut found = Vec::with_capacity(range.len());
+            let mut previous: Option<(u32, f64)> = None;
+            for &u in &order[range] {
+                let q = &units.geo[u as usize];
+                let guess = previous.map_or(grid.spacing_km(), |(v, d)| {
+                    let jump = distance_km(q, &units.geo[v as usize]);
+                    if jump <= d + grid.spacing_km() { d + jump } else { d.max(grid.spacing_km()) }
+                });
+                if let Some((d, p)) = grid.nearest(q, guess) {
+                    found.push((u, NearestPlace { cost: d, place: Some(p) }));
+                    previous = Some((u, d));
+                }
             }
+            found
+        });
+        for (u, nearest) in found.into_iter().flatten() {
+            out[u as usize] = nearest;
         }
         Ok(out)
+    }
+
+    /// Each place marks the units of its cap (no pair is stored).
+    fn covered(
+        &self,
+        units: &DemandUnits,
+        places: &Supply,
+        max_cost: f64,
+    ) -> Result<Vec<bool>, AnalysisError> {
+        let grid = &units.grid;
+        let mut at_position = vec![false; units.len()];
+        let (mut runs, mut km) = (Vec::new(), Vec::new());
+        for place in &places.geo {
+            runs.clear();
+            let small = grid.plan(place, max_cost, &mut runs);
+            for &(s, e) in &runs {
+                let (s, e) = (s as usize, e as usize);
+                km.clear();
+                km.resize(e - s, 0.0);
+                grid.distances_into(place, (s, e), small, &mut km);
+                for (flag, &d) in at_position[s..e].iter_mut().zip(&km) {
+                    *flag |= d <= max_cost;
+                }
+            }
+        }
+        let mut covered = vec![false; units.len()];
+        for (&u, &flag) in grid.items().iter().zip(&at_position) {
+            covered[u as usize] = flag;
+        }
+        Ok(covered)
     }
 
     /// Distance is symmetric: each kept unit queries an index of the places.
@@ -354,37 +456,49 @@ impl CostModel for GreatCircle {
             own = BandGrid::new(places.geo.iter().copied().zip(0..));
             &own
         };
-        // Lists found in grid order of the units, then laid out in unit order.
-        let mut runs = Vec::new();
-        let (mut found, mut costs) = (Vec::new(), Vec::new());
-        let mut segments = vec![(0u32, 0u32); units.len()];
-        let mut order: Vec<(u32, f64)> = Vec::new();
-        let (mut items, mut km) = (Vec::new(), Vec::new());
-        for &u in units.grid.items() {
-            if !keep.get(u as usize).copied().unwrap_or(false) {
-                continue;
+        // Lists found in grid order of the units, a chunk of that order on each core, then
+        // laid out in unit order.
+        let order = units.grid.items();
+        let parts = parallel::chunks(order.len(), 4_096, |range| {
+            let mut runs = Vec::new();
+            let (mut found, mut costs) = (Vec::new(), Vec::new());
+            let mut segments = Vec::new();
+            let mut sorted: Vec<(u32, f64)> = Vec::new();
+            let (mut items, mut km) = (Vec::new(), Vec::new());
+            for &u in &order[range] {
+                if !keep.get(u as usize).copied().unwrap_or(false) {
+                    continue;
+                }
+                let q = &units.geo[u as usize];
+                runs.clear();
+                let small = grid.plan(q, max_cost, &mut runs);
+                items.clear();
+                km.clear();
+                grid.scan(q, max_cost, (&runs, small), &mut items, &mut km);
+                sorted.clear();
+                sorted.extend(items.iter().copied().zip(km.iter().copied()));
+                sorted.sort_unstable_by_key(|&(p, _)| p);
+                let at = found.len() as u32;
+                for &(p, d) in &sorted {
+                    found.push(p);
+                    costs.push(d);
+                }
+                segments.push((u, at, found.len() as u32));
             }
-            let q = &units.geo[u as usize];
-            runs.clear();
-            let small = grid.plan(q, max_cost, &mut runs);
-            items.clear();
-            km.clear();
-            grid.scan(q, max_cost, (&runs, small), &mut items, &mut km);
-            order.clear();
-            order.extend(items.iter().copied().zip(km.iter().copied()));
-            order.sort_unstable_by_key(|&(p, _)| p);
-            let at = found.len() as u32;
-            for &(p, d) in &order {
-                found.push(p);
-                costs.push(d);
+            (segments, found, costs)
+        });
+        let mut spans = vec![(0usize, 0u32, 0u32); units.len()];
+        for (k, (segments, _, _)) in parts.iter().enumerate() {
+            for &(u, a, b) in segments {
+                spans[u as usize] = (k, a, b);
             }
-            segments[u as usize] = (at, found.len() as u32);
         }
+        let total: usize = parts.iter().map(|p| p.1.len()).sum();
         let mut start = Vec::with_capacity(units.len() + 1);
         start.push(0u32);
-        let (mut places_out, mut costs_out) =
-            (Vec::with_capacity(found.len()), Vec::with_capacity(found.len()));
-        for &(a, b) in &segments {
+        let (mut places_out, mut costs_out) = (Vec::with_capacity(total), Vec::with_capacity(total));
+        for &(k, a, b) in &spans {
+            let (_, found, costs) = &parts[k];
             places_out.extend_from_slice(&found[a as usize..b as usize]);
             costs_out.extend_from_slice(&costs[a as usize..b as usize]);
             start.push(places_out.len() as u32);
@@ -401,6 +515,16 @@ impl CostModel for GreatCircle {
             columns.distances_from(unit, &mut matrix);
         }
         Ok(matrix)
+    }
+
+    fn two_stage(
+        &self,
+        units: &DemandUnits,
+        places: &Supply,
+        catchment: f64,
+        weight: &Weight,
+    ) -> Result<Catchment, AnalysisError> {
+        Ok(great_circle_two_stage(units, places, catchment, weight))
     }
 
     fn describe(&self) -> &str {

@@ -389,7 +389,9 @@ impl BandGrid {
     }
 
     /// Appends to `items` and `km` every point of `runs` (from [`Self::plan`] with the same
-    /// centre and radius) within `radius_km` (inclusive) of `centre`, in grid order.
+    /// centre and radius) within `radius_km` (inclusive) of `centre`, in grid order. They grow
+    /// by at most [`Self::scanned`] points: with that much spare capacity, nothing is
+    /// reallocated.
     pub fn scan(
         &self,
         centre: &GeoPoint,
@@ -405,19 +407,7 @@ impl BandGrid {
             let base = km.len();
             km.resize(base + (e - s), 0.0);
             items.resize(base + (e - s), 0);
-            let fresh = &mut km[base..];
-            if small {
-                let c = (centre.lat, centre.lon, centre.cos_lat);
-                for (((d, &lat), &lon), &cos_lat) in
-                    fresh.iter_mut().zip(&self.lat[s..e]).zip(&self.lon[s..e]).zip(&self.cos_lat[s..e])
-                {
-                    *d = distance_tiny_km(lat, lon, cos_lat, c);
-                }
-            } else {
-                for (d, k) in fresh.iter_mut().zip(s..e) {
-                    *d = self.distance_at(k, centre);
-                }
-            }
+            self.distances_into(centre, (s, e), small, &mut km[base..]);
             let mut n = base;
             for (k, &item) in (base..).zip(&self.items[s..e]) {
                 let d = km[k];
@@ -428,6 +418,29 @@ impl BandGrid {
             items.truncate(n);
             km.truncate(n);
         }
+    }
+
+    /// Writes into `out` (as long as the run) the distance from `centre` of every point of the
+    /// run `s..e` of grid positions; `small` as returned by [`Self::plan`].
+    #[inline]
+    pub fn distances_into(&self, centre: &GeoPoint, (s, e): (usize, usize), small: bool, out: &mut [f64]) {
+        if small {
+            let c = (centre.lat, centre.lon, centre.cos_lat);
+            for (((d, &lat), &lon), &cos_lat) in
+                out.iter_mut().zip(&self.lat[s..e]).zip(&self.lon[s..e]).zip(&self.cos_lat[s..e])
+            {
+                *d = distance_tiny_km(lat, lon, cos_lat, c);
+            }
+        } else {
+            for (d, k) in out.iter_mut().zip(s..e) {
+                *d = self.distance_at(k, centre);
+            }
+        }
+    }
+
+    /// How many points `runs` hold: the most a [`Self::scan`] of them can add.
+    pub fn scanned(runs: &[(u32, u32)]) -> usize {
+        runs.iter().map(|&(s, e)| (e - s) as usize).sum()
     }
 
     #[inline]

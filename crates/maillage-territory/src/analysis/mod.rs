@@ -13,9 +13,10 @@ mod demand;
 mod error;
 mod geometry;
 mod optimize;
+mod parallel;
 mod supply;
 
-pub use access::{AccessOptions, Accessibility, Stages, Step, Weight, accessibility};
+pub use access::{AccessOptions, Accessibility, Catchment, Stages, Step, Weight, accessibility};
 pub use cost::{CostModel, CostTable, GreatCircle, NearestPlace, Pairs};
 pub use coverage::{Coverage, CoverageRow, Level, WhiteZone, coverage, nearest};
 pub use demand::{CITIES_WITH_ARRONDISSEMENTS, DemandUnit, DemandUnits, Territory};

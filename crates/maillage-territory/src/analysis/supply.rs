@@ -109,12 +109,15 @@ impl Supply {
     /// Candidate sites at the location of some demand units: ids are the units' codes,
     /// capacity 1, no type. This is how the optimisers see the sites they may open.
     pub fn at_units(units: &DemandUnits, indexes: &[usize]) -> Self {
+        let indexes: Vec<usize> = indexes.iter().copied().filter(|&i| i < units.len()).collect();
         let places = indexes
             .iter()
             .filter_map(|&i| units.get(i))
             .map(|u| Place { id: u.code.clone(), lat: u.lat, lon: u.lon, capacity: 1.0, types: Vec::new() })
             .collect();
-        Self::from_places_lazy(places, OnceLock::new())
+        // The units' prepared points are the sites' (no trigonometry again).
+        let geo = indexes.iter().map(|&i| units.geo[i]).collect();
+        Self { places, by_id: OnceLock::new(), geo }
     }
 
     /// The places having at least one of `types` (all places when `types` is empty). Refuses

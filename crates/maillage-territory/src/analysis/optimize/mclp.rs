@@ -84,12 +84,10 @@ pub fn mclp(
     control.report(Phase::Preparing, 0.0, f64::NAN, f64::NAN);
 
     let population: Vec<f64> = units.units().iter().map(|u| u.population).collect();
-    let mut already = vec![false; units.len()];
-    if let Some(existing) = existing.filter(|s| !s.is_empty()) {
-        for (flag, n) in already.iter_mut().zip(cost.nearest(units, existing, None)?) {
-            *flag = n.cost <= radius;
-        }
-    }
+    let already = match existing.filter(|s| !s.is_empty()) {
+        Some(existing) => cost.covered(units, existing, radius)?,
+        None => vec![false; units.len()],
+    };
     let existing_covered: f64 = population.iter().zip(&already).filter(|(_, a)| **a).map(|(p, _)| p).sum();
     let total: f64 = population.iter().sum();
 

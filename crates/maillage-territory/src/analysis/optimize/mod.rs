@@ -278,6 +278,12 @@ impl Reduced {
         // Dominance: j goes when some j' covers every unit of j (j' < j when equal). Only the
         // candidates covering j's unit with the fewest candidates can dominate it.
         let mut alive: Vec<bool> = (0..n_candidates).map(|j| !cover.row(j).is_empty()).collect();
+        // A 64-bit signature of each list (one bit per unit, by unit index): a list can only
+        // be a subset of another if its bits are among the other's, which rules most pairs
+        // out without reading the lists.
+        let signatures: Vec<u64> = (0..n_candidates)
+            .map(|j| cover.row(j).iter().fold(0u64, |acc, &u| acc | (1u64 << (u % 64))))
+            .collect();
         for j in 0..n_candidates {
             let row = cover.row(j);
             if row.is_empty() {
@@ -290,7 +296,10 @@ impl Reduced {
                     return false;
                 }
                 let theirs = cover.row(other);
-                if theirs.len() < row.len() || (theirs.len() == row.len() && other > j) {
+                if theirs.len() < row.len()
+                    || (theirs.len() == row.len() && other > j)
+                    || signatures[j] & !signatures[other] != 0
+                {
                     return false;
                 }
                 is_subset(row, theirs)
