@@ -18,6 +18,7 @@ use maillage_app::territory::{
     Recommendation, access_rows, coverage_table, csv_of, format_float, nearest_rows, parse_level,
 };
 use maillage_domain::FieldError;
+use maillage_domain::vocab::PlaceType;
 use maillage_territory::analysis::{CoverageRow, DemandUnits, Level};
 use serde_json::{Map, Value, json};
 
@@ -65,6 +66,22 @@ fn unknown_params(r: &mut Reader<'_>, allowed: &[&str]) {
             format!("Unknown parameter “{k}”."),
         ));
     }
+}
+
+/// The parameters every analysis reads, in this order (so errors come in it too): unknown
+/// parameters, `format`, `type`, `territory`.
+struct Common {
+    format: Format,
+    types: Vec<PlaceType>,
+    territory: Option<String>,
+}
+
+fn common(r: &mut Reader<'_>, allowed: &[&str], csv_allowed: bool) -> Common {
+    unknown_params(r, allowed);
+    let format = format_of(r, csv_allowed);
+    let types = r.types();
+    let territory = r.text("territory");
+    Common { format, types, territory }
 }
 
 fn err(e: impl Into<AppError>, ctx: &Ctx) -> WebError {
@@ -155,10 +172,7 @@ pub async fn nearest(
 ) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     let mut r = Reader::new(&pairs);
-    unknown_params(&mut r, &[]);
-    let format = format_of(&mut r, true);
-    let types = r.types();
-    let territory = r.text("territory");
+    let Common { format, types, territory } = common(&mut r, &[], true);
     r.finish().map_err(|e| err(e, &ctx))?;
     let supply = state.app().published_supply(&types).await.map_err(|e| err(e, &ctx))?;
     blocking(move || {
@@ -183,10 +197,7 @@ pub async fn coverage(
 ) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     let mut r = Reader::new(&pairs);
-    unknown_params(&mut r, &["radius_km", "by"]);
-    let format = format_of(&mut r, true);
-    let types = r.types();
-    let territory = r.text("territory");
+    let Common { format, types, territory } = common(&mut r, &["radius_km", "by"], true);
     let radius_km = r.number("radius_km");
     if radius_km.is_none() && pairs.first("radius_km").is_none() {
         r.required("radius_km");
@@ -253,10 +264,7 @@ pub async fn access(
 ) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     let mut r = Reader::new(&pairs);
-    unknown_params(&mut r, ACCESS_KEYS);
-    let format = format_of(&mut r, true);
-    let types = r.types();
-    let territory = r.text("territory");
+    let Common { format, types, territory } = common(&mut r, ACCESS_KEYS, true);
     let params = access_params(&mut r);
     // The method's own checks (a sigma for gaussian…) are reported with the others.
     if let Some(p) = &params {
@@ -304,10 +312,11 @@ pub async fn recommend(
 ) -> Result<Response, WebError> {
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     let mut r = Reader::new(&pairs);
-    unknown_params(&mut r, &["objective", "k", "radius_km", "min_population", "greenfield", "time_limit_s"]);
-    let format = format_of(&mut r, false);
-    let types = r.types();
-    let territory = r.text("territory");
+    let Common { format, types, territory } = common(
+        &mut r,
+        &["objective", "k", "radius_km", "min_population", "greenfield", "time_limit_s"],
+        false,
+    );
     let params = recommend_params(&mut r, "radius_km");
     r.finish().map_err(|e| err(e, &ctx))?;
     let Some(params) = params else {

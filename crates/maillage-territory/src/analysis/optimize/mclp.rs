@@ -19,7 +19,9 @@ use std::collections::BinaryHeap;
 
 use serde::Serialize;
 
-use super::{Candidates, ChosenSite, Control, Csr, Phase, Reduced, check_count, chosen_sites, relative_gap};
+use super::{
+    Candidates, ChosenSite, Control, Csr, Existing, Phase, Reduced, check_count, chosen_sites, relative_gap,
+};
 use crate::analysis::cost::CostModel;
 use crate::analysis::demand::DemandUnits;
 use crate::analysis::error::{AnalysisError, positive};
@@ -83,12 +85,8 @@ pub fn mclp(
     check_count("k", options.k, candidates.len())?;
     control.report(Phase::Preparing, 0.0, f64::NAN, f64::NAN);
 
-    let population: Vec<f64> = units.units().iter().map(|u| u.population).collect();
-    let already = match existing.filter(|s| !s.is_empty()) {
-        Some(existing) => cost.covered(units, existing, radius)?,
-        None => vec![false; units.len()],
-    };
-    let existing_covered: f64 = population.iter().zip(&already).filter(|(_, a)| **a).map(|(p, _)| p).sum();
+    let Existing { population, covered: already, covered_population: existing_covered } =
+        Existing::new(units, existing, cost, radius)?;
     let total: f64 = population.iter().sum();
 
     let sites = Supply::at_units(units, &candidates);

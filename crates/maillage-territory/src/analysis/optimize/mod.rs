@@ -225,6 +225,34 @@ impl Csr {
     }
 }
 
+/// What existing places already cover within a radius, before any site opens.
+struct Existing {
+    /// Population of each unit.
+    population: Vec<f64>,
+    /// Whether each unit is within the radius of an existing place.
+    covered: Vec<bool>,
+    /// Population of the covered units.
+    covered_population: f64,
+}
+
+impl Existing {
+    /// `None` or no place: nothing is covered (greenfield).
+    fn new(
+        units: &DemandUnits,
+        existing: Option<&super::Supply>,
+        cost: &dyn super::CostModel,
+        radius: f64,
+    ) -> Result<Self, AnalysisError> {
+        let population: Vec<f64> = units.units().iter().map(|u| u.population).collect();
+        let covered = match existing.filter(|s| !s.is_empty()) {
+            Some(existing) => cost.covered(units, existing, radius)?,
+            None => vec![false; units.len()],
+        };
+        let covered_population = population.iter().zip(&covered).filter(|(_, c)| **c).map(|(p, _)| p).sum();
+        Ok(Self { population, covered, covered_population })
+    }
+}
+
 fn chosen_sites(units: &DemandUnits, picks: &[(usize, f64)]) -> Vec<ChosenSite> {
     picks
         .iter()

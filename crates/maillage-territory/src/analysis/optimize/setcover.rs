@@ -18,7 +18,7 @@ use std::collections::BinaryHeap;
 
 use serde::Serialize;
 
-use super::{Candidates, ChosenSite, Control, Csr, Phase, Reduced, chosen_sites, relative_gap};
+use super::{Candidates, ChosenSite, Control, Csr, Existing, Phase, Reduced, chosen_sites, relative_gap};
 use crate::analysis::cost::CostModel;
 use crate::analysis::demand::DemandUnits;
 use crate::analysis::error::{AnalysisError, positive};
@@ -70,12 +70,8 @@ pub fn set_cover(
     let radius = positive("radius_km", options.radius_km)?;
     let candidates = options.candidates.resolve(units)?;
     control.report(Phase::Preparing, 0.0, f64::NAN, f64::NAN);
-    let population: Vec<f64> = units.units().iter().map(|u| u.population).collect();
-    let already = match existing.filter(|s| !s.is_empty()) {
-        Some(existing) => cost.covered(units, existing, radius)?,
-        None => vec![false; units.len()],
-    };
-    let existing_covered: f64 = population.iter().zip(&already).filter(|(_, a)| **a).map(|(p, _)| p).sum();
+    let Existing { population, covered: already, covered_population: existing_covered } =
+        Existing::new(units, existing, cost, radius)?;
     let sites = Supply::at_units(units, &candidates);
     let keep: Vec<bool> = population
         .iter()
