@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::cost::{CostModel, Pairs};
 use super::demand::DemandUnits;
 use super::error::{AnalysisError, positive};
-use super::geometry::BandGrid;
+use super::geometry::{BandGrid, StepBounds};
 use super::parallel;
 use super::supply::Supply;
 
@@ -408,15 +408,70 @@ fn nan_skipping_sum(terms: impl Iterator<Item = f64>) -> f64 {
 /// codes start.
 type PlaceRuns<'a> = (&'a [(u32, u32)], bool, usize);
 
+/// Weights by code (see [`StepBounds`]): code 0 (beyond the catchment) weighs 0, code k ≥ 1
+/// the k-th step's weight, and the code after the last step 0; padded to eight so that a code
+/// indexes it without a bounds check.
+type CodeWeights = [f64; 8];
+
+#[inline]
+fn code_weight(weights: &CodeWeights, code: u8) -> f64 {
+    weights[usize::from(code) % 8]
+}
+
+/// `sum` plus Σ value·weight(code) over the nonzero codes, in order, NaN terms skipped. When
+/// every value and weight is finite no term is NaN, and a zero code adds +0.0, which leaves
+/// the sum unchanged: that case runs without selects.
+#[inline]
+fn coded_sum(mut sum: f64, codes: &[u8], values: &[f64], weights: &CodeWeights, finite: bool) -> f64 {
+    if finite {
+        for (&code, &value) in codes.iter().zip(values) {
+            sum += value * code_weight(weights, code);
+        }
+    } else {
+        for (&code, &value) in codes.iter().zip(values) {
+            let term = value * code_weight(weights, code);
+            sum += if code != 0 && !term.is_nan() { term } else { 0.0 };
+        }
+    }
+    sum
+}
+
+/// Adds `ratio`·weight(code) to each sum whose code is nonzero (NaN terms skipped) and marks
+/// those units reached; with a finite ratio and finite weights, without selects (see
+/// [`coded_sum`]).
+#[inline]
+fn add_coded(
+    ratio: f64,
+    codes: &[u8],
+    weights: &CodeWeights,
+    finite: bool,
+    sums: &mut [f64],
+    reached: &mut [bool],
+) {
+    if finite && ratio.is_finite() {
+        for ((&code, sum), seen) in codes.iter().zip(sums).zip(reached) {
+            *sum += ratio * code_weight(weights, code);
+            *seen |= code != 0;
+        }
+    } else {
+        for ((&code, sum), seen) in codes.iter().zip(sums).zip(reached) {
+            let term = ratio * code_weight(weights, code);
+            *sum += if code != 0 && !term.is_nan() { term } else { 0.0 };
+            *seen |= code != 0;
+        }
+    }
+}
+
 /// [`CostModel::two_stage`] for great-circle distance, without listing the pairs: each place's
 /// cap is planned once and scanned by stage 1, which keeps for each point it scanned only
 /// a one-byte code of its weight when the weights take few values (uniform and step weights:
-/// the code is 0 outside the catchment, else 1 + the step), so that stage 2 reads the codes
-/// instead of recomputing distances; other weights recompute them. Stage 1 runs over chunks of
-/// places, stage 2 over ranges of the units' grid positions, each on its own core. Every sum
-/// runs in the same order as [`stages_from_pairs`] over [`super::GreatCircle`]'s pairs (a
-/// place's units in grid order, a unit's places ascending), so the result is the same bit for
-/// bit, whatever the number of cores.
+/// the code is 0 outside the catchment, else 1 + the number of steps below the distance, found
+/// from squared chords, see [`StepBounds`]), so that stage 2 reads the codes instead of
+/// recomputing distances; other weights recompute them. Stage 1 runs over chunks of places,
+/// stage 2 over ranges of the units' grid positions, each on its own core. Every sum runs in
+/// the same order as [`stages_from_pairs`] over [`super::GreatCircle`]'s pairs (a place's
+/// units in grid order, a unit's places ascending), so the result is the same bit for bit,
+/// whatever the number of cores.
 pub(crate) fn great_circle_two_stage(
     units: &DemandUnits,
     places: &Supply,
@@ -424,23 +479,26 @@ pub(crate) fn great_circle_two_stage(
     weight: &Weight,
 ) -> Catchment {
     let weight = weight.prepared();
-    // Code k ≥ 1 stands for the weight `table[k - 1]`: the first step whose threshold is ≥
-    // the cost is the number of thresholds below it (they are sorted and distinct); the
-    // padding thresholds (+∞) are never below.
-    let (thresholds, table): ([f64; 4], Option<Vec<f64>>) = match &weight {
-        Weight::Uniform => ([f64::INFINITY; 4], Some(vec![1.0])),
+    let (thresholds, weights): ([f64; 4], Option<CodeWeights>) = match &weight {
+        Weight::Uniform => ([f64::INFINITY; 4], Some([0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])),
+        // Sorted and distinct thresholds: the first step whose threshold is ≥ the cost is the
+        // number of thresholds below it; the padding thresholds (+∞) are never below.
         Weight::Steps(steps) if steps.len() <= 4 => {
-            let mut thresholds = [f64::INFINITY; 4];
-            for (t, step) in thresholds.iter_mut().zip(steps) {
-                *t = step.up_to;
+            let (mut thresholds, mut weights) = ([f64::INFINITY; 4], [0.0; 8]);
+            for ((t, w), step) in thresholds.iter_mut().zip(&mut weights[1..]).zip(steps) {
+                (*t, *w) = (step.up_to, step.weight);
             }
-            (thresholds, Some(steps.iter().map(|s| s.weight).chain([0.0]).collect()))
+            (thresholds, Some(weights))
         }
         _ => ([f64::INFINITY; 4], None),
     };
+    let bounds = StepBounds::new(thresholds, catchment);
     let grid = &units.grid;
     let positions = grid.items();
     let population: Vec<f64> = positions.iter().map(|&u| units.units()[u as usize].population).collect();
+    let finite = weights.is_some_and(|w| w.iter().all(|w| w.is_finite()))
+        && population.iter().all(|p| p.is_finite())
+        && places.places().iter().all(|p| p.capacity.is_finite());
     let plans = parallel::chunks(places.len(), 256, |range| {
         let mut runs = Vec::new();
         let mut ends = Vec::with_capacity(range.len());
@@ -481,18 +539,25 @@ pub(crate) fn great_circle_two_stage(
                 let (mut demand, mut count) = (0.0f64, 0usize);
                 for &(s, e) in runs {
                     let (s, e) = (s as usize, e as usize);
-                    if let Some(table) = &table {
-                        d.clear();
-                        d.resize(e - s, 0.0);
-                        grid.distances_into(&places.geo[j], (s, e), small, &mut d);
-                        codes.extend(d.iter().zip(&population[s..e]).map(|(&dk, &p)| {
-                            let step: u8 = thresholds.iter().map(|&t| u8::from(t < dk)).sum();
-                            let inside = dk <= catchment;
-                            let term = p * table[usize::from(step)];
-                            demand += if inside && !term.is_nan() { term } else { 0.0 };
-                            count += usize::from(inside);
-                            if inside { 1 + step } else { 0 }
-                        }));
+                    if let Some(weights) = &weights {
+                        let base = codes.len();
+                        codes.resize(base + (e - s), 0);
+                        let run_codes = &mut codes[base..];
+                        count += match grid.step_codes(&places.geo[j], (s, e), &bounds, run_codes) {
+                            Some(inside) => inside,
+                            None => {
+                                // Some point too close to a threshold: code the run from distances.
+                                d.clear();
+                                d.resize(e - s, 0.0);
+                                grid.distances_into(&places.geo[j], (s, e), small, &mut d);
+                                for (code, &dk) in run_codes.iter_mut().zip(&d) {
+                                    let step: u8 = thresholds.iter().map(|&t| u8::from(t < dk)).sum();
+                                    *code = if dk <= catchment { 1 + step } else { 0 };
+                                }
+                                run_codes.iter().filter(|&&code| code != 0).count()
+                            }
+                        };
+                        demand = coded_sum(demand, run_codes, &population[s..e], weights, finite);
                     } else {
                         weighed(j, (s, e), small, &mut d, &mut w);
                         for ((&dk, &wk), &p) in d.iter().zip(&w).zip(&population[s..e]) {
@@ -547,14 +612,9 @@ pub(crate) fn great_circle_two_stage(
                 let (s, e) = (run_start.max(lo), run_end.min(hi));
                 if s < e {
                     let (sums, reached) = (&mut sums[s - lo..e - lo], &mut reached[s - lo..e - lo]);
-                    if let Some(table) = &table {
+                    if let Some(weights) = &weights {
                         let codes = &codes[at + (s - run_start)..at + (e - run_start)];
-                        for ((&code, sum), seen) in codes.iter().zip(sums).zip(reached) {
-                            let inside = code != 0;
-                            let term = ratio * table[usize::from(code.max(1)) - 1];
-                            *sum += if inside && !term.is_nan() { term } else { 0.0 };
-                            *seen |= inside;
-                        }
+                        add_coded(ratio, codes, weights, finite, sums, reached);
                     } else {
                         weighed(j, (s, e), small, &mut d, &mut w);
                         for (((&dk, &wk), sum), seen) in d.iter().zip(&w).zip(sums).zip(reached) {
