@@ -437,8 +437,8 @@ fn coded_sum(mut sum: f64, codes: &[u8], values: &[f64], weights: &CodeWeights, 
 }
 
 /// Adds `ratio`·weight(code) to each sum whose code is nonzero (NaN terms skipped) and marks
-/// those units reached; with a finite ratio and finite weights, without selects (see
-/// [`coded_sum`]).
+/// those units reached (a nonzero byte); with a finite ratio and finite weights, from the
+/// eight products computed once and without selects (see [`coded_sum`]).
 #[inline]
 fn add_coded(
     ratio: f64,
@@ -446,18 +446,19 @@ fn add_coded(
     weights: &CodeWeights,
     finite: bool,
     sums: &mut [f64],
-    reached: &mut [bool],
+    reached: &mut [u8],
 ) {
     if finite && ratio.is_finite() {
+        let terms = weights.map(|w| ratio * w);
         for ((&code, sum), seen) in codes.iter().zip(sums).zip(reached) {
-            *sum += ratio * code_weight(weights, code);
-            *seen |= code != 0;
+            *sum += code_weight(&terms, code);
+            *seen |= code;
         }
     } else {
         for ((&code, sum), seen) in codes.iter().zip(sums).zip(reached) {
             let term = ratio * code_weight(weights, code);
             *sum += if code != 0 && !term.is_nan() { term } else { 0.0 };
-            *seen |= code != 0;
+            *seen |= code;
         }
     }
 }
@@ -574,13 +575,16 @@ pub(crate) fn great_circle_two_stage(
             .collect();
         (ratios, codes)
     });
-    let (mut ratios, mut counts, mut codes) = (Vec::with_capacity(places.len()), Vec::new(), Vec::new());
-    for (part, part_codes) in stage1 {
-        for (ratio, count) in part {
+    // Each place's codes, where they start in its chunk's.
+    let (mut ratios, mut counts) = (Vec::with_capacity(places.len()), Vec::with_capacity(places.len()));
+    let mut place_codes: Vec<&[u8]> = Vec::with_capacity(places.len());
+    for (part, part_codes) in &stage1 {
+        let base = place_runs.get(ratios.len()).map_or(0, |first| first.2);
+        for &(ratio, count) in part {
+            place_codes.push(&part_codes[(place_runs[ratios.len()].2 - base).min(part_codes.len())..]);
             ratios.push(ratio);
             counts.push(count);
         }
-        codes.extend_from_slice(&part_codes);
     }
 
     // Stage 2: A_i = Σ_j R_j·w(c_ij), places in ascending order, over ranges of grid positions
@@ -603,10 +607,11 @@ pub(crate) fn great_circle_two_stage(
     let parts = parallel::each(parallel::ranges_by_load(&load, 4_096), |range| {
         let (lo, hi) = (range.start, range.end);
         let mut sums = vec![0.0f64; hi - lo];
-        let mut reached = vec![false; hi - lo];
+        let mut reached = vec![0u8; hi - lo];
         let (mut d, mut w) = (Vec::new(), Vec::new());
         for (j, &ratio) in ratios.iter().enumerate() {
-            let (runs, small, mut at) = place_runs[j];
+            let (runs, small, _) = place_runs[j];
+            let (codes, mut at) = (place_codes[j], 0);
             for &(s, e) in runs {
                 let (run_start, run_end) = (s as usize, e as usize);
                 let (s, e) = (run_start.max(lo), run_end.min(hi));
@@ -621,7 +626,7 @@ pub(crate) fn great_circle_two_stage(
                             let inside = dk <= catchment;
                             let term = ratio * wk;
                             *sum += if inside && !term.is_nan() { term } else { 0.0 };
-                            *seen |= inside;
+                            *seen |= u8::from(inside);
                         }
                     }
                 }
@@ -634,7 +639,7 @@ pub(crate) fn great_circle_two_stage(
     let mut k = 0;
     for (sums, reached) in parts {
         for (sum, seen) in sums.into_iter().zip(reached) {
-            if seen {
+            if seen != 0 {
                 values[positions[k] as usize] = sum;
             }
             k += 1;

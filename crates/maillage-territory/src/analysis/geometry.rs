@@ -243,6 +243,8 @@ pub(crate) struct BandGrid {
     band_start: Vec<u32>,
     /// Longitude normalised to [-180, 180), ascending within each band.
     lon_key: Vec<f64>,
+    /// Where to start looking for a longitude in a band.
+    buckets: Buckets,
     lat: Vec<f64>,
     lon: Vec<f64>,
     cos_lat: Vec<f64>,
@@ -271,6 +273,61 @@ fn normalised_lon(lon: f64) -> f64 {
     if l >= 180.0 { -180.0 } else { l }
 }
 
+/// Each band's longitude keys cut into as many buckets of equal width as the band has points,
+/// and where each bucket starts: finding a longitude in a band is a bucket lookup and a binary
+/// search within one bucket (a point or two) instead of within the band.
+#[derive(Debug, Clone, Default)]
+struct Buckets {
+    /// Per band: its smallest key, buckets per degree, how many buckets, its first entry in
+    /// `start`.
+    bands: Vec<(f64, f64, u32, u32)>,
+    /// Per band, the grid position of the first point of each bucket, then the band's end.
+    start: Vec<u32>,
+}
+
+impl Buckets {
+    fn new(band_start: &[u32], keys: &[f64]) -> Self {
+        let mut buckets = Self::default();
+        for w in band_start.windows(2) {
+            let (a, z) = (w[0] as usize, w[1] as usize);
+            let n = (z - a).max(1);
+            let origin = keys.get(a).copied().filter(|_| z > a).unwrap_or(0.0);
+            let span = if z > a { keys[z - 1] - origin } else { 0.0 };
+            let per_degree = if span > 0.0 { n as f64 / span } else { 0.0 };
+            let band = (origin, per_degree, n as u32, buckets.start.len() as u32);
+            // Bucket q starts at the first point whose bucket is ≥ q.
+            let mut k = a;
+            for q in 0..n {
+                while k < z && Self::bucket(&band, keys[k]) < q {
+                    k += 1;
+                }
+                buckets.start.push(k as u32);
+            }
+            buckets.start.push(z as u32);
+            buckets.bands.push(band);
+        }
+        buckets
+    }
+
+    /// The bucket of `key`: nondecreasing in `key`, so every key of an earlier bucket than
+    /// `key`'s is below it, and every key of a later bucket above it.
+    #[inline]
+    fn bucket(&(origin, per_degree, n, _): &(f64, f64, u32, u32), key: f64) -> usize {
+        // Truncation is the floor here: the value is clamped to [0, n − 1] first (NaN to 0).
+        ((key - origin) * per_degree).max(0.0).min(f64::from(n - 1)) as usize
+    }
+
+    /// The grid position in band `b` where `before` turns false, for a predicate `key < x` or
+    /// `key <= x` ascending keys turn false on: it lies within `x`'s bucket.
+    #[inline]
+    fn partition_point(&self, b: usize, keys: &[f64], x: f64, before: impl Fn(f64) -> bool) -> usize {
+        let band = &self.bands[b];
+        let q = band.3 as usize + Self::bucket(band, x);
+        let (s, e) = (self.start[q] as usize, self.start[q + 1] as usize);
+        s + keys[s..e].partition_point(|&l| before(l))
+    }
+}
+
 impl BandGrid {
     pub fn new(points: impl IntoIterator<Item = (GeoPoint, u32)>) -> Self {
         let mut all: Vec<(GeoPoint, u32)> = points.into_iter().collect();
@@ -278,6 +335,7 @@ impl BandGrid {
             return Self {
                 height: 1.0,
                 band_start: vec![0, 0],
+                buckets: Buckets::new(&[0, 0], &[]),
                 edge_sin_cos: vec![(0.0, 1.0); 2],
                 spacing_km: 1.0,
                 ..Self::default()
@@ -320,11 +378,13 @@ impl BandGrid {
         for b in 0..n_bands {
             band_start[b + 1] += band_start[b];
         }
+        let lon_key: Vec<f64> = keyed.iter().map(|k| k.1).collect();
         Self {
             lat0: lat_min,
             height,
+            buckets: Buckets::new(&band_start, &lon_key),
             band_start,
-            lon_key: keyed.iter().map(|k| k.1).collect(),
+            lon_key,
             lat: keyed.iter().map(|k| k.2.lat).collect(),
             lon: keyed.iter().map(|k| k.2.lon).collect(),
             cos_lat: keyed.iter().map(|k| k.2.cos_lat).collect(),
@@ -376,8 +436,9 @@ impl BandGrid {
         }
         let phi0 = centre.lat.to_radians();
         let r_deg = r.to_degrees();
-        let first = ((centre.lat - r_deg - self.lat0) / self.height).floor();
-        let last = ((centre.lat + r_deg - self.lat0) / self.height).floor();
+        // Band numbers as reals: truncating a nonnegative one is its floor (no libm call).
+        let first = (centre.lat - r_deg - self.lat0) / self.height;
+        let last = (centre.lat + r_deg - self.lat0) / self.height;
         if last < 0.0 || first >= n_bands as f64 {
             return true;
         }
@@ -434,11 +495,9 @@ impl BandGrid {
                 1
             };
             small &= count == 1 && half < 180.0 && half.to_radians() / 2.0 < TINY;
-            let (a, z) = (self.band_start[b] as usize, self.band_start[b + 1] as usize);
-            let keys = &self.lon_key[a..z];
             for &(lo, hi) in &intervals[..count] {
-                let s = a + keys.partition_point(|&l| l < lo);
-                let e = a + keys.partition_point(|&l| l <= hi);
+                let s = self.buckets.partition_point(b, &self.lon_key, lo, |l| l < lo);
+                let e = self.buckets.partition_point(b, &self.lon_key, hi, |l| l <= hi);
                 if s < e {
                     scan(s, e);
                 }
@@ -759,6 +818,53 @@ mod tests {
                         assert!(!all_decided);
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn bucketed_search_finds_what_a_binary_search_finds() {
+        let mut state = 7u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        // Bands of 0 to 60 keys: spread out, clustered with an outlier, repeated.
+        let mut band_start = vec![0u32];
+        let mut keys = Vec::new();
+        for band in 0..40 {
+            let n = band * 3 % 61;
+            let mut band_keys: Vec<f64> = (0..n)
+                .map(|k| match band % 3 {
+                    0 => next() * 360.0 - 180.0,
+                    1 if k == 0 => 170.0,
+                    1 => 2.0 + next() * 0.01,
+                    _ => (next() * 4.0).floor() - 1.0,
+                })
+                .collect();
+            band_keys.sort_by(f64::total_cmp);
+            keys.extend(band_keys);
+            band_start.push(keys.len() as u32);
+        }
+        let buckets = Buckets::new(&band_start, &keys);
+        for b in 0..40 {
+            let (a, z) = (band_start[b] as usize, band_start[b + 1] as usize);
+            let mut probes: Vec<f64> = keys[a..z].to_vec();
+            probes.extend([-180.0, 180.0, -1.0, 0.0, 2.0, 2.005, 170.0, 1e-12]);
+            probes.extend((0..20).map(|_| next() * 360.0 - 180.0));
+            for x in probes {
+                assert_eq!(
+                    buckets.partition_point(b, &keys, x, |l| l < x),
+                    a + keys[a..z].partition_point(|&l| l < x),
+                    "band {b}, below {x}"
+                );
+                assert_eq!(
+                    buckets.partition_point(b, &keys, x, |l| l <= x),
+                    a + keys[a..z].partition_point(|&l| l <= x),
+                    "band {b}, up to {x}"
+                );
             }
         }
     }
