@@ -102,17 +102,19 @@ impl Columns {
         }
     }
 
-    /// Appends [`distance_km`] from every point to `c`. When every half-difference (and so
-    /// the half-arc's sine) is below [`SMALL`], both series are computed and one selected: the
-    /// same arithmetic as [`distance_km`], without branches, so that the loop vectorises.
-    pub fn distances_from(&self, c: &GeoPoint, out: &mut Vec<f64>) {
+    /// How many points.
+    pub fn len(&self) -> usize {
+        self.lat.len()
+    }
+
+    /// Writes into `out` (as long as the points) [`distance_km`] from every point to `c`. When
+    /// every half-difference (and so the half-arc's sine) is below [`SMALL`], both series are
+    /// computed and one selected: the same arithmetic as [`distance_km`], without branches, so
+    /// that the loop vectorises.
+    pub fn distances_from(&self, c: &GeoPoint, out: &mut [f64]) {
         let (lat_min, lat_max, lon_min, lon_max) = self.bbox;
         let x = (c.lat - lat_min).abs().max((c.lat - lat_max).abs()).to_radians() * 0.5;
         let y = (c.lon - lon_min).abs().max((c.lon - lon_max).abs()).to_radians() * 0.5;
-        let n = self.lat.len();
-        let base = out.len();
-        out.resize(base + n, 0.0);
-        let out = &mut out[base..];
         if x.is_nan() || y.is_nan() || (x * x + y * y).sqrt() >= SMALL * 0.999 {
             for (((d, &lat), &lon), &cos_lat) in
                 out.iter_mut().zip(&self.lat).zip(&self.lon).zip(&self.cos_lat)
