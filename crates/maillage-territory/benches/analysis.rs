@@ -10,28 +10,13 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use maillage_territory::Reference;
 use maillage_territory::analysis::{
-    AccessOptions, Candidates, Control, DemandUnits, GreatCircle, MclpOptions, PMedianOptions, PlaceRow,
-    Supply, Territory, Weight, accessibility, coverage, mclp, nearest, pmedian,
+    AccessOptions, Candidates, Control, DemandUnits, GreatCircle, MclpOptions, PMedianOptions, Territory,
+    Weight, accessibility, coverage, mclp, nearest, pmedian,
 };
 
-fn places() -> Supply {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/bench/places_demo.csv");
-    let mut reader = csv::Reader::from_path(path).expect("data/bench/places_demo.csv is readable");
-    let rows: Vec<PlaceRow> = reader
-        .records()
-        .map(|r| {
-            let r = r.expect("a CSV record");
-            PlaceRow {
-                id: r[0].to_owned(),
-                lon: r[1].parse().expect("lon"),
-                lat: r[2].parse().expect("lat"),
-                capacity: r[3].parse().ok(),
-                types: vec![r[4].to_owned()],
-            }
-        })
-        .collect();
-    Supply::new(rows).expect("valid places")
-}
+#[path = "support/demo_places.rs"]
+mod demo_places;
+use demo_places::places;
 
 fn analysis(c: &mut Criterion) {
     let units = DemandUnits::from_reference(Reference::shared());

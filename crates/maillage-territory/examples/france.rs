@@ -11,28 +11,12 @@ use std::time::Instant;
 use maillage_territory::Reference;
 use maillage_territory::analysis::{
     AccessOptions, Candidates, Control, DemandUnits, GreatCircle, Level, MclpOptions, PMedianOptions,
-    PlaceRow, SetCoverOptions, Supply, Territory, Weight, accessibility, coverage, mclp, nearest, pmedian,
-    set_cover,
+    SetCoverOptions, Territory, Weight, accessibility, coverage, mclp, nearest, pmedian, set_cover,
 };
 
-fn places() -> Supply {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/bench/places_demo.csv");
-    let mut reader = csv::Reader::from_path(path).expect("data/bench/places_demo.csv is readable");
-    let rows: Vec<PlaceRow> = reader
-        .records()
-        .map(|r| {
-            let r = r.expect("a CSV record");
-            PlaceRow {
-                id: r[0].to_owned(),
-                lon: r[1].parse().expect("lon"),
-                lat: r[2].parse().expect("lat"),
-                capacity: r[3].parse().ok(),
-                types: vec![r[4].to_owned()],
-            }
-        })
-        .collect();
-    Supply::new(rows).expect("valid places")
-}
+#[path = "../benches/support/demo_places.rs"]
+mod demo_places;
+use demo_places::places;
 
 fn main() {
     let t = Instant::now();
