@@ -495,43 +495,40 @@ pub fn recommend(
     }
     let existing = if params.greenfield || existing.is_empty() { None } else { Some(existing) };
     let radius = |objective: &str| params.radius_km.ok_or_else(|| required("radius_km", objective));
-    let codes = |sites: &[ChosenSite]| sites.iter().map(|s| s.code.clone()).collect();
+    let answer =
+        |sites: Vec<ChosenSite>, gap: f64, candidates: usize, seconds: f64, timed_out: bool| Recommendation {
+            objective: params.objective,
+            chosen: sites.iter().map(|s| s.code.clone()).collect(),
+            sites,
+            covered_population: None,
+            existing_covered_population: None,
+            upper_bound: None,
+            objective_value: None,
+            lower_bound: None,
+            gap,
+            candidates,
+            seconds,
+            timed_out,
+        };
     Ok(match params.objective {
         Objective::Mclp => {
             let options = MclpOptions { k: params.k, radius_km: radius("mclp")?, candidates };
             let r = mclp(units, existing, &GreatCircle, &options, &mut control)?;
             Recommendation {
-                objective: params.objective,
-                chosen: codes(&r.chosen),
-                sites: r.chosen,
                 covered_population: Some(r.covered_population),
                 // `+ 0.0` turns a computed −0 into 0.
                 existing_covered_population: Some(r.existing_covered_population + 0.0),
                 upper_bound: Some(r.upper_bound),
-                objective_value: None,
-                lower_bound: None,
-                gap: r.gap,
-                candidates: r.candidates,
-                seconds: r.seconds,
-                timed_out: r.timed_out,
+                ..answer(r.chosen, r.gap, r.candidates, r.seconds, r.timed_out)
             }
         }
         Objective::Pmedian => {
             let options = PMedianOptions { p: params.k, candidates };
             let r = pmedian(units, &GreatCircle, &options, &mut control)?;
             Recommendation {
-                objective: params.objective,
-                chosen: codes(&r.chosen),
-                sites: r.chosen,
-                covered_population: None,
-                existing_covered_population: None,
-                upper_bound: None,
                 objective_value: Some(r.objective),
                 lower_bound: Some(r.lower_bound),
-                gap: r.gap,
-                candidates: r.candidates,
-                seconds: r.seconds,
-                timed_out: r.timed_out,
+                ..answer(r.chosen, r.gap, r.candidates, r.seconds, r.timed_out)
             }
         }
         Objective::Setcover => {
@@ -539,18 +536,10 @@ pub fn recommend(
                 SetCoverOptions { radius_km: radius("setcover")?, candidates, include_unpopulated: false };
             let r = set_cover(units, existing, &GreatCircle, &options, &mut control)?;
             Recommendation {
-                objective: params.objective,
-                chosen: codes(&r.chosen),
-                sites: r.chosen,
                 covered_population: Some(r.covered_population),
                 existing_covered_population: Some(r.existing_covered_population + 0.0),
-                upper_bound: None,
-                objective_value: None,
                 lower_bound: Some(r.lower_bound as f64),
-                gap: r.gap,
-                candidates: r.candidates,
-                seconds: r.seconds,
-                timed_out: r.timed_out,
+                ..answer(r.chosen, r.gap, r.candidates, r.seconds, r.timed_out)
             }
         }
     })
