@@ -224,6 +224,12 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("territoire.access_params", "Accessibilité", "Accessibility"),
     ("territoire.method", "Méthode", "Method"),
     ("territoire.catchment", "Aire d'attraction (km)", "Catchment (km)"),
+    ("territoire.steps", "Paliers (km:poids)", "Steps (km:weight)"),
+    (
+        "territoire.steps_hint",
+        "Méthodes E2SFCA et 3SFCA seulement, facultatif : distance maximale et poids de chaque palier, séparés par des virgules, par exemple 10:1,20:0.68,30:0.22.",
+        "E2SFCA and 3SFCA methods only, optional: each step's largest distance and weight, separated by commas, for instance 10:1,20:0.68,30:0.22.",
+    ),
     ("territoire.sigma", "σ (km)", "σ (km)"),
     ("territoire.sigma_hint", "Méthode gaussienne seulement.", "Gaussian method only."),
     ("territoire.alpha", "Exposant", "Exponent"),
@@ -274,6 +280,12 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "territoire.min_population_hint",
         "Facultatif : seules les communes au moins aussi peuplées sont candidates.",
         "Optional: only communes at least this populated are candidates.",
+    ),
+    ("territoire.time_limit", "Limite de temps (secondes)", "Time limit (seconds)"),
+    (
+        "territoire.time_limit_hint",
+        "Facultatif : 5 s par défaut, 10 s au plus.",
+        "Optional: 5 s by default, 10 s at most.",
     ),
     (
         "territoire.greenfield",

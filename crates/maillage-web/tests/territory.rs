@@ -135,6 +135,113 @@ async fn a_bad_radius_on_the_page_is_shown_beside_its_field() {
     assert!(r.body.contains(r#"value="-3""#), "the form keeps what was typed");
 }
 
+/// A field of the page's forms as a person reads it: from its label to the end of its block
+/// (hint, error, input).
+fn form_field(r: &Response, name: &str) -> String {
+    r.text()
+        .split(&format!(r#"<label for="f-{name}">"#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no field {name}"))
+        .split("</div>")
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn map_values(r: &Response) -> String {
+    r.body
+        .split(r#"<table id="map-values">"#)
+        .nth(1)
+        .expect("map values")
+        .split("</table>")
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn custom_steps_change_the_accessibility_shown_and_stay_in_the_form() {
+    let app = with_places().await;
+    let base = "/territoire?analysis=access&method=e2sfca&catchment_km=30&level=commune&territory=42";
+    let default = app.get(None, base).await;
+    assert_eq!(default.status, StatusCode::OK, "{}", &default.body[..default.body.len().min(3000)]);
+    let field = form_field(&default, "steps");
+    assert!(field.starts_with("Paliers (km:poids)</label>"), "labelled in French: {field}");
+    assert!(field.contains("par exemple 10:1,20:0.68,30:0.22"), "the hint shows how to write steps");
+    assert!(field.contains(r#"aria-describedby="hint-steps""#));
+
+    let custom = app.get(None, &format!("{base}&steps=10:1,20:1,30:1")).await;
+    assert_eq!(custom.status, StatusCode::OK, "{}", &custom.body[..custom.body.len().min(3000)]);
+    assert_ne!(map_values(&custom), map_values(&default), "the steps change the values shown");
+    assert!(form_field(&custom, "steps").contains(r#"value="10:1,20:1,30:1""#), "the form keeps the steps");
+    assert!(
+        custom.body.contains(r#"<input type="hidden" name="steps" value="10:1,20:1,30:1">"#),
+        "the recommendation form carries the steps along"
+    );
+    assert!(custom.body.contains("steps=10%3A1%2C20%3A1%2C30%3A1"), "the downloads give the same analysis");
+
+    let en = app.get(None, &format!("{base}&steps=10:1,20:1,30:1&lang=en")).await;
+    assert!(form_field(&en, "steps").starts_with("Steps (km:weight)</label>"), "labelled in English");
+}
+
+#[tokio::test]
+async fn malformed_steps_are_refused_beside_their_field_keeping_what_was_typed() {
+    let app = with_places().await;
+    let r = app.get(None, "/territoire?analysis=access&method=e2sfca&catchment_km=30&steps=10:1,abc").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", &r.body[..r.body.len().min(3000)]);
+    let field = form_field(&r, "steps");
+    assert!(
+        field.contains(r#"<p class="error" id="err-steps">« 10:1,abc » : paliers attendus sous la forme 10:1,20:0.68,30:0.22.</p>"#),
+        "the message is beside the field: {field}"
+    );
+    assert!(field.contains(r#"value="10:1,abc""#), "the form keeps what was typed");
+    assert!(field.contains(r#"aria-invalid="true" aria-describedby="err-steps hint-steps""#));
+    assert!(r.body.contains(r##"href="#f-steps""##), "the error summary links to the field");
+    assert!(!r.body.contains(r#"<svg class="choropleth""#), "nothing is computed with other steps");
+
+    let en = app
+        .get(None, "/territoire?lang=en&analysis=access&method=e2sfca&catchment_km=30&steps=10:1,abc")
+        .await;
+    assert_eq!(en.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(form_field(&en, "steps").contains("“10:1,abc”: expected steps like 10:1,20:0.68,30:0.22."));
+}
+
+#[tokio::test]
+async fn a_time_limit_is_kept_in_the_recommendation_form_and_must_be_positive() {
+    let app = with_places().await;
+    let base = "/territoire?territory=42&objective=mclp&k=2&rec_radius_km=10";
+    let r = app.get(None, &format!("{base}&time_limit_s=2")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", &r.body[..r.body.len().min(3000)]);
+    let table = r.body.split(r#"<table id="chosen-sites">"#).nth(1).expect("chosen sites").to_owned();
+    assert_eq!(table.split("</table>").next().unwrap().matches("<tr>").count(), 3, "a header and two sites");
+    let field = form_field(&r, "time_limit_s");
+    assert!(field.starts_with("Limite de temps (secondes)</label>"), "{field}");
+    assert!(field.contains("Facultatif : 5 s par défaut, 10 s au plus."), "the hint gives the default");
+    assert!(field.contains(r#"value="2""#), "the form keeps the time limit");
+    assert!(r.body.contains("time_limit_s=2&#38;"), "the downloads give the same search");
+
+    for (typed, message) in [
+        ("0", "La limite de temps doit être un nombre de secondes positif (reçu 0)."),
+        ("-3", "La limite de temps doit être un nombre de secondes positif (reçu -3)."),
+        ("vite", "« vite » n'est pas un nombre."),
+    ] {
+        let r = app.get(None, &format!("{base}&time_limit_s={typed}")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "time_limit_s={typed}");
+        let field = form_field(&r, "time_limit_s");
+        assert!(
+            field.contains(&format!(r#"<p class="error" id="err-time_limit_s">{message}</p>"#)),
+            "the message is beside the field: {field}"
+        );
+        assert!(field.contains(&format!(r#"value="{typed}""#)), "the form keeps {typed}");
+        assert!(field.contains(r#"aria-invalid="true""#));
+        assert!(r.body.contains(r##"href="#f-time_limit_s""##), "the error summary links to the field");
+        assert!(
+            !r.body.contains(r#"<table id="chosen-sites">"#),
+            "nothing is searched with another time limit"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_recommendation_lists_the_chosen_sites_with_their_gain_and_marks_them_on_the_map() {
     let app = with_places().await;

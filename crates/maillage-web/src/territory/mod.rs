@@ -17,7 +17,7 @@ use maillage_app::territory::{
 use maillage_app::{AppError, AppResult};
 use maillage_domain::vocab::PlaceType;
 use maillage_domain::{FieldError, ValidationErrors};
-use maillage_territory::analysis::DemandUnits;
+use maillage_territory::analysis::{AnalysisError, DemandUnits, Weight};
 
 /// Longest a recommendation may search on the server, whatever the request asks.
 pub const MAX_TIME_LIMIT_S: f64 = 10.0;
@@ -94,6 +94,28 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// Step weights written `10:1,20:0.68,30:0.22` (E2SFCA, 3SFCA), checked here so that a
+    /// bad value is named with what was typed; the text itself goes on to the engine.
+    pub fn steps(&mut self, key: &str) -> Option<String> {
+        let raw = self.pairs.first(key)?.trim().to_owned();
+        match Weight::parse_steps(&raw) {
+            Ok(_) => Some(raw),
+            Err(AnalysisError::InvalidParameter { value, reason_fr, reason_en, .. }) => {
+                let (fr, en) = if value.is_nan() {
+                    (format!("« {raw} » : {reason_fr}."), format!("“{raw}”: {reason_en}."))
+                } else {
+                    (
+                        format!("« {raw} » : {reason_fr} ({value})."),
+                        format!("“{raw}”: {reason_en} ({value})."),
+                    )
+                };
+                self.errors.push(FieldError::new(key, "invalid", fr, en));
+                None
+            }
+            Err(other) => self.check(Err(other.into())),
+        }
+    }
+
     pub fn required(&mut self, key: &str) {
         self.errors.push(FieldError::required(key));
     }
@@ -154,7 +176,7 @@ pub fn access_params(r: &mut Reader<'_>) -> Option<AccessParams> {
     let params = AccessParams {
         method: method?,
         catchment_km: catchment_km?,
-        steps: r.text("steps"),
+        steps: r.steps("steps"),
         sigma_km: r.number("sigma_km"),
         scale_km: r.number("scale_km"),
         alpha: r.number("alpha"),
@@ -289,6 +311,23 @@ mod tests {
             recommend_params(r, "radius_km");
         });
         assert_eq!(fields, ["k", "greenfield", "radius_km"]);
+    }
+
+    #[test]
+    fn bad_steps_are_named_with_what_was_typed() {
+        let pairs = Pairs::parse(b"a=10:1,abc&b=10:1,10:0.5&c=10:1,20:0.5");
+        let mut r = Reader::new(&pairs);
+        assert_eq!(r.steps("a"), None);
+        assert_eq!(r.steps("b"), None);
+        assert_eq!(r.steps("c").as_deref(), Some("10:1,20:0.5"));
+        let messages: Vec<&str> = r.errors.errors.iter().map(|e| e.message("fr")).collect();
+        assert_eq!(
+            messages,
+            [
+                "« 10:1,abc » : paliers attendus sous la forme 10:1,20:0.68,30:0.22.",
+                "« 10:1,10:0.5 » : seuil en double (10).",
+            ]
+        );
     }
 
     #[test]

@@ -78,12 +78,13 @@ impl TerritoirePage {
 /// Analyses offered by the form.
 const ANALYSES: [&str; 3] = ["nearest", "coverage", "access"];
 /// Analysis parameters: the recommendation form carries them along.
-const ANALYSIS_KEYS: [&str; 10] = [
+const ANALYSIS_KEYS: [&str; 11] = [
     "analysis",
     "type",
     "radius_km",
     "method",
     "catchment_km",
+    "steps",
     "sigma_km",
     "alpha",
     "normalize",
@@ -156,6 +157,7 @@ fn parse(pairs: &Pairs, lang: Lang, errors: &mut Vec<(String, String)>) -> Parse
             let method = r.check(AccessMethod::parse(&r.text("method").unwrap_or_else(|| "e2sfca".into())));
             let catchment =
                 if pairs.first("catchment_km").is_some() { r.number("catchment_km") } else { Some(30.0) };
+            let steps = r.steps("steps");
             let sigma_km = r.number("sigma_km");
             let alpha = r.number("alpha");
             let normalize = r.flag("normalize");
@@ -164,7 +166,7 @@ fn parse(pairs: &Pairs, lang: Lang, errors: &mut Vec<(String, String)>) -> Parse
                     let params = AccessParams {
                         method,
                         catchment_km,
-                        steps: None,
+                        steps,
                         sigma_km,
                         scale_km: None,
                         alpha,
@@ -214,6 +216,9 @@ fn parse(pairs: &Pairs, lang: Lang, errors: &mut Vec<(String, String)>) -> Parse
     let recommendation = if pairs.first("objective").is_some() {
         let mut rr = Reader::new(pairs);
         let params = recommend_params(&mut rr, "rec_radius_km");
+        // A bad field (a time limit of zero…) leaves a default in the parameters: nothing
+        // is searched with values other than those typed.
+        let params = params.filter(|_| rr.errors.is_empty());
         let errs = std::mem::take(&mut rr.errors);
         collect(errors, AppError::Validation(errs), lang, true);
         params
@@ -227,9 +232,10 @@ fn downloads(pairs: &Pairs, analysis: &Analysis, level: MapLevel, lang: Lang) ->
     let (path, keys): (&str, &[&str]) = match analysis {
         Analysis::Nearest => ("nearest", &["type", "territory"]),
         Analysis::Coverage { .. } => ("coverage", &["type", "territory", "radius_km"]),
-        Analysis::Access(_) => {
-            ("access", &["type", "territory", "method", "catchment_km", "sigma_km", "alpha", "normalize"])
-        }
+        Analysis::Access(_) => (
+            "access",
+            &["type", "territory", "method", "catchment_km", "steps", "sigma_km", "alpha", "normalize"],
+        ),
     };
     let base = |format: &str| {
         let mut s = form_urlencoded::Serializer::new(String::new());
@@ -491,7 +497,10 @@ fn build_page(
                 code,
                 match code {
                     "2sfca" => "2SFCA".to_owned(),
-                    "e2sfca" => tr("E2SFCA (paliers 10/20/30 km)", "E2SFCA (10/20/30 km steps)"),
+                    "e2sfca" => tr(
+                        "E2SFCA (paliers, 10/20/30 km par défaut)",
+                        "E2SFCA (steps, 10/20/30 km by default)",
+                    ),
                     "gaussian" => tr("Gaussienne (σ à donner)", "Gaussian (give σ)"),
                     "gravity" => tr("Gravitaire (exposant à donner)", "Gravity (give the exponent)"),
                     _ => "3SFCA".to_owned(),
@@ -598,6 +607,7 @@ fn recommendation_downloads(pairs: &Pairs, lang: Lang) -> Vec<Link> {
             ("rec_radius_km", "radius_km"),
             ("min_population", "min_population"),
             ("greenfield", "greenfield"),
+            ("time_limit_s", "time_limit_s"),
             ("territory", "territory"),
             ("type", "type"),
         ] {
@@ -627,6 +637,7 @@ fn field_label(lang: Lang, field: &str) -> String {
         "radius_km" => "territoire.radius",
         "method" => "territoire.method",
         "catchment_km" => "territoire.catchment",
+        "steps" => "territoire.steps",
         "sigma_km" => "territoire.sigma",
         "alpha" => "territoire.alpha",
         "normalize" => "territoire.normalize",
@@ -637,6 +648,7 @@ fn field_label(lang: Lang, field: &str) -> String {
         "rec_radius_km" => "territoire.rec_radius",
         "min_population" => "territoire.min_population",
         "greenfield" => "territoire.greenfield",
+        "time_limit_s" => "territoire.time_limit",
         "places" => "territoire.places",
         _ => return field.to_owned(),
     };
@@ -664,10 +676,25 @@ mod tests {
 
     #[test]
     fn every_field_of_the_form_has_a_label() {
-        for field in
-            ANALYSIS_KEYS.iter().chain(&["objective", "k", "rec_radius_km", "min_population", "greenfield"])
-        {
+        for field in ANALYSIS_KEYS.iter().chain(&[
+            "objective",
+            "k",
+            "rec_radius_km",
+            "min_population",
+            "greenfield",
+            "time_limit_s",
+        ]) {
             assert_ne!(field_label(Lang::Fr, field), *field, "{field}");
+        }
+    }
+
+    #[test]
+    fn the_time_limit_hint_gives_the_servers_default_and_cap() {
+        use crate::territory::{DEFAULT_TIME_LIMIT_S, MAX_TIME_LIMIT_S};
+        for lang in [Lang::Fr, Lang::En] {
+            let hint = t(lang, "territoire.time_limit_hint");
+            assert!(hint.contains(&format!("{DEFAULT_TIME_LIMIT_S} s")), "{hint}");
+            assert!(hint.contains(&format!("{MAX_TIME_LIMIT_S} s")), "{hint}");
         }
     }
 }
