@@ -508,18 +508,15 @@ impl CostModel for GreatCircle {
 
     fn matrix(&self, units: &DemandUnits, places: &Supply) -> Result<Vec<f64>, AnalysisError> {
         // Distance is symmetric (and computed bit for bit the same both ways): each unit's
-        // row is its distances from every place. Rows are computed on every core, into the
-        // matrix allocated here.
+        // row is its distances from every place. One thread: the matrix is written as it is
+        // allocated (first touches from several threads cost more than the rows, measured).
         let columns = Columns::new(&places.geo);
         let n = columns.len();
-        let mut matrix = vec![0.0; n * units.len()];
-        if let Some(rows_per_chunk) = (1usize << 16).checked_div(n) {
-            let ranges = parallel::ranges(units.len(), rows_per_chunk + 1);
-            parallel::each(parallel::split_rows(&mut matrix, ranges, n), |(range, rows)| {
-                for (unit, row) in units.geo[range].iter().zip(rows.chunks_exact_mut(n)) {
-                    columns.distances_from(unit, row);
-                }
-            });
+        let mut matrix = Vec::with_capacity(n * units.len());
+        for unit in &units.geo {
+            let start = matrix.len();
+            matrix.resize(start + n, 0.0);
+            columns.distances_from(unit, &mut matrix[start..]);
         }
         Ok(matrix)
     }

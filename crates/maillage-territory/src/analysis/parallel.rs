@@ -62,23 +62,6 @@ pub(crate) fn each<I: Send, T: Send>(items: Vec<I>, work: impl Fn(I) -> T + Sync
     })
 }
 
-/// `rows` (`width` values per row) cut along contiguous `ranges` of rows starting at 0: each
-/// range with its rows, to fill in place with [`each`].
-pub(crate) fn split_rows<T>(
-    mut rows: &mut [T],
-    ranges: Vec<Range<usize>>,
-    width: usize,
-) -> Vec<(Range<usize>, &mut [T])> {
-    ranges
-        .into_iter()
-        .map(|range| {
-            let (part, rest) = std::mem::take(&mut rows).split_at_mut(range.len() * width);
-            rows = rest;
-            (range, part)
-        })
-        .collect()
-}
-
 /// Runs `work` on the [`ranges`] of `0..n` and returns their results in order.
 pub(crate) fn chunks<T: Send>(n: usize, min_chunk: usize, work: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
     each(ranges(n, min_chunk), work)

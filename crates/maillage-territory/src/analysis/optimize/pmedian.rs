@@ -17,7 +17,6 @@ use super::{Candidates, ChosenSite, Control, Phase, check_count, chosen_sites, r
 use crate::analysis::cost::CostModel;
 use crate::analysis::demand::DemandUnits;
 use crate::analysis::error::AnalysisError;
-use crate::analysis::parallel;
 use crate::analysis::supply::Supply;
 
 /// Refuse matrices beyond this many cells (about 400 MB of costs): all of France is too big.
@@ -162,28 +161,24 @@ const NEAR: usize = 384;
 impl Nearest {
     fn new(matrix: &[f64], n: usize, m: usize) -> Self {
         let len = NEAR.min(n);
-        let mut items = vec![(0.0, 0u32); m * len];
-        if len > 0 {
-            // Units on every core, each sorting its own lists in place.
-            let ranges = parallel::ranges(m, 64);
-            parallel::each(parallel::split_rows(&mut items, ranges, len), |(range, lists)| {
-                let mut column: Vec<(f64, u32)> = Vec::with_capacity(n);
-                for (a, list) in range.zip(lists.chunks_exact_mut(len)) {
-                    column.clear();
-                    column.extend(matrix[a * n..(a + 1) * n].iter().zip(0..).map(|(&c, j)| (c, j)));
-                    // Costs are ≥ 0 (or ∞): their bit patterns sort like them. Equal costs
-                    // stay in the (deterministic) order the sort leaves them: no user-visible
-                    // result depends on it.
-                    let key = |x: &(f64, u32)| x.0.to_bits();
-                    if len < n {
-                        column.select_nth_unstable_by_key(len - 1, key);
-                    }
-                    column[..len].sort_unstable_by_key(key);
-                    list.copy_from_slice(&column[..len]);
-                }
-            });
+        let mut start = Vec::with_capacity(m + 1);
+        start.push(0u32);
+        let mut items = Vec::with_capacity(m * len);
+        let mut column: Vec<(f64, u32)> = Vec::with_capacity(n);
+        for a in 0..m {
+            column.clear();
+            column.extend(matrix[a * n..(a + 1) * n].iter().zip(0..).map(|(&c, j)| (c, j)));
+            // Costs are ≥ 0 (or ∞): their bit patterns sort like them. Equal costs stay in
+            // the (deterministic) order the sort leaves them: no user-visible result depends
+            // on it.
+            let key = |x: &(f64, u32)| x.0.to_bits();
+            if len < n {
+                column.select_nth_unstable_by_key(len - 1, key);
+            }
+            column[..len].sort_unstable_by_key(key);
+            items.extend_from_slice(&column[..len]);
+            start.push(items.len() as u32);
         }
-        let start = (0..=m).map(|a| (a * len) as u32).collect();
         Self { start, items, complete: len == n }
     }
 
@@ -203,34 +198,6 @@ impl Nearest {
     #[inline]
     fn horizon(&self, a: usize) -> f64 {
         if self.complete { f64::INFINITY } else { self.of(a).last().map_or(f64::INFINITY, |x| x.0) }
-    }
-}
-
-/// The units' sorted lists as columns, each cost multiplied by the unit's weight (the
-/// products the bound compares with λ), for branch-free passes; empty for weightless units.
-struct Weighted {
-    start: Vec<u32>,
-    costs: Vec<f64>,
-    sites: Vec<u32>,
-}
-
-impl Weighted {
-    fn new(near: &Nearest, weights: &[f64]) -> Self {
-        let (mut start, mut costs, mut sites) = (vec![0u32], Vec::new(), Vec::new());
-        for (a, &w) in weights.iter().enumerate() {
-            if w != 0.0 {
-                costs.extend(near.of(a).iter().map(|&(c, _)| w * c));
-                sites.extend(near.of(a).iter().map(|&(_, j)| j));
-            }
-            start.push(costs.len() as u32);
-        }
-        Self { start, costs, sites }
-    }
-
-    #[inline]
-    fn of(&self, a: usize) -> (&[f64], &[u32]) {
-        let range = self.start[a] as usize..self.start[a + 1] as usize;
-        (&self.costs[range.clone()], &self.sites[range])
     }
 }
 
@@ -435,10 +402,10 @@ impl Problem {
                 if w > 0.0 { (w * (first[a].0 + nearest_other)).min(cap[a]) } else { 0.0 }
             })
             .collect();
-        let weighted = Weighted::new(&self.near, &self.weights);
         let mut rho = vec![0.0f64; n];
         let mut order: Vec<(f64, u32)> = Vec::with_capacity(n);
-        let mut picked = vec![0usize; p];
+        let mut picked = vec![false; n];
+        let mut prefix = vec![0u32; m];
         let mut direction = vec![0.0f64; m];
         let mut best = f64::NEG_INFINITY;
         let mut theta = 1.5f64;
@@ -446,13 +413,22 @@ impl Problem {
         const DEFLECTION: f64 = 0.5;
         for iteration in 0..MAX_ITERATIONS {
             rho.fill(0.0);
-            for (a, &l) in lambda.iter().enumerate() {
-                // The terms w·c − λ < 0 are a prefix of the unit's sorted list.
-                let (costs, sites) = weighted.of(a);
-                let len = costs.partition_point(|&wc| wc - l < 0.0);
-                for (&wc, &j) in costs[..len].iter().zip(&sites[..len]) {
-                    rho[j as usize] += wc - l;
+            for (a, (&w, &l)) in self.weights.iter().zip(&lambda).enumerate() {
+                prefix[a] = 0;
+                if w == 0.0 {
+                    continue;
                 }
+                let list = self.near.of(a);
+                let mut len = 0;
+                for &(c, j) in list {
+                    let r = w * c - l;
+                    if r >= 0.0 {
+                        break;
+                    }
+                    rho[j as usize] += r;
+                    len += 1;
+                }
+                prefix[a] = len as u32;
             }
             order.clear();
             order.extend(rho.iter().zip(0..).map(|(&r, j)| (r, j)));
@@ -482,19 +458,19 @@ impl Problem {
                     best,
                 );
             }
-            for (j, slot) in picked.iter_mut().enumerate() {
-                *slot = order[j].1 as usize;
+            picked.fill(false);
+            for &(_, j) in &order[..p] {
+                picked[j as usize] = true;
             }
-            // ∂L/∂λ_i = 1 − (picked sites with w_i c_ij − λ_i < 0), projected on 0 ≤ λ ≤ cap:
-            // the p picked sites are looked up in the unit's matrix row (the same test as the
-            // first pass made on the unit's list).
+            // ∂L/∂λ_i = 1 − (picked sites with w_i c_ij < λ_i), projected on 0 ≤ λ ≤ cap.
             let mut norm2 = 0.0;
             for a in 0..m {
                 let (w, l) = (self.weights[a], lambda[a]);
                 let mut g = 0.0;
                 if w > 0.0 {
-                    let row = self.column(a);
-                    g = 1.0 - picked.iter().filter(|&&j| w * row[j] - l < 0.0).count() as f64;
+                    // The pairs with w·c − λ < 0 are the prefix the first pass measured.
+                    let list = &self.near.of(a)[..prefix[a] as usize];
+                    g = 1.0 - list.iter().filter(|&&(_, j)| picked[j as usize]).count() as f64;
                     if (g > 0.0 && l >= cap[a]) || (g < 0.0 && l <= 0.0) {
                         g = 0.0;
                     }
