@@ -3,6 +3,8 @@
 pub mod analysis;
 pub mod geo;
 pub mod reference;
+#[cfg(test)]
+mod test_support;
 
 pub use geo::{EARTH_RADIUS_KM, haversine_km};
 pub use reference::{

@@ -1,6 +1,10 @@
 //! Nearest, coverage and the optimisers: checked against brute force on random instances,
 //! plus bad input.
 
+#[path = "../src/test_support.rs"]
+mod support;
+use support::uniform;
+
 use maillage_territory::analysis::{
     AnalysisError, Candidates, Control, CostModel, DemandUnit, DemandUnits, GreatCircle, Level, MclpOptions,
     PMedianOptions, PlaceRow, SetCoverOptions, Supply, Territory, coverage, mclp, nearest, parse_place_types,
@@ -364,13 +368,7 @@ proptest! {
 fn pmedian_on_more_candidates_than_the_sorted_lists_hold_reports_what_its_sites_achieve() {
     // 600 units: each unit's sorted candidate list is truncated, so swaps and bound fall back
     // on the matrix for the far units.
-    let mut state = 12345u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = uniform(12345);
     let demand: Vec<(f64, f64, f64)> =
         (0..600).map(|_| (47.0 + 2.0 * next(), -4.0 + 3.0 * next(), (next() * 5000.0).round())).collect();
     let units = units_from(&demand);
@@ -402,13 +400,7 @@ fn one_median_bound_holds_when_prices_pass_the_sorted_lists() {
     // p = 1 on 600 units: the best site is far beyond the 384 nearest candidates of the
     // units at the edges, so their bound terms are read on whole matrix rows. The answer is
     // checked against the brute-force 1-median, and the bound must stay below it.
-    let mut state = 777u64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
+    let mut next = uniform(777);
     let demand: Vec<(f64, f64, f64)> = (0..600)
         .map(|_| (45.0 + 3.0 * next(), 0.0 + 4.0 * next(), (next() * 3000.0).round() + 1.0))
         .collect();

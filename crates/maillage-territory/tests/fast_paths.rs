@@ -3,6 +3,10 @@
 //! implementations of [`CostModel`] give from the same pairs, on instances large enough to be
 //! split (thousands of units and places), and on small random ones.
 
+#[path = "../src/test_support.rs"]
+mod support;
+use support::uniform;
+
 use maillage_territory::analysis::{
     AccessOptions, AnalysisError, CostModel, DemandUnit, DemandUnits, GreatCircle, Pairs, PlaceRow, Supply,
     Weight, accessibility,
@@ -19,17 +23,6 @@ impl CostModel for Generic {
 
     fn describe(&self) -> &str {
         "generic"
-    }
-}
-
-/// A reproducible stream of numbers in [0, 1).
-fn stream(seed: u64) -> impl FnMut() -> f64 {
-    let mut state = seed | 1;
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -68,7 +61,7 @@ fn supply_at(points: &[(f64, f64, f64)]) -> Supply {
 /// Units and places over metropolitan France, denser in a few clusters (as towns are), some
 /// units without inhabitants and some places without capacity.
 fn france_like(n_units: usize, n_places: usize, seed: u64) -> (DemandUnits, Supply) {
-    let mut next = stream(seed);
+    let mut next = uniform(seed);
     let point = |next: &mut dyn FnMut() -> f64| {
         if next() < 0.4 {
             let centre =

@@ -674,15 +674,10 @@ impl BandGrid {
 mod tests {
     use super::*;
     use crate::haversine_km;
+    use crate::test_support::uniform;
 
     fn random_points(n: usize, seed: u64) -> Vec<(f64, f64)> {
-        let mut state = seed | 1;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(seed);
         (0..n).map(|_| (next() * 170.0 - 85.0, next() * 360.0 - 180.0)).collect()
     }
 
@@ -826,13 +821,7 @@ mod tests {
 
     #[test]
     fn bucketed_search_finds_what_a_binary_search_finds() {
-        let mut state = 7u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(7);
         // Bands of 0 to 60 keys: spread out, clustered with an outlier, repeated.
         let mut band_start = vec![0u32];
         let mut keys = Vec::new();

@@ -59,16 +59,11 @@ fn search(points: &[([f64; 3], u32)], depth: usize, query: [f64; 3], best: &mut 
 mod tests {
     use super::*;
     use crate::geo::unit_vector;
+    use crate::test_support::uniform;
 
     /// Deterministic pseudo-random points (xorshift), spread over the whole sphere.
     fn points(n: u32) -> Vec<(f64, f64)> {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
+        let mut next = uniform(0x2545_f491_4f6c_dd1d);
         (0..n).map(|_| (next() * 180.0 - 90.0, next() * 360.0 - 180.0)).collect()
     }
 
