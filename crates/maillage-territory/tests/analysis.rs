@@ -420,3 +420,49 @@ fn one_median_bound_holds_when_prices_pass_the_sorted_lists() {
     assert!(result.lower_bound <= optimum * (1.0 + 1e-12), "bound {} above {optimum}", result.lower_bound);
     assert!(result.gap < 0.05, "gap {}", result.gap);
 }
+
+#[test]
+fn great_circle_costs_between_unit_points_are_the_same_bits_both_ways() {
+    // p-median reads a site's costs to every unit as its row when the model says so: check
+    // it on points a few metres to thousands of kilometres apart, within one région (the
+    // series path of the distance) and across the world (the general path).
+    assert!(GreatCircle.symmetric());
+    let mut next = uniform(4242);
+    let near: Vec<(f64, f64, f64)> = (0..200)
+        .map(|k| {
+            if k % 2 == 0 {
+                (47.0 + next(), 2.0 + next(), 1.0)
+            } else {
+                (47.5 + 1e-4 * next(), 2.5 + 1e-4 * next(), 1.0)
+            }
+        })
+        .collect();
+    let mut world = near.clone();
+    world.extend((0..100).map(|_| (-21.0 + 70.0 * next(), -61.0 + 120.0 * next(), 1.0)));
+    for points in [near, world] {
+        let units = units_from(&points);
+        let rows: Vec<PlaceRow> = points
+            .iter()
+            .enumerate()
+            .map(|(k, &(lat, lon, _))| PlaceRow {
+                id: format!("s{k}"),
+                lat,
+                lon,
+                capacity: None,
+                types: Vec::new(),
+            })
+            .collect();
+        let sites = Supply::new(rows).expect("valid sites");
+        let n = points.len();
+        let matrix = GreatCircle.matrix(&units, &sites).expect("a matrix");
+        for a in 0..n {
+            for j in 0..n {
+                assert_eq!(
+                    matrix[a * n + j].to_bits(),
+                    matrix[j * n + a].to_bits(),
+                    "{n} points: ({a}, {j})"
+                );
+            }
+        }
+    }
+}

@@ -306,6 +306,14 @@ pub trait CostModel {
 
     /// Short description for reports (`great-circle km`, `cost table`).
     fn describe(&self) -> &str;
+
+    /// Whether the cost from a unit to a place at another unit's point equals, bit for bit,
+    /// the cost the other way: then [`CostModel::matrix`] over candidate sites at every unit,
+    /// in unit order, is symmetric, which p-median uses to read a site's costs to every unit
+    /// as a row. `false` unless the model guarantees it (a road table usually does not).
+    fn symmetric(&self) -> bool {
+        false
+    }
 }
 
 /// Great-circle (haversine) distance in km on the sphere of radius 6371.0088 km, computed on
@@ -533,6 +541,12 @@ impl CostModel for GreatCircle {
 
     fn describe(&self) -> &str {
         "great-circle km"
+    }
+
+    /// The haversine terms are odd or even in the coordinate differences and products
+    /// commute, so both directions round alike (see the test of the matrix).
+    fn symmetric(&self) -> bool {
+        true
     }
 }
 

@@ -83,7 +83,9 @@ pub fn pmedian(
     let weights: Vec<f64> = units.units().iter().map(|u| u.population).collect();
     let (n, m) = (candidates.len(), units.len());
     let near = Nearest::new(&matrix, n, m);
-    let problem = Problem { matrix, weights, near, n, m, p: options.p };
+    // Sites at every unit, in unit order, with a symmetric cost: row j is also column j.
+    let symmetric = cost.symmetric() && n == m && candidates.iter().enumerate().all(|(k, &u)| k == u);
+    let problem = Problem { matrix, weights, near, n, m, p: options.p, symmetric };
 
     control.report(Phase::Greedy, 0.05, f64::NAN, f64::NAN);
     let greedy = problem.greedy();
@@ -202,6 +204,8 @@ struct Problem {
     n: usize,
     m: usize,
     p: usize,
+    /// Whether `matrix` is symmetric (every unit a candidate, symmetric costs).
+    symmetric: bool,
 }
 
 impl Problem {
@@ -400,6 +404,7 @@ impl Problem {
         let mut order: Vec<(f64, u32)> = Vec::with_capacity(n);
         let mut picked = vec![false; n];
         let mut prefix = vec![0u32; m];
+        let mut picked_below = vec![0u32; if self.symmetric { m } else { 0 }];
         let mut direction = vec![0.0f64; m];
         let mut best = f64::NEG_INFINITY;
         let mut theta = 1.5f64;
@@ -468,6 +473,19 @@ impl Problem {
             for &(_, j) in &order[..p] {
                 picked[j as usize] = true;
             }
+            // With a symmetric matrix, count for every unit the picked sites with w·c − λ < 0
+            // along each picked site's row (p contiguous passes instead of every prefix).
+            if self.symmetric {
+                picked_below.fill(0);
+                for &(_, j) in &order[..p] {
+                    let row = self.column(j as usize);
+                    for (((count, &c), &w), &l) in
+                        picked_below.iter_mut().zip(row).zip(&self.weights).zip(&lambda)
+                    {
+                        *count += u32::from(w * c - l < 0.0);
+                    }
+                }
+            }
             // ∂L/∂λ_i = 1 − (picked sites with w_i c_ij < λ_i), projected on λ ≥ 0.
             let mut norm2 = 0.0;
             for a in 0..m {
@@ -476,7 +494,9 @@ impl Problem {
                 if w > 0.0 {
                     // The pairs with w·c − λ < 0: the prefix the first pass measured, or the
                     // picked sites looked up in the unit's row.
-                    let below = if prefix[a] == WHOLE_ROW {
+                    let below = if self.symmetric {
+                        picked_below[a] as usize
+                    } else if prefix[a] == WHOLE_ROW {
                         let row = self.column(a);
                         order[..p].iter().filter(|&&(_, j)| w * row[j as usize] - l < 0.0).count()
                     } else {
