@@ -423,9 +423,10 @@ fn one_median_bound_holds_when_prices_pass_the_sorted_lists() {
 
 #[test]
 fn great_circle_costs_between_unit_points_are_the_same_bits_both_ways() {
-    // p-median reads a site's costs to every unit as its row when the model says so: check
-    // it on points a few metres to thousands of kilometres apart, within one région (the
-    // series path of the distance) and across the world (the general path).
+    // p-median reads a site's costs to every unit as its row when the model says so, and the
+    // matrix of sites at the units' points is computed by halves: check both on points a few
+    // metres to thousands of kilometres apart, within one région (the series path of the
+    // distance) and across the world (the general path).
     assert!(GreatCircle.symmetric());
     let mut next = uniform(4242);
     let near: Vec<(f64, f64, f64)> = (0..200)
@@ -452,16 +453,18 @@ fn great_circle_costs_between_unit_points_are_the_same_bits_both_ways() {
                 types: Vec::new(),
             })
             .collect();
-        let sites = Supply::new(rows).expect("valid sites");
         let n = points.len();
-        let matrix = GreatCircle.matrix(&units, &sites).expect("a matrix");
+        // Sites in reverse order: every cost computed (no mirroring).
+        let reversed = Supply::new(rows.iter().rev().cloned().collect::<Vec<_>>()).expect("valid sites");
+        let full = GreatCircle.matrix(&units, &reversed).expect("a matrix");
+        let cost = |a: usize, j: usize| full[a * n + (n - 1 - j)].to_bits();
+        // Sites in unit order: the matrix computes half and mirrors it.
+        let mirrored =
+            GreatCircle.matrix(&units, &Supply::new(rows).expect("valid sites")).expect("a matrix");
         for a in 0..n {
             for j in 0..n {
-                assert_eq!(
-                    matrix[a * n + j].to_bits(),
-                    matrix[j * n + a].to_bits(),
-                    "{n} points: ({a}, {j})"
-                );
+                assert_eq!(cost(a, j), cost(j, a), "{n} points: ({a}, {j})");
+                assert_eq!(mirrored[a * n + j].to_bits(), cost(a, j), "{n} points: ({a}, {j}) mirrored");
             }
         }
     }

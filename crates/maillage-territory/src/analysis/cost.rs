@@ -515,16 +515,42 @@ impl CostModel for GreatCircle {
     }
 
     fn matrix(&self, units: &DemandUnits, places: &Supply) -> Result<Vec<f64>, AnalysisError> {
-        // Distance is symmetric (and computed bit for bit the same both ways): each unit's
-        // row is its distances from every place. One thread: the matrix is written as it is
-        // allocated (first touches from several threads cost more than the rows, measured).
+        // Each unit's row is its distances from every place. One thread: the matrix is written
+        // as it is allocated (first touches from several threads cost more than the rows,
+        // measured).
         let columns = Columns::new(&places.geo);
         let n = columns.len();
-        let mut matrix = Vec::with_capacity(n * units.len());
-        for unit in &units.geo {
-            let start = matrix.len();
-            matrix.resize(start + n, 0.0);
-            columns.distances_from(unit, &mut matrix[start..]);
+        let same_points = n == units.len()
+            && places.geo.iter().zip(&units.geo).all(|(p, u)| p.lat == u.lat && p.lon == u.lon);
+        if !same_points {
+            let mut matrix = Vec::with_capacity(n * units.len());
+            for unit in &units.geo {
+                let start = matrix.len();
+                matrix.resize(start + n, 0.0);
+                columns.distances_from(unit, 0, &mut matrix[start..]);
+            }
+            return Ok(matrix);
+        }
+        // Places at the units' points (p-median's candidate sites): distance is symmetric,
+        // bit for bit ([`CostModel::symmetric`]), so only the tiles on and above the diagonal
+        // are computed, each copied to its mirror while it is in cache.
+        const TILE: usize = 64;
+        let mut matrix = vec![0.0; n * n];
+        for bi in (0..n).step_by(TILE) {
+            let ie = (bi + TILE).min(n);
+            for bj in (bi..n).step_by(TILE) {
+                let je = (bj + TILE).min(n);
+                for a in bi..ie {
+                    columns.distances_from(&units.geo[a], bj, &mut matrix[a * n + bj..a * n + je]);
+                }
+                if bj != bi {
+                    for a in bi..ie {
+                        for j in bj..je {
+                            matrix[j * n + a] = matrix[a * n + j];
+                        }
+                    }
+                }
+            }
         }
         Ok(matrix)
     }

@@ -107,24 +107,23 @@ impl Columns {
         self.lat.len()
     }
 
-    /// Writes into `out` (as long as the points) [`distance_km`] from every point to `c`. When
-    /// every half-difference (and so the half-arc's sine) is below [`SMALL`], both series are
-    /// computed and one selected: the same arithmetic as [`distance_km`], without branches, so
-    /// that the loop vectorises.
-    pub fn distances_from(&self, c: &GeoPoint, out: &mut [f64]) {
+    /// Writes into `out` [`distance_km`] from `c` to the points `first..first + out.len()`.
+    /// When every half-difference (and so the half-arc's sine) is below [`SMALL`], both series
+    /// are computed and one selected: the same arithmetic as [`distance_km`], without
+    /// branches, so that the loop vectorises.
+    pub fn distances_from(&self, c: &GeoPoint, first: usize, out: &mut [f64]) {
+        let (lat, lon, cos_lat) = (&self.lat[first..], &self.lon[first..], &self.cos_lat[first..]);
         let (lat_min, lat_max, lon_min, lon_max) = self.bbox;
         let x = (c.lat - lat_min).abs().max((c.lat - lat_max).abs()).to_radians() * 0.5;
         let y = (c.lon - lon_min).abs().max((c.lon - lon_max).abs()).to_radians() * 0.5;
         if x.is_nan() || y.is_nan() || (x * x + y * y).sqrt() >= SMALL * 0.999 {
-            for (((d, &lat), &lon), &cos_lat) in
-                out.iter_mut().zip(&self.lat).zip(&self.lon).zip(&self.cos_lat)
-            {
+            for (((d, &lat), &lon), &cos_lat) in out.iter_mut().zip(lat).zip(lon).zip(cos_lat) {
                 *d = distance_km(&GeoPoint { lat, lon, cos_lat, xyz: [0.0; 3] }, c);
             }
             return;
         }
         let (c_lat, c_lon, c_cos) = (c.lat, c.lon, c.cos_lat);
-        for (((d, &lat), &lon), &cos_lat) in out.iter_mut().zip(&self.lat).zip(&self.lon).zip(&self.cos_lat) {
+        for (((d, &lat), &lon), &cos_lat) in out.iter_mut().zip(lat).zip(lon).zip(cos_lat) {
             let s_phi = sin_select((c_lat - lat).to_radians() * 0.5);
             let s_lambda = sin_select((c_lon - lon).to_radians() * 0.5);
             let h = s_phi * s_phi + cos_lat * c_cos * (s_lambda * s_lambda);
