@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::cost::{CostModel, Pairs};
 use super::demand::DemandUnits;
 use super::error::{AnalysisError, positive};
-use super::geometry::{BandGrid, StepBounds};
+use super::geometry::StepBounds;
 use super::parallel;
 use super::supply::Supply;
 
@@ -404,9 +404,8 @@ fn nan_skipping_sum(terms: impl Iterator<Item = f64>) -> f64 {
     terms.fold(0.0, |acc, t| acc + if t.is_nan() { 0.0 } else { t })
 }
 
-/// A place's planned runs of grid positions, whether they are all short arcs, and where its
-/// codes start.
-type PlaceRuns<'a> = (&'a [(u32, u32)], bool, usize);
+/// A place's planned runs of grid positions, and whether they are all short arcs.
+type PlaceRuns<'a> = (&'a [(u32, u32)], bool);
 
 /// Weights by code (see [`StepBounds`]): code 0 (beyond the catchment) weighs 0, code k ≥ 1
 /// the k-th step's weight, and the code after the last step 0; padded to eight so that a code
@@ -497,9 +496,9 @@ pub(crate) fn great_circle_two_stage(
     let grid = &units.grid;
     let positions = grid.items();
     let population: Vec<f64> = positions.iter().map(|&u| units.units()[u as usize].population).collect();
-    let finite = weights.is_some_and(|w| w.iter().all(|w| w.is_finite()))
-        && population.iter().all(|p| p.is_finite())
-        && places.places().iter().all(|p| p.capacity.is_finite());
+    // Stage 2 checks each ratio itself.
+    let finite =
+        weights.is_some_and(|w| w.iter().all(|w| w.is_finite())) && population.iter().all(|p| p.is_finite());
     let plans = parallel::chunks(places.len(), 256, |range| {
         let mut runs = Vec::new();
         let mut ends = Vec::with_capacity(range.len());
@@ -509,14 +508,11 @@ pub(crate) fn great_circle_two_stage(
         }
         (runs, ends)
     });
-    // Each place's runs, and where its codes start.
     let mut place_runs: Vec<PlaceRuns<'_>> = Vec::with_capacity(places.len());
-    let mut offset = 0;
     for (runs, ends) in &plans {
         let mut first = 0;
         for &(last, small) in ends {
-            place_runs.push((&runs[first..last], small, offset));
-            offset += BandGrid::scanned(&runs[first..last]);
+            place_runs.push((&runs[first..last], small));
             first = last;
         }
     }
@@ -534,9 +530,11 @@ pub(crate) fn great_circle_two_stage(
     let stage1 = parallel::chunks(places.len(), 256, |range| {
         let (mut d, mut w) = (Vec::new(), Vec::new());
         let mut codes: Vec<u8> = Vec::new();
-        let ratios: Vec<(f64, usize)> = range
+        // Per place: its ratio, its pairs, where its codes start in the chunk's.
+        let ratios: Vec<(f64, usize, usize)> = range
             .map(|j| {
-                let (runs, small, _) = place_runs[j];
+                let (runs, small) = place_runs[j];
+                let start = codes.len();
                 let (mut demand, mut count) = (0.0f64, 0usize);
                 for &(s, e) in runs {
                     let (s, e) = (s as usize, e as usize);
@@ -570,27 +568,26 @@ pub(crate) fn great_circle_two_stage(
                     }
                 }
                 let ratio = if count == 0 { f64::NAN } else { places.places()[j].capacity / demand };
-                (ratio, count)
+                (ratio, count, start)
             })
             .collect();
         (ratios, codes)
     });
-    // Each place's codes, where they start in its chunk's.
     let (mut ratios, mut counts) = (Vec::with_capacity(places.len()), Vec::with_capacity(places.len()));
+    // Each place's codes, read where stage 1 left them.
     let mut place_codes: Vec<&[u8]> = Vec::with_capacity(places.len());
     for (part, part_codes) in &stage1 {
-        let base = place_runs.get(ratios.len()).map_or(0, |first| first.2);
-        for &(ratio, count) in part {
-            place_codes.push(&part_codes[(place_runs[ratios.len()].2 - base).min(part_codes.len())..]);
+        for &(ratio, count, start) in part {
             ratios.push(ratio);
             counts.push(count);
+            place_codes.push(&part_codes[start..]);
         }
     }
 
     // Stage 2: A_i = Σ_j R_j·w(c_ij), places in ascending order, over ranges of grid positions
     // holding about as many scanned points each.
     let mut load = vec![0i64; positions.len() + 1];
-    for (runs, _, _) in &place_runs {
+    for (runs, _) in &place_runs {
         for &(s, e) in *runs {
             load[s as usize] += 1;
             load[e as usize] -= 1;
@@ -610,7 +607,7 @@ pub(crate) fn great_circle_two_stage(
         let mut reached = vec![0u8; hi - lo];
         let (mut d, mut w) = (Vec::new(), Vec::new());
         for (j, &ratio) in ratios.iter().enumerate() {
-            let (runs, small, _) = place_runs[j];
+            let (runs, small) = place_runs[j];
             let (codes, mut at) = (place_codes[j], 0);
             for &(s, e) in runs {
                 let (run_start, run_end) = (s as usize, e as usize);
