@@ -128,20 +128,29 @@ impl App {
         Ok(self.store.password_reset_is_live(&token_hash(token)).await?)
     }
 
-    /// Set a new password with a reset token (usable once); ends every session.
+    /// Set a new password with a reset token (usable once); ends every session and voids
+    /// the user's other reset links, in one unit of work.
     pub async fn reset_password(&self, token: &str, password: &str) -> AppResult<()> {
         check_password(password).map_err(ValidationErrors::from)?;
-        let Some(user) = self.store.consume_password_reset(&token_hash(token)).await? else {
-            return Err(FieldError::new(
+        let invalid = || {
+            AppError::from(FieldError::new(
                 "token",
                 "invalid_reset_link",
                 "Ce lien n'est plus valable : demandez-en un nouveau.",
                 "This link is no longer valid: ask for a new one.",
-            )
-            .into());
+            ))
         };
-        let hash = hash_password(password.to_owned()).await?;
-        self.store.set_password_hash(user, &hash).await?;
+        let hash = token_hash(token);
+        if !self.store.password_reset_is_live(&hash).await? {
+            return Err(invalid());
+        }
+        // The slow hash before the transaction: the write lane is never held while hashing.
+        let password_hash = hash_password(password.to_owned()).await?;
+        let mut tx = self.store.transaction().await?;
+        // Consumed inside the transaction: of two uses of one link, one wins.
+        let Some(user) = tx.consume_password_reset(&hash).await? else { return Err(invalid()) };
+        tx.set_password_hash(user, &password_hash).await?;
+        tx.commit().await?;
         tracing::info!(user = %user, "password reset");
         Ok(())
     }

@@ -48,6 +48,7 @@ impl From<StoreError> for AppError {
                 )
                 .into(),
             ),
+            StoreError::Raced => AppError::Conflict { current: 0 },
             other => AppError::Internal(other.to_string()),
         }
     }

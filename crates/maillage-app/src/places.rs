@@ -104,8 +104,11 @@ impl App {
             created_at: now,
             updated_at: now,
         };
-        self.store.insert_place(&place).await?;
-        self.store.add_place_manager(id, user.id).await?;
+        // The place and its manager are one unit of work: never a draft nobody can edit.
+        let mut tx = self.store.transaction().await?;
+        tx.insert_place(&place).await?;
+        tx.add_place_manager(id, user.id).await?;
+        tx.commit().await?;
         tracing::info!(place = %id, user = %user.id, "place created");
         Ok((place, warnings))
     }

@@ -155,7 +155,7 @@ impl App {
             report.rolled_back = true;
             return Ok(report);
         }
-        let outcomes = self.store.import_places(&places).await?;
+        let outcomes = self.store_places(&places).await?;
         report.imported = outcomes.iter().filter(|o| **o == ImportOutcome::Created).count();
         report.updated = outcomes.len() - report.imported;
         tracing::info!(
@@ -166,6 +166,27 @@ impl App {
             "import done"
         );
         Ok(report)
+    }
+
+    /// Store validated places in one unit of work. A place edited by someone else between
+    /// the import's read and its write makes the transaction store nothing: it runs again
+    /// (reading the new versions), a few times at most.
+    async fn store_places(&self, places: &[Place]) -> AppResult<Vec<ImportOutcome>> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut tx = self.store.transaction().await?;
+            match tx.import_places(places).await {
+                Ok(outcomes) => {
+                    tx.commit().await?;
+                    return Ok(outcomes);
+                }
+                Err(maillage_store::StoreError::Raced) if attempt < 3 => {
+                    tracing::info!(attempt, "import met a concurrent edit; running it again");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Export the published places matching a filter.
@@ -185,7 +206,6 @@ impl App {
     /// Replace the demo network (places and accounts marked as demo) with a new one.
     pub async fn load_demo(&self, count: usize, seed: u64, progress: Progress<'_>) -> AppResult<DemoSummary> {
         use crate::demo::{DEMO_PASSWORD, DEMO_SOURCE, demo_network};
-        self.store.delete_demo_data().await?;
         let network = demo_network(self.reference, count, seed);
         let now = Utc::now();
         let total = network.places.len();
@@ -213,10 +233,12 @@ impl App {
                 updated_at: now,
             });
         }
-        self.store.import_places(&places).await?;
-        progress(total, total);
-        // One hash for every demo account: they share the documented demo password.
+        // One hash for every demo account: they share the documented demo password. Hashed
+        // before the unit of work, which replaces the whole demo network at once.
         let hash = crate::security::hash_password(DEMO_PASSWORD.to_owned()).await?;
+        let mut tx = self.store.transaction().await?;
+        tx.delete_demo_data().await?;
+        tx.import_places(&places).await?;
         for user in &network.users {
             let email = maillage_domain::fields::Email::parse(&user.email)
                 .map_err(|e| AppError::Internal(format!("demo user email: {e}")))?;
@@ -230,13 +252,15 @@ impl App {
                 },
                 password_hash: hash.clone(),
             };
-            self.store.create_user(&record, true).await?;
+            tx.create_user(&record, true).await?;
             for &index in &user.manages {
                 if let Some(place) = places.get(index) {
-                    self.store.add_place_manager(place.id, record.user.id).await?;
+                    tx.add_place_manager(place.id, record.user.id).await?;
                 }
             }
         }
+        tx.commit().await?;
+        progress(total, total);
         Ok(DemoSummary { places: places.len(), users: network.users.len() })
     }
 }

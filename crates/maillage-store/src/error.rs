@@ -11,6 +11,10 @@ pub enum StoreError {
     /// The record changed since the caller read it (optimistic concurrency).
     #[error("the record was changed by someone else (current version {current})")]
     Conflict { current: i64 },
+    /// A record changed between the read and the write of one transaction (an import met
+    /// a concurrent edit): nothing was stored; running the use case again is safe.
+    #[error("a record changed while the transaction wrote it; nothing was stored")]
+    Raced,
     /// A unique value is already taken (e.g. an email address).
     #[error("already exists: {0}")]
     Duplicate(&'static str),

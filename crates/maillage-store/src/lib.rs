@@ -4,11 +4,13 @@ mod error;
 mod index;
 mod places;
 mod pool;
+mod tx;
 mod users;
 
 pub use error::StoreError;
 pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceSort};
 pub use pool::{Backend, Store};
+pub use tx::Tx;
 pub use users::{Session, UserRecord};
 
 #[cfg(feature = "testing")]

@@ -1,7 +1,7 @@
 //! Places: storage, filtering, full-text search, revision counter.
 
 use crate::index::{Entry, Snapshot};
-use crate::pool::with_db;
+use crate::pool::{with_db, with_writer};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use maillage_domain::place::PlaceData;
@@ -99,7 +99,7 @@ const PLACE_COLUMNS: &str = "p.id, p.data, p.status, p.source, p.source_id, p.so
 /// `($1, $2), ($3, $4)…` for `rows` rows of `width` values. With `anonymous`, plain `?`
 /// instead (values bound in order): SQLite looks numbered names up one by one, which makes
 /// a statement of thousands of `$n` quadratic.
-fn placeholders(rows: usize, width: usize, anonymous: bool) -> String {
+pub(crate) fn placeholders(rows: usize, width: usize, anonymous: bool) -> String {
     (0..rows)
         .map(|r| {
             let cols: Vec<String> = (0..width)
@@ -172,205 +172,125 @@ impl PlaceCache {
 
 /// Places written per INSERT statement (19 parameters each: well under the parameter
 /// limits of SQLite, 32,766, and PostgreSQL, 65,535).
-const PLACES_PER_STATEMENT: usize = 100;
+pub(crate) const PLACES_PER_STATEMENT: usize = 100;
 
-/// Turns the INSERT of places into a rewrite of those that exist (same SQL on both databases).
-const UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET data = excluded.data, name = excluded.name, \
+/// Turns the INSERT of places into a rewrite of those that exist (same SQL on both databases),
+/// provided each is still at the version the writer read (the one before its new version):
+/// a row edited meanwhile is left alone, and the caller sees fewer rows written.
+pub(crate) const UPSERT: &str = " ON CONFLICT (id) DO UPDATE SET data = excluded.data, name = excluded.name, \
      name_folded = excluded.name_folded, commune_code = excluded.commune_code, departement = excluded.departement, \
      region = excluded.region, epci = excluded.epci, lat = excluded.lat, lon = excluded.lon, \
      opening_hours = excluded.opening_hours, status = excluded.status, source = excluded.source, \
      source_id = excluded.source_id, source_updated_on = excluded.source_updated_on, is_demo = excluded.is_demo, \
-     version = excluded.version, created_at = excluded.created_at, updated_at = excluded.updated_at";
-const ROWS_PER_STATEMENT: usize = 1000;
+     version = excluded.version, created_at = excluded.created_at, updated_at = excluded.updated_at \
+     WHERE places.version = excluded.version - 1";
+pub(crate) const ROWS_PER_STATEMENT: usize = 1000;
 
-fn place_values(count: usize, anonymous: bool) -> String {
+pub(crate) fn place_values(count: usize, anonymous: bool) -> String {
     placeholders(count, 19, anonymous)
 }
 
-/// Write places inside an open transaction, a hundred per statement: an import of 20,000
-/// places is a few hundred statements, not 20,000. `is_new` selects INSERT (new places) or
-/// an upsert that rewrites existing ones. Filters and search read the in-memory index (`index.rs`), so a
+/// Write places inside an open transaction (`$conn`: its connection), a hundred per
+/// statement: an import of 20,000 places is a few hundred statements, not 20,000. `is_new`
+/// selects INSERT (new places) or an upsert that rewrites existing ones; an existing place
+/// whose stored version is no longer the one before its new version is a conflict. Filters and search read the in-memory index (`index.rs`), so a
 /// place is one row: no tag or term tables to keep in step.
 macro_rules! write_places {
-    ($tx:expr, $places:expr, $is_new:expr, $anonymous:expr) => {{
+    ($conn:expr, $places:expr, $is_new:expr, $anonymous:expr) => {{
         let places: &[Place] = $places;
         let anonymous: bool = $anonymous;
-        for chunk in places.chunks(PLACES_PER_STATEMENT) {
+        for chunk in places.chunks($crate::places::PLACES_PER_STATEMENT) {
             // Existing places are rewritten by the same batched statement, as an upsert on
             // their id (one statement per row would cost a round trip each).
             let sql = format!(
                 "INSERT INTO places (id, data, name, name_folded, commune_code, departement, region, epci, lat, lon, \
                  opening_hours, status, source, source_id, source_updated_on, is_demo, version, created_at, updated_at) \
                  VALUES {}{}",
-                place_values(chunk.len(), anonymous),
-                if $is_new { "" } else { UPSERT }
+                $crate::places::place_values(chunk.len(), anonymous),
+                if $is_new { "" } else { $crate::places::UPSERT }
             );
             {
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                 for place in chunk {
-                    let d = &place.data;
-                    q = q
-                        .bind(place.id.to_string())
-                        .bind(serde_json::to_string(d)?)
-                        .bind(d.name.clone())
-                        .bind(maillage_domain::text::fold(&d.name))
-                        .bind(d.commune_code.to_string())
-                        .bind(d.departement.clone())
-                        .bind(d.region.clone())
-                        .bind(d.epci.clone())
-                        .bind(d.location.lat)
-                        .bind(d.location.lon)
-                        .bind(d.opening_hours.as_ref().map(|h| h.to_string()))
-                        .bind(place.status.code())
-                        .bind(place.provenance.source.clone())
-                        .bind(place.provenance.source_id.clone())
-                        .bind(place.provenance.source_updated_on.map(|d| d.to_string()))
-                        .bind(place.is_demo)
-                        .bind(place.version)
-                        .bind(place.created_at)
-                        .bind(place.updated_at);
+                    q = bind_place!(q, place);
                 }
-                q.execute(&mut *$tx).await.map_err(|e| {
+                let done = q.execute(&mut *$conn).await.map_err(|e| {
                     if StoreError::is_unique_violation(&e) { StoreError::Duplicate("source_id") } else { e.into() }
                 })?;
+                if (done.rows_affected() as usize) < chunk.len() {
+                    // An upsert skipped a row: someone else changed that place meanwhile.
+                    return Err(StoreError::Raced);
+                }
             }
         }
     }};
 }
 
-macro_rules! bump_revision {
-    ($tx:expr) => {
-        sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'places_revision'")
-            .execute(&mut *$tx)
-            .await?
-    };
+pub(crate) use write_places;
+
+/// Bind a place's 19 columns, in the order of the INSERT's column list.
+macro_rules! bind_place {
+    ($q:expr, $place:expr) => {{
+        let place: &Place = $place;
+        let d = &place.data;
+        $q.bind(place.id.to_string())
+            .bind(serde_json::to_string(d)?)
+            .bind(d.name.clone())
+            .bind(maillage_domain::text::fold(&d.name))
+            .bind(d.commune_code.to_string())
+            .bind(d.departement.clone())
+            .bind(d.region.clone())
+            .bind(d.epci.clone())
+            .bind(d.location.lat)
+            .bind(d.location.lon)
+            .bind(d.opening_hours.as_ref().map(|h| h.to_string()))
+            .bind(place.status.code())
+            .bind(place.provenance.source.clone())
+            .bind(place.provenance.source_id.clone())
+            .bind(place.provenance.source_updated_on.map(|d| d.to_string()))
+            .bind(place.is_demo)
+            .bind(place.version)
+            .bind(place.created_at)
+            .bind(place.updated_at)
+    }};
 }
+pub(crate) use bind_place;
+
+/// The edit of one place, in the same column order as [`bind_place!`], applied only if the
+/// stored version is still `$20` (rows affected tell).
+pub(crate) const UPDATE_IF_VERSION: &str = "UPDATE places SET data = $2, name = $3, name_folded = $4, \
+     commune_code = $5, departement = $6, region = $7, epci = $8, lat = $9, lon = $10, opening_hours = $11, \
+     status = $12, source = $13, source_id = $14, source_updated_on = $15, is_demo = $16, version = $17, \
+     created_at = $18, updated_at = $19 WHERE id = $1 AND version = $20";
 
 impl Store {
-    /// Store a new place.
+    /// Store a new place (one unit of work).
     pub async fn insert_place(&self, place: &Place) -> Result<(), StoreError> {
-        let anonymous = self.backend() == crate::Backend::Sqlite;
-        with_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            write_places!(tx, std::slice::from_ref(place), true, anonymous);
-            bump_revision!(tx);
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut tx = self.transaction().await?;
+        tx.insert_place(place).await?;
+        tx.commit().await
     }
 
     /// Replace a place, provided it is still at `expected_version`; the stored version becomes
     /// `place.version`. A stale edit gets [`StoreError::Conflict`], never a silent overwrite.
     pub async fn update_place(&self, place: &Place, expected_version: i64) -> Result<(), StoreError> {
-        let anonymous = self.backend() == crate::Backend::Sqlite;
-        with_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let current: Option<i64> = sqlx::query_scalar("SELECT version FROM places WHERE id = $1")
-                .bind(place.id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-            match current {
-                None => return Err(StoreError::NotFound),
-                Some(v) if v != expected_version => return Err(StoreError::Conflict { current: v }),
-                Some(_) => {}
-            }
-            write_places!(tx, std::slice::from_ref(place), false, anonymous);
-            bump_revision!(tx);
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut tx = self.transaction().await?;
+        tx.update_place(place, expected_version).await?;
+        tx.commit().await
     }
 
-    /// Create or update places in one transaction (imports). A place whose id exists, or
-    /// whose `(source, source_id)` exists, is updated in place (keeping id and creation date).
-    /// With `all_or_nothing` false the caller has already removed invalid rows; any database
-    /// error still rolls back the whole batch.
+    /// Create or update places in one unit of work (imports): see [`crate::Tx::import_places`].
     pub async fn import_places(&self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
-        let anonymous = self.backend() == crate::Backend::Sqlite;
-        let mut outcomes = Vec::with_capacity(places.len());
-        with_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            // What exists already, read once: the places of the sources in the batch, and
-            // the places whose ids the batch names (an export of this directory coming back).
-            let mut by_id: HashMap<String, (i64, DateTime<Utc>)> = HashMap::new();
-            let mut by_source: HashMap<(String, String), String> = HashMap::new();
-            let mut sources: Vec<&str> = places.iter().map(|p| p.provenance.source.as_str()).collect();
-            sources.sort_unstable();
-            sources.dedup();
-            for source in sources {
-                let rows = sqlx::query("SELECT id, source_id, version, created_at FROM places WHERE source = $1")
-                    .bind(source)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                for row in rows {
-                    let id: String = row.try_get("id")?;
-                    if let Some(source_id) = row.try_get::<Option<String>, _>("source_id")? {
-                        by_source.insert((source.to_owned(), source_id), id.clone());
-                    }
-                    by_id.insert(id, (row.try_get("version")?, row.try_get("created_at")?));
-                }
-            }
-            let ids: Vec<String> = places.iter().map(|p| p.id.to_string()).filter(|id| !by_id.contains_key(id)).collect();
-            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
-                let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
-                let sql = format!("SELECT id, version, created_at FROM places WHERE id IN {list}");
-                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                for row in q.fetch_all(&mut *tx).await? {
-                    by_id.insert(row.try_get("id")?, (row.try_get("version")?, row.try_get("created_at")?));
-                }
-            }
-            let mut new = Vec::new();
-            let mut updated = Vec::new();
-            for place in places {
-                let own = place.id.to_string();
-                let existing = if by_id.contains_key(&own) {
-                    Some(own.clone())
-                } else {
-                    place
-                        .provenance
-                        .source_id
-                        .as_ref()
-                        .and_then(|sid| by_source.get(&(place.provenance.source.clone(), sid.clone())).cloned())
-                };
-                match existing.and_then(|id| by_id.get(&id).map(|e| (id, *e))) {
-                    Some((id, (version, created_at))) => {
-                        let mut p = place.clone();
-                        p.id = id.parse().map_err(|_| StoreError::Corrupt(id.clone()))?;
-                        p.version = version + 1;
-                        p.created_at = created_at;
-                        // A second row for the same record in one batch updates it again.
-                        by_id.insert(id, (p.version, created_at));
-                        updated.push(p);
-                        outcomes.push(ImportOutcome::Updated);
-                    }
-                    None => {
-                        if let Some(sid) = &place.provenance.source_id {
-                            by_source.insert((place.provenance.source.clone(), sid.clone()), own.clone());
-                        }
-                        by_id.insert(own, (place.version, place.created_at));
-                        new.push(place.clone());
-                        outcomes.push(ImportOutcome::Created);
-                    }
-                }
-            }
-            write_places!(tx, &new, true, anonymous);
-            write_places!(tx, &updated, false, anonymous);
-            bump_revision!(tx);
-            tx.commit().await?;
-        });
-        if places.len() >= 500 {
-            self.analyze().await?;
-        }
+        let mut tx = self.transaction().await?;
+        let outcomes = tx.import_places(places).await?;
+        tx.commit().await?;
         Ok(outcomes)
     }
 
     /// Refresh the query planner's statistics (after large changes), so that it picks the
     /// right index for each filter.
     pub async fn analyze(&self) -> Result<(), StoreError> {
-        with_db!(self, pool => {
+        with_writer!(self, pool => {
             sqlx::query("ANALYZE").execute(pool).await?;
         });
         Ok(())
@@ -526,25 +446,18 @@ impl Store {
         Ok(rows.into_iter().filter_map(|(s, n)| PlaceStatus::parse(&s).ok().map(|s| (s, n as u64))).collect())
     }
 
-    /// Delete every demo place and demo account.
+    /// Delete every demo place and demo account (one unit of work).
     pub async fn delete_demo_data(&self) -> Result<(), StoreError> {
-        with_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM places WHERE is_demo = TRUE").execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM users WHERE is_demo = TRUE").execute(&mut *tx).await?;
-            bump_revision!(tx);
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut tx = self.transaction().await?;
+        tx.delete_demo_data().await?;
+        tx.commit().await
     }
 
-    /// Give a user the right to edit a place.
+    /// Give a user the right to edit a place (one unit of work).
     pub async fn add_place_manager(&self, place: PlaceId, user: UserId) -> Result<(), StoreError> {
-        with_db!(self, pool => {
-            sqlx::query("INSERT INTO place_managers (place_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                .bind(place.to_string()).bind(user.to_string()).execute(pool).await?;
-        });
-        Ok(())
+        let mut tx = self.transaction().await?;
+        tx.add_place_manager(place, user).await?;
+        tx.commit().await
     }
 
     pub async fn is_place_manager(&self, place: PlaceId, user: UserId) -> Result<bool, StoreError> {

@@ -25,7 +25,14 @@ pub(crate) enum Db {
 /// the compiler for both.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Where reads go (on SQLite, read-only connections: a write sent there fails loudly).
     pub(crate) db: Db,
+    /// SQLite's write lane: the one connection that writes, so that writers of this server
+    /// queue in order instead of failing with "database is locked". Every write
+    /// transaction on it begins with `BEGIN IMMEDIATE`, so that writers of other processes
+    /// (a CLI import beside the server) wait for the lock (busy timeout) rather than fail
+    /// when a read turns into a write. `None` on PostgreSQL, whose pool does both.
+    pub(crate) writer: Option<SqlitePool>,
     pub(crate) cache: std::sync::Arc<crate::places::PlaceCache>,
     pub(crate) index: std::sync::Arc<crate::places::IndexState>,
 }
@@ -42,13 +49,27 @@ macro_rules! with_db {
 }
 pub(crate) use with_db;
 
+/// Like [`with_db!`], with the pool that writes: SQLite's write lane, or the PostgreSQL
+/// pool. For single statements outside a unit of work ([`crate::Tx`]).
+macro_rules! with_writer {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::pool::Db::Sqlite(readers) => {
+                let $pool = $store.writer.as_ref().unwrap_or(readers);
+                $body
+            }
+            $crate::pool::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_writer;
+
 impl Store {
     /// Connect to `sqlite://path` (created when missing) or `postgres://…`, and apply the
     /// embedded migrations.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let store = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
@@ -57,18 +78,38 @@ impl Store {
                 // makes large imports go through the kernel for every page).
                 .pragma("cache_size", "-8000")
                 .pragma("temp_store", "memory");
-            // SQLite has one writer; a few readers run in parallel under WAL.
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-            Store { db: Db::Sqlite(pool), cache: Default::default(), index: Default::default() }
+            // One writer (the lane: in-process writers queue for it), opened first so that
+            // it creates the file and applies the migrations.
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .connect_with(options.clone().create_if_missing(true))
+                .await?;
+            sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+            // Readers in parallel under WAL; read-only, so that a write sent to them by
+            // mistake fails in tests instead of racing the lane.
+            let readers =
+                SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
+            Store {
+                db: Db::Sqlite(readers),
+                writer: Some(writer),
+                cache: Default::default(),
+                index: Default::default(),
+            }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
-            Store { db: Db::Postgres(pool), cache: Default::default(), index: Default::default() }
+            Store {
+                db: Db::Postgres(pool),
+                writer: None,
+                cache: Default::default(),
+                index: Default::default(),
+            }
         } else {
             return Err(StoreError::UnsupportedUrl);
         };
         store.migrate().await?;
-        if let Db::Sqlite(pool) = &store.db {
+        if let Some(pool) = &store.writer {
             // Planner statistics for tables that lack them (a database filled before this
             // start); cheap when they are current. Not fatal: queries work without them.
             if let Err(e) = sqlx::query("PRAGMA optimize=0x10002").execute(pool).await {
@@ -79,9 +120,9 @@ impl Store {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        match &self.db {
-            Db::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        // SQLite's migrations ran on the write lane when it opened.
+        if let Db::Postgres(pool) = &self.db {
+            sqlx::migrate!("./migrations/postgres").run(pool).await?;
         }
         Ok(())
     }
@@ -95,6 +136,9 @@ impl Store {
 
     /// Close every connection (waits for those in use).
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         with_db!(self, pool => pool.close().await)
     }
 

@@ -1,6 +1,6 @@
 //! Accounts, sessions, password resets and rate-limit events.
 
-use crate::pool::with_db;
+use crate::pool::{with_db, with_writer};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use maillage_domain::fields::Email;
@@ -45,26 +45,11 @@ macro_rules! row_to_user {
 const USER_COLUMNS: &str = "id, email, display_name, password_hash, is_admin, created_at";
 
 impl Store {
-    /// Create an account; [`StoreError::Duplicate`] when the email is taken.
+    /// Create an account (one unit of work); [`StoreError::Duplicate`] when the email is taken.
     pub async fn create_user(&self, record: &UserRecord, is_demo: bool) -> Result<(), StoreError> {
-        let u = &record.user;
-        with_db!(self, pool => {
-            sqlx::query(
-                "INSERT INTO users (id, email, display_name, password_hash, is_admin, is_demo, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(u.id.to_string())
-            .bind(u.email.as_str())
-            .bind(&u.display_name)
-            .bind(&record.password_hash)
-            .bind(u.is_admin)
-            .bind(is_demo)
-            .bind(u.created_at)
-            .execute(pool)
-            .await
-            .map_err(|e| if StoreError::is_unique_violation(&e) { StoreError::Duplicate("email") } else { e.into() })?;
-        });
-        Ok(())
+        let mut tx = self.transaction().await?;
+        tx.create_user(record, is_demo).await?;
+        tx.commit().await
     }
 
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<UserRecord>, StoreError> {
@@ -102,19 +87,12 @@ impl Store {
         })
     }
 
-    /// Replace a password hash and end every session of the user.
+    /// Replace a password hash, end every session of the user and void their reset links
+    /// (one unit of work).
     pub async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), StoreError> {
-        with_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                .bind(hash).bind(id.to_string()).execute(&mut *tx).await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound);
-            }
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *tx).await?;
-            tx.commit().await?;
-        });
-        Ok(())
+        let mut tx = self.transaction().await?;
+        tx.set_password_hash(id, hash).await?;
+        tx.commit().await
     }
 
     /// Places a user manages.
@@ -136,7 +114,7 @@ impl Store {
         csrf_token: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        with_db!(self, pool => {
+        with_writer!(self, pool => {
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
             )
@@ -166,7 +144,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        with_db!(self, pool => {
+        with_writer!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
         });
         Ok(())
@@ -175,7 +153,7 @@ impl Store {
     /// Remove expired sessions, used reset tokens and old rate events.
     pub async fn purge_expired(&self, rate_events_before: DateTime<Utc>) -> Result<(), StoreError> {
         let now = Utc::now();
-        with_db!(self, pool => {
+        with_writer!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
             sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1 OR used = TRUE").bind(now).execute(pool).await?;
             sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(rate_events_before).execute(pool).await?;
@@ -191,22 +169,20 @@ impl Store {
         user: UserId,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        with_db!(self, pool => {
+        with_writer!(self, pool => {
             sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at, used) VALUES ($1, $2, $3, FALSE)")
                 .bind(token_hash).bind(user.to_string()).bind(expires_at).execute(pool).await?;
         });
         Ok(())
     }
 
-    /// The user of a live, unused reset token, marking it used (one use only).
+    /// The user of a live, unused reset token, marking it and the user's other links used
+    /// (one unit of work).
     pub async fn consume_password_reset(&self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
-        with_db!(self, pool => {
-            let user: Option<String> = sqlx::query_scalar(
-                "UPDATE password_resets SET used = TRUE WHERE token_hash = $1 AND used = FALSE AND expires_at > $2 RETURNING user_id",
-            )
-            .bind(token_hash).bind(Utc::now()).fetch_optional(pool).await?;
-            user.map(|u| u.parse().map_err(|_| StoreError::Corrupt(u))).transpose()
-        })
+        let mut tx = self.transaction().await?;
+        let user = tx.consume_password_reset(token_hash).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     /// Whether a reset token is live, without using it (to show the form).
@@ -225,7 +201,7 @@ impl Store {
     /// Record one event in a bucket (e.g. `login:<ip>`) and return how many events the bucket
     /// has had since `since`, this one included. Shared by every server on the database.
     pub async fn hit_rate_bucket(&self, bucket: &str, since: DateTime<Utc>) -> Result<u64, StoreError> {
-        with_db!(self, pool => {
+        with_writer!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("INSERT INTO rate_events (bucket, at) VALUES ($1, $2)")
                 .bind(bucket).bind(Utc::now()).execute(&mut *tx).await?;
@@ -238,7 +214,7 @@ impl Store {
 
     /// Forget a bucket's events (e.g. after a successful login).
     pub async fn clear_rate_bucket(&self, bucket: &str) -> Result<(), StoreError> {
-        with_db!(self, pool => {
+        with_writer!(self, pool => {
             sqlx::query("DELETE FROM rate_events WHERE bucket = $1").bind(bucket).execute(pool).await?;
         });
         Ok(())

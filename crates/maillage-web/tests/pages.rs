@@ -391,3 +391,65 @@ async fn writes_are_rate_limited_per_client() {
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// The reset links in the outbox, oldest first.
+fn reset_tokens(app: &TestApp) -> Vec<String> {
+    let mut mails: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(app.outbox.path())
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.metadata().unwrap().modified().unwrap(), std::fs::read_to_string(e.path()).unwrap())
+        })
+        .filter(|(_, m)| m.contains("jeton"))
+        .collect();
+    mails.sort();
+    mails
+        .into_iter()
+        .map(|(_, m)| {
+            let m = m.replace("=\r\n", "").replace("=3D", "=");
+            m.split("jeton=").nth(1).unwrap().split(|c: char| c.is_whitespace()).next().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn using_one_reset_link_voids_the_others() {
+    let app = spawn().await;
+    app.create_user("claire@exemple.fr", false).await;
+    let visitor = app.visitor().await;
+    for _ in 0..2 {
+        let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "claire@exemple.fr")]).await;
+        assert_eq!(r.status, StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let tokens = reset_tokens(&app);
+    assert_eq!(tokens.len(), 2, "two links were sent");
+    let r = app
+        .post_form(
+            &visitor,
+            "/mot-de-passe/nouveau",
+            &[("jeton", &tokens[1]), ("password", "un-nouveau-mot-de-passe")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // The older link no longer shows the form, and cannot set a password.
+    let form = app.get(Some(&visitor), &format!("/mot-de-passe/nouveau?jeton={}", tokens[0])).await;
+    assert!(form.text().contains("n'est plus valable"), "{}", form.text());
+    let r = app
+        .post_form(
+            &visitor,
+            "/mot-de-passe/nouveau",
+            &[("jeton", &tokens[0]), ("password", "le-mot-de-l-attaquant")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("n'est plus valable"));
+    let r = app
+        .post_form(
+            &visitor,
+            "/connexion",
+            &[("email", "claire@exemple.fr"), ("password", "le-mot-de-l-attaquant")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the voided link changed nothing");
+}

@@ -18,7 +18,9 @@ pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     pub outbox: tempfile::TempDir,
-    _db: TestDb,
+    /// The database (None for a second server beside the first, which keeps it alive).
+    _db: Option<TestDb>,
+    url: String,
 }
 
 pub struct Response {
@@ -81,7 +83,16 @@ pub async fn spawn_with(web: WebConfig) -> TestApp {
     let outbox = tempfile::tempdir().unwrap();
     let app = App::new(db.store.clone(), Mailer::Outbox(outbox.path().to_owned()), AppConfig::default());
     let state = AppState::new(app, web);
-    TestApp { router: maillage_web::router(state.clone()), state, outbox, _db: db }
+    TestApp { router: maillage_web::router(state.clone()), state, outbox, url: db.url.clone(), _db: Some(db) }
+}
+
+/// A second server on the same database as `first` (its own pools, caches and index).
+pub async fn spawn_beside(first: &TestApp) -> TestApp {
+    let store = maillage_store::Store::connect(&first.url).await.expect("second connection");
+    let outbox = tempfile::tempdir().unwrap();
+    let app = App::new(store, Mailer::Outbox(outbox.path().to_owned()), AppConfig::default());
+    let state = AppState::new(app, WebConfig { writes_per_minute: 10_000, ..WebConfig::default() });
+    TestApp { router: maillage_web::router(state.clone()), state, outbox, _db: None, url: first.url.clone() }
 }
 
 impl TestApp {

@@ -1,0 +1,322 @@
+//! The unit of work: one transaction per use case, over SQLite or PostgreSQL.
+//!
+//! A use case opens a [`Tx`] with [`Store::transaction`], does every write through it, and
+//! commits: all of it is stored, or none of it (dropping a `Tx` rolls it back). On SQLite
+//! the transaction runs on the write lane (one connection, `BEGIN IMMEDIATE`), so writers
+//! queue instead of failing with "database is locked"; on PostgreSQL it is an ordinary
+//! READ COMMITTED transaction, and every edit of a versioned record is a conditional
+//! `UPDATE … WHERE version = $expected` whose row count tells a stale edit (409) from a
+//! success. Nothing else may be awaited on the write lane while a `Tx` holds it: a use case
+//! does its slow work (password hashing, parsing, validation) before it opens one.
+
+use crate::places::{
+    ImportOutcome, ROWS_PER_STATEMENT, UPDATE_IF_VERSION, bind_place, placeholders, write_places,
+};
+use crate::pool::Db;
+use crate::users::UserRecord;
+use crate::{Backend, Store, StoreError};
+use chrono::{DateTime, Utc};
+use maillage_domain::{Place, PlaceId, UserId};
+use sqlx::{AssertSqlSafe, Row};
+use std::collections::HashMap;
+
+/// An open transaction. Commit it with [`Tx::commit`]; dropped, it rolls back.
+pub struct Tx {
+    pub(crate) conn: TxConn,
+    store: Store,
+    /// Places written: the revision counter moves once, at commit.
+    places_written: usize,
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx").field("backend", &self.store.backend()).finish_non_exhaustive()
+    }
+}
+
+pub(crate) enum TxConn {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Run the same code on the transaction's connection, whichever database it is (`$conn` is
+/// a `&mut` connection). The body is compiled once per database.
+macro_rules! with_tx {
+    ($tx:expr, $conn:ident => $body:expr) => {
+        match &mut $tx.conn {
+            $crate::tx::TxConn::Sqlite(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+            $crate::tx::TxConn::Postgres(t) => {
+                let $conn = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// After writing this many places in one transaction, refresh the planner's statistics.
+const ANALYZE_AFTER: usize = 500;
+
+impl Store {
+    /// Open a unit of work. On SQLite it waits for the write lane (and, with `BEGIN
+    /// IMMEDIATE`, for writers of other processes, up to the busy timeout).
+    pub async fn transaction(&self) -> Result<Tx, StoreError> {
+        let conn = match &self.db {
+            Db::Sqlite(readers) => {
+                let lane = self.writer.as_ref().unwrap_or(readers);
+                TxConn::Sqlite(lane.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx { conn, store: self.clone(), places_written: 0 })
+    }
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        self.store.backend()
+    }
+
+    /// Store everything written through this transaction, at once.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        if self.places_written > 0 {
+            // Caches and the in-memory index of every server compare this counter.
+            with_tx!(self, conn => {
+                sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'places_revision'")
+                    .execute(&mut *conn)
+                    .await?;
+            });
+        }
+        let written = self.places_written;
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
+        }
+        if written >= ANALYZE_AFTER {
+            self.store.analyze().await?;
+        }
+        Ok(())
+    }
+
+    /// Undo everything (the same as dropping it, but waits for the database).
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.conn {
+            TxConn::Sqlite(t) => t.rollback().await?,
+            TxConn::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+
+    // --- places ------------------------------------------------------------------------
+
+    /// Store a new place.
+    pub async fn insert_place(&mut self, place: &Place) -> Result<(), StoreError> {
+        let anonymous = self.backend() == Backend::Sqlite;
+        with_tx!(self, conn => { write_places!(conn, std::slice::from_ref(place), true, anonymous); });
+        self.places_written += 1;
+        Ok(())
+    }
+
+    /// Replace a place, provided it is still at `expected_version` (checked by the UPDATE
+    /// itself, so two writers of the same version cannot both succeed, under READ COMMITTED
+    /// as under SQLite's single writer). A stale edit gets [`StoreError::Conflict`] with the
+    /// version now stored; an unknown place [`StoreError::NotFound`].
+    pub async fn update_place(&mut self, place: &Place, expected_version: i64) -> Result<(), StoreError> {
+        let done = with_tx!(self, conn => {
+            let q = sqlx::query(UPDATE_IF_VERSION);
+            bind_place!(q, place).bind(expected_version).execute(&mut *conn).await?.rows_affected()
+        });
+        if done == 0 {
+            let current: Option<i64> = with_tx!(self, conn => {
+                sqlx::query_scalar("SELECT version FROM places WHERE id = $1")
+                    .bind(place.id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await?
+            });
+            return Err(match current {
+                None => StoreError::NotFound,
+                Some(current) => StoreError::Conflict { current },
+            });
+        }
+        self.places_written += 1;
+        Ok(())
+    }
+
+    /// Create or update places (imports). A place whose id exists, or whose `(source,
+    /// source_id)` exists, is updated in place (keeping id and creation date). A place
+    /// changed by someone else between the read and the write of this transaction makes it
+    /// fail with [`StoreError::Raced`] (nothing is stored once the caller drops it): the
+    /// caller may run it again.
+    pub async fn import_places(&mut self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
+        let anonymous = self.backend() == Backend::Sqlite;
+        let mut outcomes = Vec::with_capacity(places.len());
+        with_tx!(self, conn => {
+            // What exists already, read once: the places of the sources in the batch, and
+            // the places whose ids the batch names (an export of this directory coming back).
+            let mut by_id: HashMap<String, (i64, DateTime<Utc>)> = HashMap::new();
+            let mut by_source: HashMap<(String, String), String> = HashMap::new();
+            let mut sources: Vec<&str> = places.iter().map(|p| p.provenance.source.as_str()).collect();
+            sources.sort_unstable();
+            sources.dedup();
+            for source in sources {
+                let rows = sqlx::query("SELECT id, source_id, version, created_at FROM places WHERE source = $1")
+                    .bind(source)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                for row in rows {
+                    let id: String = row.try_get("id")?;
+                    if let Some(source_id) = row.try_get::<Option<String>, _>("source_id")? {
+                        by_source.insert((source.to_owned(), source_id), id.clone());
+                    }
+                    by_id.insert(id, (row.try_get("version")?, row.try_get("created_at")?));
+                }
+            }
+            let ids: Vec<String> = places.iter().map(|p| p.id.to_string()).filter(|id| !by_id.contains_key(id)).collect();
+            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
+                let sql = format!("SELECT id, version, created_at FROM places WHERE id IN {list}");
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                for row in q.fetch_all(&mut *conn).await? {
+                    by_id.insert(row.try_get("id")?, (row.try_get("version")?, row.try_get("created_at")?));
+                }
+            }
+            let mut new = Vec::new();
+            let mut updated = Vec::new();
+            for place in places {
+                let own = place.id.to_string();
+                let existing = if by_id.contains_key(&own) {
+                    Some(own.clone())
+                } else {
+                    place
+                        .provenance
+                        .source_id
+                        .as_ref()
+                        .and_then(|sid| by_source.get(&(place.provenance.source.clone(), sid.clone())).cloned())
+                };
+                match existing.and_then(|id| by_id.get(&id).map(|e| (id, *e))) {
+                    Some((id, (version, created_at))) => {
+                        let mut p = place.clone();
+                        p.id = id.parse().map_err(|_| StoreError::Corrupt(id.clone()))?;
+                        p.version = version + 1;
+                        p.created_at = created_at;
+                        // A second row for the same record in one batch updates it again.
+                        by_id.insert(id, (p.version, created_at));
+                        updated.push(p);
+                        outcomes.push(ImportOutcome::Updated);
+                    }
+                    None => {
+                        if let Some(sid) = &place.provenance.source_id {
+                            by_source.insert((place.provenance.source.clone(), sid.clone()), own.clone());
+                        }
+                        by_id.insert(own, (place.version, place.created_at));
+                        new.push(place.clone());
+                        outcomes.push(ImportOutcome::Created);
+                    }
+                }
+            }
+            write_places!(conn, &new, true, anonymous);
+            write_places!(conn, &updated, false, anonymous);
+        });
+        self.places_written += places.len();
+        Ok(outcomes)
+    }
+
+    /// Delete every demo place and demo account.
+    pub async fn delete_demo_data(&mut self) -> Result<(), StoreError> {
+        with_tx!(self, conn => {
+            sqlx::query("DELETE FROM places WHERE is_demo = TRUE").execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM users WHERE is_demo = TRUE").execute(&mut *conn).await?;
+        });
+        self.places_written += 1;
+        Ok(())
+    }
+
+    /// Give a user the right to edit a place.
+    pub async fn add_place_manager(&mut self, place: PlaceId, user: UserId) -> Result<(), StoreError> {
+        with_tx!(self, conn => {
+            sqlx::query("INSERT INTO place_managers (place_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(place.to_string())
+                .bind(user.to_string())
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound } else { e.into() })?;
+        });
+        Ok(())
+    }
+
+    // --- accounts ----------------------------------------------------------------------
+
+    /// Create an account; [`StoreError::Duplicate`] when the email is taken.
+    pub async fn create_user(&mut self, record: &UserRecord, is_demo: bool) -> Result<(), StoreError> {
+        let u = &record.user;
+        with_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO users (id, email, display_name, password_hash, is_admin, is_demo, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(u.id.to_string())
+            .bind(u.email.as_str())
+            .bind(&u.display_name)
+            .bind(&record.password_hash)
+            .bind(u.is_admin)
+            .bind(is_demo)
+            .bind(u.created_at)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| if StoreError::is_unique_violation(&e) { StoreError::Duplicate("email") } else { e.into() })?;
+        });
+        Ok(())
+    }
+
+    /// The user of a live, unused reset token, marking it and every other reset link of
+    /// that user used: one link used voids the others.
+    pub async fn consume_password_reset(&mut self, token_hash: &str) -> Result<Option<UserId>, StoreError> {
+        let user: Option<String> = with_tx!(self, conn => {
+            sqlx::query_scalar(
+                "UPDATE password_resets SET used = TRUE WHERE token_hash = $1 AND used = FALSE AND expires_at > $2 \
+                 RETURNING user_id",
+            )
+            .bind(token_hash)
+            .bind(Utc::now())
+            .fetch_optional(&mut *conn)
+            .await?
+        });
+        let Some(user) = user else { return Ok(None) };
+        with_tx!(self, conn => {
+            sqlx::query("UPDATE password_resets SET used = TRUE WHERE user_id = $1")
+                .bind(&user)
+                .execute(&mut *conn)
+                .await?;
+        });
+        user.parse().map(Some).map_err(|_| StoreError::Corrupt(format!("user id {user}")))
+    }
+
+    /// Replace a password hash, end every session of the user and void their reset links.
+    pub async fn set_password_hash(&mut self, id: UserId, hash: &str) -> Result<(), StoreError> {
+        with_tx!(self, conn => {
+            let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id.to_string()).execute(&mut *conn).await?;
+            sqlx::query("UPDATE password_resets SET used = TRUE WHERE user_id = $1")
+                .bind(id.to_string())
+                .execute(&mut *conn)
+                .await?;
+        });
+        Ok(())
+    }
+}
+
+fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(db) if db.is_foreign_key_violation())
+}
