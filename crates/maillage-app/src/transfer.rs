@@ -10,6 +10,7 @@ use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance};
 use maillage_interop::{ColumnMapping, Format, RowError};
 use maillage_store::{ImportOutcome, PlaceFilter};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// How to import a file.
 #[derive(Debug, Clone)]
@@ -62,6 +63,9 @@ impl ImportReport {
     }
 }
 
+/// Rows checked and stored per batch of an import.
+pub const IMPORT_BATCH: usize = 1000;
+
 /// Progress of a long job: (done, total).
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
@@ -73,41 +77,134 @@ impl App {
     /// Import a file of places. Valid rows are stored in one transaction; invalid rows are
     /// reported and not stored (or nothing is stored, with `all_or_nothing`). A file that
     /// cannot be read at all is an error.
+    ///
+    /// The file is read, checked and stored in batches of [`IMPORT_BATCH`] rows: reading and
+    /// validation run on a blocking thread (never on the request executor), each batch is
+    /// written through the open transaction as soon as it is ready, so memory holds the
+    /// file and one or two batches, whatever the number of rows.
     pub async fn import(
         &self,
         actor: &Actor,
-        bytes: &[u8],
+        bytes: impl Into<Vec<u8>>,
         options: &ImportOptions,
         progress: Progress<'_>,
     ) -> AppResult<ImportReport> {
         if !may_import(actor) {
             return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
         }
+        let bytes: Arc<Vec<u8>> = Arc::new(bytes.into());
         let format = match options.format {
             Some(f) => f,
-            None => maillage_interop::detect_format(&options.file_name, bytes).ok_or_else(|| {
+            None => maillage_interop::detect_format(&options.file_name, &bytes).ok_or_else(|| {
                 AppError::File(format!(
                     "format de « {} » non reconnu : précisez-le (csv, geojson, lmn-json, lmn-csv)",
                     options.file_name
                 ))
             })?,
         };
-        let parsed = maillage_interop::parse(format, bytes, &options.mapping)
-            .map_err(|e| AppError::File(e.to_string()))?;
+        // Rows, for the progress bar: lines of a CSV file; records of a JSON file are
+        // counted as they come.
+        let total = bytes.iter().filter(|b| **b == b'\n').count().max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.import_once(format, Arc::clone(&bytes), options, total, progress).await {
+                Err(AppError::Conflict { current: 0 }) if attempt < 3 => {
+                    tracing::info!(attempt, "import met a concurrent edit; running it again");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// One attempt of [`App::import`]: a reader thread checks rows and hands batches over;
+    /// this task writes them in one transaction.
+    async fn import_once(
+        &self,
+        format: Format,
+        bytes: Arc<Vec<u8>>,
+        options: &ImportOptions,
+        total: usize,
+        progress: Progress<'_>,
+    ) -> AppResult<ImportReport> {
+        let (batches, mut ready) = tokio::sync::mpsc::channel::<Vec<Place>>(2);
+        let reader = {
+            let (app, options, runtime) = (self.clone(), options.clone(), tokio::runtime::Handle::current());
+            tokio::task::spawn_blocking(move || app.read_rows(format, &bytes, &options, &runtime, &batches))
+        };
+        let mut tx = None;
+        let mut outcomes = Vec::new();
+        let written = async {
+            while let Some(batch) = ready.recv().await {
+                let open = match &mut tx {
+                    Some(open) => open,
+                    // Opened with the first batch: the write lane is not held while the
+                    // first rows are read.
+                    None => tx.insert(self.store.transaction().await?),
+                };
+                outcomes.extend(open.import_places(&batch).await?);
+                progress(outcomes.len(), total);
+            }
+            Ok::<_, AppError>(())
+        }
+        .await;
+        // On a write error the channel closes: the reader stops at its next batch.
+        drop(ready);
+        let report = reader.await.map_err(|e| AppError::Internal(format!("import reader: {e}")))?;
+        written?;
+        let mut report = report?;
+        progress(total, total);
+        report.errors.sort_by_key(|e| e.line);
+        report.rejected = {
+            let mut lines: Vec<usize> = report.errors.iter().map(|e| e.line).collect();
+            lines.dedup();
+            lines.len()
+        };
+        if options.all_or_nothing && report.rejected > 0 {
+            report.rolled_back = true;
+            if let Some(tx) = tx {
+                tx.rollback().await?;
+            }
+            return Ok(report);
+        }
+        if let Some(tx) = tx {
+            tx.commit().await?;
+        }
+        report.imported = outcomes.iter().filter(|o| **o == ImportOutcome::Created).count();
+        report.updated = outcomes.len() - report.imported;
+        tracing::info!(
+            format = format.name(),
+            imported = report.imported,
+            updated = report.updated,
+            rejected = report.rejected,
+            "import done"
+        );
+        Ok(report)
+    }
+
+    /// The reader of an import (a blocking thread): parse, validate, hand over batches.
+    fn read_rows(
+        &self,
+        format: Format,
+        bytes: &[u8],
+        options: &ImportOptions,
+        runtime: &tokio::runtime::Handle,
+        batches: &tokio::sync::mpsc::Sender<Vec<Place>>,
+    ) -> AppResult<ImportReport> {
         let default_source = options.source.clone().unwrap_or_else(|| "import".to_owned());
         let mut report = ImportReport {
             format: format.name().to_owned(),
             source: default_source.clone(),
-            errors: parsed.errors,
-            warnings: parsed.warnings,
             ..Default::default()
         };
-        let total = parsed.rows.len();
         let now = Utc::now();
-        let mut places = Vec::with_capacity(total);
-        for (i, row) in parsed.rows.into_iter().enumerate() {
-            if i % 500 == 0 {
-                progress(i, total);
+        let mut batch = Vec::with_capacity(IMPORT_BATCH);
+        // Set when the writer is gone (a database error): the rest of the file is skipped.
+        let mut stopped = false;
+        let mut failure: Option<AppError> = None;
+        let file = maillage_interop::parse_each(format, bytes, &options.mapping, &mut |row| {
+            if stopped {
+                return;
             }
             match row.input.validate(self.reference, FarLocation::UseCommunePoint) {
                 Ok((data, warnings)) => {
@@ -125,12 +222,21 @@ impl App {
                     // back as themselves, keeping their provenance.
                     let mut id = PlaceId::new();
                     if let Some(own) = provenance.source_id.as_deref().and_then(|s| s.parse::<PlaceId>().ok())
-                        && let Some(existing) = self.store.place(own).await?
                     {
-                        id = own;
-                        provenance = existing.provenance;
+                        match runtime.block_on(self.store.place(own)) {
+                            Ok(Some(existing)) => {
+                                id = own;
+                                provenance = existing.provenance;
+                            }
+                            Ok(None) => {}
+                            Err(e) => {
+                                failure = Some(e.into());
+                                stopped = true;
+                                return;
+                            }
+                        }
                     }
-                    places.push(Place {
+                    batch.push(Place {
                         id,
                         data,
                         status,
@@ -140,53 +246,28 @@ impl App {
                         created_at: now,
                         updated_at: now,
                     });
+                    if batch.len() == IMPORT_BATCH
+                        && batches
+                            .blocking_send(std::mem::replace(&mut batch, Vec::with_capacity(IMPORT_BATCH)))
+                            .is_err()
+                    {
+                        stopped = true;
+                    }
                 }
                 Err(errors) => report.errors.extend(row_errors(row.line, &errors.errors)),
             }
+        });
+        if let Some(e) = failure {
+            return Err(e);
         }
-        progress(total, total);
-        report.errors.sort_by_key(|e| e.line);
-        report.rejected = {
-            let mut lines: Vec<usize> = report.errors.iter().map(|e| e.line).collect();
-            lines.dedup();
-            lines.len()
-        };
-        if options.all_or_nothing && report.rejected > 0 {
-            report.rolled_back = true;
-            return Ok(report);
+        let file = file.map_err(|e| AppError::File(e.to_string()))?;
+        if !batch.is_empty() && !stopped {
+            // A closed channel means the writer failed: it reports its own error.
+            let _ = batches.blocking_send(batch);
         }
-        let outcomes = self.store_places(&places).await?;
-        report.imported = outcomes.iter().filter(|o| **o == ImportOutcome::Created).count();
-        report.updated = outcomes.len() - report.imported;
-        tracing::info!(
-            format = format.name(),
-            imported = report.imported,
-            updated = report.updated,
-            rejected = report.rejected,
-            "import done"
-        );
+        report.errors.extend(file.errors);
+        report.warnings.splice(0..0, file.warnings);
         Ok(report)
-    }
-
-    /// Store validated places in one unit of work. A place edited by someone else between
-    /// the import's read and its write makes the transaction store nothing: it runs again
-    /// (reading the new versions), a few times at most.
-    async fn store_places(&self, places: &[Place]) -> AppResult<Vec<ImportOutcome>> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut tx = self.store.transaction().await?;
-            match tx.import_places(places).await {
-                Ok(outcomes) => {
-                    tx.commit().await?;
-                    return Ok(outcomes);
-                }
-                Err(maillage_store::StoreError::Raced) if attempt < 3 => {
-                    tracing::info!(attempt, "import met a concurrent edit; running it again");
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
     }
 
     /// Export the published places matching a filter.

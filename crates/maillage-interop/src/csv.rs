@@ -5,7 +5,7 @@
 use crate::mapping::ColumnMapping;
 use crate::report::{FileError, RowError};
 use crate::row::{self, Row, split_pipe};
-use crate::{Collector, ImportRow, ParsedFile};
+use crate::{Collector, ImportRow};
 use maillage_domain::PlaceInput;
 
 /// Columns of the CSV format, in the order they are written.
@@ -56,7 +56,11 @@ const ALIASES: &[(&str, &str)] = &[
     ("commune", "commune_name"),
 ];
 
-pub(crate) fn parse(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, FileError> {
+pub(crate) fn parse(
+    text: &str,
+    mapping: &ColumnMapping,
+    collector: &mut Collector<'_>,
+) -> Result<(), FileError> {
     mapping.check_targets(COLUMNS)?;
     let table = row::read_csv(text, COLUMNS, ALIASES, mapping)?;
     let missing: Vec<String> =
@@ -64,12 +68,11 @@ pub(crate) fn parse(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, F
     if !missing.is_empty() {
         return Err(FileError::MissingColumns { missing });
     }
-    let mut collector = Collector::default();
     if !table.unknown.is_empty() {
         collector.warn(row::unknown_columns_warning(1, &table.unknown, "Colonne(s)"));
     }
     table.for_each_row(|row| collector.push(row.and_then(|row| to_import_row(&row))))?;
-    Ok(collector.finish())
+    Ok(())
 }
 
 /// Convert one record of our format (CSV row or GeoJSON properties, with coordinates

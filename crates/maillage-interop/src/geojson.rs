@@ -1,16 +1,20 @@
 //! GeoJSON: a FeatureCollection of Point features whose properties carry the CSV
 //! columns' names. Also the minimal collection the map draws.
 
+use crate::Collector;
 use crate::csv::{COLUMNS, to_import_row};
 use crate::mapping::ColumnMapping;
 use crate::report::{FileError, RowError};
 use crate::row::{self, Cell, json_kind};
-use crate::{Collector, ParsedFile};
 use maillage_domain::Place;
 use maillage_domain::vocab::Vocabulary;
 use serde_json::Value;
 
-pub(crate) fn parse(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, FileError> {
+pub(crate) fn parse(
+    text: &str,
+    mapping: &ColumnMapping,
+    collector: &mut Collector<'_>,
+) -> Result<(), FileError> {
     mapping.check_targets(COLUMNS)?;
     let json = row::parse_json(text)?;
     let features = match &json {
@@ -26,7 +30,6 @@ pub(crate) fn parse(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, F
         }
         other => return Err(FileError::NotFeatureCollection { found: json_kind(other) }),
     };
-    let mut collector = Collector::default();
     let mut unknown = Vec::new();
     for (index, feature) in features.iter().enumerate() {
         collector.push(feature_row(index + 1, feature, mapping, &mut unknown));
@@ -36,7 +39,7 @@ pub(crate) fn parse(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, F
         let names: Vec<String> = unknown.into_iter().map(|(k, _)| k).collect();
         collector.warn(row::unknown_columns_warning(line, &names, "Propriété(s)"));
     }
-    Ok(collector.finish())
+    Ok(())
 }
 
 type RowResult = Result<(crate::ImportRow, Vec<RowError>), RowError>;

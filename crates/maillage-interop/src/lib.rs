@@ -116,20 +116,32 @@ pub struct ParsedFile {
     pub warnings: Vec<RowError>,
 }
 
-/// Gathers records, refusing the second and later occurrences of a source identifier.
-#[derive(Default)]
-pub(crate) struct Collector {
-    parsed: ParsedFile,
+/// What reading a file found besides its records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileReport {
+    /// Records that could not even be read (bad number, duplicate identifier…).
+    pub errors: Vec<RowError>,
+    /// Remarks that do not stop a record (unknown columns, values without equivalent…).
+    pub warnings: Vec<RowError>,
+    /// Records handed over.
+    pub rows: usize,
+}
+
+/// Hands records over one by one, refusing the second and later occurrences of a source
+/// identifier.
+pub(crate) struct Collector<'a> {
+    sink: &'a mut dyn FnMut(ImportRow),
+    report: FileReport,
     seen: HashMap<String, usize>,
 }
 
-impl Collector {
+impl Collector<'_> {
     pub(crate) fn push(&mut self, result: Result<(ImportRow, Vec<RowError>), RowError>) {
         match result {
             Ok((row, warnings)) => {
                 if let Some(id) = &row.source_id {
                     if let Some(first) = self.seen.get(id) {
-                        self.parsed.errors.push(RowError::new(
+                        self.report.errors.push(RowError::new(
                             row.line,
                             "id",
                             "duplicate_id",
@@ -139,30 +151,45 @@ impl Collector {
                     }
                     self.seen.insert(id.clone(), row.line);
                 }
-                self.parsed.warnings.extend(warnings);
-                self.parsed.rows.push(row);
+                self.report.warnings.extend(warnings);
+                self.report.rows += 1;
+                (self.sink)(row);
             }
-            Err(e) => self.parsed.errors.push(e),
+            Err(e) => self.report.errors.push(e),
         }
     }
 
     pub(crate) fn warn(&mut self, warning: RowError) {
-        self.parsed.warnings.push(warning);
-    }
-
-    pub(crate) fn finish(self) -> ParsedFile {
-        self.parsed
+        self.report.warnings.push(warning);
     }
 }
 
 /// Read a whole file. `Err` when the file cannot be read at all; otherwise every record
 /// is either in `rows` or reported in `errors`.
 pub fn parse(format: Format, bytes: &[u8], mapping: &ColumnMapping) -> Result<ParsedFile, FileError> {
+    let mut rows = Vec::new();
+    let report = parse_each(format, bytes, mapping, &mut |row| rows.push(row))?;
+    Ok(ParsedFile { rows, errors: report.errors, warnings: report.warnings })
+}
+
+/// Read a file record by record: each readable record goes to `sink` as soon as it is
+/// read, so that a caller storing records in batches holds one batch at a time, whatever
+/// the file's size (CSV files are read row by row; JSON files are parsed whole first).
+/// `Err` when the file cannot be read at all (nothing was handed over then, or the caller
+/// must drop what it was given).
+pub fn parse_each(
+    format: Format,
+    bytes: &[u8],
+    mapping: &ColumnMapping,
+    sink: &mut dyn FnMut(ImportRow),
+) -> Result<FileReport, FileError> {
     let text = row::decode(bytes)?;
+    let mut collector = Collector { sink, report: FileReport::default(), seen: HashMap::new() };
     match format {
-        Format::Csv => csv::parse(text, mapping),
-        Format::GeoJson => geojson::parse(text, mapping),
-        Format::LmnJson => lmn::parse_json(text, mapping),
-        Format::LmnCsv => lmn::parse_csv(text, mapping),
+        Format::Csv => csv::parse(text, mapping, &mut collector)?,
+        Format::GeoJson => geojson::parse(text, mapping, &mut collector)?,
+        Format::LmnJson => lmn::parse_json(text, mapping, &mut collector)?,
+        Format::LmnCsv => lmn::parse_csv(text, mapping, &mut collector)?,
     }
+    Ok(collector.report)
 }

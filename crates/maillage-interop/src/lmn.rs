@@ -4,7 +4,7 @@
 use crate::mapping::ColumnMapping;
 use crate::report::{FileError, RowError};
 use crate::row::{self, Row, json_kind};
-use crate::{Collector, ImportRow, ParsedFile};
+use crate::{Collector, ImportRow};
 use maillage_domain::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
 use maillage_domain::{Place, PlaceInput, text::fold};
 use serde_json::Value;
@@ -100,24 +100,31 @@ const ALIASES: &[(&str, &str)] = &[
 /// Without these no record can be located or updated on re-import.
 pub const REQUIRED: &[&str] = &["id", "nom", "code_postal", "commune"];
 
-pub(crate) fn parse_csv(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, FileError> {
+pub(crate) fn parse_csv(
+    text: &str,
+    mapping: &ColumnMapping,
+    collector: &mut Collector<'_>,
+) -> Result<(), FileError> {
     mapping.check_targets(KNOWN)?;
     let table = row::read_csv(text, KNOWN, ALIASES, mapping)?;
     let missing: Vec<String> = REQUIRED.iter().filter(|c| !table.has(c)).map(|c| (*c).to_owned()).collect();
     if !missing.is_empty() {
         return Err(FileError::MissingColumns { missing });
     }
-    let mut collector = Collector::default();
     if !table.unknown.is_empty() {
         collector.warn(row::unknown_columns_warning(1, &table.unknown, "Colonne(s)"));
     }
     let mut resolver = Resolver::default();
     table.for_each_row(|row| collector.push(row.and_then(|row| resolver.import_row(&row))))?;
-    resolver.report(&mut collector);
-    Ok(collector.finish())
+    resolver.report(collector);
+    Ok(())
 }
 
-pub(crate) fn parse_json(text: &str, mapping: &ColumnMapping) -> Result<ParsedFile, FileError> {
+pub(crate) fn parse_json(
+    text: &str,
+    mapping: &ColumnMapping,
+    collector: &mut Collector<'_>,
+) -> Result<(), FileError> {
     mapping.check_targets(KNOWN)?;
     let json = row::parse_json(text)?;
     let records = match &json {
@@ -128,7 +135,6 @@ pub(crate) fn parse_json(text: &str, mapping: &ColumnMapping) -> Result<ParsedFi
         },
         other => return Err(FileError::NotPlaceList { found: json_kind(other) }),
     };
-    let mut collector = Collector::default();
     let mut resolver = Resolver::default();
     let mut unknown = Vec::new();
     for (index, record) in records.iter().enumerate() {
@@ -152,8 +158,8 @@ pub(crate) fn parse_json(text: &str, mapping: &ColumnMapping) -> Result<ParsedFi
         let names: Vec<String> = unknown.into_iter().map(|(k, _)| k).collect();
         collector.warn(row::unknown_columns_warning(line, &names, "Champ(s)"));
     }
-    resolver.report(&mut collector);
-    Ok(collector.finish())
+    resolver.report(collector);
+    Ok(())
 }
 
 /// A term of one of our vocabularies.
@@ -442,7 +448,7 @@ impl Resolver {
         }
     }
 
-    fn report(self, collector: &mut Collector) {
+    fn report(self, collector: &mut Collector<'_>) {
         for (column, values) in self.notes {
             let mut values: Vec<(usize, usize, String)> = values.into_values().collect();
             values.sort_by_key(|(line, _, _)| *line);

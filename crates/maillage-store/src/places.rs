@@ -144,6 +144,42 @@ macro_rules! row_to_place {
     }};
 }
 
+/// More changed places than this make an index rebuild "bulk": requests do not wait for it.
+const BULK_REBUILD: usize = 2_000;
+
+/// A place's row as read, before its JSON is parsed.
+struct RawPlace {
+    id: String,
+    version: i64,
+    status: String,
+    source: String,
+    source_id: Option<String>,
+    source_updated_on: Option<String>,
+    is_demo: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    data: String,
+}
+
+impl RawPlace {
+    fn into_place(self) -> Result<Place, StoreError> {
+        Ok(Place {
+            id: self.id.parse().map_err(|e| StoreError::Corrupt(format!("place id {}: {e}", self.id)))?,
+            data: serde_json::from_str(&self.data)?,
+            status: PlaceStatus::parse(&self.status).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            provenance: Provenance {
+                source: self.source,
+                source_id: self.source_id,
+                source_updated_on: self.source_updated_on.and_then(|d| d.parse().ok()),
+            },
+            is_demo: self.is_demo,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
 /// Parsed place contents by (id, version). A version's contents never change (every write
 /// bumps the version), so the cache is never stale, even with several servers: it only
 /// saves re-parsing every field (opening hours above all) of each place on each read.
@@ -347,16 +383,42 @@ impl Store {
 
     /// The in-memory index at the current revision: the one in hand when the revision has
     /// not moved, else rebuilt from the table, re-reading only the places whose version
-    /// changed. One rebuild at a time; requests that arrive meanwhile wait for it.
+    /// changed. One rebuild at a time, in a task of its own (a request that gives up does
+    /// not waste it), its CPU work on a blocking thread (other requests keep answering).
+    /// Requests wait for a small rebuild, so that a change is seen at once; while a bulk
+    /// rebuild runs (more than [`BULK_REBUILD`] places changed, as after a large import)
+    /// they are answered from the previous snapshot instead of waiting seconds for it.
     pub(crate) async fn place_snapshot(&self) -> Result<Arc<Snapshot>, StoreError> {
         let revision = self.places_revision().await?;
-        if let Some(current) = self.index.current().filter(|s| s.revision == revision) {
-            return Ok(current);
+        let previous = self.index.current();
+        if let Some(current) = previous.as_ref().filter(|s| s.revision == revision) {
+            return Ok(Arc::clone(current));
         }
+        let (bulk_tx, bulk_rx) = tokio::sync::oneshot::channel();
+        let store = self.clone();
+        let mut rebuild = tokio::spawn(async move { store.rebuild_snapshot(revision, bulk_tx).await });
+        let joined = match previous {
+            Some(previous) => tokio::select! {
+                joined = &mut rebuild => joined,
+                Ok(()) = bulk_rx => {
+                    tracing::debug!(revision, "bulk index rebuild under way: answering from the previous snapshot");
+                    return Ok(previous);
+                }
+            },
+            None => rebuild.await,
+        };
+        joined.map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))?
+    }
+
+    async fn rebuild_snapshot(
+        &self,
+        wanted: i64,
+        bulk: tokio::sync::oneshot::Sender<()>,
+    ) -> Result<Arc<Snapshot>, StoreError> {
         let _rebuilding = self.index.rebuild.lock().await;
         let previous = self.index.current();
-        // Another request may have rebuilt it while this one waited.
-        if let Some(current) = previous.as_ref().filter(|s| s.revision >= revision) {
+        // Another rebuild may have caught up while this one waited.
+        if let Some(current) = previous.as_ref().filter(|s| s.revision >= wanted) {
             return Ok(Arc::clone(current));
         }
         // Read the revision before the rows: the snapshot may then be newer than its label
@@ -376,11 +438,21 @@ impl Store {
                 None => missing.push(id.as_str()),
             }
         }
+        drop(reusable);
         let fresh = missing.len();
-        for place in self.places_by_ids(&missing, missing.len() * 2 > versions.len()).await? {
-            entries.push(Arc::new(Entry::new(place)));
+        if fresh > BULK_REBUILD {
+            let _ = bulk.send(());
         }
-        let snapshot = Arc::new(Snapshot::new(revision, entries));
+        let raw = self.raw_places_by_ids(&missing, missing.len() * 2 > versions.len()).await?;
+        let snapshot = tokio::task::spawn_blocking(move || -> Result<Snapshot, StoreError> {
+            for raw in raw {
+                entries.push(Arc::new(Entry::new(raw.into_place()?)));
+            }
+            Ok(Snapshot::new(revision, entries))
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))??;
+        let snapshot = Arc::new(snapshot);
         tracing::debug!(
             revision,
             places = snapshot.len(),
@@ -392,8 +464,9 @@ impl Store {
         Ok(snapshot)
     }
 
-    /// Places by id (`all`: read the whole table, cheaper than long lists of ids).
-    async fn places_by_ids(&self, ids: &[&str], all: bool) -> Result<Vec<Place>, StoreError> {
+    /// Rows of places by id, unparsed (`all`: read the whole table, cheaper than long lists
+    /// of ids): parsing is CPU work, done by the caller off the request executor.
+    async fn raw_places_by_ids(&self, ids: &[&str], all: bool) -> Result<Vec<RawPlace>, StoreError> {
         let anonymous = self.backend() == crate::Backend::Sqlite;
         let mut out = Vec::with_capacity(ids.len());
         if ids.is_empty() {
@@ -418,7 +491,18 @@ impl Store {
                     if all && !wanted.contains(id.as_str()) {
                         continue;
                     }
-                    out.push(row_to_place!(row, self.cache));
+                    out.push(RawPlace {
+                        id,
+                        version: row.try_get("version")?,
+                        status: row.try_get("status")?,
+                        source: row.try_get("source")?,
+                        source_id: row.try_get("source_id")?,
+                        source_updated_on: row.try_get("source_updated_on")?,
+                        is_demo: row.try_get("is_demo")?,
+                        created_at: row.try_get("created_at")?,
+                        updated_at: row.try_get("updated_at")?,
+                        data: row.try_get("data")?,
+                    });
                 }
             });
         }

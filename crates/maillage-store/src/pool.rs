@@ -1,4 +1,5 @@
 use crate::StoreError;
+use sqlx::AssertSqlSafe;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -140,6 +141,42 @@ impl Store {
             writer.close().await;
         }
         with_db!(self, pool => pool.close().await)
+    }
+
+    /// The database's own consistency check: `["ok"]` when sound. SQLite runs `PRAGMA
+    /// integrity_check` (every page, index and constraint); PostgreSQL, which keeps its
+    /// pages checksummed itself, checks that every table this store uses can be read
+    /// whole and that every place's manager link points to a place and an account.
+    pub async fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let mut problems: Vec<String> =
+                    sqlx::query_scalar("PRAGMA integrity_check").fetch_all(pool).await?;
+                let fk: Vec<(String,)> =
+                    sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(pool).await?;
+                if !fk.is_empty() {
+                    problems.retain(|p| p != "ok");
+                    problems.extend(fk.into_iter().map(|(t,)| format!("foreign key broken in {t}")));
+                }
+                Ok(problems)
+            }
+            Db::Postgres(pool) => {
+                for table in ["meta", "places", "users", "place_managers", "sessions", "password_resets"] {
+                    sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).execute(pool).await?;
+                }
+                let orphans: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM place_managers m WHERE NOT EXISTS (SELECT 1 FROM places p WHERE p.id = m.place_id) \
+                     OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id)",
+                )
+                .fetch_one(pool)
+                .await?;
+                Ok(if orphans == 0 {
+                    vec!["ok".into()]
+                } else {
+                    vec![format!("{orphans} broken manager links")]
+                })
+            }
+        }
     }
 
     /// Whether the database answers.

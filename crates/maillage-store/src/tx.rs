@@ -26,6 +26,19 @@ pub struct Tx {
     store: Store,
     /// Places written: the revision counter moves once, at commit.
     places_written: usize,
+    /// What an import in this transaction knows of the places that exist: read once per
+    /// source, kept up to date as batches are written, so that an import in many batches
+    /// reads the table once.
+    known: Known,
+}
+
+#[derive(Default)]
+struct Known {
+    sources: std::collections::HashSet<String>,
+    /// id → (version, created_at).
+    by_id: HashMap<String, (i64, DateTime<Utc>)>,
+    /// (source, source_id) → id.
+    by_source: HashMap<(String, String), String>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -70,7 +83,7 @@ impl Store {
             }
             Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, store: self.clone(), places_written: 0 })
+        Ok(Tx { conn, store: self.clone(), places_written: 0, known: Known::default() })
     }
 }
 
@@ -144,20 +157,25 @@ impl Tx {
         Ok(())
     }
 
-    /// Create or update places (imports). A place whose id exists, or whose `(source,
-    /// source_id)` exists, is updated in place (keeping id and creation date). A place
+    /// Create or update places (imports), in as many calls (batches) as the caller likes. A
+    /// place whose id exists, or whose `(source, source_id)` exists, is updated in place
+    /// (keeping id and creation date). A place
     /// changed by someone else between the read and the write of this transaction makes it
     /// fail with [`StoreError::Raced`] (nothing is stored once the caller drops it): the
     /// caller may run it again.
     pub async fn import_places(&mut self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
         let anonymous = self.backend() == Backend::Sqlite;
         let mut outcomes = Vec::with_capacity(places.len());
+        let known = &mut self.known;
         with_tx!(self, conn => {
-            // What exists already, read once: the places of the sources in the batch, and
-            // the places whose ids the batch names (an export of this directory coming back).
-            let mut by_id: HashMap<String, (i64, DateTime<Utc>)> = HashMap::new();
-            let mut by_source: HashMap<(String, String), String> = HashMap::new();
-            let mut sources: Vec<&str> = places.iter().map(|p| p.provenance.source.as_str()).collect();
+            // What exists already, read once per transaction: the places of the sources in
+            // the batch, and the places whose ids the batch names (an export of this
+            // directory coming back).
+            let mut sources: Vec<&str> = places
+                .iter()
+                .map(|p| p.provenance.source.as_str())
+                .filter(|s| !known.sources.contains(*s))
+                .collect();
             sources.sort_unstable();
             sources.dedup();
             for source in sources {
@@ -168,12 +186,14 @@ impl Tx {
                 for row in rows {
                     let id: String = row.try_get("id")?;
                     if let Some(source_id) = row.try_get::<Option<String>, _>("source_id")? {
-                        by_source.insert((source.to_owned(), source_id), id.clone());
+                        known.by_source.insert((source.to_owned(), source_id), id.clone());
                     }
-                    by_id.insert(id, (row.try_get("version")?, row.try_get("created_at")?));
+                    known.by_id.insert(id, (row.try_get("version")?, row.try_get("created_at")?));
                 }
+                known.sources.insert(source.to_owned());
             }
-            let ids: Vec<String> = places.iter().map(|p| p.id.to_string()).filter(|id| !by_id.contains_key(id)).collect();
+            let ids: Vec<String> =
+                places.iter().map(|p| p.id.to_string()).filter(|id| !known.by_id.contains_key(id)).collect();
             for chunk in ids.chunks(ROWS_PER_STATEMENT) {
                 let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
                 let sql = format!("SELECT id, version, created_at FROM places WHERE id IN {list}");
@@ -182,9 +202,10 @@ impl Tx {
                     q = q.bind(id);
                 }
                 for row in q.fetch_all(&mut *conn).await? {
-                    by_id.insert(row.try_get("id")?, (row.try_get("version")?, row.try_get("created_at")?));
+                    known.by_id.insert(row.try_get("id")?, (row.try_get("version")?, row.try_get("created_at")?));
                 }
             }
+            let (by_id, by_source) = (&mut known.by_id, &mut known.by_source);
             let mut new = Vec::new();
             let mut updated = Vec::new();
             for place in places {

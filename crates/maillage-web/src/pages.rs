@@ -1063,7 +1063,7 @@ async fn import_file(
     if page.file_error.is_some() {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
     }
-    match state.app().import(&ctx.actor, &bytes, &options, &|_, _| {}).await {
+    match state.app().import(&ctx.actor, bytes, &options, &|_, _| {}).await {
         Ok(report) => {
             let status = if report.rolled_back { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
             page.report = Some(report);

@@ -269,7 +269,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             let bar = progress_bar(0, "import");
             let result = app
-                .import(&cli_actor(), &bytes, &options, &|done, total| {
+                .import(&cli_actor(), bytes, &options, &|done, total| {
                     bar.set_length(total as u64);
                     bar.set_position(done as u64);
                 })

@@ -131,3 +131,39 @@ fn config_default_prints_every_setting_with_a_comment() {
     let out = env.run(&["--config", &bad, "config", "show"], None);
     assert_ne!(out.status.code(), Some(0));
 }
+
+/// A CSV of `rows` valid places (Saint-Étienne), the row at `bad` (1-based data row) with
+/// an invalid SIRET.
+fn many_rows(rows: usize, bad: Option<usize>) -> Vec<u8> {
+    let mut csv = String::from("id,name,types,postal_code,commune_code,siret\n");
+    for i in 1..=rows {
+        let siret = if Some(i) == bad { "12345678901234" } else { "" };
+        csv.push_str(&format!("r{i},Lieu {i},coworking,42000,42218,{siret}\n"));
+    }
+    csv.into_bytes()
+}
+
+#[test]
+fn a_file_of_many_batches_imports_all_or_nothing_as_one() {
+    let env = Env::new();
+    // 2,500 rows: three batches; the invalid row is in the last one.
+    let file = env.file("lieux.csv", &many_rows(2500, Some(2400)));
+    let out = env.run(&["import", &file, "--source", "reseau", "--all-or-nothing"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("lieux.csv:2401: siret"), "{}", text(&out.stderr));
+    let exported = env.run(&["export", "--format", "csv"], None);
+    assert_eq!(text(&exported.stdout).lines().count(), 1, "the batches already written were rolled back");
+
+    let out = env.run(&["import", &file, "--source", "reseau"], None);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(text(&out.stdout).trim(), "imported 2499, updated 0, rejected 1");
+    // Again, and once more fixed: the same places are updated, never duplicated.
+    let out = env.run(&["import", &file, "--source", "reseau"], None);
+    assert_eq!(text(&out.stdout).trim(), "imported 0, updated 2499, rejected 1");
+    let fixed = env.file("lieux.csv", &many_rows(2500, None));
+    let out = env.run(&["import", &fixed, "--source", "reseau"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "imported 1, updated 2499, rejected 0");
+    let exported = env.run(&["export", "--format", "csv"], None);
+    assert_eq!(text(&exported.stdout).lines().count(), 2501, "one line per place, plus the header");
+}

@@ -18,6 +18,33 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 const HOURS_MAX: usize = 1000;
+
+/// Expressions already parsed, by their text. Places share a few thousand distinct
+/// values at most (a network's usual hours), and a parsed expression weighs about a
+/// kilobyte: each distinct text is parsed and held once, its clones share it (`Arc`).
+/// Bounded: past [`PARSED_MAX`] texts it starts afresh.
+struct ParsedCache(std::sync::Mutex<std::collections::HashMap<String, OpeningHours>>);
+
+const PARSED_MAX: usize = 20_000;
+
+impl ParsedCache {
+    fn get(&self, text: &str) -> Option<OpeningHours> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(text).cloned()
+    }
+    fn put(&self, text: &str, hours: &OpeningHours) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= PARSED_MAX {
+            map.clear();
+        }
+        map.insert(text.to_owned(), hours.clone());
+    }
+}
+
+fn parsed_cache() -> &'static ParsedCache {
+    static CACHE: std::sync::LazyLock<ParsedCache> =
+        std::sync::LazyLock::new(|| ParsedCache(Default::default()));
+    &CACHE
+}
 const PARIS: Tz = chrono_tz::Europe::Paris;
 
 /// A parsed `opening_hours` value. Its canonical text is the parser's rendering of the
@@ -45,6 +72,9 @@ impl OpeningHours {
                 format!("Opening hours too long (at most {HOURS_MAX} characters)."),
             ));
         }
+        if let Some(known) = parsed_cache().get(v) {
+            return Ok(known.clone());
+        }
         let parsed = Expr::from_str(v).map_err(|e| {
             let detail = explain(&e.to_string());
             invalid_hours(
@@ -59,7 +89,9 @@ impl OpeningHours {
             )
         })?;
         let expr = parsed.with_context(Context::default().with_holidays(Country::FR.holidays()));
-        Ok(Self { text: expr.to_string(), expr })
+        let hours = Self { text: expr.to_string(), expr };
+        parsed_cache().put(v, &hours);
+        Ok(hours)
     }
 
     pub fn as_str(&self) -> &str {
