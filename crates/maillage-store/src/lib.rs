@@ -2,11 +2,13 @@
 
 mod error;
 mod index;
+mod limits;
 mod places;
 mod pool;
 mod users;
 
 pub use error::StoreError;
+pub use limits::{CounterHit, LoginThrottle, LoginVerdict, set_acquire_timeout};
 pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceSort};
 pub use pool::{Backend, Store};
 pub use users::{Session, UserRecord};

@@ -58,11 +58,19 @@ impl Store {
                 .pragma("cache_size", "-8000")
                 .pragma("temp_store", "memory");
             // SQLite has one writer; a few readers run in parallel under WAL.
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(crate::limits::acquire_timeout())
+                .connect_with(options)
+                .await?;
             Store { db: Db::Sqlite(pool), cache: Default::default(), index: Default::default() }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(crate::limits::acquire_timeout())
+                .connect_with(options)
+                .await?;
             Store { db: Db::Postgres(pool), cache: Default::default(), index: Default::default() }
         } else {
             return Err(StoreError::UnsupportedUrl);
