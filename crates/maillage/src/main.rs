@@ -252,6 +252,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 request_timeout: std::time::Duration::from_secs(config.server.request_timeout_seconds.max(1)),
                 max_connections: config.server.max_connections.max(1) as usize,
             };
+            if config.security.trust_proxy_headers && config.security.trusted_proxy_hops == 0 {
+                tracing::warn!(
+                    "security.trust_proxy_headers is an older setting: read as trusted_proxy_hops = 1 (set that instead)"
+                );
+            }
             let state = maillage_web::AppState::new(app, web);
             println!("Maillage: http://{address}/  (Ctrl+C to stop)");
             std::io::stdout().flush()?;
