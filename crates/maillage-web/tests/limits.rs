@@ -196,30 +196,37 @@ async fn many_accounts_tried_from_one_address_are_stopped() {
 
 // --- 3. write budgets per account --------------------------------------------------------
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn thirty_coordinators_behind_one_address_are_never_refused() {
-    let app = spawn_with(WebConfig::default()).await;
+    let app = std::sync::Arc::new(spawn_with(WebConfig::default()).await);
     let mut coordinators = Vec::new();
     for i in 0..30 {
         let email = format!("coord{i}@exemple.fr");
         app.create_user(&email, false).await;
         coordinators.push(app.sign_in_from(&email, peer("192.0.2.50")).await);
     }
-    let mut refused = 0;
-    let mut other = Vec::new();
-    for round in 0..50 {
-        for (i, c) in coordinators.iter().enumerate() {
-            let r = app
-                .json(Some(c), Method::POST, "/api/v1/places", &place_json(&format!("Lieu {i}-{round}")))
-                .await;
-            match r.status {
-                StatusCode::CREATED => {}
-                StatusCode::TOO_MANY_REQUESTS => refused += 1,
-                s => other.push((s, r.body)),
+    // All at once: 30 people, 50 writes each, from one address.
+    let mut tasks = Vec::new();
+    for (i, c) in coordinators.into_iter().enumerate() {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut statuses = Vec::new();
+            for round in 0..50 {
+                let place = place_json(&format!("Lieu {i}-{round}"));
+                let r = app.json(Some(&c), Method::POST, "/api/v1/places", &place).await;
+                statuses.push((r.status, r.body));
             }
-        }
+            statuses
+        }));
     }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.extend(t.await.unwrap());
+    }
+    assert_eq!(statuses.len(), 1500);
+    let refused = statuses.iter().filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS).count();
     assert_eq!(refused, 0, "1,500 writes from 30 accounts behind one address");
+    let other: Vec<_> = statuses.iter().filter(|(s, _)| *s != StatusCode::CREATED).collect();
     assert!(other.is_empty(), "{other:?}");
 }
 
