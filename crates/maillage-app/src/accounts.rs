@@ -98,12 +98,6 @@ impl App {
         Ok(Some((Actor::User(record.user), session.csrf_token)))
     }
 
-    /// The account of a session cookie's token, with one query (for rate limits, before
-    /// the handler reads the whole actor).
-    pub async fn session_user_id(&self, token: &str) -> AppResult<Option<UserId>> {
-        Ok(self.store.session(&token_hash(token)).await?.map(|s| s.user_id))
-    }
-
     pub async fn logout(&self, token: &str) -> AppResult<()> {
         Ok(self.store.delete_session(&token_hash(token)).await?)
     }
