@@ -41,20 +41,35 @@ impl App {
         Ok(user)
     }
 
-    /// Check credentials and open a session. Failed attempts are limited per email and per
-    /// client (address) in a sliding window, counted in the database so that every server
-    /// shares the limit.
+    /// Check credentials and open a session.
+    ///
+    /// Nobody can lock the real owner out: attempts are throttled per (account, address)
+    /// pair — a few free attempts, then a growing delay before each next one from that
+    /// address — so the owner signing in from elsewhere is not held up. Failures (not
+    /// successes: a shared office signs in freely) are also limited per address over all
+    /// accounts, against credential stuffing. Both are counted before the password is
+    /// checked (a burst of parallel guesses cannot slip under), in the database so that
+    /// every server shares them.
     pub async fn login(&self, email: &str, password: &str, client: &str) -> AppResult<NewSession> {
-        let window = Utc::now() - Duration::minutes(self.config.login_window_minutes);
-        let email_key = format!("login-email:{}", security::token_hash(&email.trim().to_lowercase()));
-        let client_key = format!("login-client:{}", security::token_hash(client));
-        // Count this attempt first: a burst of parallel guesses cannot slip under the limit.
-        let by_email = self.store.hit_rate_bucket(&email_key, window).await?;
-        let by_client = self.store.hit_rate_bucket(&client_key, window).await?;
-        if by_email > self.config.login_max_attempts || by_client > self.config.login_max_attempts * 4 {
-            return Err(AppError::RateLimited {
-                retry_after_s: (self.config.login_window_minutes * 60) as u64,
-            });
+        let window = std::time::Duration::from_secs(self.config.login_window_minutes.max(1) as u64 * 60);
+        let normalized = email.trim().to_lowercase();
+        let pair = security::token_hash(&format!("{normalized}\n{client}"));
+        let client_key = format!("login-fail:{}", security::token_hash(client));
+        let by_client = self.store.hit_counter(&client_key, window).await?;
+        if by_client.count > self.config.login_failures_per_address {
+            return Err(AppError::RateLimited { retry_after_s: by_client.retry_after_s() });
+        }
+        let rules = maillage_store::LoginThrottle {
+            free_attempts: self.config.login_max_attempts,
+            max_delay: std::time::Duration::from_secs(self.config.login_max_delay_s),
+            forget_after: window,
+        };
+        if let maillage_store::LoginVerdict::Wait { retry_after_ms } =
+            self.store.login_attempt(&pair, &rules).await?
+        {
+            // Not an attempt: the password was not checked.
+            self.store.refund_counter(&client_key).await?;
+            return Err(AppError::RateLimited { retry_after_s: retry_after_ms.div_ceil(1000).max(1) });
         }
         let record = match Email::parse(email) {
             Ok(email) => self.store.user_by_email(&email).await?,
@@ -64,7 +79,8 @@ impl App {
             record.as_ref().map_or_else(|| security::DUMMY_HASH.to_owned(), |r| r.password_hash.clone());
         let ok = verify_password(password.to_owned(), hash).await;
         let Some(record) = record.filter(|_| ok) else { return Err(AppError::InvalidCredentials) };
-        self.store.clear_rate_bucket(&email_key).await?;
+        self.store.clear_login_attempts(&pair).await?;
+        self.store.refund_counter(&client_key).await?;
         let token = random_token();
         let csrf_token = random_token();
         let max_age = Duration::days(self.config.session_days);
@@ -90,9 +106,8 @@ impl App {
     /// learns which addresses have accounts; limited per address.
     pub async fn request_password_reset(&self, email: &str, lang: &str) -> AppResult<()> {
         let email = Email::parse(email).map_err(|e| ValidationErrors::from(e.at("email")))?;
-        let window = Utc::now() - Duration::hours(1);
         let key = format!("reset:{}", token_hash(email.as_str()));
-        if self.store.hit_rate_bucket(&key, window).await? > 3 {
+        if self.store.hit_counter(&key, std::time::Duration::from_secs(3600)).await?.count > 3 {
             return Ok(());
         }
         let Some(record) = self.store.user_by_email(&email).await? else { return Ok(()) };

@@ -23,6 +23,10 @@ pub enum AppError {
     /// Too many attempts (HTTP 429).
     #[error("too many attempts, retry later")]
     RateLimited { retry_after_s: u64 },
+    /// The database cannot be reached right now, or the request took too long (HTTP 503
+    /// with `Retry-After`): nothing was changed; retrying later works.
+    #[error("service unavailable, retry later")]
+    Unavailable { retry_after_s: u64 },
     /// Wrong email or password (HTTP 401, same message for both).
     #[error("invalid credentials")]
     InvalidCredentials,
@@ -49,6 +53,10 @@ impl From<StoreError> for AppError {
                 .into(),
             ),
             StoreError::Raced => AppError::Conflict { current: 0 },
+            other if other.is_unavailable() => {
+                tracing::warn!(error = %other, "database unavailable");
+                AppError::Unavailable { retry_after_s: 5 }
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

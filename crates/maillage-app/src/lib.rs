@@ -27,8 +27,15 @@ pub struct AppConfig {
     pub mail_from: String,
     /// How long a session lasts, in days.
     pub session_days: i64,
-    /// Failed logins allowed per email and per client address in the window below.
+    /// Login attempts allowed at once for one account from one address; then each further
+    /// attempt from that address waits 1 s, 2 s, 4 s… up to `login_max_delay_s` (a success
+    /// starts again from zero). Other addresses are not held up.
     pub login_max_attempts: u64,
+    pub login_max_delay_s: u64,
+    /// Failed logins allowed per address, all accounts together, in the window below
+    /// (successful logins do not count); an account's attempts are forgotten after a
+    /// window without any.
+    pub login_failures_per_address: u64,
     pub login_window_minutes: i64,
     /// How long a password-reset link is valid, in minutes.
     pub reset_valid_minutes: i64,
@@ -41,6 +48,8 @@ impl Default for AppConfig {
             mail_from: "Maillage <ne-pas-repondre@maillage.invalid>".into(),
             session_days: 14,
             login_max_attempts: 5,
+            login_max_delay_s: 300,
+            login_failures_per_address: 30,
             login_window_minutes: 15,
             reset_valid_minutes: 60,
         }

@@ -2,12 +2,14 @@
 
 mod error;
 mod index;
+mod limits;
 mod places;
 mod pool;
 mod tx;
 mod users;
 
 pub use error::StoreError;
+pub use limits::{CounterHit, LoginThrottle, LoginVerdict, set_acquire_timeout};
 pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceSort};
 pub use pool::{Backend, Store};
 pub use tx::Tx;

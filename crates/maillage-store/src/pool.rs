@@ -84,13 +84,19 @@ impl Store {
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)
+                // Writers wait their turn on the lane as long as SQLite waits for another
+                // process's lock (the busy timeout), not the readers' short wait.
+                .acquire_timeout(crate::limits::acquire_timeout().max(Duration::from_secs(10)))
                 .connect_with(options.clone().create_if_missing(true))
                 .await?;
             sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
             // Readers in parallel under WAL; read-only, so that a write sent to them by
             // mistake fails in tests instead of racing the lane.
-            let readers =
-                SqlitePoolOptions::new().max_connections(8).connect_with(options.read_only(true)).await?;
+            let readers = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(crate::limits::acquire_timeout())
+                .connect_with(options.read_only(true))
+                .await?;
             Store {
                 db: Db::Sqlite(readers),
                 writer: Some(writer),
@@ -99,7 +105,11 @@ impl Store {
             }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new().max_connections(16).connect_with(options).await?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(crate::limits::acquire_timeout())
+                .connect_with(options)
+                .await?;
             Store {
                 db: Db::Postgres(pool),
                 writer: None,

@@ -1,4 +1,4 @@
-//! Accounts, sessions, password resets and rate-limit events.
+//! Accounts, sessions and password resets (rate limits: `limits.rs`).
 
 use crate::pool::{with_db, with_writer};
 use crate::{Store, StoreError};
@@ -150,15 +150,15 @@ impl Store {
         Ok(())
     }
 
-    /// Remove expired sessions, used reset tokens and old rate events.
+    /// Remove expired sessions, used reset tokens, ended rate-limit windows and login pairs
+    /// not tried since `rate_events_before`.
     pub async fn purge_expired(&self, rate_events_before: DateTime<Utc>) -> Result<(), StoreError> {
         let now = Utc::now();
         with_writer!(self, pool => {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(pool).await?;
             sqlx::query("DELETE FROM password_resets WHERE expires_at <= $1 OR used = TRUE").bind(now).execute(pool).await?;
-            sqlx::query("DELETE FROM rate_events WHERE at < $1").bind(rate_events_before).execute(pool).await?;
         });
-        Ok(())
+        self.purge_rate_limits(rate_events_before).await
     }
 
     // --- password resets ------------------------------------------------------------------
@@ -194,29 +194,5 @@ impl Store {
             .bind(token_hash).bind(Utc::now()).fetch_one(pool).await?;
             Ok(n > 0)
         })
-    }
-
-    // --- rate limits ----------------------------------------------------------------------
-
-    /// Record one event in a bucket (e.g. `login:<ip>`) and return how many events the bucket
-    /// has had since `since`, this one included. Shared by every server on the database.
-    pub async fn hit_rate_bucket(&self, bucket: &str, since: DateTime<Utc>) -> Result<u64, StoreError> {
-        with_writer!(self, pool => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO rate_events (bucket, at) VALUES ($1, $2)")
-                .bind(bucket).bind(Utc::now()).execute(&mut *tx).await?;
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rate_events WHERE bucket = $1 AND at > $2")
-                .bind(bucket).bind(since).fetch_one(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(n as u64)
-        })
-    }
-
-    /// Forget a bucket's events (e.g. after a successful login).
-    pub async fn clear_rate_bucket(&self, bucket: &str) -> Result<(), StoreError> {
-        with_writer!(self, pool => {
-            sqlx::query("DELETE FROM rate_events WHERE bucket = $1").bind(bucket).execute(pool).await?;
-        });
-        Ok(())
     }
 }

@@ -184,11 +184,16 @@ async fn users_sessions_resets_and_rate_buckets() {
     assert_eq!(s.consume_password_reset("r1").await.unwrap(), Some(user.id));
     assert_eq!(s.consume_password_reset("r1").await.unwrap(), None, "one use only");
 
-    let since = Utc::now() - chrono::Duration::minutes(5);
-    assert_eq!(s.hit_rate_bucket("login:x", since).await.unwrap(), 1);
-    assert_eq!(s.hit_rate_bucket("login:x", since).await.unwrap(), 2);
-    s.clear_rate_bucket("login:x").await.unwrap();
-    assert_eq!(s.hit_rate_bucket("login:x", since).await.unwrap(), 1);
+    let window = std::time::Duration::from_secs(300);
+    assert_eq!(s.hit_counter("login:x", window).await.unwrap().count, 1);
+    assert_eq!(s.hit_counter("login:x", window).await.unwrap().count, 2);
+    s.refund_counter("login:x").await.unwrap();
+    assert_eq!(s.hit_counter("login:x", window).await.unwrap().count, 2, "a refund takes one hit back");
+    s.clear_counter("login:x").await.unwrap();
+    let hit = s.hit_counter("login:x", window).await.unwrap();
+    assert_eq!(hit.count, 1);
+    assert!(hit.retry_after_s() <= 300 && hit.retry_after_s() >= 299, "{hit:?}");
+    s.purge_expired(Utc::now()).await.unwrap();
 }
 
 #[tokio::test]

@@ -95,12 +95,27 @@ impl Ctx {
     }
 }
 
-pub fn client_key(parts: &Parts, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(forwarded) = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok())
-        && let Some(first) = forwarded.split(',').next()
-    {
-        return first.trim().to_owned();
+/// The client's address, for rate limits. With `proxy_hops` = 0, the TCP peer. With N, the
+/// N-th address from the right of `X-Forwarded-For` (all its lines, in order): the one our
+/// N-th proxy received the request from. Addresses further left were written by the client
+/// itself and prove nothing. When the header has fewer than N addresses (a request that
+/// did not come through every proxy), the TCP peer is used.
+pub fn client_key(parts: &Parts, proxy_hops: usize) -> String {
+    if proxy_hops > 0 {
+        let forwarded: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        if forwarded.len() >= proxy_hops {
+            let client = forwarded[forwarded.len() - proxy_hops];
+            if !client.is_empty() {
+                return client.to_owned();
+            }
+        }
     }
     parts
         .extensions
@@ -139,7 +154,7 @@ impl FromRequestParts<AppState> for Ctx {
             lang,
             csrf,
             session_token,
-            client: client_key(parts, state.web().trust_proxy_headers),
+            client: client_key(parts, state.web().trusted_proxy_hops),
             path_and_query: parts
                 .uri
                 .path_and_query()
@@ -154,6 +169,26 @@ impl FromRequestParts<AppState> for Ctx {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parts(forwarded: &[&str]) -> Parts {
+        let mut b = axum::http::Request::builder().uri("/");
+        for f in forwarded {
+            b = b.header("x-forwarded-for", *f);
+        }
+        let (mut parts, ()) = b.body(()).unwrap().into_parts();
+        parts.extensions.insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 4000))));
+        parts
+    }
+
+    #[test]
+    fn the_client_is_counted_from_the_right_of_x_forwarded_for() {
+        let p = parts(&["1.1.1.1, 203.0.113.7", "198.51.100.2"]);
+        assert_eq!(client_key(&p, 0), "10.0.0.1", "no proxy: the header is ignored");
+        assert_eq!(client_key(&p, 1), "198.51.100.2", "one proxy: the address it appended");
+        assert_eq!(client_key(&p, 2), "203.0.113.7");
+        assert_eq!(client_key(&p, 4), "10.0.0.1", "fewer addresses than proxies: the peer");
+        assert_eq!(client_key(&parts(&[]), 1), "10.0.0.1");
+    }
 
     #[test]
     fn language_comes_from_query_then_cookie_then_browser() {

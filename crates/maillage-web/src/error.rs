@@ -1,5 +1,6 @@
 //! One error type for HTTP: validation → 422 with field messages, 401, 403, 404, 409, 429,
-//! and 500 logged with context but shown as a generic message.
+//! 503 (database unreachable, request too long: retry later) and 500 logged with context
+//! but shown as a generic message.
 
 use crate::context::Lang;
 use crate::i18n::t;
@@ -51,6 +52,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -65,6 +67,7 @@ pub fn code_of(error: &AppError) -> &'static str {
         AppError::NotFound => "not_found",
         AppError::Conflict { .. } => "conflict",
         AppError::RateLimited { .. } => "rate_limited",
+        AppError::Unavailable { .. } => "unavailable",
         AppError::Internal(_) => "internal_error",
     }
 }
@@ -79,7 +82,11 @@ pub fn message_of(error: &AppError, lang: Lang) -> String {
         AppError::Forbidden => t(lang, "error.forbidden").into(),
         AppError::NotFound => t(lang, "error.not_found").into(),
         AppError::Conflict { .. } => t(lang, "error.conflict").into(),
+        AppError::RateLimited { retry_after_s } if *retry_after_s < 120 => {
+            t(lang, "error.rate_limited_seconds").replace("{n}", &retry_after_s.to_string())
+        }
         AppError::RateLimited { .. } => t(lang, "error.rate_limited").into(),
+        AppError::Unavailable { .. } => t(lang, "error.unavailable").into(),
         AppError::Internal(_) => t(lang, "error.internal").into(),
     }
 }
@@ -117,7 +124,7 @@ impl IntoResponse for WebError {
                 (status, Html(page.render_html())).into_response()
             }
         };
-        if let AppError::RateLimited { retry_after_s } = self.error
+        if let AppError::RateLimited { retry_after_s } | AppError::Unavailable { retry_after_s } = self.error
             && let Ok(v) = HeaderValue::from_str(&retry_after_s.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);

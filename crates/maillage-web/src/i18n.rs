@@ -352,6 +352,16 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Too many attempts: try again in a few minutes.",
     ),
     (
+        "error.rate_limited_seconds",
+        "Trop de tentatives : réessayez dans {n} s.",
+        "Too many attempts: try again in {n} s.",
+    ),
+    (
+        "error.unavailable",
+        "Le service est momentanément indisponible : réessayez dans quelques instants.",
+        "The service is temporarily unavailable: try again in a few moments.",
+    ),
+    (
         "error.internal",
         "Une erreur inattendue s'est produite. Elle a été enregistrée ; réessayez plus tard.",
         "An unexpected error occurred. It was logged; please try again later.",

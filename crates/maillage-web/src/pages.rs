@@ -60,12 +60,22 @@ fn remember_lang(ctx: &Ctx, mut response: Response) -> Response {
     response
 }
 
+/// 200 when the database answers within a second; otherwise 503 with `Retry-After` at
+/// once (a load balancer must not wait for the pool's own timeout).
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.app().store.ping().await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
+    let unavailable = || {
+        (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "5")], "database unavailable")
+            .into_response()
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(1), state.app().store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ok").into_response(),
+        Ok(Err(e)) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+            unavailable()
+        }
+        Err(_) => {
+            tracing::error!("health check failed: the database did not answer within 1 s");
+            unavailable()
         }
     }
 }
@@ -866,7 +876,11 @@ async fn login(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<R
             Ok(response)
         }
         Err(e @ (AppError::InvalidCredentials | AppError::RateLimited { .. })) => {
-            Ok(again(crate::error::message_of(&e, ctx.lang), crate::error::status_of(&e)))
+            let mut response = again(crate::error::message_of(&e, ctx.lang), crate::error::status_of(&e));
+            if let AppError::RateLimited { retry_after_s } = e {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_s));
+            }
+            Ok(response)
         }
         Err(e) => Err(WebError::page(e, ctx.lang)),
     }

@@ -2,13 +2,14 @@
 //! writes, and the CSRF check used by form and JSON handlers.
 
 use crate::AppState;
-use crate::context::{AnonCsrf, CSRF_COOKIE, Ctx, client_key, cookie, set_cookie};
+use crate::context::{AnonCsrf, CSRF_COOKIE, Ctx, cookie, set_cookie};
 use crate::error::{Surface, WebError};
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use maillage_app::AppError;
+use std::time::Duration;
 
 /// Security headers on every response.
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -36,6 +37,12 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    if state.web().hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     response
 }
 
@@ -57,26 +64,51 @@ pub async fn ensure_csrf_cookie(State(state): State<AppState>, mut request: Requ
     response
 }
 
-/// Writes (POST, PUT, PATCH, DELETE) per client per minute, counted in the database so
-/// that the limit holds across servers.
+/// One minute: the window of the write and analysis budgets.
+const BUDGET_WINDOW: Duration = Duration::from_secs(60);
+
+/// Count a request against its budget: the account's when signed in (many people behind
+/// one address each have their own), the address's otherwise. The request context is read
+/// here (session look-up) and kept for the handler, which does not read it again. Beyond
+/// the budget the request is answered 429 with `Retry-After` (the seconds left in the
+/// window) and the handler does not run: nothing is written.
+async fn within_budget(
+    state: &AppState,
+    request: Request,
+    next: Next,
+    kind: &str,
+    per_account: u64,
+    per_address: u64,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let surface = if parts.uri.path().starts_with("/api/") { Surface::Api } else { Surface::Page };
+    let ctx = match Ctx::from_request_parts(&mut parts, state).await {
+        Ok(ctx) => ctx,
+        Err(e) => return WebError { surface, ..e }.into_response(),
+    };
+    let (key, limit) = match ctx.actor.user() {
+        Some(user) => (format!("{kind}:account:{}", user.id), per_account),
+        None => (format!("{kind}:address:{}", maillage_app::security::token_hash(&ctx.client)), per_address),
+    };
+    match state.app().store.hit_counter(&key, BUDGET_WINDOW).await {
+        Ok(hit) if hit.count > limit => {
+            let error = AppError::RateLimited { retry_after_s: hit.retry_after_s() };
+            WebError { error, lang: ctx.lang, surface }.into_response()
+        }
+        Ok(_) => next.run(Request::from_parts(parts, body)).await,
+        Err(e) => WebError { error: e.into(), lang: ctx.lang, surface }.into_response(),
+    }
+}
+
+/// Writes (POST, PUT, PATCH, DELETE) per minute, per account or per anonymous address,
+/// counted in the database so that the limit holds across servers.
 pub async fn write_rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
-    let client = client_key(&parts, state.web().trust_proxy_headers);
-    let api = parts.uri.path().starts_with("/api/");
-    let lang = crate::context::Lang::from_request(parts.uri.query(), &parts.headers);
-    let since = chrono::Utc::now() - chrono::Duration::minutes(1);
-    let key = format!("write:{}", maillage_app::security::token_hash(&client));
-    match state.app().store.hit_rate_bucket(&key, since).await {
-        Ok(n) if n > state.web().writes_per_minute => {
-            let surface = if api { Surface::Api } else { Surface::Page };
-            WebError { error: AppError::RateLimited { retry_after_s: 60 }, lang, surface }.into_response()
-        }
-        Ok(_) => next.run(Request::from_parts(parts, body)).await,
-        Err(e) => WebError { error: e.into(), lang, surface: Surface::Page }.into_response(),
-    }
+    let web = state.web();
+    let (per_account, per_address) = (web.account_writes_per_minute, web.writes_per_minute);
+    within_budget(&state, request, next, "write", per_account, per_address).await
 }
 
 /// Whether a request runs a territorial analysis: public, but each one costs CPU time.
@@ -84,26 +116,30 @@ pub fn is_analysis(path: &str) -> bool {
     path == "/territoire" || path.starts_with("/api/v1/territory/")
 }
 
-/// Territorial analyses per client per minute, with the same allowance as writes but their
-/// own counter (a visitor exploring maps does not use up their edits), in the database so
-/// that the limit holds across servers.
+/// Territorial analyses per minute, per account or per anonymous address, with the
+/// allowance of anonymous writes but their own counter (a visitor exploring maps does not
+/// use up their edits), in the database so that the limit holds across servers.
 pub async fn analysis_rate_limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if !(matches!(*request.method(), Method::GET | Method::HEAD) && is_analysis(request.uri().path())) {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
-    let client = client_key(&parts, state.web().trust_proxy_headers);
-    let api = parts.uri.path().starts_with("/api/");
-    let lang = crate::context::Lang::from_request(parts.uri.query(), &parts.headers);
-    let since = chrono::Utc::now() - chrono::Duration::minutes(1);
-    let key = format!("analysis:{}", maillage_app::security::token_hash(&client));
-    let surface = if api { Surface::Api } else { Surface::Page };
-    match state.app().store.hit_rate_bucket(&key, since).await {
-        Ok(n) if n > state.web().writes_per_minute => {
-            WebError { error: AppError::RateLimited { retry_after_s: 60 }, lang, surface }.into_response()
+    let allowance = state.web().writes_per_minute;
+    within_budget(&state, request, next, "analysis", allowance, allowance).await
+}
+
+/// A request that takes longer than `request_timeout` until its response starts (a client
+/// sending its body very slowly, a stuck query) is cut off with 503 and `Retry-After`;
+/// dropping the handler rolls back its unfinished transaction.
+pub async fn request_timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let surface = if request.uri().path().starts_with("/api/") { Surface::Api } else { Surface::Page };
+    let lang = crate::context::Lang::from_request(request.uri().query(), request.headers());
+    let path = request.uri().path().to_owned();
+    match tokio::time::timeout(state.web().request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(path, "request timed out");
+            WebError { error: AppError::Unavailable { retry_after_s: 10 }, lang, surface }.into_response()
         }
-        Ok(_) => next.run(Request::from_parts(parts, body)).await,
-        Err(e) => WebError { error: e.into(), lang, surface }.into_response(),
     }
 }
 

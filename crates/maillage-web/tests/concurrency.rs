@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn conflicting_edits_on_two_servers_lose_nothing_and_never_fail() {
-    let first = Arc::new(spawn().await);
+    let first = Arc::new(spawn_with(load_config()).await);
     let second = Arc::new(spawn_beside(&first).await);
     let admin = first.user("admin@exemple.fr", true).await;
 
@@ -65,7 +65,7 @@ async fn conflicting_edits_on_two_servers_lose_nothing_and_never_fail() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_burst_of_concurrent_writers_gets_only_successes_and_conflicts() {
-    let first = Arc::new(spawn().await);
+    let first = Arc::new(spawn_with(load_config()).await);
     let second = Arc::new(spawn_beside(&first).await);
     let admin = first.user("admin@exemple.fr", true).await;
     let mut ids = Vec::new();

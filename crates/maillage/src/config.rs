@@ -16,6 +16,7 @@ pub struct Config {
     pub mail: Mail,
     pub map: Map,
     pub security: Security,
+    pub server: Server,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -45,13 +46,39 @@ pub struct Map {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Security {
+    pub trusted_proxy_hops: u64,
+    /// Kept for existing configurations: `true` means one proxy hop.
     pub trust_proxy_headers: bool,
     pub secure_cookies: bool,
+    pub hsts: String,
     pub writes_per_minute: u64,
+    pub account_writes_per_minute: u64,
     pub login_max_attempts: u64,
+    pub login_max_delay_seconds: u64,
+    pub login_failures_per_address: u64,
     pub login_window_minutes: i64,
     pub session_days: i64,
     pub max_body_mb: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Server {
+    pub header_timeout_seconds: u64,
+    pub request_timeout_seconds: u64,
+    pub max_connections: u64,
+    pub database_wait_ms: u64,
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self {
+            header_timeout_seconds: 10,
+            request_timeout_seconds: 120,
+            max_connections: 1024,
+            database_wait_ms: 2000,
+        }
+    }
 }
 
 impl Default for Config {
@@ -65,6 +92,7 @@ impl Default for Config {
             mail: Mail::default(),
             map: Map::default(),
             security: Security::default(),
+            server: Server::default(),
         }
     }
 }
@@ -78,10 +106,15 @@ impl Default for Mail {
 impl Default for Security {
     fn default() -> Self {
         Self {
+            trusted_proxy_hops: 0,
             trust_proxy_headers: false,
             secure_cookies: false,
+            hsts: "auto".into(),
             writes_per_minute: 120,
+            account_writes_per_minute: 300,
             login_max_attempts: 5,
+            login_max_delay_seconds: 300,
+            login_failures_per_address: 30,
             login_window_minutes: 15,
             session_days: 14,
             max_body_mb: 20,
@@ -120,19 +153,52 @@ tile_url = ""
 tile_attribution = ""
 
 [security]
-# Take the client address from X-Forwarded-For: only behind a trusted reverse proxy.
+# How many reverse proxies of yours stand in front of the server (0: none, the client is
+# the TCP peer and X-Forwarded-For is ignored). With N, the client is the N-th address
+# from the right of X-Forwarded-For: the one your outermost proxy saw. Addresses further
+# left are written by the client and never trusted. Set it to exactly the number of
+# proxies: too high, and clients choose their own address (and escape rate limits).
+trusted_proxy_hops = 0
+# Older setting, kept for existing files: true counts as trusted_proxy_hops = 1.
 trust_proxy_headers = false
 # Mark cookies Secure: set to true when the site is served over HTTPS.
 secure_cookies = false
-# Writes (form posts, API writes) allowed per client address per minute.
+# Strict-Transport-Security (browsers then use HTTPS only, for a year, subdomains too):
+# "auto" sends it when base_url starts with https://; "on" or "off" to decide yourself.
+hsts = "auto"
+# Writes (form posts, API writes) allowed per minute from one address when not signed in;
+# also territorial analyses per minute, per account or (not signed in) per address.
 writes_per_minute = 120
-# Failed logins allowed per account in the window below (4 times that per address).
+# Writes allowed per minute per signed-in account, wherever it writes from (people behind
+# one shared address each have their own budget).
+account_writes_per_minute = 300
+# Login attempts allowed at once for one account from one address; then each further one
+# from that address waits 1 s, 2 s, 4 s… up to login_max_delay_seconds (a success starts
+# again from zero). The owner signing in from another address is not held up.
 login_max_attempts = 5
+login_max_delay_seconds = 300
+# Failed logins allowed per address, all accounts together, in the window below
+# (successful logins do not count); an account's attempts are forgotten after a window
+# without any.
+login_failures_per_address = 30
 login_window_minutes = 15
 # How long a session lasts, in days.
 session_days = 14
 # Largest upload (imports), in megabytes.
 max_body_mb = 20
+
+[server]
+# Longest wait for a request's headers, and for the next request on an idle connection;
+# the connection is closed beyond it (slow or idle clients cannot hold connections).
+header_timeout_seconds = 10
+# Longest a whole request may take until its answer starts, reading the upload included
+# (mind large imports on slow links); beyond it: 503, retry later.
+request_timeout_seconds = 120
+# Connections served at once; further ones wait to be accepted.
+max_connections = 1024
+# Longest wait for a database connection; beyond it (database down or overloaded) pages
+# and the API answer 503 with Retry-After instead of hanging.
+database_wait_ms = 2000
 "#;
 
 fn merge(base: &mut toml::Table, over: toml::Table) {
@@ -202,6 +268,25 @@ impl Config {
         Ok(config)
     }
 
+    /// Proxy hops to trust: `trusted_proxy_hops`, or 1 for the older
+    /// `trust_proxy_headers = true`.
+    pub fn proxy_hops(&self) -> usize {
+        match (self.security.trusted_proxy_hops, self.security.trust_proxy_headers) {
+            (0, true) => 1,
+            (n, _) => n as usize,
+        }
+    }
+
+    /// Whether to send Strict-Transport-Security.
+    pub fn hsts(&self) -> Result<bool> {
+        match self.security.hsts.trim().to_lowercase().as_str() {
+            "auto" | "" => Ok(self.base_url.starts_with("https://")),
+            "on" | "true" | "yes" | "1" => Ok(true),
+            "off" | "false" | "no" | "0" => Ok(false),
+            other => bail!("security.hsts: expected auto, on or off, got {other:?}"),
+        }
+    }
+
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
             format!("sqlite://{}", self.data_dir.join("maillage.sqlite3").display())
@@ -237,6 +322,27 @@ mod tests {
         assert_eq!(c.security.session_days, 7);
         assert_eq!(c.base_url, "http://0.0.0.0:9000");
         assert!(!format!("{c:?}").contains("secret"), "secrets are hidden in Debug");
+    }
+
+    #[test]
+    fn proxy_hops_and_hsts_follow_the_settings() {
+        let c = |vars: &'static [(&'static str, &'static str)]| {
+            Config::load_with(None, &|k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| (*v).to_owned()))
+                .unwrap()
+        };
+        assert_eq!(c(&[]).proxy_hops(), 0);
+        assert_eq!(
+            c(&[("MAILLAGE_SECURITY__TRUST_PROXY_HEADERS", "true")]).proxy_hops(),
+            1,
+            "the older setting"
+        );
+        assert_eq!(c(&[("MAILLAGE_SECURITY__TRUSTED_PROXY_HOPS", "2")]).proxy_hops(), 2);
+        assert!(!c(&[]).hsts().unwrap(), "plain http: no HSTS");
+        assert!(c(&[("MAILLAGE_BASE_URL", "https://tiers-lieux.example.org")]).hsts().unwrap());
+        let off = c(&[("MAILLAGE_BASE_URL", "https://x.example.org"), ("MAILLAGE_SECURITY__HSTS", "off")]);
+        assert!(!off.hsts().unwrap());
+        assert!(c(&[("MAILLAGE_SECURITY__HSTS", "on")]).hsts().unwrap());
+        assert!(c(&[("MAILLAGE_SECURITY__HSTS", "parfois")]).hsts().is_err());
     }
 
     #[test]

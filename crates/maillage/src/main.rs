@@ -159,6 +159,7 @@ fn progress_bar(total: u64, what: &str) -> ProgressBar {
 async fn open_app(config: &Config) -> Result<App> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("cannot create the data directory {}", config.data_dir.display()))?;
+    maillage_store::set_acquire_timeout(std::time::Duration::from_millis(config.server.database_wait_ms));
     let store = maillage_app::Store::connect(&config.database_url())
         .await
         .with_context(|| "cannot open the database (check MAILLAGE_DATABASE_URL)".to_string())?;
@@ -168,6 +169,8 @@ async fn open_app(config: &Config) -> Result<App> {
         mail_from: config.mail.from.clone(),
         session_days: config.security.session_days,
         login_max_attempts: config.security.login_max_attempts,
+        login_max_delay_s: config.security.login_max_delay_seconds,
+        login_failures_per_address: config.security.login_failures_per_address,
         login_window_minutes: config.security.login_window_minutes,
         ..AppConfig::default()
     };
@@ -239,11 +242,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let web = maillage_web::WebConfig {
                 tile_url: Some(config.map.tile_url.clone()).filter(|s| !s.is_empty()),
                 tile_attribution: Some(config.map.tile_attribution.clone()).filter(|s| !s.is_empty()),
-                trust_proxy_headers: config.security.trust_proxy_headers,
+                trusted_proxy_hops: config.proxy_hops(),
                 secure_cookies: config.security.secure_cookies,
+                hsts: config.hsts()?,
                 writes_per_minute: config.security.writes_per_minute,
+                account_writes_per_minute: config.security.account_writes_per_minute,
                 max_body_bytes: (config.security.max_body_mb * 1024 * 1024) as usize,
+                header_timeout: std::time::Duration::from_secs(config.server.header_timeout_seconds.max(1)),
+                request_timeout: std::time::Duration::from_secs(config.server.request_timeout_seconds.max(1)),
+                max_connections: config.server.max_connections.max(1) as usize,
             };
+            if config.security.trust_proxy_headers && config.security.trusted_proxy_hops == 0 {
+                tracing::warn!(
+                    "security.trust_proxy_headers is an older setting: read as trusted_proxy_hops = 1 (set that instead)"
+                );
+            }
             let state = maillage_web::AppState::new(app, web);
             println!("Maillage: http://{address}/  (Ctrl+C to stop)");
             std::io::stdout().flush()?;

@@ -57,11 +57,13 @@ impl Response {
     }
 }
 
-/// A browser-like client: its cookies and CSRF token.
+/// A browser-like client: its cookies and CSRF token, and the address it connects from
+/// (None: no connection address, as for a local call).
 #[derive(Clone, Debug, Default)]
 pub struct Client {
     pub cookies: Vec<(String, String)>,
     pub csrf: String,
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 impl Client {
@@ -78,6 +80,11 @@ pub async fn spawn() -> TestApp {
     spawn_with(WebConfig { writes_per_minute: 10_000, ..WebConfig::default() }).await
 }
 
+/// Budgets out of the way: for tests of behaviour under load, not of the budgets.
+pub fn load_config() -> WebConfig {
+    WebConfig { writes_per_minute: 1_000_000, account_writes_per_minute: 1_000_000, ..WebConfig::default() }
+}
+
 pub async fn spawn_with(web: WebConfig) -> TestApp {
     let db = fresh_store().await.expect("test database");
     let outbox = tempfile::tempdir().unwrap();
@@ -86,12 +93,13 @@ pub async fn spawn_with(web: WebConfig) -> TestApp {
     TestApp { router: maillage_web::router(state.clone()), state, outbox, url: db.url.clone(), _db: Some(db) }
 }
 
-/// A second server on the same database as `first` (its own pools, caches and index).
+/// A second server on the same database as `first` (its own pools, caches and index),
+/// with [`load_config`].
 pub async fn spawn_beside(first: &TestApp) -> TestApp {
     let store = maillage_store::Store::connect(&first.url).await.expect("second connection");
     let outbox = tempfile::tempdir().unwrap();
     let app = App::new(store, Mailer::Outbox(outbox.path().to_owned()), AppConfig::default());
-    let state = AppState::new(app, WebConfig { writes_per_minute: 10_000, ..WebConfig::default() });
+    let state = AppState::new(app, load_config());
     TestApp { router: maillage_web::router(state.clone()), state, outbox, _db: None, url: first.url.clone() }
 }
 
@@ -114,6 +122,9 @@ impl TestApp {
         }
         for (k, v) in extra {
             builder = builder.header(*k, *v);
+        }
+        if let Some(peer) = client.and_then(|c| c.peer) {
+            builder = builder.extension(axum::extract::ConnectInfo(peer));
         }
         let response = self.router.clone().oneshot(builder.body(Body::from(body)).unwrap()).await.unwrap();
         let status = response.status();
@@ -159,9 +170,15 @@ impl TestApp {
 
     /// A visitor who has loaded a page (and so has the CSRF cookie).
     pub async fn visitor(&self) -> Client {
-        let r = self.get(None, "/connexion").await;
+        self.visitor_from(None).await
+    }
+
+    /// A visitor connecting from `peer`.
+    pub async fn visitor_from(&self, peer: Option<std::net::SocketAddr>) -> Client {
+        let first = Client { peer, ..Client::default() };
+        let r = self.get(Some(&first), "/connexion").await;
         let token = r.cookie("maillage_csrf").expect("CSRF cookie on first visit");
-        let mut c = Client::default();
+        let mut c = first;
         c.set("maillage_csrf", token.clone());
         c.csrf = token;
         c
@@ -174,7 +191,12 @@ impl TestApp {
     /// Sign in through the login form; returns a client with the session cookie and the
     /// session's CSRF token.
     pub async fn sign_in(&self, email: &str) -> Client {
-        let mut c = self.visitor().await;
+        self.sign_in_from(email, None).await
+    }
+
+    /// Sign in from `peer`.
+    pub async fn sign_in_from(&self, email: &str, peer: Option<std::net::SocketAddr>) -> Client {
+        let mut c = self.visitor_from(peer).await;
         let r =
             self.post_form(&c, "/connexion", &[("email", email), ("password", "mot-de-passe-solide")]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "login failed: {}", r.body);

@@ -51,7 +51,8 @@ impl Database {
             .env("MAILLAGE_DATA_DIR", self.dir.path().join("data"))
             .env("MAILLAGE_LOG", "warn")
             // Load tests write far more than a person: the budgets must not be what is tested.
-            .env("MAILLAGE_SECURITY__WRITES_PER_MINUTE", "1000000");
+            .env("MAILLAGE_SECURITY__WRITES_PER_MINUTE", "1000000")
+            .env("MAILLAGE_SECURITY__ACCOUNT_WRITES_PER_MINUTE", "1000000");
         if self.is_postgres() {
             cmd.env("MAILLAGE_DATABASE_URL", &self.url);
         } else {
