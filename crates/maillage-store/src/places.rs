@@ -18,6 +18,8 @@ use std::sync::{Arc, RwLock};
 pub(crate) struct IndexState {
     current: RwLock<Option<Arc<Snapshot>>>,
     rebuild: tokio::sync::Mutex<()>,
+    /// Set while a bulk rebuild runs: requests then answer from the previous snapshot.
+    bulk: std::sync::atomic::AtomicBool,
 }
 
 impl IndexState {
@@ -146,6 +148,26 @@ macro_rules! row_to_place {
 
 /// More changed places than this make an index rebuild "bulk": requests do not wait for it.
 const BULK_REBUILD: usize = 2_000;
+
+/// Holds the "bulk rebuild under way" flag up while it lives (cleared on every exit path).
+struct Bulk<'a>(Option<&'a std::sync::atomic::AtomicBool>);
+
+impl<'a> Bulk<'a> {
+    fn mark(flag: &'a std::sync::atomic::AtomicBool, bulk: bool) -> Self {
+        if bulk {
+            flag.store(true, std::sync::atomic::Ordering::Release);
+        }
+        Bulk(bulk.then_some(flag))
+    }
+}
+
+impl Drop for Bulk<'_> {
+    fn drop(&mut self) {
+        if let Some(flag) = self.0 {
+            flag.store(false, std::sync::atomic::Ordering::Release);
+        }
+    }
+}
 
 /// A place's row as read, before its JSON is parsed.
 struct RawPlace {
@@ -394,15 +416,18 @@ impl Store {
         if let Some(current) = previous.as_ref().filter(|s| s.revision == revision) {
             return Ok(Arc::clone(current));
         }
-        let (bulk_tx, bulk_rx) = tokio::sync::oneshot::channel();
         let store = self.clone();
-        let mut rebuild = tokio::spawn(async move { store.rebuild_snapshot(revision, bulk_tx).await });
+        let mut rebuild = tokio::spawn(async move { store.rebuild_snapshot(revision).await });
         let joined = match previous {
-            Some(previous) => tokio::select! {
-                joined = &mut rebuild => joined,
-                Ok(()) = bulk_rx => {
-                    tracing::debug!(revision, "bulk index rebuild under way: answering from the previous snapshot");
-                    return Ok(previous);
+            Some(previous) => loop {
+                tokio::select! {
+                    joined = &mut rebuild => break joined,
+                    _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {
+                        if self.index.bulk.load(std::sync::atomic::Ordering::Acquire) {
+                            tracing::debug!(revision, "bulk index rebuild under way: answering from the previous snapshot");
+                            return Ok(previous);
+                        }
+                    }
                 }
             },
             None => rebuild.await,
@@ -410,11 +435,7 @@ impl Store {
         joined.map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))?
     }
 
-    async fn rebuild_snapshot(
-        &self,
-        wanted: i64,
-        bulk: tokio::sync::oneshot::Sender<()>,
-    ) -> Result<Arc<Snapshot>, StoreError> {
+    async fn rebuild_snapshot(&self, wanted: i64) -> Result<Arc<Snapshot>, StoreError> {
         let _rebuilding = self.index.rebuild.lock().await;
         let previous = self.index.current();
         // Another rebuild may have caught up while this one waited.
@@ -440,9 +461,7 @@ impl Store {
         }
         drop(reusable);
         let fresh = missing.len();
-        if fresh > BULK_REBUILD {
-            let _ = bulk.send(());
-        }
+        let bulk = Bulk::mark(&self.index.bulk, fresh > BULK_REBUILD);
         let raw = self.raw_places_by_ids(&missing, missing.len() * 2 > versions.len()).await?;
         let snapshot = tokio::task::spawn_blocking(move || -> Result<Snapshot, StoreError> {
             for raw in raw {
@@ -452,6 +471,7 @@ impl Store {
         })
         .await
         .map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))??;
+        drop(bulk);
         let snapshot = Arc::new(snapshot);
         tracing::debug!(
             revision,

@@ -198,3 +198,30 @@ async fn an_import_racing_an_edit_never_overwrites_it() {
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(versions, acknowledged, "every acknowledged write is one version: none was overwritten");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lists_answer_at_once_while_a_bulk_import_is_indexed_then_show_it() {
+    let db = fresh_store().await.unwrap();
+    let filter = maillage_store::PlaceFilter::default();
+    db.store.insert_place(&place("Déjà là")).await.unwrap();
+    assert_eq!(db.store.list_places(&filter, 0, 10).await.unwrap().total, 1);
+    // A bulk import (more places than a request waits for) from another server.
+    let other = Store::connect(&db.url).await.unwrap();
+    let batch: Vec<Place> = (0..3000).map(|i| place(&format!("Importé {i}"))).collect();
+    other.import_places(&batch).await.unwrap();
+    // Every list answers, from the previous snapshot while the new one is built …
+    let started = std::time::Instant::now();
+    let mut seen = 0;
+    while seen != 3001 {
+        seen = db.store.list_places(&filter, 0, 10).await.unwrap().total;
+        assert!(
+            seen == 1 || seen == 3001,
+            "a list shows the directory before or after the import, never half: {seen}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(60), "the import was indexed");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    // … and a small change afterwards is seen at once again.
+    db.store.insert_place(&place("Juste après")).await.unwrap();
+    assert_eq!(db.store.list_places(&filter, 0, 10).await.unwrap().total, 3002);
+}
