@@ -36,9 +36,11 @@ impl StoreError {
                 | sqlx::Error::Tls(_)
                 | sqlx::Error::WorkerCrashed => true,
                 // PostgreSQL: connection exceptions (08…), shutting down or starting (57P0…).
-                sqlx::Error::Database(db) => {
-                    db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P0"))
-                }
+                // SQLite: still locked by another process after the busy timeout (SQLITE_BUSY
+                // and its extended codes: 5, 261, 517, 773): try again later, not a bug.
+                sqlx::Error::Database(db) => db.code().is_some_and(|c| {
+                    c.starts_with("08") || c.starts_with("57P0") || matches!(&*c, "5" | "261" | "517" | "773")
+                }),
                 _ => false,
             },
             _ => false,
