@@ -280,8 +280,20 @@ impl App {
         let mut filter = filter.clone();
         filter.statuses = vec![PlaceStatus::Published];
         let places = self.store.all_places(&filter).await?;
-        maillage_interop::export(format, &places, fields, maillage_territory::reference::ATTRIBUTION)
+        // Writing thousands of records is CPU work: on a blocking thread, not the executor.
+        let fields: Option<Vec<String>> = fields.map(|f| f.iter().map(|s| (*s).to_owned()).collect());
+        tokio::task::spawn_blocking(move || {
+            let fields: Option<Vec<&str>> = fields.as_ref().map(|f| f.iter().map(String::as_str).collect());
+            maillage_interop::export(
+                format,
+                &places,
+                fields.as_deref(),
+                maillage_territory::reference::ATTRIBUTION,
+            )
             .map_err(|e| AppError::File(e.to_string()))
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("export task: {e}")))?
     }
 
     /// Replace the demo network (places and accounts marked as demo) with a new one.
