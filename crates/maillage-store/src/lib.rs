@@ -1,14 +1,18 @@
 #![doc = include_str!("../README.md")]
 
+mod backup;
 mod error;
 mod index;
 mod places;
 mod pool;
+mod rights;
 mod users;
 
+pub use backup::{BackupError, BackupSummary, restore_sqlite};
 pub use error::StoreError;
 pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceSort};
 pub use pool::{Backend, Store};
+pub use rights::{Erased, StoredPersonalData};
 pub use users::{Session, UserRecord};
 
 #[cfg(feature = "testing")]
