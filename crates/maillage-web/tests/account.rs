@@ -72,7 +72,8 @@ async fn the_download_holds_my_places_with_their_status_and_no_password_hash() {
     let status_of = |id: &str| places.iter().find(|p| p["id"] == id).map(|p| p["status"].clone());
     assert_eq!(status_of(&draft_id), Some(json!("draft")));
     assert_eq!(status_of(&archived_id), Some(json!("archived")));
-    assert!(places.iter().all(|p| p["data"]["name"] != "Le lieu d'un autre"));
+    assert!(places.iter().all(|p| p["name"] != "Le lieu d'un autre"));
+    assert!(places.iter().any(|p| p["name"] == "La Forge de Claire"));
     assert!(data["sessions"]["count"].as_u64().unwrap() >= 1);
     assert!(!r.body.contains("argon2id$") && !r.body.contains("$argon2"), "no password hash");
     assert!(!r.body.contains("password_hash"));
