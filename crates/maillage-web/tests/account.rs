@@ -163,3 +163,51 @@ async fn the_last_administrator_cannot_delete_their_own_account() {
     assert!(r.text().contains("seul administrateur"), "{}", r.text());
     assert_eq!(app.get(Some(&admin), "/compte").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_admin_erasure_removes_sessions_reset_links_and_counters_in_one_go() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let (user, draft_id, _) = user_with_places(&app).await;
+    let visitor = app.visitor().await;
+    let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "claire@exemple.fr")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let core = app.state.app();
+    let admin_actor = core
+        .session_actor(&admin.cookies.iter().find(|(k, _)| k == "maillage_session").unwrap().1)
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    let data = core.personal_data_of(&admin_actor, "claire@exemple.fr").await.unwrap();
+    assert_eq!(data.password_resets.len(), 1, "the reset link is listed");
+    assert!(data.rate_limit_events >= 1, "the reset request was counted");
+    assert_eq!(data.sessions.count, 1);
+    // Only administrators answer for others.
+    let user_actor = core
+        .session_actor(&user.cookies.iter().find(|(k, _)| k == "maillage_session").unwrap().1)
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    assert!(matches!(
+        core.personal_data_of(&user_actor, "admin@exemple.fr").await,
+        Err(maillage_app::AppError::Forbidden)
+    ));
+
+    let erased = core.erase_account_of(&admin_actor, "claire@exemple.fr").await.unwrap();
+    assert_eq!(erased.places.len(), 2);
+    assert_eq!(erased.without_manager.len(), 2);
+    let token = &user.cookies.iter().find(|(k, _)| k == "maillage_session").unwrap().1;
+    let store = &core.store;
+    assert!(store.session(&maillage_app::security::token_hash(token)).await.unwrap().is_none());
+    assert!(store.personal_data(erased.user.id, &[]).await.unwrap().is_none());
+    let bucket = format!("reset:{}", maillage_app::security::token_hash("claire@exemple.fr"));
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    assert_eq!(store.hit_rate_bucket(&bucket, since).await.unwrap(), 1, "earlier events were erased");
+    assert_eq!(app.get(Some(&admin), &format!("/api/v1/places/{draft_id}")).await.status, StatusCode::OK);
+    assert!(matches!(
+        core.erase_account_of(&admin_actor, "claire@exemple.fr").await,
+        Err(maillage_app::AppError::NotFound)
+    ));
+}
