@@ -6,6 +6,7 @@ pub mod error;
 pub mod mail;
 pub mod permissions;
 pub mod places;
+pub mod rights;
 pub mod security;
 pub mod territory;
 pub mod transfer;

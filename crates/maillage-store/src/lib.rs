@@ -1,17 +1,21 @@
 #![doc = include_str!("../README.md")]
 
+mod backup;
 mod error;
 mod index;
 mod limits;
 mod places;
 mod pool;
+mod rights;
 mod tx;
 mod users;
 
+pub use backup::{BackupError, BackupSummary, restore_sqlite};
 pub use error::StoreError;
 pub use limits::{CounterHit, LoginThrottle, LoginVerdict, set_acquire_timeout};
 pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceSort};
 pub use pool::{Backend, Store};
+pub use rights::{Erased, StoredPersonalData};
 pub use tx::Tx;
 pub use users::{Session, UserRecord};
 

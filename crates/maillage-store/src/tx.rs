@@ -69,6 +69,8 @@ macro_rules! with_tx {
     };
 }
 
+pub(crate) use with_tx;
+
 /// After writing this many places in one transaction, refresh the planner's statistics.
 const ANALYZE_AFTER: usize = 500;
 

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod account;
 mod api;
 mod assets;
 mod context;
@@ -106,6 +107,7 @@ pub fn router(state: AppState) -> Router {
     let max_body = state.web().max_body_bytes;
     Router::new()
         .merge(pages::routes())
+        .merge(account::routes())
         .merge(api::routes())
         .merge(assets::routes())
         .merge(openapi::routes())

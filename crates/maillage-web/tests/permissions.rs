@@ -53,6 +53,8 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         (format!("/lieux/{draft_id}/modifier"), [303, 404, 200, 200]),
         (format!("/lieux/{published_id}/modifier"), [303, 403, 403, 200]),
         ("/mes-lieux".to_owned(), [303, 200, 200, 200]),
+        ("/compte".to_owned(), [303, 200, 200, 200]),
+        ("/compte/donnees.json".to_owned(), [303, 200, 200, 200]),
         ("/admin/import".to_owned(), [303, 403, 403, 200]),
         ("/territoires/communes/42218".to_owned(), [200, 200, 200, 200]),
         ("/territoires/departements/42".to_owned(), [200, 200, 200, 200]),
@@ -170,6 +172,17 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
             "POST edit form as {role:?}: {}",
             &r.body[..r.body.len().min(300)]
         );
+        if *role == Visitor {
+            assert!(r.location().starts_with("/connexion"), "visitors are sent to the login page");
+        }
+    }
+    // Deleting one's account: visitors are sent to the login page; a wrong password is
+    // refused for everyone (each person deletes only their own account).
+    for (role, code) in all.iter().zip([303, 422, 422, 422]) {
+        let r = app
+            .post_form(&client(*role), "/compte/supprimer", &[("password", "pas-le-bon"), ("confirm", "1")])
+            .await;
+        assert_eq!(r.status.as_u16(), code, "POST /compte/supprimer as {role:?}");
         if *role == Visitor {
             assert!(r.location().starts_with("/connexion"), "visitors are sent to the login page");
         }

@@ -2,6 +2,7 @@
 //! configuration.
 
 mod config;
+mod rights;
 mod territory;
 
 use anyhow::{Context, Result, anyhow};
@@ -83,6 +84,16 @@ enum Command {
         #[command(subcommand)]
         command: territory::TerritoryCommand,
     },
+    /// Back up the SQLite database to FILE (a consistent copy, server running; checked).
+    /// On PostgreSQL, prints the pg_dump command.
+    Backup {
+        /// The backup file to create (must not exist).
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with the backup FILE (the server must be stopped); the
+    /// current database is kept as <database>.before-restore. On PostgreSQL, prints the
+    /// pg_restore command.
+    Restore { file: PathBuf },
 }
 
 #[derive(Args)]
@@ -117,6 +128,22 @@ enum UserCommand {
     },
     /// List accounts.
     List,
+    /// Everything stored about an account, as JSON (a personal-data request).
+    Export {
+        #[arg(long)]
+        email: String,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Erase an account (its places stay, without it as manager). Needs --yes.
+    Erase {
+        #[arg(long)]
+        email: String,
+        /// Confirm: erasing is final.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -377,6 +404,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { file } => rights::backup(&config, &file).await,
+        Command::Restore { file } => rights::restore(&config, &file).await,
+        Command::User { command: UserCommand::Export { email, out } } => {
+            rights::export(&open_app(&config).await?, &email, out.as_deref()).await
+        }
+        Command::User { command: UserCommand::Erase { email, yes } } => {
+            rights::erase(&open_app(&config).await?, &email, yes).await
         }
         Command::Demo { count, seed, remove } => {
             let app = open_app(&config).await?;
