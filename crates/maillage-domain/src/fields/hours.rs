@@ -17,7 +17,7 @@ use opening_hours::{Context, OpeningHours as Expr};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-const HOURS_MAX: usize = 1000;
+pub const HOURS_MAX: usize = 1000;
 const PARIS: Tz = chrono_tz::Europe::Paris;
 
 /// A parsed `opening_hours` value. Its canonical text is the parser's rendering of the
