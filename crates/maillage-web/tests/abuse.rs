@@ -823,3 +823,57 @@ async fn an_upload_whose_fields_are_not_utf8_is_refused() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(stored(&app, &admin).await, 1);
 }
+
+// --- passwords --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn common_passwords_are_refused_at_account_creation_and_reset() {
+    let app = spawn().await;
+    let common = "Password123";
+    match app.state.app().create_user("lea@exemple.fr", "Léa", common, false).await {
+        Err(maillage_app::AppError::Validation(e)) => {
+            assert_eq!((e.errors[0].field.as_str(), e.errors[0].code), ("password", "password_too_common"));
+        }
+        other => panic!("a common password was accepted: {:?}", other.map(|_| ())),
+    }
+    app.create_user("claire@exemple.fr", false).await;
+    let visitor = app.visitor().await;
+    let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "claire@exemple.fr")]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let mail = std::fs::read_dir(app.outbox.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|m| m.contains("To:"))
+        .unwrap()
+        .replace("=\r\n", "")
+        .replace("=3D", "=");
+    let token =
+        mail.split("jeton=").nth(1).unwrap().split(|c: char| c.is_whitespace()).next().unwrap().to_owned();
+    for password in ["qwertyuiop", "1234567890", "PASSWORD123"] {
+        let r = app
+            .post_form(&visitor, "/mot-de-passe/nouveau", &[("jeton", &token), ("password", password)])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{password}");
+        assert!(
+            r.text().contains("Ce mot de passe figure parmi les plus courants : choisissez-en un autre."),
+            "{password}"
+        );
+    }
+    // The old password still works; the link is still good for a real one.
+    let r = app
+        .post_form(
+            &visitor,
+            "/connexion",
+            &[("email", "claire@exemple.fr"), ("password", "mot-de-passe-solide")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let r = app
+        .post_form(
+            &visitor,
+            "/mot-de-passe/nouveau",
+            &[("jeton", &token), ("password", "un-nouveau-mot-de-passe")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+}
