@@ -49,7 +49,22 @@ pub fn token_hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Password policy, with a French and an English message.
+/// The 10,000 most common passwords (zxcvbn's list, MIT; source and licence in the file's
+/// header and `data/COMMON-PASSWORDS-LICENSE.txt`), lower-case, sorted byte-wise.
+const COMMON_PASSWORDS: &str = include_str!("../data/common-passwords.txt");
+
+fn common_passwords() -> &'static [&'static str] {
+    static LIST: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| COMMON_PASSWORDS.lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect())
+}
+
+/// Whether a password is among the most common ones, ignoring case.
+pub fn is_common_password(password: &str) -> bool {
+    common_passwords().binary_search(&password.trim().to_lowercase().as_str()).is_ok()
+}
+
+/// Password policy, with a French and an English message: at least
+/// [`PASSWORD_MIN_CHARS`] characters, at most 1024 bytes, not a common password.
 pub fn check_password(password: &str) -> Result<(), maillage_domain::FieldError> {
     if password.chars().count() < PASSWORD_MIN_CHARS {
         return Err(maillage_domain::FieldError::new(
@@ -65,6 +80,14 @@ pub fn check_password(password: &str) -> Result<(), maillage_domain::FieldError>
             "password_too_long",
             "Le mot de passe est trop long.",
             "The password is too long.",
+        ));
+    }
+    if is_common_password(password) {
+        return Err(maillage_domain::FieldError::new(
+            "password",
+            "password_too_common",
+            "Ce mot de passe figure parmi les plus courants : choisissez-en un autre.",
+            "This password is among the most common ones: choose another one.",
         ));
     }
     Ok(())
@@ -96,5 +119,28 @@ mod tests {
     fn short_passwords_are_refused() {
         assert_eq!(check_password("court").unwrap_err().code, "password_too_short");
         assert!(check_password("assez-long-maintenant").is_ok());
+    }
+
+    #[test]
+    fn common_passwords_are_refused_whatever_their_case() {
+        let list = common_passwords();
+        assert_eq!(list.len(), 10_000);
+        assert!(list.windows(2).all(|w| w[0] < w[1]), "sorted for binary search");
+        for common in
+            ["1234567890", "qwertyuiop", "Password123", "PASSWORD123", "1q2w3e4r5t", "  1234567890 "]
+        {
+            let e = check_password(common).unwrap_err();
+            assert_eq!(e.code, "password_too_common", "{common}");
+            assert_eq!(
+                e.message_fr,
+                "Ce mot de passe figure parmi les plus courants : choisissez-en un autre."
+            );
+        }
+        assert!(is_common_password("dragon"), "short ones are in the list too");
+        // The demo's and the tests' passwords stay accepted.
+        for ours in ["demo-maillage", "mot-de-passe-solide", "un-nouveau-mot-de-passe", "encore-un-autre-mot"]
+        {
+            assert!(check_password(ours).is_ok(), "{ours}");
+        }
     }
 }

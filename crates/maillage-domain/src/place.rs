@@ -13,7 +13,29 @@ pub const NAME_MAX: usize = 200;
 pub const SUMMARY_MAX: usize = 300;
 pub const DESCRIPTION_MAX: usize = 20_000;
 pub const ADDRESS_MAX: usize = 300;
+/// Longest equipment item, in characters.
 pub const EQUIPMENT_MAX: usize = 60;
+/// Most equipment items a place lists.
+pub const EQUIPMENT_ITEMS_MAX: usize = 100;
+/// Most entries in each vocabulary list (`types`, `services`, `publics`, `support`,
+/// `fees`, `access_modes`, `labels`). The largest vocabulary has 20 terms; an import may
+/// name one term several ways (code, label, LMN values), so the bound leaves room for that
+/// and no more.
+pub const TERMS_MAX: usize = 50;
+/// Longest entry of a vocabulary list (the longest LMN value is under 100 characters).
+pub const TERM_MAX: usize = 200;
+pub const POSTAL_CODE_MAX: usize = 10;
+pub const COMMUNE_CODE_MAX: usize = 10;
+/// The longest French commune name has 45 characters.
+pub const COMMUNE_NAME_MAX: usize = 100;
+pub const SIRET_MAX: usize = 30;
+pub const RNA_MAX: usize = 20;
+pub const OPENING_HOURS_MAX: usize = crate::fields::HOURS_MAX;
+pub const EMAIL_MAX: usize = crate::fields::EMAIL_MAX;
+pub const PHONE_MAX: usize = 40;
+/// `website` and `accessibility_url`.
+pub const URL_MAX: usize = crate::fields::URL_MAX;
+pub const STATUS_MAX: usize = 20;
 /// Beyond this distance from its commune's reference point a location is refused unless
 /// confirmed: the largest French communes (Arles, Val-Cenis, Maripasoula) stay within it.
 pub const FAR_FROM_COMMUNE_KM: f64 = 60.0;
@@ -176,13 +198,41 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// A trimmed, non-empty value within `max` characters and free of control and
+/// bidirectional characters, before any parser sees it.
+fn bounded<'a>(
+    errors: &mut ValidationErrors,
+    field: &str,
+    value: &'a Option<String>,
+    max: usize,
+) -> Option<&'a str> {
+    let v = non_empty(value)?;
+    let checked = text::check_length(v, max).and_then(|()| text::check_characters(v, text::Lines::Single));
+    errors.check(field, checked).map(|()| v)
+}
+
 fn optional<T>(
     errors: &mut ValidationErrors,
     field: &str,
     value: &Option<String>,
+    max: usize,
     parse: impl Fn(&str) -> Result<T, FieldError>,
 ) -> Option<T> {
-    non_empty(value).and_then(|v| errors.check(field, parse(v)))
+    bounded(errors, field, value, max).and_then(|v| errors.check(field, parse(v)))
+}
+
+/// Refuse a list longer than `max` before looking at any of its items.
+fn list_within(errors: &mut ValidationErrors, field: &str, len: usize, max: usize) -> bool {
+    if len > max {
+        errors.push(FieldError::new(
+            field,
+            "too_many",
+            format!("Trop de valeurs ({len}) : {max} au plus."),
+            format!("Too many values ({len}): at most {max}."),
+        ));
+        return false;
+    }
+    true
 }
 
 fn terms<T>(errors: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<T>
@@ -190,8 +240,19 @@ where
     T: Vocabulary + std::str::FromStr<Err = FieldError> + PartialEq,
 {
     let mut out: Vec<T> = Vec::new();
+    if !list_within(errors, field, values.len(), TERMS_MAX) {
+        return out;
+    }
     for (i, v) in values.iter().enumerate().filter(|(_, v)| !v.trim().is_empty()) {
-        if let Some(t) = errors.check(&format!("{field}[{i}]"), v.parse::<T>())
+        let field = format!("{field}[{i}]");
+        let v = v.trim();
+        let checked =
+            text::check_length(v, TERM_MAX).and_then(|()| text::check_characters(v, text::Lines::Single));
+        if errors.check(&field, checked).is_none() {
+            continue;
+        }
+        // At most TERMS_MAX × vocabulary size comparisons.
+        if let Some(t) = errors.check(&field, v.parse::<T>())
             && !out.contains(&t)
         {
             out.push(t);
@@ -224,39 +285,51 @@ impl PlaceInput {
         let summary =
             e.check("summary", text::plain_text(self.summary.as_deref().unwrap_or(""), SUMMARY_MAX));
         let description = self.description.as_deref().unwrap_or("").trim().to_owned();
-        if description.chars().count() > DESCRIPTION_MAX {
+        if text::check_length(&description, DESCRIPTION_MAX).is_err() {
             e.push(FieldError::new(
                 "description",
                 "too_long",
                 format!("La description dépasse {DESCRIPTION_MAX} caractères."),
                 format!("The description is longer than {DESCRIPTION_MAX} characters."),
             ));
+        } else {
+            // Markdown: line breaks and tabs are text, other controls and bidi controls are not.
+            e.check("description", text::check_characters(&description, text::Lines::Multi));
         }
         let address =
             e.check("address", text::plain_text(self.address.as_deref().unwrap_or(""), ADDRESS_MAX));
         let postal_code = match non_empty(&self.postal_code) {
-            Some(v) => e.check("postal_code", PostalCode::parse(v)),
+            Some(_) => optional(&mut e, "postal_code", &self.postal_code, POSTAL_CODE_MAX, PostalCode::parse),
             None => {
                 e.push(FieldError::required("postal_code"));
                 None
             }
         };
+        let commune_name = match non_empty(&self.commune_name) {
+            Some(v) => e.check("commune_name", text::line_text(v, COMMUNE_NAME_MAX)),
+            None => None,
+        };
+        let commune_name_refused = non_empty(&self.commune_name).is_some() && commune_name.is_none();
 
         // The commune: by INSEE code, or resolved from postal code and name.
         let commune = match non_empty(&self.commune_code) {
-            Some(code) => e.check("commune_code", InseeCode::parse(code)).and_then(|code| {
-                let found = gazetteer.commune(code.as_str());
-                if found.is_none() {
-                    e.push(FieldError::new(
-                        "commune_code",
-                        "unknown_commune",
-                        format!("Aucune commune n'a le code INSEE « {} ».", code.as_str()),
-                        format!("No commune has the INSEE code “{}”.", code.as_str()),
-                    ));
-                }
-                found
-            }),
-            None => match (postal_code.as_ref(), non_empty(&self.commune_name)) {
+            Some(_) => {
+                optional(&mut e, "commune_code", &self.commune_code, COMMUNE_CODE_MAX, InseeCode::parse)
+                    .and_then(|code| {
+                        let found = gazetteer.commune(code.as_str());
+                        if found.is_none() {
+                            e.push(FieldError::new(
+                                "commune_code",
+                                "unknown_commune",
+                                format!("Aucune commune n'a le code INSEE « {} ».", code.as_str()),
+                                format!("No commune has the INSEE code “{}”.", code.as_str()),
+                            ));
+                        }
+                        found
+                    })
+            }
+            None if commune_name_refused => None,
+            None => match (postal_code.as_ref(), commune_name.as_deref()) {
                 (Some(pc), Some(name)) => {
                     let found = gazetteer.resolve(pc.as_str(), name);
                     if found.is_none() {
@@ -350,30 +423,34 @@ impl PlaceInput {
             (other, _) => other,
         };
 
-        let siret = optional(&mut e, "siret", &self.siret, Siret::parse);
-        let rna = optional(&mut e, "rna", &self.rna, Rna::parse);
+        let siret = optional(&mut e, "siret", &self.siret, SIRET_MAX, Siret::parse);
+        let rna = optional(&mut e, "rna", &self.rna, RNA_MAX, Rna::parse);
         let services = terms(&mut e, "services", &self.services);
         let mut equipment: Vec<String> = Vec::new();
-        for (i, item) in self.equipment.iter().enumerate().filter(|(_, v)| !v.trim().is_empty()) {
-            if let Some(item) = e.check(&format!("equipment[{i}]"), text::plain_text(item, EQUIPMENT_MAX))
-                && !equipment.iter().any(|x| x.eq_ignore_ascii_case(&item))
-            {
-                equipment.push(item);
+        if list_within(&mut e, "equipment", self.equipment.len(), EQUIPMENT_ITEMS_MAX) {
+            // Duplicates are dropped in one pass: the key is the item in lower case.
+            let mut seen = std::collections::HashSet::new();
+            for (i, item) in self.equipment.iter().enumerate().filter(|(_, v)| !v.trim().is_empty()) {
+                if let Some(item) = e.check(&format!("equipment[{i}]"), text::line_text(item, EQUIPMENT_MAX))
+                    && seen.insert(item.to_lowercase())
+                {
+                    equipment.push(item);
+                }
             }
         }
-        let opening_hours = optional(&mut e, "opening_hours", &self.opening_hours, OpeningHours::parse);
+        let opening_hours =
+            optional(&mut e, "opening_hours", &self.opening_hours, OPENING_HOURS_MAX, OpeningHours::parse);
         let publics = terms(&mut e, "publics", &self.publics);
         let support = terms(&mut e, "support", &self.support);
         let fees = terms(&mut e, "fees", &self.fees);
         let access_modes = terms(&mut e, "access_modes", &self.access_modes);
-        let accessibility_url = optional(&mut e, "accessibility_url", &self.accessibility_url, WebUrl::parse);
+        let accessibility_url =
+            optional(&mut e, "accessibility_url", &self.accessibility_url, URL_MAX, WebUrl::parse);
         let labels = terms(&mut e, "labels", &self.labels);
-        let email = optional(&mut e, "email", &self.email, Email::parse);
-        let phone = optional(&mut e, "phone", &self.phone, Phone::parse);
-        let website = optional(&mut e, "website", &self.website, WebUrl::parse);
-        if let Some(status) = non_empty(&self.status) {
-            e.check("status", PlaceStatus::parse(status));
-        }
+        let email = optional(&mut e, "email", &self.email, EMAIL_MAX, Email::parse);
+        let phone = optional(&mut e, "phone", &self.phone, PHONE_MAX, Phone::parse);
+        let website = optional(&mut e, "website", &self.website, URL_MAX, WebUrl::parse);
+        optional(&mut e, "status", &self.status, STATUS_MAX, PlaceStatus::parse);
 
         if !e.is_empty() {
             e.warnings = warnings;

@@ -87,8 +87,9 @@ enum Cell {
 impl Cell {
     fn csv(&self) -> String {
         match self {
-            Self::Text(t) => t.clone(),
-            Self::List(items) => items.join("|"),
+            // Text is escaped against formulas (see `row::escape_formula`); numbers are not.
+            Self::Text(t) => crate::row::escape_formula(t).into_owned(),
+            Self::List(items) => crate::row::escape_formula(&items.join("|")).into_owned(),
             Self::Number(n) => n.to_string(),
             Self::Bool(b) => b.to_string(),
             Self::Empty => String::new(),

@@ -307,7 +307,7 @@ impl CsvTable<'_> {
         let mut row = Row::new(line);
         for (column, cell) in self.columns.iter().zip(record.iter()) {
             if let Some(name) = column {
-                row.push(name, Cell::Text(Cow::Borrowed(cell)));
+                row.push(name, Cell::Text(Cow::Borrowed(unescape_formula(cell))));
             }
         }
         Ok(row)
@@ -424,5 +424,66 @@ mod tests {
         let e = decode(b"nom\nCaf\xe9 des \xe9l\xe8ves\n").unwrap_err();
         assert_eq!(e, FileError::NotUtf8 { offset: 7, guess: Some("Windows-1252") });
         assert!(e.to_string().contains("le fichier semble encodé en Windows-1252 : enregistrez-le en UTF-8"));
+    }
+}
+
+/// What a spreadsheet would read as the start of a formula (OWASP "CSV injection").
+fn starts_like_formula(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// The text cell written to CSV: a value that a spreadsheet would take for a formula gets
+/// a `'` in front (so would a value that already starts with quotes before such a
+/// character, so that [`unescape_formula`] gives back exactly the value). A phone number
+/// in E.164 (`+33…`, validated: only digits after the `+`) is written as it is: it
+/// cannot call anything, and the LMN schema expects it so. Numeric columns (latitude,
+/// longitude) are numbers, never text cells, and are never escaped.
+pub(crate) fn escape_formula(cell: &str) -> Cow<'_, str> {
+    let e164 = cell.strip_prefix('+').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+    if starts_like_formula(cell) && !e164 { Cow::Owned(format!("'{cell}")) } else { Cow::Borrowed(cell) }
+}
+
+/// Undo [`escape_formula`] on a CSV cell: `'=…`, `'+…`, `'-…`, `'@…`, `'` + tab or CR
+/// (after any further quotes) lose their first quote; every other cell is unchanged.
+pub(crate) fn unescape_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if starts_like_formula(rest) => rest,
+        _ => cell,
+    }
+}
+
+#[cfg(test)]
+mod formula_tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_escaped_and_unescaped_exactly() {
+        for value in [
+            "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+cmd",
+            "-2+3",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=déjà cité",
+            "''+deux",
+            "'simple",
+            "'",
+            "Le Quai",
+            "",
+            "+",
+            "+33477123456",
+            "a=b",
+        ] {
+            let escaped = escape_formula(value);
+            let raw = escaped.starts_with(['=', '+', '-', '@', '\t', '\r']);
+            assert!(!raw || value == "+33477123456", "{value:?} → {escaped:?}");
+            assert_eq!(unescape_formula(&escaped), value, "{value:?} → {escaped:?}");
+        }
+        assert_eq!(escape_formula("=1+1"), "'=1+1");
+        assert_eq!(escape_formula("+33477123456"), "+33477123456", "E.164 stays as it is");
+        assert_eq!(escape_formula("+33 4 77"), "'+33 4 77");
+        assert_eq!(escape_formula("Le Quai"), "Le Quai");
+        assert_eq!(unescape_formula("'Le Quai"), "'Le Quai", "other quotes are text");
     }
 }

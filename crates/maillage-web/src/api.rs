@@ -74,10 +74,8 @@ fn parse_json<T: for<'de> Deserialize<'de>>(
     body: Result<Bytes, BytesRejection>,
     ctx: &Ctx,
 ) -> Result<T, Box<Response>> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let is_json =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_json_media_type);
     let lang = ctx.lang;
     if !is_json {
         let body = json!({ "error": { "code": "unsupported_media_type", "message": if lang == crate::Lang::En { "Send JSON (Content-Type: application/json)." } else { "Envoyez du JSON (Content-Type: application/json)." } } });
@@ -100,11 +98,14 @@ fn parse_json<T: for<'de> Deserialize<'de>>(
             return Err(Box::new((status, Json(body)).into_response()));
         }
     };
-    let de = &mut serde_json::Deserializer::from_slice(&bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_slice(&bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        let field = if path == "." || path.is_empty() {
+        let field = if inner.is_syntax() || inner.is_eof() {
+            // Broken JSON has no field (serde_path_to_error says `?`): the body is at fault.
+            "body".to_owned()
+        } else if path == "." || path.is_empty() {
             // An unknown field is reported by serde at the object level: name it.
             inner.to_string().split('`').nth(1).map(str::to_owned).unwrap_or_else(|| "body".into())
         } else {
@@ -131,7 +132,26 @@ fn parse_json<T: for<'de> Deserialize<'de>>(
             WebError::api(AppError::Validation(FieldError::new(field, code, fr, en).into()), lang)
                 .into_response(),
         )
-    })
+    })?;
+    // One JSON value and nothing after it but white space.
+    de.end().map_err(|inner| {
+        let (line, column) = (inner.line(), inner.column());
+        let error = FieldError::new(
+            "body",
+            "malformed_json",
+            format!("JSON invalide : données en trop après la valeur (ligne {line}, colonne {column})."),
+            format!("Invalid JSON: trailing data after the value (line {line}, column {column})."),
+        );
+        Box::new(WebError::api(AppError::Validation(error.into()), lang).into_response())
+    })?;
+    Ok(value)
+}
+
+/// `application/json`, in any case, optionally followed by parameters (`; charset=utf-8`):
+/// `application/jsonfoo` or `application/json-seq` are other media types.
+fn is_json_media_type(content_type: &str) -> bool {
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    media.eq_ignore_ascii_case("application/json")
 }
 
 /// JSON writes must carry the session's CSRF token in `X-CSRF-Token`.
@@ -462,4 +482,31 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> 
         )],
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_json_media_type_is_json() {
+        for ok in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+            "application/json;charset=UTF-8",
+            " application/json ",
+        ] {
+            assert!(super::is_json_media_type(ok), "{ok}");
+        }
+        for bad in [
+            "application/jsonfoo",
+            "application/json-seq",
+            "application/json+x",
+            "text/json",
+            "application/x-www-form-urlencoded",
+            "",
+            "application/json foo",
+        ] {
+            assert!(!super::is_json_media_type(bad), "{bad}");
+        }
+    }
 }

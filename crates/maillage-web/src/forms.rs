@@ -10,9 +10,62 @@ use maillage_domain::{FieldError, PlaceInput, PlaceStatus, ValidationErrors};
 #[derive(Debug, Clone, Default)]
 pub struct Pairs(pub Vec<(String, String)>);
 
+/// A form body with a value (or key) that is not UTF-8 once percent-decoded: what the
+/// browser sent, decoded with U+FFFD in place of the bad bytes so that the form can show it
+/// again, and the first field at fault.
+#[derive(Debug, Clone)]
+pub struct NotUtf8 {
+    pub pairs: Pairs,
+    pub field: String,
+}
+
+impl NotUtf8 {
+    /// The field error to show beside the field.
+    pub fn error(&self) -> FieldError {
+        FieldError::new(
+            self.field.clone(),
+            "invalid_utf8",
+            "Ce champ contient des octets qui ne forment pas du texte (UTF-8 invalide) : \
+             vérifiez-le et saisissez-le à nouveau.",
+            "This field contains bytes that are not text (invalid UTF-8): check it and type it again.",
+        )
+    }
+}
+
 impl Pairs {
+    /// Decode a query string. Bytes that are not UTF-8 become U+FFFD: a query only
+    /// filters, nothing is stored from it. Form bodies go through [`Pairs::parse_form`].
     pub fn parse(raw: &[u8]) -> Self {
         Pairs(form_urlencoded::parse(raw).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    /// Decode an `application/x-www-form-urlencoded` body strictly: a key or value that is
+    /// not UTF-8 after percent-decoding is refused, naming the field, instead of being
+    /// stored with U+FFFD in it. Every form handler reads its body through this.
+    pub fn parse_form(raw: &[u8]) -> Result<Self, NotUtf8> {
+        let mut pairs = Vec::new();
+        let mut bad: Option<String> = None;
+        for part in raw.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+            let (k, v) = match part.iter().position(|b| *b == b'=') {
+                Some(i) => (&part[..i], &part[i + 1..]),
+                None => (part, &part[part.len()..]),
+            };
+            let (k, v) = (percent_decode(k), percent_decode(v));
+            let key = String::from_utf8(k).unwrap_or_else(|e| {
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                bad.get_or_insert_with(|| lossy.clone());
+                lossy
+            });
+            let value = String::from_utf8(v).unwrap_or_else(|e| {
+                bad.get_or_insert_with(|| key.clone());
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            });
+            pairs.push((key, value));
+        }
+        match bad {
+            None => Ok(Pairs(pairs)),
+            Some(field) => Err(NotUtf8 { pairs: Pairs(pairs), field }),
+        }
     }
     pub fn first(&self, key: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
@@ -33,6 +86,32 @@ impl Pairs {
     pub fn keys(&self) -> impl Iterator<Item = &str> {
         self.0.iter().map(|(k, _)| k.as_str())
     }
+}
+
+/// `+` is a space and `%XX` a byte, as `form_urlencoded` decodes (a `%` not followed by two
+/// hexadecimal digits stays as it is).
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        match input[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                match (input.get(i + 1).copied().and_then(hex), input.get(i + 2).copied().and_then(hex)) {
+                    (Some(h), Some(l)) => {
+                        out.push(h * 16 + l);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Query parameters understood by lists (pages and API).
@@ -315,6 +394,32 @@ mod tests {
         let e = filter_from(&p, Utc::now()).unwrap_err();
         let fields: Vec<_> = e.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["type", "bbox", "near", "open_at", "sort"]);
+    }
+
+    #[test]
+    fn form_bodies_decode_like_form_urlencoded_when_valid() {
+        for raw in [
+            &b"a=1&b=%C3%A9t%C3%A9+chaud&c=&d&e=%&f=%4&g=%zz&h=50%25&&i=a=b&%C3%A9=x"[..],
+            b"q=%E2%80%AE&r=caf%C3%A9",
+            b"",
+        ] {
+            let strict = Pairs::parse_form(raw).unwrap().0;
+            assert_eq!(strict, Pairs::parse(raw).0, "{}", String::from_utf8_lossy(raw));
+        }
+    }
+
+    #[test]
+    fn form_bodies_with_invalid_utf8_name_the_field_and_keep_the_rest() {
+        let e = Pairs::parse_form(b"name=La+Forge&summary=caf%E9&address=x").unwrap_err();
+        assert_eq!(e.field, "summary");
+        assert_eq!(e.pairs.first("name"), Some("La Forge"));
+        assert_eq!(e.pairs.first("summary"), Some("caf\u{FFFD}"));
+        assert_eq!(e.error().code, "invalid_utf8");
+        // Raw bytes (not percent-encoded) too, and in keys.
+        assert_eq!(Pairs::parse_form(b"name=\xff").unwrap_err().field, "name");
+        assert_eq!(Pairs::parse_form(b"na%FFme=x").unwrap_err().field, "na\u{FFFD}me");
+        // A U+FFFD that was really typed is text.
+        assert_eq!(Pairs::parse_form(b"name=%EF%BF%BD").unwrap().first("name"), Some("\u{FFFD}"));
     }
 
     #[test]

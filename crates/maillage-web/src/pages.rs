@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::context::{Ctx, LANG_COOKIE, Lang, SESSION_COOKIE, set_cookie};
 use crate::error::{Surface, WebError};
-use crate::forms::{Pairs, filter_from, paging, place_input_from_form};
+use crate::forms::{NotUtf8, Pairs, filter_from, paging, place_input_from_form};
 use crate::i18n::t;
 use crate::security::{csrf_error, csrf_ok};
 use crate::views::*;
@@ -22,6 +22,8 @@ use maillage_domain::{Place, PlaceId, PlaceInput, PlaceStatus, ValidationErrors}
 use std::collections::HashMap;
 
 const PER_PAGE: u64 = 50;
+/// Longest source name of an import (it is stored with every place it brings).
+const IMPORT_SOURCE_MAX: usize = 100;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -540,15 +542,37 @@ fn form_errors(
     (StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response()
 }
 
+/// A place form whose body is not UTF-8: the form again, as typed (bad bytes shown as
+/// U+FFFD), with the message beside the field at fault. Nothing is stored, whatever the
+/// CSRF token: the page only echoes what this browser sent.
+fn place_form_not_utf8(ctx: &Ctx, heading: &str, action: String, bad: &NotUtf8) -> Response {
+    let (input, _) = place_input_from_form(&bad.pairs);
+    // A field the form does not show (csrf, an unknown key) is named in the summary.
+    let errors = ValidationErrors::from(bad.error());
+    form_errors(ctx, heading, action, &input, &errors)
+}
+
+/// A body that is not UTF-8 where the page has no form to show again: an error page that
+/// names the field.
+fn not_utf8_page(ctx: &Ctx, bad: &NotUtf8) -> Response {
+    let e = bad.error();
+    let message = format!("« {} » : {}", e.field, e.message(ctx.lang.code()));
+    let page = ErrorPage::new(ctx.lang, 422, message);
+    (StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response()
+}
+
 async fn create_place(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, WebError> {
     if let Some(r) = require_signed_in(&ctx, "/lieux/nouveau") {
         return Ok(r);
     }
-    let pairs = Pairs::parse(&body);
+    let action = "/lieux/nouveau".to_owned();
+    let pairs = match Pairs::parse_form(&body) {
+        Ok(pairs) => pairs,
+        Err(bad) => return Ok(place_form_not_utf8(&ctx, "form.new_title", action, &bad)),
+    };
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
     }
-    let action = "/lieux/nouveau".to_owned();
     let (input, errors) = place_input_from_form(&pairs);
     if !errors.is_empty() {
         return Ok(form_errors(&ctx, "form.new_title", action, &input, &errors));
@@ -597,11 +621,14 @@ async fn update_place(
     if let Some(r) = require_signed_in(&ctx, &format!("/lieux/{id}/modifier")) {
         return Ok(r);
     }
-    let pairs = Pairs::parse(&body);
+    let action = format!("/lieux/{id}/modifier");
+    let pairs = match Pairs::parse_form(&body) {
+        Ok(pairs) => pairs,
+        Err(bad) => return Ok(place_form_not_utf8(&ctx, "form.edit_title", action, &bad)),
+    };
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
     }
-    let action = format!("/lieux/{id}/modifier");
     let (input, errors) = place_input_from_form(&pairs);
     if !errors.is_empty() {
         return Ok(form_errors(&ctx, "form.edit_title", action, &input, &errors));
@@ -623,7 +650,10 @@ async fn archive_place(
 ) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let id = parse_id(&id, lang)?;
-    let pairs = Pairs::parse(&body);
+    let pairs = match Pairs::parse_form(&body) {
+        Ok(pairs) => pairs,
+        Err(bad) => return Ok(not_utf8_page(&ctx, &bad)),
+    };
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
     }
@@ -827,10 +857,24 @@ async fn region_page(
 
 // --- accounts ----------------------------------------------------------------------------------
 
-/// Only local paths are followed after login (no open redirect).
+/// Where to go after login: only a path of this site. `next` is parsed as a browser would
+/// (WHATWG URL, against a fixed base, which drops tabs and line breaks and reads `\\` as
+/// `/`); it is followed only when the origin stays the base's, and then only the parsed
+/// path and query are written to `Location`, never the raw input. Anything else goes home.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+    const BASE: &str = "http://maillage.invalid/";
+    let Some(next) = next else { return "/".into() };
+    let Ok(base) = url::Url::parse(BASE) else { return "/".into() };
+    match base.join(next) {
+        Ok(url) if url.origin() == base.origin() => {
+            let mut out = url.path().to_owned();
+            if let Some(q) = url.query() {
+                out.push('?');
+                out.push_str(q);
+            }
+            // `/.//evil` parses to the path `//evil`, which a browser reads as a host.
+            if out.starts_with("//") { "/".into() } else { out }
+        }
         _ => "/".into(),
     }
 }
@@ -849,7 +893,10 @@ async fn login_form(ctx: Ctx, RawQuery(q): RawQuery) -> Response {
 }
 
 async fn login(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, WebError> {
-    let pairs = Pairs::parse(&body);
+    let (pairs, not_utf8) = match Pairs::parse_form(&body) {
+        Ok(pairs) => (pairs, None),
+        Err(bad) => (bad.pairs.clone(), Some(bad)),
+    };
     let email = pairs.first("email").unwrap_or("").to_owned();
     let next = safe_next(pairs.first("next"));
     let again = |error: String, status: StatusCode| {
@@ -862,6 +909,16 @@ async fn login(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<R
         };
         (status, html(page)).into_response()
     };
+    if let Some(bad) = not_utf8 {
+        let e = bad.error();
+        let label = match e.field.as_str() {
+            "email" => t(ctx.lang, "login.email"),
+            "password" => t(ctx.lang, "login.password"),
+            other => other,
+        };
+        let message = format!("{label} : {}", e.message(ctx.lang.code()));
+        return Ok(again(message, StatusCode::UNPROCESSABLE_ENTITY));
+    }
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Ok(again(t(ctx.lang, "error.csrf").into(), StatusCode::UNPROCESSABLE_ENTITY));
     }
@@ -887,7 +944,10 @@ async fn login(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<R
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, WebError> {
-    let pairs = Pairs::parse(&body);
+    let pairs = match Pairs::parse_form(&body) {
+        Ok(pairs) => pairs,
+        Err(bad) => return Ok(not_utf8_page(&ctx, &bad)),
+    };
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
     }
@@ -911,7 +971,19 @@ async fn reset_request_form(ctx: Ctx) -> Response {
 }
 
 async fn reset_request(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, WebError> {
-    let pairs = Pairs::parse(&body);
+    let pairs = match Pairs::parse_form(&body) {
+        Ok(pairs) => pairs,
+        Err(bad) => {
+            let e = bad.error();
+            let page = ResetRequestPage {
+                c: Chrome::new(&ctx, t(ctx.lang, "reset.title")),
+                email: bad.pairs.first("email").unwrap_or("").to_owned(),
+                sent: false,
+                error: Some(format!("« {} » : {}", e.field, e.message(ctx.lang.code()))),
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+        }
+    };
     let email = pairs.first("email").unwrap_or("").to_owned();
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
@@ -951,7 +1023,19 @@ async fn reset_form(
 }
 
 async fn reset_password(State(state): State<AppState>, ctx: Ctx, body: Bytes) -> Result<Response, WebError> {
-    let pairs = Pairs::parse(&body);
+    let pairs = match Pairs::parse_form(&body) {
+        Ok(pairs) => pairs,
+        Err(bad) => {
+            let e = bad.error();
+            let page = ResetFormPage {
+                c: Chrome::new(&ctx, t(ctx.lang, "reset.new_title")),
+                token: bad.pairs.first("jeton").unwrap_or("").to_owned(),
+                live: true,
+                error: Some(format!("« {} » : {}", e.field, e.message(ctx.lang.code()))),
+            };
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+        }
+    };
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
     }
@@ -1020,6 +1104,7 @@ async fn import_file(
     }
     let (mut file_name, mut bytes, mut format, mut source, mut mapping, mut all) =
         (String::new(), Vec::new(), String::new(), String::new(), String::new(), false);
+    let mut not_utf8: Option<String> = None;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -1036,7 +1121,15 @@ async fn import_file(
             }
             name => {
                 let name = name.to_owned();
-                let value = field.text().await.unwrap_or_default();
+                // `Field::text` would replace bytes that are not UTF-8 silently.
+                let raw = field.bytes().await.unwrap_or_default();
+                let value = match String::from_utf8(raw.to_vec()) {
+                    Ok(v) => v,
+                    Err(_) => {
+                        not_utf8.get_or_insert(name.clone());
+                        String::from_utf8_lossy(&raw).into_owned()
+                    }
+                };
                 match name.as_str() {
                     "format" => format = value,
                     "source" => source = value,
@@ -1056,6 +1149,15 @@ async fn import_file(
         mapping: mapping.clone(),
         all_or_nothing: all,
     };
+    if let Some(field) = not_utf8 {
+        let e = NotUtf8 { pairs: Pairs::default(), field }.error();
+        page.file_error = Some(format!("« {} » : {}", e.field, e.message(lang.code())));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+    }
+    if let Err(e) = maillage_domain::text::line_text(&source, IMPORT_SOURCE_MAX) {
+        page.file_error = Some(format!("« source » : {}", e.message(lang.code())));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+    }
     let mut options = ImportOptions::new(file_name);
     options.all_or_nothing = all;
     options.source = Some(source.trim().to_owned()).filter(|s| !s.is_empty());

@@ -36,3 +36,44 @@ async fn every_api_route_is_documented_and_every_documented_route_answers() {
     assert_eq!(ui.status, StatusCode::OK);
     assert!(ui.body.contains("swagger"), "the offline Swagger UI is served");
 }
+
+#[tokio::test]
+async fn the_place_input_schema_states_every_bound_the_server_applies() {
+    use maillage_domain::place as p;
+    let app = spawn().await;
+    let doc = app.get(None, "/api/v1/openapi.json").await.json();
+    let props = &doc["components"]["schemas"]["PlaceInput"]["properties"];
+    let strings = [
+        ("name", p::NAME_MAX),
+        ("summary", p::SUMMARY_MAX),
+        ("description", p::DESCRIPTION_MAX),
+        ("address", p::ADDRESS_MAX),
+        ("postal_code", p::POSTAL_CODE_MAX),
+        ("commune_code", p::COMMUNE_CODE_MAX),
+        ("commune_name", p::COMMUNE_NAME_MAX),
+        ("siret", p::SIRET_MAX),
+        ("rna", p::RNA_MAX),
+        ("opening_hours", p::OPENING_HOURS_MAX),
+        ("accessibility_url", p::URL_MAX),
+        ("email", p::EMAIL_MAX),
+        ("phone", p::PHONE_MAX),
+        ("website", p::URL_MAX),
+        ("status", p::STATUS_MAX),
+    ];
+    for (field, max) in strings {
+        assert_eq!(props[field]["maxLength"], max, "{field}");
+    }
+    for field in ["types", "services", "publics", "support", "fees", "access_modes", "labels"] {
+        assert_eq!(props[field]["maxItems"], p::TERMS_MAX, "{field}");
+        assert_eq!(props[field]["items"]["maxLength"], p::TERM_MAX, "{field}");
+    }
+    assert_eq!(props["equipment"]["maxItems"], p::EQUIPMENT_ITEMS_MAX);
+    assert_eq!(props["equipment"]["items"]["maxLength"], p::EQUIPMENT_MAX);
+    for (name, schema) in props.as_object().unwrap() {
+        match schema["type"].as_str() {
+            Some("string") => assert!(schema["maxLength"].is_u64(), "{name} has no maxLength"),
+            Some("array") => assert!(schema["maxItems"].is_u64(), "{name} has no maxItems"),
+            _ => {}
+        }
+    }
+}

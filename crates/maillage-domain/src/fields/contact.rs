@@ -4,8 +4,8 @@ use super::legal::string_conversions;
 use crate::FieldError;
 use serde::{Deserialize, Serialize};
 
-const EMAIL_MAX: usize = 254;
-const URL_MAX: usize = 2000;
+pub const EMAIL_MAX: usize = 254;
+pub const URL_MAX: usize = 2000;
 
 /// An email address. The domain is lower-cased; the local part is kept as written (mail
 /// servers may treat it case-sensitively).

@@ -17,7 +17,7 @@ use opening_hours::{Context, OpeningHours as Expr};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-const HOURS_MAX: usize = 1000;
+pub const HOURS_MAX: usize = 1000;
 
 /// Expressions already parsed, by their text. Places share a few thousand distinct
 /// values at most (a network's usual hours), and a parsed expression weighs about a

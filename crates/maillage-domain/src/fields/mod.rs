@@ -7,7 +7,7 @@ mod geo;
 mod hours;
 mod legal;
 
-pub use contact::{Email, Phone, WebUrl};
+pub use contact::{EMAIL_MAX, Email, Phone, URL_MAX, WebUrl};
 pub use geo::{Coordinates, InseeCode, PostalCode, TERRITORIES, Territory};
-pub use hours::OpeningHours;
+pub use hours::{HOURS_MAX, OpeningHours};
 pub use legal::{Rna, Siret, luhn_valid};
