@@ -3,53 +3,16 @@
 //! on PostgreSQL.
 
 use chrono::Utc;
-use maillage_domain::fields::{Coordinates, InseeCode, PostalCode};
-use maillage_domain::place::PlaceData;
 use maillage_domain::vocab::PlaceType;
-use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance};
+use maillage_domain::{Place, PlaceId, Provenance};
 use maillage_store::testing::fresh_store;
 use maillage_store::{Store, StoreError};
 
+mod common;
+
+/// A valid place of that name.
 fn place(name: &str) -> Place {
-    let now = Utc::now();
-    Place {
-        id: PlaceId::new(),
-        data: PlaceData {
-            name: name.into(),
-            types: vec![PlaceType::Fablab],
-            summary: String::new(),
-            description: String::new(),
-            address: "1 rue de la Paix".into(),
-            postal_code: PostalCode::parse("42000").unwrap(),
-            commune_code: InseeCode::parse("42218").unwrap(),
-            commune_name: "Saint-Étienne".into(),
-            departement: "42".into(),
-            region: "84".into(),
-            epci: Some("244200770".into()),
-            location: Coordinates { lat: 45.43, lon: 4.39 },
-            location_precise: true,
-            siret: None,
-            rna: None,
-            services: vec![],
-            equipment: vec![],
-            opening_hours: None,
-            publics: vec![],
-            support: vec![],
-            fees: vec![],
-            access_modes: vec![],
-            accessibility_url: None,
-            labels: vec![],
-            email: None,
-            phone: None,
-            website: None,
-        },
-        status: PlaceStatus::Published,
-        provenance: Provenance::default(),
-        is_demo: false,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    }
+    common::place(name, &[PlaceType::Fablab], "42", 45.43, 4.39)
 }
 
 /// An edit of `base` to a new name, at the next version.
