@@ -17,28 +17,6 @@ async fn stored(app: &TestApp, admin: &Client) -> u64 {
     r.json()["total"].as_u64().unwrap()
 }
 
-/// String fields of a place: JSON (and form) name, maximum length, French message of a
-/// value one character too long.
-fn string_fields() -> Vec<(&'static str, usize)> {
-    vec![
-        ("name", p::NAME_MAX),
-        ("summary", p::SUMMARY_MAX),
-        ("description", p::DESCRIPTION_MAX),
-        ("address", p::ADDRESS_MAX),
-        ("postal_code", p::POSTAL_CODE_MAX),
-        ("commune_code", p::COMMUNE_CODE_MAX),
-        ("commune_name", p::COMMUNE_NAME_MAX),
-        ("siret", p::SIRET_MAX),
-        ("rna", p::RNA_MAX),
-        ("opening_hours", p::OPENING_HOURS_MAX),
-        ("accessibility_url", p::URL_MAX),
-        ("email", p::EMAIL_MAX),
-        ("phone", p::PHONE_MAX),
-        ("website", p::URL_MAX),
-        ("status", p::STATUS_MAX),
-    ]
-}
-
 const LISTS: [&str; 7] = ["types", "services", "publics", "support", "fees", "access_modes", "labels"];
 
 /// Bad characters: the value, the error code, a fragment of the French message.
@@ -62,7 +40,7 @@ struct JsonCase {
 /// each list × too many entries and an entry too long, equipment × too many and bad items.
 fn json_cases() -> Vec<JsonCase> {
     let mut cases = Vec::new();
-    for (field, max) in string_fields() {
+    for (field, max) in place_string_bounds() {
         let mut body = place_json("Cas");
         body[field] = json!("a".repeat(max + 1));
         let message = if field == "description" { "La description dépasse" } else { "dépasse" };
@@ -461,7 +439,7 @@ type Fields = Vec<(String, String)>;
 
 fn form_cases() -> Vec<(String, Fields, String, &'static str)> {
     let mut cases = Vec::new();
-    for (field, max) in string_fields().into_iter().filter(|(f, _)| *f != "status") {
+    for (field, max) in place_string_bounds().into_iter().filter(|(f, _)| *f != "status") {
         let message = if field == "description" { "La description dépasse" } else { "dépasse" };
         cases.push((
             format!("{field} too long"),

@@ -43,23 +43,7 @@ async fn the_place_input_schema_states_every_bound_the_server_applies() {
     let app = spawn().await;
     let doc = app.get(None, "/api/v1/openapi.json").await.json();
     let props = &doc["components"]["schemas"]["PlaceInput"]["properties"];
-    let strings = [
-        ("name", p::NAME_MAX),
-        ("summary", p::SUMMARY_MAX),
-        ("description", p::DESCRIPTION_MAX),
-        ("address", p::ADDRESS_MAX),
-        ("postal_code", p::POSTAL_CODE_MAX),
-        ("commune_code", p::COMMUNE_CODE_MAX),
-        ("commune_name", p::COMMUNE_NAME_MAX),
-        ("siret", p::SIRET_MAX),
-        ("rna", p::RNA_MAX),
-        ("opening_hours", p::OPENING_HOURS_MAX),
-        ("accessibility_url", p::URL_MAX),
-        ("email", p::EMAIL_MAX),
-        ("phone", p::PHONE_MAX),
-        ("website", p::URL_MAX),
-        ("status", p::STATUS_MAX),
-    ];
+    let strings = place_string_bounds();
     for (field, max) in strings {
         assert_eq!(props[field]["maxLength"], max, "{field}");
     }

@@ -232,3 +232,25 @@ pub fn place_json(name: &str) -> Value {
         "website": "https://exemple.fr"
     })
 }
+
+/// The string fields of a place input (JSON and form name) with the maximum length the
+/// domain applies: one table for the abuse tests and the OpenAPI check.
+pub fn place_string_bounds() -> Vec<(&'static str, usize)> {
+    vec![
+        ("name", maillage_domain::place::NAME_MAX),
+        ("summary", maillage_domain::place::SUMMARY_MAX),
+        ("description", maillage_domain::place::DESCRIPTION_MAX),
+        ("address", maillage_domain::place::ADDRESS_MAX),
+        ("postal_code", maillage_domain::place::POSTAL_CODE_MAX),
+        ("commune_code", maillage_domain::place::COMMUNE_CODE_MAX),
+        ("commune_name", maillage_domain::place::COMMUNE_NAME_MAX),
+        ("siret", maillage_domain::place::SIRET_MAX),
+        ("rna", maillage_domain::place::RNA_MAX),
+        ("opening_hours", maillage_domain::place::OPENING_HOURS_MAX),
+        ("accessibility_url", maillage_domain::place::URL_MAX),
+        ("email", maillage_domain::place::EMAIL_MAX),
+        ("phone", maillage_domain::place::PHONE_MAX),
+        ("website", maillage_domain::place::URL_MAX),
+        ("status", maillage_domain::place::STATUS_MAX),
+    ]
+}
