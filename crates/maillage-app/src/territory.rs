@@ -61,13 +61,14 @@ pub fn units_of(territory: Option<&str>) -> AppResult<Cow<'static, DemandUnits>>
 impl App {
     /// The published places as supply (capacity 1), optionally only those of some types.
     pub async fn published_supply(&self, types: &[PlaceType]) -> AppResult<Supply> {
-        let places = self.store.all_places(&crate::PlaceFilter::default()).await?;
-        let rows = places.iter().map(|p| PlaceRow {
+        // Points and types come from the index: no place is read.
+        let points = self.store.place_points(&crate::PlaceFilter::default()).await?;
+        let rows = points.into_iter().map(|p| PlaceRow {
             id: p.id.to_string(),
-            lat: p.data.location.lat,
-            lon: p.data.location.lon,
+            lat: p.lat,
+            lon: p.lon,
             capacity: None,
-            types: p.data.types.iter().map(|t| t.code().to_owned()).collect(),
+            types: p.types.iter().map(|t| t.code().to_owned()).collect(),
         });
         let supply = Supply::new(rows)?;
         Ok(if types.is_empty() { supply } else { supply.with_types(types)? })

@@ -12,6 +12,51 @@ use maillage_store::{ImportOutcome, PlaceFilter};
 use serde::Serialize;
 use std::sync::Arc;
 
+/// Size of the chunks an export is sent in.
+const CHUNK: usize = 64 * 1024;
+
+/// Sends what is written as chunks of [`CHUNK`] bytes; fails (stopping the export) once the
+/// receiver is gone.
+struct ChunkWriter {
+    sender: tokio::sync::mpsc::Sender<AppResult<Vec<u8>>>,
+    buffer: Vec<u8>,
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = std::mem::replace(&mut self.buffer, Vec::with_capacity(CHUNK));
+        self.sender
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the export's reader left"))
+    }
+}
+
+/// A writer that counts the bytes written through it.
+struct Counted<W>(W, usize);
+
+impl<W: std::io::Write> std::io::Write for Counted<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.0.write(bytes)?;
+        self.1 += n;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 /// How to import a file.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -270,30 +315,120 @@ impl App {
         Ok(report)
     }
 
-    /// Export the published places matching a filter.
+    /// Export the published places matching a filter, into one buffer (the CLI). See
+    /// [`App::export_chunks`].
     pub async fn export(
         &self,
         format: Format,
         filter: &PlaceFilter,
         fields: Option<&[&str]>,
     ) -> AppResult<Vec<u8>> {
+        let mut chunks = self.export_chunks(format, filter, fields).await?;
+        let mut out = Vec::new();
+        while let Some(chunk) = chunks.recv().await {
+            out.extend_from_slice(&chunk?);
+        }
+        Ok(out)
+    }
+
+    /// Export the published places matching a filter as chunks of about 64 KB, written
+    /// while they are read (a thousand places at a time, on a blocking thread): an export
+    /// of the whole directory never holds it, and the first bytes leave at once. Bad field
+    /// names are refused before anything is read; a failure later ends the chunks with
+    /// the error. Dropping the receiver stops the export.
+    pub async fn export_chunks(
+        &self,
+        format: Format,
+        filter: &PlaceFilter,
+        fields: Option<&[&str]>,
+    ) -> AppResult<tokio::sync::mpsc::Receiver<AppResult<Vec<u8>>>> {
         let mut filter = filter.clone();
         filter.statuses = vec![PlaceStatus::Published];
-        let places = self.store.all_places(&filter).await?;
-        // Writing thousands of records is CPU work: on a blocking thread, not the executor.
+        maillage_interop::selected_fields(format, fields).map_err(|e| AppError::File(e.to_string()))?;
         let fields: Option<Vec<String>> = fields.map(|f| f.iter().map(|s| (*s).to_owned()).collect());
+        let wanted = self.store.place_versions(&filter).await?;
+        let mut places = self.store.place_reader(wanted, tokio::runtime::Handle::current());
+        let (sender, receiver) = tokio::sync::mpsc::channel(4);
         tokio::task::spawn_blocking(move || {
             let fields: Option<Vec<&str>> = fields.as_ref().map(|f| f.iter().map(String::as_str).collect());
-            maillage_interop::export(
+            let mut writer = ChunkWriter { sender: sender.clone(), buffer: Vec::with_capacity(CHUNK) };
+            let written = maillage_interop::export_each(
+                &mut writer,
                 format,
-                &places,
+                places.by_ref(),
                 fields.as_deref(),
                 maillage_territory::reference::ATTRIBUTION,
             )
             .map_err(|e| AppError::File(e.to_string()))
+            .and_then(|()| std::io::Write::flush(&mut writer).map_err(|e| AppError::File(e.to_string())));
+            let result = match places.error() {
+                Some(e) => Err(e.into()),
+                None => written,
+            };
+            if let Err(e) = result {
+                // Nobody listens any more when the client left: nothing to report to.
+                let _ = sender.blocking_send(Err(e));
+            }
+            // Thousands of places were read and dropped: give the memory back.
+            maillage_store::release_free_memory();
+        });
+        Ok(receiver)
+    }
+
+    /// The revision of the places: it moves on every change (any server), so that caches of
+    /// derived data (the map) know when they are stale.
+    pub async fn places_revision(&self) -> AppResult<i64> {
+        Ok(self.store.places_revision().await?)
+    }
+
+    /// The map's GeoJSON (see [`maillage_interop::geojson_feature_collection`]) of the
+    /// published places matching a filter, whoever asks (published places only, so no
+    /// permission is involved). Places are read a thousand at a time.
+    pub async fn map_geojson(&self, filter: &PlaceFilter) -> AppResult<String> {
+        let body = self.map_features(filter, Vec::new()).await?;
+        // Written from `&str` pieces only.
+        String::from_utf8(body).map_err(|e| AppError::Internal(format!("map: {e}")))
+    }
+
+    /// The map of every published place, gzip-compressed as it is written, and the length
+    /// of the plain text: the whole map of a large directory (~45 MB plain for 200,000
+    /// places) is never held uncompressed.
+    pub async fn map_geojson_gzip(&self) -> AppResult<(Vec<u8>, usize)> {
+        let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+        let counted = self.map_features(&PlaceFilter::default(), Counted(encoder, 0)).await?;
+        let plain = counted.1;
+        let gzip = counted.0.finish().map_err(|e| AppError::Internal(format!("gzip: {e}")))?;
+        maillage_store::release_free_memory();
+        Ok((gzip, plain))
+    }
+
+    /// Write the map's feature collection into `sink` a thousand places at a time, on a
+    /// blocking thread (the sink may be CPU work too: compression), and give it back.
+    async fn map_features<W: std::io::Write + Send + 'static>(
+        &self,
+        filter: &PlaceFilter,
+        mut sink: W,
+    ) -> AppResult<W> {
+        let filter = PlaceFilter { statuses: Vec::new(), managed_by: None, ..filter.clone() };
+        let wanted = self.store.place_versions(&filter).await?;
+        let mut places = self.store.place_reader(wanted, tokio::runtime::Handle::current());
+        tokio::task::spawn_blocking(move || {
+            let failed = |e: std::io::Error| AppError::Internal(format!("map: {e}"));
+            let mut map = maillage_interop::MapWriter::new();
+            for (i, place) in places.by_ref().enumerate() {
+                map.push(&place);
+                if i % 1_000 == 999 {
+                    sink.write_all(map.take().as_bytes()).map_err(failed)?;
+                }
+            }
+            sink.write_all(map.finish().as_bytes()).map_err(failed)?;
+            match places.error() {
+                Some(e) => Err(e.into()),
+                None => Ok(sink),
+            }
         })
         .await
-        .map_err(|e| AppError::Internal(format!("export task: {e}")))?
+        .map_err(|e| AppError::Internal(format!("map task: {e}")))?
     }
 
     /// Replace the demo network (places and accounts marked as demo) with a new one.

@@ -54,9 +54,33 @@ pub fn export_to<P: Borrow<Place>>(
     fields: Option<&[&str]>,
     attribution: &str,
 ) -> Result<(), ExportError> {
+    export_each(w, format, places.iter().map(Borrow::borrow), fields, attribution)
+}
+
+/// Like [`export_to`], with places coming one at a time (read by chunks by the caller), so
+/// that an export of the whole directory never holds it all.
+pub fn export_each<P: Borrow<Place>>(
+    w: impl Write,
+    format: Format,
+    places: impl IntoIterator<Item = P>,
+    fields: Option<&[&str]>,
+    attribution: &str,
+) -> Result<(), ExportError> {
+    let selected = selected_fields(format, fields)?;
+    let places = places.into_iter();
+    match format {
+        Format::Csv => write_csv(w, &selected, places.map(|p| our_record(p.borrow()))),
+        Format::LmnCsv => write_csv(w, &selected, places.map(|p| lmn_record(p.borrow()))),
+        Format::GeoJson => write_geojson(w, &selected, places, attribution),
+        Format::LmnJson => write_lmn_json(w, &selected, places, attribution),
+    }
+}
+
+/// The fields asked for, checked against the format's and put in its order.
+pub fn selected_fields(format: Format, fields: Option<&[&str]>) -> Result<Vec<&'static str>, ExportError> {
     let allowed = allowed_fields(format);
-    let selected: Vec<&'static str> = match fields {
-        None => allowed.to_vec(),
+    match fields {
+        None => Ok(allowed.to_vec()),
         Some(wanted) => {
             let unknown: Vec<String> =
                 wanted.iter().filter(|f| !allowed.contains(&f.trim())).map(|f| (*f).to_owned()).collect();
@@ -64,14 +88,8 @@ pub fn export_to<P: Borrow<Place>>(
                 return Err(ExportError::UnknownFields { unknown, allowed: allowed.to_vec() });
             }
             // Keep the format's order whatever the order asked.
-            allowed.iter().copied().filter(|a| wanted.iter().any(|f| f.trim() == *a)).collect()
+            Ok(allowed.iter().copied().filter(|a| wanted.iter().any(|f| f.trim() == *a)).collect())
         }
-    };
-    match format {
-        Format::Csv => write_csv(w, &selected, places.iter().map(|p| our_record(p.borrow()))),
-        Format::LmnCsv => write_csv(w, &selected, places.iter().map(|p| lmn_record(p.borrow()))),
-        Format::GeoJson => write_geojson(w, &selected, places, attribution),
-        Format::LmnJson => write_lmn_json(w, &selected, places, attribution),
     }
 }
 
@@ -191,13 +209,14 @@ fn write_csv(
 fn write_geojson<P: Borrow<Place>>(
     mut w: impl Write,
     selected: &[&'static str],
-    places: &[P],
+    places: impl Iterator<Item = P>,
     attribution: &str,
 ) -> Result<(), ExportError> {
     w.write_all(br#"{"type":"FeatureCollection","attribution":"#)?;
     serde_json::to_writer(&mut w, attribution)?;
     w.write_all(br#","features":["#)?;
-    for (i, place) in places.iter().map(Borrow::borrow).enumerate() {
+    for (i, place) in places.enumerate() {
+        let place = place.borrow();
         if i > 0 {
             w.write_all(b",")?;
         }
@@ -225,7 +244,7 @@ fn write_geojson<P: Borrow<Place>>(
 fn write_lmn_json<P: Borrow<Place>>(
     mut w: impl Write,
     selected: &[&'static str],
-    places: &[P],
+    places: impl Iterator<Item = P>,
     attribution: &str,
 ) -> Result<(), ExportError> {
     w.write_all(
@@ -233,7 +252,8 @@ fn write_lmn_json<P: Borrow<Place>>(
     )?;
     serde_json::to_writer(&mut w, attribution)?;
     w.write_all(br#","data":["#)?;
-    for (i, place) in places.iter().map(Borrow::borrow).enumerate() {
+    for (i, place) in places.enumerate() {
+        let place = place.borrow();
         if i > 0 {
             w.write_all(b",")?;
         }

@@ -113,42 +113,78 @@ pub(crate) fn round6(x: f64) -> f64 {
 /// The FeatureCollection the map draws: one Point per place with only `id`, `name`,
 /// `types` (codes), `commune_name`, `commune_code` and `postal_code`.
 pub fn geojson_feature_collection<P: std::borrow::Borrow<Place>>(places: &[P]) -> String {
-    // Written by hand: this runs on every change of the data for the whole of France and
-    // has nothing to gain from building intermediate values.
-    let mut out = String::with_capacity(64 + places.len() * 220);
-    out.push_str(r#"{"type":"FeatureCollection","features":["#);
-    for (i, place) in places.iter().map(std::borrow::Borrow::borrow).enumerate() {
-        if i > 0 {
+    let mut map = MapWriter::new();
+    map.out.reserve(places.len() * 220);
+    for place in places {
+        map.push(place.borrow());
+    }
+    map.finish()
+}
+
+/// The map's feature collection written a place at a time (see
+/// [`geojson_feature_collection`]), taken by pieces ([`MapWriter::take`]) by callers that
+/// read places by chunks and compress or send as they go.
+pub struct MapWriter {
+    out: String,
+    first: bool,
+}
+
+impl Default for MapWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MapWriter {
+    pub fn new() -> Self {
+        Self { out: r#"{"type":"FeatureCollection","features":["#.to_owned(), first: true }
+    }
+
+    /// The text written since the last take.
+    pub fn take(&mut self) -> String {
+        std::mem::take(&mut self.out)
+    }
+
+    pub fn push(&mut self, place: &Place) {
+        // Written by hand: this runs on every change of the data for the whole of France and
+        // has nothing to gain from building intermediate values.
+        let out = &mut self.out;
+        if !self.first {
             out.push(',');
         }
+        self.first = false;
         let d = &place.data;
         out.push_str(r#"{"type":"Feature","id":""#);
         out.push_str(&place.id.to_string());
         out.push_str(r#"","geometry":{"type":"Point","coordinates":["#);
-        push_number(&mut out, round6(d.location.lon));
+        push_number(out, round6(d.location.lon));
         out.push(',');
-        push_number(&mut out, round6(d.location.lat));
+        push_number(out, round6(d.location.lat));
         out.push_str(r#"]},"properties":{"id":""#);
         out.push_str(&place.id.to_string());
         out.push_str(r#"","name":"#);
-        push_json_str(&mut out, &d.name);
+        push_json_str(out, &d.name);
         out.push_str(r#","types":["#);
         for (j, t) in d.types.iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
-            push_json_str(&mut out, t.code());
+            push_json_str(out, t.code());
         }
         out.push_str(r#"],"commune_name":"#);
-        push_json_str(&mut out, &d.commune_name);
+        push_json_str(out, &d.commune_name);
         out.push_str(r#","commune_code":"#);
-        push_json_str(&mut out, d.commune_code.as_str());
+        push_json_str(out, d.commune_code.as_str());
         out.push_str(r#","postal_code":"#);
-        push_json_str(&mut out, d.postal_code.as_str());
+        push_json_str(out, d.postal_code.as_str());
         out.push_str("}}");
     }
-    out.push_str("]}");
-    out
+
+    /// The rest of the text, closing the collection.
+    pub fn finish(mut self) -> String {
+        self.out.push_str("]}");
+        self.out
+    }
 }
 
 fn push_number(out: &mut String, x: f64) {

@@ -2,7 +2,7 @@
 
 mod index;
 
-pub use index::Index;
+pub use index::{CompiledQuery, Dictionary, DocTerms, Postings, TermId, score};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashMap;

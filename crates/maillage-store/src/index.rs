@@ -4,42 +4,97 @@
 //! sharing a database answers from data at least as new as the last committed write.
 //!
 //! A snapshot is immutable and shared (`Arc`): requests filter it without locks or copies,
-//! and a rebuild reuses the entries whose `(id, version)` did not change.
+//! and a rebuild reuses the entries whose `(id, version)` did not change. It holds what
+//! filters, sorting and scoring need (keys, folded name, term numbers), never whole places:
+//! the page shown is read by id (see `Store::list_places`).
 
 use crate::places::{PlaceFilter, PlaceSort};
-use maillage_domain::fields::Coordinates;
+use chrono::{DateTime, Utc};
+use maillage_domain::fields::{Coordinates, OpeningHours};
 use maillage_domain::place::PlaceData;
 use maillage_domain::text::fold;
+use maillage_domain::vocab::PlaceType;
 use maillage_domain::vocab::Vocabulary;
 use maillage_domain::{Place, PlaceId, PlaceStatus};
+use maillage_search::{Dictionary, DocTerms, Postings};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-/// One place with what filtering needs, computed once per version.
+/// One place with what filtering, sorting and scoring need, computed once per version.
+/// The place itself is not kept: a page reads its places by id ([`crate::places`]'s bounded
+/// cache), so the index of 200,000 places weighs tens of megabytes, not a gigabyte.
 #[derive(Debug)]
 pub(crate) struct Entry {
-    pub(crate) place: Arc<Place>,
-    /// The place's JSON (its `Serialize`), written the first time a list shows it.
-    json: std::sync::OnceLock<Arc<str>>,
-    name_folded: String,
-    equipment_folded: Vec<String>,
-    terms: Vec<(String, u32)>,
+    pub(crate) id: PlaceId,
+    pub(crate) version: i64,
+    /// For "most recently updated first".
+    updated_at: DateTime<Utc>,
+    name_folded: Box<str>,
+    /// Folded equipment items, each followed by a newline.
+    equipment_folded: Box<str>,
+    /// Shared by every place with the same hours text.
+    hours: Option<Arc<OpeningHours>>,
+    terms: DocTerms,
+}
+
+/// What a rebuild shares between the places it reads: the term dictionary, the territory
+/// codes' numbers, and opening hours by text.
+pub(crate) struct Interner<'a> {
+    pub(crate) dict: &'a Dictionary,
+    pub(crate) codes: &'a mut Codes,
+    pub(crate) hours: HashMap<String, Arc<OpeningHours>>,
 }
 
 impl Entry {
-    pub(crate) fn new(place: Place) -> Self {
-        let name_folded = fold(&place.data.name);
-        let mut equipment_folded: Vec<String> = place.data.equipment.iter().map(|e| fold(e)).collect();
-        equipment_folded.dedup();
-        let terms = search_terms_of(&place.data);
-        Self { place: Arc::new(place), json: Default::default(), name_folded, equipment_folded, terms }
+    /// The entry of a place and its filter key.
+    pub(crate) fn new(place: Place, interner: &mut Interner<'_>) -> (Self, Key) {
+        let d = &place.data;
+        let mut equipment_folded = String::new();
+        for item in &d.equipment {
+            equipment_folded.push_str(&fold(item));
+            equipment_folded.push('\n');
+        }
+        let hours = d.opening_hours.as_ref().map(|h| {
+            let text = h.to_string();
+            Arc::clone(interner.hours.entry(text).or_insert_with(|| Arc::new(h.clone())))
+        });
+        let codes = &mut *interner.codes;
+        let key = Key {
+            status: place.status,
+            is_demo: place.is_demo,
+            types: mask(&d.types),
+            services: mask(&d.services),
+            labels: mask(&d.labels),
+            publics: mask(&d.publics),
+            commune: codes.intern(d.commune_code.as_str()),
+            epci: d.epci.as_deref().map_or(NONE, |e| codes.intern(e)),
+            departement: codes.intern(&d.departement),
+            region: codes.intern(&d.region),
+            lat: d.location.lat,
+            lon: d.location.lon,
+        };
+        let entry = Self {
+            id: place.id,
+            version: place.version,
+            updated_at: place.updated_at,
+            name_folded: fold(&d.name).into_boxed_str(),
+            equipment_folded: equipment_folded.into_boxed_str(),
+            hours,
+            terms: search_terms_of(d, interner.dict),
+        };
+        (entry, key)
+    }
+
+    /// Heap bytes this entry holds besides itself (for the rebuild's log).
+    fn heap_bytes(&self) -> usize {
+        self.name_folded.len() + self.equipment_folded.len() + self.terms.len() * 4
     }
 }
 
 /// The fields most filters test, packed side by side for all places: a filter scans this
-/// array (a few hundred kilobytes) and reads a place's full record only when it passes.
+/// array (a few megabytes for 200,000 places) and reads an entry only when it passes.
 #[derive(Debug, Clone, Copy)]
-struct Key {
+pub(crate) struct Key {
     status: PlaceStatus,
     is_demo: bool,
     types: u128,
@@ -54,19 +109,36 @@ struct Key {
     lon: f64,
 }
 
+impl Key {
+    /// The place's types, from their bits.
+    fn types(&self) -> Vec<PlaceType> {
+        PlaceType::ALL
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.types & (1u128 << i) != 0)
+            .map(|(_, t)| *t)
+            .collect()
+    }
+}
+
 /// A set of vocabulary terms as bits, by their position in the vocabulary.
 fn mask<T: Vocabulary + PartialEq>(values: &[T]) -> u128 {
     values.iter().filter_map(|v| T::ALL.iter().position(|t| t == v)).fold(0, |m, i| m | (1u128 << i))
 }
 
-/// Small numbers for the codes of communes, EPCI, départements and régions.
-#[derive(Debug, Default)]
-struct Codes(HashMap<String, u32>);
+/// Small numbers for the codes of communes, EPCI, départements and régions. Carried from
+/// one snapshot to the next (numbers never change), so that reused keys stay right.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Codes(HashMap<String, u32>);
 
 impl Codes {
     fn intern(&mut self, code: &str) -> u32 {
+        if let Some(n) = self.0.get(code) {
+            return *n;
+        }
         let next = self.0.len() as u32;
-        *self.0.entry(code.to_owned()).or_insert(next)
+        self.0.insert(code.to_owned(), next);
+        next
     }
 
     /// The number of a code asked for by a filter: `None` when no filter, `Some(None)` when
@@ -80,11 +152,11 @@ impl Codes {
 const NONE: u32 = u32::MAX;
 
 /// Weighted search terms of a place: its name counts most, then its types, commune, summary.
-fn search_terms_of(data: &PlaceData) -> Vec<(String, u32)> {
+fn search_terms_of(data: &PlaceData, dict: &Dictionary) -> DocTerms {
     let types: Vec<&str> = data.types.iter().map(|t| t.label_fr()).collect();
     let services: Vec<&str> = data.services.iter().map(|t| t.label_fr()).collect();
     let labels: Vec<&str> = data.labels.iter().map(|t| t.label_fr()).collect();
-    maillage_search::document_terms(&[
+    dict.document(&[
         (&data.name, 8),
         (&types.join(" "), 4),
         (&data.commune_name, 3),
@@ -102,52 +174,81 @@ pub(crate) struct Snapshot {
     pub(crate) revision: i64,
     entries: Vec<Arc<Entry>>,
     keys: Vec<Key>,
-    codes: Codes,
-    text: maillage_search::Index,
+    pub(crate) codes: Codes,
+    /// The dictionary the entries' terms are numbered in (shared with the next snapshots).
+    pub(crate) dict: Arc<Dictionary>,
+    postings: Postings,
 }
 
-/// A selection: places with their distance to `near`'s point.
+/// A selection: one page of entries with their distance to `near`'s point.
 pub(crate) struct Selection {
-    pub(crate) places: Vec<Arc<Place>>,
-    pub(crate) json: Vec<Arc<str>>,
+    pub(crate) entries: Vec<Arc<Entry>>,
     pub(crate) distances_km: Vec<f64>,
     pub(crate) total: u64,
 }
 
+/// A place's point and types, for analyses (no need to read the place).
+#[derive(Debug, Clone)]
+pub struct PlacePoint {
+    pub id: PlaceId,
+    pub lat: f64,
+    pub lon: f64,
+    pub types: Vec<PlaceType>,
+}
+
+/// Order of entries in a snapshot: by folded name, then id.
+fn by_name(a: &(Arc<Entry>, Key), b: &(Arc<Entry>, Key)) -> std::cmp::Ordering {
+    a.0.name_folded.cmp(&b.0.name_folded).then(a.0.id.cmp(&b.0.id))
+}
+
 impl Snapshot {
-    pub(crate) fn new(revision: i64, mut entries: Vec<Arc<Entry>>) -> Self {
-        entries.sort_by(|a, b| a.name_folded.cmp(&b.name_folded).then(a.place.id.cmp(&b.place.id)));
-        let mut text = maillage_search::Index::new();
-        let mut codes = Codes::default();
-        let mut keys = Vec::with_capacity(entries.len());
-        for (i, entry) in entries.iter().enumerate() {
-            text.add(i as u32, &entry.terms);
-            let (p, d) = (&entry.place, &entry.place.data);
-            keys.push(Key {
-                status: p.status,
-                is_demo: p.is_demo,
-                types: mask(&d.types),
-                services: mask(&d.services),
-                labels: mask(&d.labels),
-                publics: mask(&d.publics),
-                commune: codes.intern(d.commune_code.as_str()),
-                epci: d.epci.as_deref().map_or(NONE, |e| codes.intern(e)),
-                departement: codes.intern(&d.departement),
-                region: codes.intern(&d.region),
-                lat: d.location.lat,
-                lon: d.location.lon,
-            });
+    /// A snapshot of `kept` (entries of the previous snapshot still current, in its order)
+    /// and `fresh` (new versions, any order).
+    pub(crate) fn new(
+        revision: i64,
+        kept: Vec<(Arc<Entry>, Key)>,
+        mut fresh: Vec<(Arc<Entry>, Key)>,
+        codes: Codes,
+        dict: Arc<Dictionary>,
+    ) -> Self {
+        fresh.sort_by(by_name);
+        // Merge two sorted runs: a small change costs a pass, not a sort of every name.
+        let mut merged = Vec::with_capacity(kept.len() + fresh.len());
+        let (mut a, mut b) = (kept.into_iter().peekable(), fresh.into_iter().peekable());
+        loop {
+            let take_kept = match (a.peek(), b.peek()) {
+                (Some(x), Some(y)) => by_name(x, y) != std::cmp::Ordering::Greater,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            merged.extend(if take_kept { a.next() } else { b.next() });
         }
-        Self { revision, entries, keys, codes, text }
+        let (entries, keys): (Vec<Arc<Entry>>, Vec<Key>) = merged.into_iter().unzip();
+        let postings = Postings::build(dict.len(), entries.iter().map(|e| &e.terms[..]));
+        Self { revision, entries, keys, codes, dict, postings }
     }
 
-    /// The entry of each `(id, version)`, to reuse in the next snapshot.
-    pub(crate) fn entries_by_version(&self) -> HashMap<(PlaceId, i64), Arc<Entry>> {
-        self.entries.iter().map(|e| ((e.place.id, e.place.version), Arc::clone(e))).collect()
+    /// The entries with their keys, in order, to carry into the next snapshot.
+    pub(crate) fn entries_with_keys(&self) -> impl Iterator<Item = (&Arc<Entry>, Key)> {
+        self.entries.iter().zip(self.keys.iter().copied())
     }
 
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
+    }
+
+    /// Distinct terms the places have (see [`Dictionary::is_oversized`]).
+    pub(crate) fn live_terms(&self) -> usize {
+        self.postings.live_terms()
+    }
+
+    /// Approximate heap bytes held (for the rebuild's log).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.entries.iter().map(|e| e.heap_bytes() + std::mem::size_of::<Entry>() + 16).sum::<usize>()
+            + self.keys.capacity() * std::mem::size_of::<Key>()
+            + self.entries.capacity() * 8
+            + self.postings.heap_bytes()
     }
 
     /// The places matching a filter, sorted as it asks, one page of them. `managed` is the
@@ -159,6 +260,46 @@ impl Snapshot {
         offset: u64,
         limit: u64,
     ) -> Selection {
+        let matches = self.matches(filter, managed);
+        let center = filter.near.is_some();
+        let total = matches.len() as u64;
+        let page = matches.iter().skip(usize::try_from(offset).unwrap_or(usize::MAX)).take(limit as usize);
+        let mut entries = Vec::new();
+        let mut distances_km = Vec::new();
+        for (i, _, distance) in page {
+            entries.push(Arc::clone(&self.entries[*i]));
+            if center {
+                distances_km.push(*distance);
+            }
+        }
+        Selection { entries, distances_km, total }
+    }
+
+    /// Every matching place's id and version, in the filter's order (exports, maps).
+    pub(crate) fn select_all(
+        &self,
+        filter: &PlaceFilter,
+        managed: Option<&HashSet<PlaceId>>,
+    ) -> Vec<(PlaceId, i64)> {
+        self.matches(filter, managed)
+            .into_iter()
+            .map(|(i, _, _)| (self.entries[i].id, self.entries[i].version))
+            .collect()
+    }
+
+    /// Every matching place's point and types, read from the index alone.
+    pub(crate) fn points(&self, filter: &PlaceFilter, managed: Option<&HashSet<PlaceId>>) -> Vec<PlacePoint> {
+        self.matches(filter, managed)
+            .into_iter()
+            .map(|(i, _, _)| {
+                let k = &self.keys[i];
+                PlacePoint { id: self.entries[i].id, lat: k.lat, lon: k.lon, types: k.types() }
+            })
+            .collect()
+    }
+
+    /// `(entry, score, distance)` of every match, sorted.
+    fn matches(&self, filter: &PlaceFilter, managed: Option<&HashSet<PlaceId>>) -> Vec<(usize, u32, f64)> {
         let statuses: &[PlaceStatus] =
             if filter.statuses.is_empty() { &[PlaceStatus::Published] } else { &filter.statuses };
         let (types, services, labels, publics) =
@@ -170,7 +311,8 @@ impl Snapshot {
             self.codes.wanted(filter.region.as_ref()),
         ];
         let equipment = filter.equipment.as_deref().map(fold).filter(|e| !e.is_empty());
-        let text_hits = filter.text.as_ref().and_then(|q| self.text.search(q));
+        let query = filter.text.as_ref().map(|q| self.dict.compile(q));
+        let text_hits = query.as_ref().and_then(|q| self.postings.search(q));
         // Candidates in name order; without a query, every place.
         let candidates: Box<dyn Iterator<Item = usize> + '_> = match &text_hits {
             Some(hits) => Box::new(hits.iter().map(|doc| *doc as usize)),
@@ -203,18 +345,18 @@ impl Snapshot {
                     continue;
                 }
             }
-            // Rarer filters read the full record.
+            // Rarer filters read the entry.
             let entry = &self.entries[i];
-            if managed.is_some_and(|ids| !ids.contains(&entry.place.id)) {
+            if managed.is_some_and(|ids| !ids.contains(&entry.id)) {
                 continue;
             }
             if let Some(eq) = &equipment
-                && !entry.equipment_folded.iter().any(|e| e.contains(eq.as_str()))
+                && !entry.equipment_folded.split('\n').any(|e| !e.is_empty() && e.contains(eq.as_str()))
             {
                 continue;
             }
             if let Some(at) = filter.open_at
-                && !entry.place.data.opening_hours.as_ref().is_some_and(|h| h.is_open_at(at))
+                && !entry.hours.as_ref().is_some_and(|h| h.is_open_at(at))
             {
                 continue;
             }
@@ -222,44 +364,27 @@ impl Snapshot {
         }
         // Candidates come in name order: stable sorts keep it among equals.
         match filter.sort {
-            PlaceSort::Relevance
-                if let Some(query) = filter.text.as_ref().filter(|_| text_hits.is_some()) =>
-            {
+            PlaceSort::Relevance if let Some(query) = query.as_ref().filter(|_| text_hits.is_some()) => {
                 // Scored only now, for the places that passed every filter.
                 for m in matches.iter_mut() {
-                    m.1 = self.text.score(query, m.0 as u32);
+                    m.1 = maillage_search::score(&self.entries[m.0].terms, query);
                 }
                 matches.sort_by_key(|m| std::cmp::Reverse(m.1));
             }
             PlaceSort::Distance if center.is_some() => matches.sort_by(|a, b| a.2.total_cmp(&b.2)),
-            PlaceSort::Updated => matches
-                .sort_by(|a, b| self.entries[b.0].place.updated_at.cmp(&self.entries[a.0].place.updated_at)),
+            PlaceSort::Updated => {
+                matches.sort_by(|a, b| self.entries[b.0].updated_at.cmp(&self.entries[a.0].updated_at))
+            }
             _ => {}
         }
-        let total = matches.len() as u64;
-        let page = matches.iter().skip(usize::try_from(offset).unwrap_or(usize::MAX)).take(limit as usize);
-        let mut places = Vec::new();
-        let mut json = Vec::new();
-        let mut distances_km = Vec::new();
-        for (i, _, distance) in page {
-            let entry = &self.entries[*i];
-            places.push(Arc::clone(&entry.place));
-            json.push(Arc::clone(entry.json.get_or_init(|| {
-                // A place's fields are strings, numbers and lists: it always serialises.
-                serde_json::to_string(&*entry.place).unwrap_or_else(|_| "{}".into()).into()
-            })));
-            if center.is_some() {
-                distances_km.push(*distance);
-            }
-        }
-        Selection { places, json, distances_km, total }
+        matches
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use maillage_domain::vocab::{Label, PlaceType, Public, Service};
+    use maillage_domain::vocab::{Label, Public, Service};
 
     #[test]
     fn every_vocabulary_fits_in_a_mask() {

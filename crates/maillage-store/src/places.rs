@@ -1,6 +1,6 @@
 //! Places: storage, filtering, full-text search, revision counter.
 
-use crate::index::{Entry, Snapshot};
+use crate::index::{Codes, Entry, Interner, Key, PlacePoint, Snapshot};
 use crate::pool::{with_db, with_writer};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -11,7 +11,7 @@ use maillage_search::Query;
 // Dynamic SQL here is built only from constants and placeholders: values are always bound.
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// The current in-memory index of places, and the lock that lets one request rebuild it.
 #[derive(Debug, Default)]
@@ -78,10 +78,10 @@ pub struct PlaceFilter {
 /// One page of results.
 #[derive(Debug, Clone)]
 pub struct ListPage {
-    /// Shared with the in-memory index: a page costs no copy of its places.
+    /// Shared with the store's cache of recently shown places: a page costs no copy.
     pub places: Vec<Arc<Place>>,
-    /// Each place as JSON (its `Serialize`), aligned with `places`: kept per version, so a
-    /// list is written by copying bytes.
+    /// Each place as JSON (its `Serialize`), aligned with `places`: kept per version while
+    /// the place is in the cache, so a list is mostly written by copying bytes.
     pub json: Vec<Arc<str>>,
     /// Distance from `near`'s point, in km, aligned with `places` (empty without `near`).
     pub distances_km: Vec<f64>,
@@ -120,17 +120,16 @@ macro_rules! row_to_place {
         let version: i64 = row.try_get("version")?;
         let status: String = row.try_get("status")?;
         let source_updated_on: Option<String> = row.try_get("source_updated_on")?;
-        let data = match $cache.get(&id, version) {
-            Some(data) => data,
+        let parsed: PlaceId = id.parse().map_err(|e| StoreError::Corrupt(format!("place id {id}: {e}")))?;
+        let data = match $cache.get(parsed, version) {
+            Some(cached) => cached.place.data.clone(),
             None => {
                 let json: String = row.try_get("data")?;
-                let data: PlaceData = serde_json::from_str(&json)?;
-                $cache.put(&id, version, &data);
-                data
+                serde_json::from_str::<PlaceData>(&json)?
             }
         };
         Place {
-            id: id.parse().map_err(|e| StoreError::Corrupt(format!("place id {id}: {e}")))?,
+            id: parsed,
             data,
             status: PlaceStatus::parse(&status).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             provenance: Provenance {
@@ -144,6 +143,61 @@ macro_rules! row_to_place {
             updated_at: row.try_get("updated_at")?,
         }
     }};
+}
+
+/// Places read a chunk at a time, as an iterator, on a blocking thread (exports, the map):
+/// at most a thousand places are held at once. The first error ends the iteration and is
+/// kept in [`PlaceReader::error`].
+pub struct PlaceReader {
+    store: Store,
+    handle: tokio::runtime::Handle,
+    wanted: std::vec::IntoIter<(PlaceId, i64)>,
+    chunk: std::vec::IntoIter<Arc<Place>>,
+    error: Option<StoreError>,
+}
+
+impl PlaceReader {
+    /// Why the iteration stopped early, if it did.
+    pub fn error(&mut self) -> Option<StoreError> {
+        self.error.take()
+    }
+}
+
+impl Iterator for PlaceReader {
+    type Item = Arc<Place>;
+
+    fn next(&mut self) -> Option<Arc<Place>> {
+        loop {
+            if let Some(place) = self.chunk.next() {
+                return Some(place);
+            }
+            if self.error.is_some() {
+                return None;
+            }
+            let next: Vec<(PlaceId, i64)> = self.wanted.by_ref().take(ROWS_PER_STATEMENT).collect();
+            if next.is_empty() {
+                return None;
+            }
+            match self.handle.block_on(self.store.places_by_version(&next, false)) {
+                Ok(read) => self.chunk = read.into_iter().flatten().collect::<Vec<_>>().into_iter(),
+                Err(e) => self.error = Some(e),
+            }
+        }
+    }
+}
+
+impl Store {
+    /// An iterator over these places, for a blocking thread (`spawn_blocking`): it reads
+    /// them by chunks with `handle`, the runtime the store runs on.
+    pub fn place_reader(&self, wanted: Vec<(PlaceId, i64)>, handle: tokio::runtime::Handle) -> PlaceReader {
+        PlaceReader {
+            store: self.clone(),
+            handle,
+            wanted: wanted.into_iter(),
+            chunk: Vec::new().into_iter(),
+            error: None,
+        }
+    }
 }
 
 /// More changed places than this make an index rebuild "bulk": requests do not wait for it.
@@ -202,29 +256,83 @@ impl RawPlace {
     }
 }
 
-/// Parsed place contents by (id, version). A version's contents never change (every write
-/// bumps the version), so the cache is never stale, even with several servers: it only
-/// saves re-parsing every field (opening hours above all) of each place on each read.
-#[derive(Debug, Default)]
-pub(crate) struct PlaceCache {
-    map: std::sync::Mutex<HashMap<(String, i64), PlaceData>>,
+/// The new entries of a rebuild, with what they share.
+struct Building {
+    dict: Arc<maillage_search::Dictionary>,
+    codes: Codes,
+    hours: HashMap<String, Arc<maillage_domain::fields::OpeningHours>>,
+    fresh: Vec<(Arc<Entry>, Key)>,
 }
 
-/// Beyond this many entries the cache starts afresh (a bound on memory, ~2 KB a place).
-const PLACE_CACHE_MAX: usize = 50_000;
+impl Building {
+    fn add(mut self, raw: Vec<RawPlace>) -> Result<Self, StoreError> {
+        let hours = std::mem::take(&mut self.hours);
+        let mut interner = Interner { dict: &self.dict, codes: &mut self.codes, hours };
+        for raw in raw {
+            let (entry, key) = Entry::new(raw.into_place()?, &mut interner);
+            self.fresh.push((Arc::new(entry), key));
+        }
+        self.hours = interner.hours;
+        Ok(self)
+    }
+}
 
-impl PlaceCache {
-    fn get(&self, id: &str, version: i64) -> Option<PlaceData> {
-        let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&(id.to_owned(), version)).cloned()
+/// A place read for a page, with its JSON written the first time a list needs it.
+#[derive(Debug)]
+pub(crate) struct CachedPlace {
+    pub(crate) place: Arc<Place>,
+    json: OnceLock<Arc<str>>,
+}
+
+impl CachedPlace {
+    fn new(place: Place) -> Self {
+        Self { place: Arc::new(place), json: OnceLock::new() }
     }
 
-    fn put(&self, id: &str, version: i64, data: &PlaceData) {
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= PLACE_CACHE_MAX {
-            map.clear();
+    fn json(&self) -> Arc<str> {
+        Arc::clone(self.json.get_or_init(|| {
+            // A place's fields are strings, numbers and lists: it always serialises.
+            serde_json::to_string(&*self.place).unwrap_or_else(|_| "{}".into()).into()
+        }))
+    }
+}
+
+/// Places recently read, by (id, version). A version's contents never change (every write
+/// bumps the version), so the cache is never stale, even with several servers. Bounded in
+/// two generations of [`PLACE_CACHE_GENERATION`]: a hit in the old one moves the place to
+/// the young one; when the young one is full it becomes the old one (an approximate LRU in
+/// a few lines, at most ~2 × 1,024 places with their JSON, ~10 MB).
+#[derive(Debug, Default)]
+pub(crate) struct PlaceCache {
+    generations: std::sync::Mutex<[Generation; 2]>,
+}
+
+const PLACE_CACHE_GENERATION: usize = 1_024;
+
+type Generation = HashMap<(PlaceId, i64), Arc<CachedPlace>>;
+
+impl PlaceCache {
+    fn get(&self, id: PlaceId, version: i64) -> Option<Arc<CachedPlace>> {
+        let mut generations = self.generations.lock().unwrap_or_else(|p| p.into_inner());
+        let [young, old] = &mut *generations;
+        if let Some(hit) = young.get(&(id, version)) {
+            return Some(Arc::clone(hit));
         }
-        map.insert((id.to_owned(), version), data.clone());
+        let hit = old.remove(&(id, version))?;
+        Self::insert(&mut generations, (id, version), Arc::clone(&hit));
+        Some(hit)
+    }
+
+    fn put(&self, cached: &Arc<CachedPlace>) {
+        let mut generations = self.generations.lock().unwrap_or_else(|p| p.into_inner());
+        Self::insert(&mut generations, (cached.place.id, cached.place.version), Arc::clone(cached));
+    }
+
+    fn insert(generations: &mut [Generation; 2], key: (PlaceId, i64), value: Arc<CachedPlace>) {
+        generations[0].insert(key, value);
+        if generations[0].len() >= PLACE_CACHE_GENERATION {
+            generations[1] = std::mem::take(&mut generations[0]);
+        }
     }
 }
 
@@ -384,12 +492,106 @@ impl Store {
         };
         let snapshot = self.place_snapshot().await?;
         let selection = snapshot.select(filter, managed.as_ref(), offset, limit);
-        Ok(ListPage {
-            places: selection.places,
-            json: selection.json,
-            distances_km: selection.distances_km,
+        let wanted: Vec<(PlaceId, i64)> = selection.entries.iter().map(|e| (e.id, e.version)).collect();
+        let read = self.cached_places(&wanted, true).await?;
+        let mut page = ListPage {
+            places: Vec::new(),
+            json: Vec::new(),
+            distances_km: Vec::new(),
             total: selection.total,
-        })
+        };
+        for (i, cached) in read.into_iter().enumerate() {
+            // A place deleted since the snapshot was taken is left out of the page.
+            let Some(cached) = cached else { continue };
+            page.json.push(cached.json());
+            page.places.push(Arc::clone(&cached.place));
+            if let Some(d) = selection.distances_km.get(i) {
+                page.distances_km.push(*d);
+            }
+        }
+        Ok(page)
+    }
+
+    /// The id and version of every place matching a filter, in its order: exports and maps
+    /// read the places by chunks of these ([`Store::places_by_version`]) instead of holding
+    /// them all.
+    pub async fn place_versions(&self, filter: &PlaceFilter) -> Result<Vec<(PlaceId, i64)>, StoreError> {
+        let managed = match filter.managed_by {
+            Some(user) => Some(self.managed_places(user).await?),
+            None => None,
+        };
+        Ok(self.place_snapshot().await?.select_all(filter, managed.as_ref()))
+    }
+
+    /// The point and types of every place matching a filter, from the index alone
+    /// (analyses of the supply).
+    pub async fn place_points(&self, filter: &PlaceFilter) -> Result<Vec<PlacePoint>, StoreError> {
+        let managed = match filter.managed_by {
+            Some(user) => Some(self.managed_places(user).await?),
+            None => None,
+        };
+        Ok(self.place_snapshot().await?.points(filter, managed.as_ref()))
+    }
+
+    /// Places by `(id, version)`, aligned with `wanted`: from the cache, else read by id (a
+    /// place changed since gives its newer version; one deleted since gives `None`).
+    /// `remember` keeps what was read in the cache (pages); exports pass `false` so that
+    /// reading every place does not push the places people look at out of it.
+    pub async fn places_by_version(
+        &self,
+        wanted: &[(PlaceId, i64)],
+        remember: bool,
+    ) -> Result<Vec<Option<Arc<Place>>>, StoreError> {
+        Ok(self
+            .cached_places(wanted, remember)
+            .await?
+            .into_iter()
+            .map(|c| c.map(|c| Arc::clone(&c.place)))
+            .collect())
+    }
+
+    async fn cached_places(
+        &self,
+        wanted: &[(PlaceId, i64)],
+        remember: bool,
+    ) -> Result<Vec<Option<Arc<CachedPlace>>>, StoreError> {
+        let mut found: Vec<Option<Arc<CachedPlace>>> =
+            wanted.iter().map(|(id, v)| self.cache.get(*id, *v)).collect();
+        let missing: Vec<String> = wanted
+            .iter()
+            .zip(&found)
+            .filter(|(_, f)| f.is_none())
+            .map(|((id, _), _)| id.to_string())
+            .collect();
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let raw = self.raw_places_by_ids(&missing).await?;
+        let parse = move || {
+            raw.into_iter().map(|r| r.into_place().map(CachedPlace::new)).collect::<Result<Vec<_>, _>>()
+        };
+        // Parsing a few places costs less than a trip to a blocking thread.
+        let parsed = if missing.len() > 50 {
+            tokio::task::spawn_blocking(parse)
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("place read: {e}")))??
+        } else {
+            parse()?
+        };
+        let mut by_id: HashMap<PlaceId, Arc<CachedPlace>> = HashMap::with_capacity(parsed.len());
+        for cached in parsed {
+            let cached = Arc::new(cached);
+            if remember {
+                self.cache.put(&cached);
+            }
+            by_id.insert(cached.place.id, cached);
+        }
+        for ((id, _), slot) in wanted.iter().zip(found.iter_mut()) {
+            if slot.is_none() {
+                *slot = by_id.get(id).cloned();
+            }
+        }
+        Ok(found)
     }
 
     /// The ids of the places a user manages.
@@ -449,70 +651,80 @@ impl Store {
         let versions: Vec<(String, i64)> = with_db!(self, pool => {
             sqlx::query_as("SELECT id, version FROM places").fetch_all(pool).await?
         });
-        let mut reusable = previous.as_ref().map(|s| s.entries_by_version()).unwrap_or_default();
-        let mut entries = Vec::with_capacity(versions.len());
-        let mut missing = Vec::new();
-        for (id, version) in &versions {
-            let parsed: PlaceId = id.parse().map_err(|_| StoreError::Corrupt(format!("place id {id}")))?;
-            match reusable.remove(&(parsed, *version)) {
-                Some(entry) => entries.push(entry),
-                None => missing.push(id.as_str()),
-            }
+        let mut current: HashMap<PlaceId, i64> = HashMap::with_capacity(versions.len());
+        for (id, version) in versions {
+            current.insert(id.parse().map_err(|_| StoreError::Corrupt(format!("place id {id}")))?, version);
         }
-        drop(reusable);
-        let fresh = missing.len();
-        let bulk = Bulk::mark(&self.index.bulk, fresh > BULK_REBUILD);
-        let raw = self.raw_places_by_ids(&missing, missing.len() * 2 > versions.len()).await?;
-        let snapshot = tokio::task::spawn_blocking(move || -> Result<Snapshot, StoreError> {
-            for raw in raw {
-                entries.push(Arc::new(Entry::new(raw.into_place()?)));
+        // Entries of the previous snapshot still at their version are kept, in its order. A
+        // dictionary grown far beyond the terms in use (many edits of long texts) is
+        // replaced: every place is then read again.
+        let carried = previous.as_ref().filter(|p| !p.dict.is_oversized(p.live_terms()));
+        let (dict, codes, kept) = match carried {
+            Some(p) => {
+                let mut kept = Vec::with_capacity(current.len());
+                for (entry, key) in p.entries_with_keys() {
+                    if current.get(&entry.id) == Some(&entry.version) {
+                        current.remove(&entry.id);
+                        kept.push((Arc::clone(entry), key));
+                    }
+                }
+                (Arc::clone(&p.dict), p.codes.clone(), kept)
             }
-            Ok(Snapshot::new(revision, entries))
+            None => (Arc::new(maillage_search::Dictionary::new()), Codes::default(), Vec::new()),
+        };
+        drop(previous);
+        let missing: Vec<String> = current.keys().map(PlaceId::to_string).collect();
+        drop(current);
+        let reread = missing.len();
+        let bulk = Bulk::mark(&self.index.bulk, reread > BULK_REBUILD);
+        // Read and parsed a chunk at a time, so that a rebuild of 200,000 places never holds
+        // all their rows at once; the parsing runs on a blocking thread.
+        let mut building = Building { dict, codes, hours: HashMap::new(), fresh: Vec::with_capacity(reread) };
+        for chunk in missing.chunks(ROWS_PER_STATEMENT) {
+            let raw = self.raw_places_by_ids(chunk).await?;
+            building = tokio::task::spawn_blocking(move || building.add(raw))
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))??;
+        }
+        let snapshot = tokio::task::spawn_blocking(move || {
+            Snapshot::new(revision, kept, building.fresh, building.codes, building.dict)
         })
         .await
-        .map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))??;
+        .map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))?;
         drop(bulk);
         let snapshot = Arc::new(snapshot);
         tracing::debug!(
             revision,
             places = snapshot.len(),
-            reread = fresh,
+            reread,
+            index_mb = snapshot.heap_bytes() / 1_000_000,
             ms = started.elapsed().as_millis() as u64,
             "place index rebuilt"
         );
         self.index.set(Arc::clone(&snapshot));
+        if reread > BULK_REBUILD {
+            // The rows read are freed: give the memory back rather than keep it for nothing.
+            crate::memory::release_free_memory();
+        }
         Ok(snapshot)
     }
 
-    /// Rows of places by id, unparsed (`all`: read the whole table, cheaper than long lists
-    /// of ids): parsing is CPU work, done by the caller off the request executor.
-    async fn raw_places_by_ids(&self, ids: &[&str], all: bool) -> Result<Vec<RawPlace>, StoreError> {
+    /// Rows of places by id, unparsed: parsing is CPU work, done by the caller off the
+    /// request executor. A thousand ids per statement.
+    async fn raw_places_by_ids(&self, ids: &[String]) -> Result<Vec<RawPlace>, StoreError> {
         let anonymous = self.backend() == crate::Backend::Sqlite;
         let mut out = Vec::with_capacity(ids.len());
-        if ids.is_empty() {
-            return Ok(out);
-        }
-        let wanted: HashSet<&str> = ids.iter().copied().collect();
-        let chunks: Vec<&[&str]> = if all { vec![&[]] } else { ids.chunks(ROWS_PER_STATEMENT).collect() };
-        for chunk in chunks {
-            let sql = if all {
-                format!("SELECT {PLACE_COLUMNS} FROM places p")
-            } else {
-                let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
-                format!("SELECT {PLACE_COLUMNS} FROM places p WHERE p.id IN {list}")
-            };
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
+            let sql = format!("SELECT {PLACE_COLUMNS} FROM places p WHERE p.id IN {list}");
             with_db!(self, pool => {
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
                 for id in chunk {
-                    q = q.bind(*id);
+                    q = q.bind(id.as_str());
                 }
                 for row in q.fetch_all(pool).await? {
-                    let id: String = row.try_get("id")?;
-                    if all && !wanted.contains(id.as_str()) {
-                        continue;
-                    }
                     out.push(RawPlace {
-                        id,
+                        id: row.try_get("id")?,
                         version: row.try_get("version")?,
                         status: row.try_get("status")?,
                         source: row.try_get("source")?,
@@ -529,9 +741,11 @@ impl Store {
         Ok(out)
     }
 
-    /// Every place matching a filter, without paging (exports, map data).
+    /// Every place matching a filter, without paging, all held at once: for small sets
+    /// (tests, tools). Exports and maps read [`Store::place_versions`] by chunks instead.
     pub async fn all_places(&self, filter: &PlaceFilter) -> Result<Vec<Arc<Place>>, StoreError> {
-        Ok(self.list_places(filter, 0, u64::MAX / 2).await?.places)
+        let wanted = self.place_versions(filter).await?;
+        Ok(self.places_by_version(&wanted, false).await?.into_iter().flatten().collect())
     }
 
     /// A number that changes whenever any place changes: caches compare it to know when

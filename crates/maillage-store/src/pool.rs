@@ -95,7 +95,10 @@ impl Store {
             let readers = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(crate::limits::acquire_timeout())
-                .connect_with(options.read_only(true))
+                // Readers keep 2 MB of page cache each: they read lists from memory (the index)
+                // and rows by primary key; eight of them with the writer's 8 MB would hold
+                // ~70 MB after one pass over a large table. The kernel caches the file anyway.
+                .connect_with(options.pragma("cache_size", "-2000").read_only(true))
                 .await?;
             Store {
                 db: Db::Sqlite(readers),

@@ -259,16 +259,15 @@ async fn geojson(
                     (header::CACHE_CONTROL, cache),
                     (header::VARY, vary),
                 ],
-                prepared.body.clone(),
+                prepared.plain().await.map_err(|e| api_err(e, &ctx))?,
             )
                 .into_response()
         });
     }
     // A filtered map: published places only, whoever asks, so no permission is involved.
     let filter = filter_from(&pairs, Utc::now()).map_err(|e| api_err(e, &ctx))?;
-    let filter = maillage_app::PlaceFilter { statuses: Vec::new(), managed_by: None, ..filter };
-    let places = state.app().store.all_places(&filter).await.map_err(|e| api_err(e, &ctx))?;
-    Ok(([(header::CONTENT_TYPE, geo)], maillage_interop::geojson_feature_collection(&places)).into_response())
+    let body = state.app().map_geojson(&filter).await.map_err(|e| api_err(e, &ctx))?;
+    Ok(([(header::CONTENT_TYPE, geo)], body).into_response())
 }
 
 async fn read(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Result<Response, WebError> {
@@ -366,11 +365,17 @@ async fn export(
     filter.statuses = Vec::new();
     let fields: Vec<String> = pairs.all("fields");
     let field_refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-    let bytes = state
+    // Sent while it is written: the status is decided (fields checked, places selected)
+    // before the first byte; a failure after that cuts the transfer short.
+    let chunks = state
         .app()
-        .export(format, &filter, (!field_refs.is_empty()).then_some(field_refs.as_slice()))
+        .export_chunks(format, &filter, (!field_refs.is_empty()).then_some(field_refs.as_slice()))
         .await
         .map_err(|e| api_err(e, &ctx))?;
+    let body = axum::body::Body::from_stream(tokio_stream::StreamExt::map(
+        tokio_stream::wrappers::ReceiverStream::new(chunks),
+        |chunk| chunk.map(axum::body::Bytes::from),
+    ));
     let file = format!("attachment; filename=\"lieux-maillage.{}\"", format.extension());
     Ok((
         [
@@ -384,7 +389,7 @@ async fn export(
                 HeaderValue::from_static("INSEE COG 2026, IGN - Licence Ouverte / Etalab 2.0"),
             ),
         ],
-        bytes,
+        body,
     )
         .into_response())
 }

@@ -3,55 +3,88 @@
 //! current revision (shared by all servers), so a change made through any server is seen.
 
 use axum::body::Bytes;
-use maillage_app::{App, AppError, AppResult, PlaceFilter};
-use std::io::Write;
+use maillage_app::{App, AppError, AppResult};
 use std::sync::{Arc, RwLock};
 
 pub struct Prepared {
     pub revision: i64,
-    pub body: Bytes,
+    /// The plain body, kept only while small: a map of 200,000 places is ~45 MB plain for
+    /// ~8 MB compressed, and nearly every client takes the compressed one.
+    body: Option<Bytes>,
     pub gzip: Bytes,
     pub etag: String,
 }
 
+/// Plain bodies larger than this are not kept (see [`Prepared::plain`]).
+const KEEP_PLAIN_MAX: usize = 4 * 1024 * 1024;
+
+impl Prepared {
+    /// The plain body: kept, or inflated from the compressed one (on a blocking thread).
+    pub async fn plain(self: &Arc<Self>) -> AppResult<Bytes> {
+        if let Some(body) = &self.body {
+            return Ok(body.clone());
+        }
+        let prepared = Arc::clone(self);
+        tokio::task::spawn_blocking(move || inflate(&prepared.gzip).map(Bytes::from))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+    }
+}
+
+fn inflate(gzip: &[u8]) -> AppResult<Vec<u8>> {
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gzip), &mut body)
+        .map_err(|e| AppError::Internal(format!("gunzip: {e}")))?;
+    Ok(body)
+}
+
 #[derive(Default)]
 pub struct GeoCache {
-    current: RwLock<Option<Arc<Prepared>>>,
+    current: Arc<RwLock<Option<Arc<Prepared>>>>,
     /// One rebuild at a time: concurrent requests wait for it instead of all rebuilding.
-    building: tokio::sync::Mutex<()>,
+    building: Arc<tokio::sync::Mutex<()>>,
 }
+
+/// How long a request waits for a rebuilt map before it is answered with the previous
+/// one (the rebuild goes on; the next request gets the new map). A map of a few thousand
+/// places is rebuilt well within it; one of 200,000 takes seconds.
+const WAIT_FOR_REBUILD: std::time::Duration = std::time::Duration::from_millis(1_000);
 
 impl GeoCache {
     pub async fn get(&self, app: &App) -> AppResult<Arc<Prepared>> {
-        let revision = app.store.places_revision().await?;
-        if let Some(p) = self.cached(revision) {
+        let revision = app.places_revision().await?;
+        if let Some(p) = cached(&self.current, revision) {
             return Ok(p);
         }
-        let _guard = self.building.lock().await;
-        if let Some(p) = self.cached(revision) {
-            return Ok(p);
+        let previous = self.current.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let (current, building, app) = (Arc::clone(&self.current), Arc::clone(&self.building), app.clone());
+        let rebuild = async move {
+            let _guard = building.lock().await;
+            if let Some(p) = cached(&current, revision) {
+                return Ok(p);
+            }
+            let (gzip, plain) = app.map_geojson_gzip().await?;
+            // Small maps keep their plain body too (most tests and small networks).
+            let body = if plain <= KEEP_PLAIN_MAX { Some(Bytes::from(inflate(&gzip)?)) } else { None };
+            let etag = format!("\"places-{revision}-{plain}\"");
+            let prepared = Arc::new(Prepared { revision, etag, body, gzip: Bytes::from(gzip) });
+            *current.write().unwrap_or_else(|p| p.into_inner()) = Some(prepared.clone());
+            Ok(prepared)
+        };
+        let Some(previous) = previous else { return rebuild.await };
+        // In a task of its own: a request answered with the previous map does not stop it.
+        let mut task = tokio::spawn(rebuild);
+        match tokio::time::timeout(WAIT_FOR_REBUILD, &mut task).await {
+            Ok(joined) => joined.map_err(|e| AppError::Internal(format!("map rebuild: {e}")))?,
+            Err(_) => {
+                tracing::debug!(revision, "map rebuild under way: answering with the previous map");
+                Ok(previous)
+            }
         }
-        let places = app.store.all_places(&PlaceFilter::default()).await?;
-        let prepared = tokio::task::spawn_blocking(move || {
-            let body = maillage_interop::geojson_feature_collection(&places);
-            let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-            encoder.write_all(body.as_bytes()).and_then(|()| encoder.finish()).map(|gzip| Prepared {
-                revision,
-                etag: format!("\"places-{revision}-{}\"", body.len()),
-                body: Bytes::from(body),
-                gzip: Bytes::from(gzip),
-            })
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(format!("gzip: {e}")))?;
-        let prepared = Arc::new(prepared);
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(prepared.clone());
-        Ok(prepared)
     }
+}
 
-    fn cached(&self, revision: i64) -> Option<Arc<Prepared>> {
-        let current = self.current.read().unwrap_or_else(|p| p.into_inner());
-        current.as_ref().filter(|p| p.revision == revision).cloned()
-    }
+fn cached(current: &RwLock<Option<Arc<Prepared>>>, revision: i64) -> Option<Arc<Prepared>> {
+    let current = current.read().unwrap_or_else(|p| p.into_inner());
+    current.as_ref().filter(|p| p.revision == revision).cloned()
 }

@@ -433,6 +433,8 @@ fn init_logging(filter: &str) {
 }
 
 fn main() -> ExitCode {
+    // Before any thread starts: fewer allocator arenas, less memory kept after bulk work.
+    maillage_store::limit_allocator_arenas();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
