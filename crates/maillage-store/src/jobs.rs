@@ -344,7 +344,7 @@ impl Store {
             }
             jobs
         });
-        jobs.sort_by(|a, b| (a.run_at, a.id).cmp(&(b.run_at, b.id)));
+        jobs.sort_by_key(|j| (j.run_at, j.id));
         Ok(jobs)
     }
 

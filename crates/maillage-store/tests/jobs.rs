@@ -295,6 +295,7 @@ async fn two_servers_claiming_together_run_each_of_200_jobs_exactly_once() {
     for w in workers {
         w.await.unwrap();
     }
+    assert_eq!(db.store.count_jobs(JobState::Done).await.unwrap(), 200);
     let runs = runs.lock().unwrap();
     assert_eq!(runs.keys().copied().collect::<HashSet<_>>(), ids, "every job ran");
     assert!(
@@ -302,5 +303,4 @@ async fn two_servers_claiming_together_run_each_of_200_jobs_exactly_once() {
         "each exactly once: {:?}",
         runs.values().filter(|n| **n != 1).count()
     );
-    assert_eq!(db.store.count_jobs(JobState::Done).await.unwrap(), 200);
 }
