@@ -316,7 +316,9 @@ impl Runner {
         let left: Vec<_> = self.0.running.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
         for id in left {
             match self.0.app.store.release_job(id, &self.0.owner, Utc::now()).await {
-                Ok(_) => tracing::info!(job = %id, "job given back at stop"),
+                Ok(true) => tracing::info!(job = %id, "job given back at stop"),
+                // It ended (and was recorded) just before the stop.
+                Ok(false) => {}
                 Err(e) => {
                     tracing::warn!(job = %id, error = %Chain(&e), "cannot give a job back; its lease will expire")
                 }

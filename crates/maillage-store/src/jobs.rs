@@ -182,6 +182,10 @@ const FAIL_ABANDONED: &str = "UPDATE jobs SET state = 'failed', finished_at = $1
      lease_expires_at = NULL, last_error = 'bail expiré pendant la dernière tentative (serveur arrêté ?)' \
      WHERE state = 'running' AND lease_expires_at <= $1 AND attempts >= max_attempts";
 
+/// Whether any job may be claimed (or failed as abandoned) at `$1`, whatever its kind.
+const ANYTHING_DUE: &str = "SELECT 1 FROM jobs WHERE (state = 'queued' AND run_at <= $1) \
+     OR (state = 'running' AND lease_expires_at <= $1) LIMIT 1";
+
 /// Due jobs, and jobs whose runner lost its lease, of the given kinds (`{kinds}`: the
 /// placeholders from `$5`).
 const DUE: &str = "SELECT id FROM jobs WHERE kind IN {kinds} AND ((state = 'queued' AND run_at <= $3) \
@@ -306,6 +310,14 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Job>, StoreError> {
         if kinds.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        // Most polls find nothing: asked of a reader first, they leave the write lane (and,
+        // on PostgreSQL, row locks) to the writers that need them.
+        let anything: Option<i32> = with_db!(self, pool => {
+            sqlx::query_scalar(ANYTHING_DUE).bind(ms(now)).fetch_optional(pool).await?
+        });
+        if anything.is_none() {
             return Ok(Vec::new());
         }
         let list =
