@@ -5,7 +5,9 @@ use maillage_store::Store;
 use maillage_store::jobs::NewJob;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+mod common;
 
 struct Env {
     dir: tempfile::TempDir,
@@ -105,4 +107,50 @@ fn bad_input_exits_non_zero_naming_the_problem() {
     let out = env.run(&["jobs", "list", "--limit", "beaucoup"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--limit"), "{}", text(&out.stderr));
+}
+
+/// `maillage serve` runs the job runner: a job enqueued by another process (here the store
+/// on the same database) is found by polling and run; `jobs list` shows it; Ctrl+C stops
+/// the server and its runner cleanly. On SQLite, or PostgreSQL with
+/// MAILLAGE_TEST_POSTGRES_URL.
+#[test]
+fn the_server_runs_jobs_enqueued_by_another_process_and_stops_cleanly() {
+    let db = common::server::Database::fresh();
+    let server = db.serve();
+    let url = if db.is_postgres() { db.url.clone() } else { db.sqlite_url() };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let store = rt.block_on(Store::connect(&url)).unwrap();
+    let job = NewJob::new(maillage_store::jobs::ANALYZE, serde_json::json!({}));
+    let id = rt.block_on(store.enqueue(&job)).unwrap().id;
+    let started = Instant::now();
+    loop {
+        let state = rt.block_on(store.job(id)).unwrap().unwrap().state;
+        if state == maillage_store::jobs::JobState::Done {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server's runner did not run the job ({state})"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    rt.block_on(store.close());
+    let out = db.command(&["jobs", "list", "--state", "done"]).output().unwrap();
+    let listed = text(&out.stdout);
+    assert!(listed.contains(&format!("{id}\tmaintenance.analyze\tdone\t1/5")), "{listed}");
+    assert!(listed.contains("maintenance.purge\tdone"), "the purge was scheduled at start: {listed}");
+
+    // Ctrl+C: the server and the runner stop, exit 0.
+    let mut server = server;
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-INT", &pid]).status().unwrap().success());
+    let stopping = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(stopping.elapsed() < Duration::from_secs(30), "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
 }
