@@ -23,7 +23,9 @@
 use crate::error::{AppError, AppResult};
 use crate::{Actor, App};
 use chrono::Utc;
-use maillage_store::jobs::{FailOutcome, Job, JobState, NewJob, RetryOutcome};
+use maillage_store::jobs::{FailOutcome, NewJob, RetryOutcome};
+/// What the runner's callers see of a job (the store's types: the app adds no rules to them).
+pub use maillage_store::jobs::{Job, JobState};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
