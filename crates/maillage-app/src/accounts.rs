@@ -8,6 +8,21 @@ use maillage_domain::fields::Email;
 use maillage_domain::user::{Actor, User};
 use maillage_domain::{FieldError, UserId, ValidationErrors};
 use maillage_store::UserRecord;
+use maillage_store::jobs::{Job, NewJob};
+
+/// The job that mails a password-reset link (payload: [`ResetMail`]).
+pub const SEND_PASSWORD_RESET: &str = "mail.password_reset";
+
+/// Attempts of a reset mail: with the backoff (10 s doubling), about twenty minutes of a
+/// failing transport before it gives up.
+const RESET_MAIL_ATTEMPTS: u32 = 8;
+
+/// What a reset-mail job holds: whom to write to, in which language.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct ResetMail {
+    user: UserId,
+    lang: String,
+}
 
 /// A new session: the token goes in the cookie, the CSRF token in forms.
 #[derive(Debug, Clone)]
@@ -104,6 +119,11 @@ impl App {
 
     /// Send a reset link if the account exists. Always answers the same, so that nobody
     /// learns which addresses have accounts; limited per address.
+    ///
+    /// The mail is a job ([`SEND_PASSWORD_RESET`]), enqueued in this use case's unit of
+    /// work and retried while the mail transport fails. The job holds the account's id, not
+    /// its address nor the link: the link's token is made when the mail is sent, so that no
+    /// usable token is ever stored (only its hash, as for every reset link).
     pub async fn request_password_reset(&self, email: &str, lang: &str) -> AppResult<()> {
         let email = Email::parse(email).map_err(|e| ValidationErrors::from(e.at("email")))?;
         let key = format!("reset:{}", token_hash(email.as_str()));
@@ -111,31 +131,13 @@ impl App {
             return Ok(());
         }
         let Some(record) = self.store.user_by_email(&email).await? else { return Ok(()) };
-        let token = random_token();
-        let expires = Utc::now() + Duration::minutes(self.config.reset_valid_minutes);
-        self.store.create_password_reset(&token_hash(&token), record.user.id, expires).await?;
-        let link =
-            format!("{}/mot-de-passe/nouveau?jeton={token}", self.config.base_url.trim_end_matches('/'));
-        let minutes = self.config.reset_valid_minutes;
-        let (subject, body) = if lang == "en" {
-            (
-                "Maillage: reset your password".to_owned(),
-                format!(
-                    "Hello {},\n\nTo choose a new password, open this link (valid {minutes} minutes, once):\n\n{link}\n\nIf you did not ask for it, ignore this message.\n",
-                    record.user.display_name
-                ),
-            )
-        } else {
-            (
-                "Maillage : réinitialiser votre mot de passe".to_owned(),
-                format!(
-                    "Bonjour {},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable {minutes} minutes, une seule fois) :\n\n{link}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
-                    record.user.display_name
-                ),
-            )
-        };
-        self.mailer.send(&self.config.mail_from, email.as_str(), &subject, body).await?;
-        tracing::info!(user = %record.user.id, "password reset link sent");
+        let lang = if lang == "en" { "en" } else { "fr" };
+        let payload = serde_json::to_value(ResetMail { user: record.user.id, lang: lang.to_owned() })
+            .map_err(|e| AppError::Internal(format!("reset mail job: {e}")))?;
+        let mut tx = self.store.transaction().await?;
+        tx.enqueue(&NewJob::new(SEND_PASSWORD_RESET, payload).max_attempts(RESET_MAIL_ATTEMPTS)).await?;
+        tx.commit().await?;
+        tracing::info!(user = %record.user.id, "password reset link queued");
         Ok(())
     }
 
@@ -169,4 +171,52 @@ impl App {
         tracing::info!(user = %user, "password reset");
         Ok(())
     }
+}
+
+/// The handler of [`SEND_PASSWORD_RESET`]: make a reset link for the account (its token's
+/// hash stored, valid from now) and mail it. Each attempt makes its own link; the links of
+/// failed attempts were never sent and expire unused. An account erased meanwhile gets
+/// nothing.
+pub(crate) async fn send_password_reset(app: App, job: Job) -> Result<(), crate::jobs::JobError> {
+    use crate::jobs::JobError;
+    let mail: ResetMail =
+        job.payload_as().map_err(|e| JobError::permanent("contenu de la tâche illisible", e))?;
+    let unavailable = |e| JobError::retry("base de données indisponible", e);
+    let Some(record) = app.store.user(mail.user).await.map_err(unavailable)? else {
+        tracing::info!(user = %mail.user, "reset link not sent: the account no longer exists");
+        return Ok(());
+    };
+    let token = random_token();
+    let minutes = app.config.reset_valid_minutes;
+    let expires = Utc::now() + Duration::minutes(minutes);
+    app.store
+        .create_password_reset(&token_hash(&token), record.user.id, expires)
+        .await
+        .map_err(unavailable)?;
+    let link = format!("{}/mot-de-passe/nouveau?jeton={token}", app.config.base_url.trim_end_matches('/'));
+    let (subject, body) = if mail.lang == "en" {
+        (
+            "Maillage: reset your password".to_owned(),
+            format!(
+                "Hello {},\n\nTo choose a new password, open this link (valid {minutes} minutes, once):\n\n{link}\n\nIf you did not ask for it, ignore this message.\n",
+                record.user.display_name
+            ),
+        )
+    } else {
+        (
+            "Maillage : réinitialiser votre mot de passe".to_owned(),
+            format!(
+                "Bonjour {},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable {minutes} minutes, une seule fois) :\n\n{link}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
+                record.user.display_name
+            ),
+        )
+    };
+    app.mailer.send(&app.config.mail_from, record.user.email.as_str(), &subject, body).await.map_err(
+        |e| {
+            let message = format!("envoi du lien de réinitialisation impossible ({e})");
+            if e.is_permanent() { JobError::permanent(message, e) } else { JobError::retry(message, e) }
+        },
+    )?;
+    tracing::info!(user = %record.user.id, "password reset link sent");
+    Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod error;
+pub mod jobs;
 pub mod mail;
 pub mod permissions;
 pub mod places;
@@ -40,6 +41,8 @@ pub struct AppConfig {
     pub login_window_minutes: i64,
     /// How long a password-reset link is valid, in minutes.
     pub reset_valid_minutes: i64,
+    /// The job runner.
+    pub jobs: jobs::JobsConfig,
 }
 
 impl Default for AppConfig {
@@ -53,6 +56,7 @@ impl Default for AppConfig {
             login_failures_per_address: 30,
             login_window_minutes: 15,
             reset_valid_minutes: 60,
+            jobs: jobs::JobsConfig::default(),
         }
     }
 }
@@ -65,10 +69,12 @@ pub struct App {
     pub reference: &'static Reference,
     pub mailer: Mailer,
     pub config: AppConfig,
+    /// Whether this application runs its job runner (one per process: [`App::start_jobs`]).
+    jobs_started: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl App {
     pub fn new(store: Store, mailer: Mailer, config: AppConfig) -> Self {
-        Self { store, reference: Reference::shared(), mailer, config }
+        Self { store, reference: Reference::shared(), mailer, config, jobs_started: Default::default() }
     }
 }

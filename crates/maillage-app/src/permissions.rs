@@ -11,6 +11,7 @@
 //! | publish a place                     | no      | no        | no                   | yes   |
 //! | import files                        | no      | no        | no                   | yes   |
 //! | export published places             | yes     | yes       | yes                  | yes   |
+//! | see and retry background jobs       | no      | no        | no                   | yes   |
 //!
 //! Publication is moderated: a network validates its member places before they appear.
 //! A manager's edits to an already published place stay published.
@@ -36,6 +37,11 @@ pub fn may_create_place(actor: &Actor) -> bool {
 }
 
 pub fn may_import(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
+/// Background jobs (`maillage jobs`): their errors and payloads are for operators.
+pub fn may_manage_jobs(actor: &Actor) -> bool {
     actor.is_admin()
 }
 
@@ -70,5 +76,10 @@ mod tests {
         );
         assert!(!may_create_place(&Actor::Anonymous) && may_create_place(&user(false)));
         assert!(!may_import(&user(false)) && may_import(&user(true)));
+        assert!(
+            !may_manage_jobs(&Actor::Anonymous)
+                && !may_manage_jobs(&user(false))
+                && may_manage_jobs(&user(true))
+        );
     }
 }

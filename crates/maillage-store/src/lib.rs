@@ -3,6 +3,7 @@
 mod backup;
 mod error;
 mod index;
+pub mod jobs;
 mod limits;
 mod memory;
 mod places;

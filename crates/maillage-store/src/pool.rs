@@ -36,6 +36,9 @@ pub struct Store {
     pub(crate) writer: Option<SqlitePool>,
     pub(crate) cache: std::sync::Arc<crate::places::PlaceCache>,
     pub(crate) index: std::sync::Arc<crate::places::IndexState>,
+    /// Woken when a job is enqueued through this store: the runner of this server starts
+    /// it at once instead of at its next poll.
+    pub(crate) jobs_wake: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Run the same code with whichever pool the store has. The body is compiled twice, once per
@@ -105,6 +108,7 @@ impl Store {
                 writer: Some(writer),
                 cache: Default::default(),
                 index: Default::default(),
+                jobs_wake: Default::default(),
             }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
@@ -118,6 +122,7 @@ impl Store {
                 writer: None,
                 cache: Default::default(),
                 index: Default::default(),
+                jobs_wake: Default::default(),
             }
         } else {
             return Err(StoreError::UnsupportedUrl);
@@ -174,7 +179,9 @@ impl Store {
                 Ok(problems)
             }
             Db::Postgres(pool) => {
-                for table in ["meta", "places", "users", "place_managers", "sessions", "password_resets"] {
+                for table in
+                    ["meta", "places", "users", "place_managers", "sessions", "password_resets", "jobs"]
+                {
                     sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).execute(pool).await?;
                 }
                 let orphans: i64 = sqlx::query_scalar(

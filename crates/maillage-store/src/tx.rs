@@ -30,6 +30,8 @@ pub struct Tx {
     /// source, kept up to date as batches are written, so that an import in many batches
     /// reads the table once.
     known: Known,
+    /// A job was enqueued: this server's runner is woken at commit.
+    pub(crate) jobs_enqueued: bool,
 }
 
 #[derive(Default)]
@@ -71,7 +73,8 @@ macro_rules! with_tx {
 
 pub(crate) use with_tx;
 
-/// After writing this many places in one transaction, refresh the planner's statistics.
+/// After writing this many places in one transaction, refresh the planner's statistics
+/// (a job, [`crate::jobs::ANALYZE`]).
 const ANALYZE_AFTER: usize = 500;
 
 impl Store {
@@ -85,7 +88,7 @@ impl Store {
             }
             Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, store: self.clone(), places_written: 0, known: Known::default() })
+        Ok(Tx { conn, store: self.clone(), places_written: 0, known: Known::default(), jobs_enqueued: false })
     }
 }
 
@@ -104,13 +107,16 @@ impl Tx {
                     .await?;
             });
         }
-        let written = self.places_written;
+        if self.places_written >= ANALYZE_AFTER {
+            // In the background, by a runner: the commit does not wait for it.
+            self.enqueue(&crate::jobs::NewJob::new(crate::jobs::ANALYZE, serde_json::json!({}))).await?;
+        }
         match self.conn {
             TxConn::Sqlite(t) => t.commit().await?,
             TxConn::Postgres(t) => t.commit().await?,
         }
-        if written >= ANALYZE_AFTER {
-            self.store.analyze().await?;
+        if self.jobs_enqueued {
+            self.store.jobs_wake.notify_one();
         }
         Ok(())
     }

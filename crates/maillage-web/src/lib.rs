@@ -134,6 +134,9 @@ pub fn router(state: AppState) -> Router {
 /// alive, its next request within the same time), so slow or idle clients cannot hold
 /// connections forever; at most `max_connections` are served at once, the others wait in
 /// the accept queue. Handlers see the peer as `ConnectInfo<SocketAddr>`.
+///
+/// Background work (mail, purges of expired sessions and counters) is the job runner's
+/// (`App::start_jobs`), which the caller starts beside the server.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -143,18 +146,6 @@ pub async fn serve(
     use tower::Service;
 
     let web = state.web().clone();
-    let purge_state = state.clone();
-    // Expired sessions, reset tokens and rate-limit counters are removed in the background.
-    let purger = tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            let before = chrono::Utc::now() - chrono::Duration::hours(2);
-            if let Err(e) = purge_state.app().store.purge_expired(before).await {
-                tracing::warn!(error = %e, "purge of expired sessions failed");
-            }
-        }
-    });
     let mut make_service = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(web.header_timeout).keep_alive(true);
@@ -198,7 +189,6 @@ pub async fn serve(
         });
     }
     drop(listener);
-    purger.abort();
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(Duration::from_secs(30)) => {

@@ -597,6 +597,7 @@ async fn invalid_utf8_in_account_forms_is_refused_naming_the_field() {
     let r = app.send(Some(&visitor), Method::POST, "/mot-de-passe/oubli", Some(form), body, &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("« email » : Ce champ contient des octets"), "{}", r.text());
+    app.run_jobs().await;
     assert_eq!(std::fs::read_dir(app.outbox.path()).unwrap().count(), 0, "no mail sent");
     let body = raw_form(&visitor.csrf, &[("jeton".into(), "x".into())], "password", b"nouveau-mot-%FF");
     let r = app.send(Some(&visitor), Method::POST, "/mot-de-passe/nouveau", Some(form), body, &[]).await;
@@ -818,6 +819,7 @@ async fn common_passwords_are_refused_at_account_creation_and_reset() {
     let visitor = app.visitor().await;
     let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "claire@exemple.fr")]).await;
     assert_eq!(r.status, StatusCode::OK);
+    app.run_jobs().await;
     let mail = std::fs::read_dir(app.outbox.path())
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())

@@ -91,6 +91,7 @@ async fn deleting_needs_the_password_the_box_and_the_csrf_token_then_the_places_
     let visitor = app.visitor().await;
     let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "claire@exemple.fr")]).await;
     assert_eq!(r.status, StatusCode::OK);
+    app.run_jobs().await;
     let second = app.sign_in("claire@exemple.fr").await;
 
     // Wrong password: 422, the message on the page, the box kept, the password not echoed.
@@ -172,6 +173,7 @@ async fn an_admin_erasure_removes_sessions_reset_links_and_counters_in_one_go() 
     let visitor = app.visitor().await;
     let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "claire@exemple.fr")]).await;
     assert_eq!(r.status, StatusCode::OK);
+    app.run_jobs().await;
     let core = app.state.app();
     let admin_actor = core
         .session_actor(&admin.cookies.iter().find(|(k, _)| k == "maillage_session").unwrap().1)

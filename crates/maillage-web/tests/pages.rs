@@ -209,6 +209,7 @@ async fn a_password_is_reset_through_an_emailed_single_use_link() {
     // Unknown addresses get the same answer (no account enumeration) and no mail.
     let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "personne@exemple.fr")]).await;
     assert!(r.text().contains("un courriel vient d'être envoyé"));
+    app.run_jobs().await;
     let mails: Vec<_> = std::fs::read_dir(app.outbox.path())
         .unwrap()
         .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
@@ -420,6 +421,7 @@ async fn using_one_reset_link_voids_the_others() {
     for _ in 0..2 {
         let r = app.post_form(&visitor, "/mot-de-passe/oubli", &[("email", "claire@exemple.fr")]).await;
         assert_eq!(r.status, StatusCode::OK);
+        app.run_jobs().await;
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     let tokens = reset_tokens(&app);

@@ -17,6 +17,7 @@ pub struct Config {
     pub map: Map,
     pub security: Security,
     pub server: Server,
+    pub jobs: Jobs,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -70,6 +71,21 @@ pub struct Server {
     pub database_wait_ms: u64,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Jobs {
+    pub concurrency: u64,
+    pub poll_interval_ms: u64,
+    pub keep_done_days: u64,
+    pub keep_failed_days: u64,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self { concurrency: 4, poll_interval_ms: 1000, keep_done_days: 7, keep_failed_days: 30 }
+    }
+}
+
 impl Default for Server {
     fn default() -> Self {
         Self {
@@ -93,6 +109,7 @@ impl Default for Config {
             map: Map::default(),
             security: Security::default(),
             server: Server::default(),
+            jobs: Jobs::default(),
         }
     }
 }
@@ -199,6 +216,17 @@ max_connections = 1024
 # Longest wait for a database connection; beyond it (database down or overloaded) pages
 # and the API answer 503 with Retry-After instead of hanging.
 database_wait_ms = 2000
+
+[jobs]
+# Background jobs (mail, purges) run at once by this server. Each server runs its own
+# runner; with several servers on one PostgreSQL database, each job still runs once.
+concurrency = 4
+# How often the queue is read for jobs enqueued elsewhere (another server, a command);
+# jobs enqueued by this server start at once.
+poll_interval_ms = 1000
+# Finished jobs are kept this long (for `maillage jobs list`), then deleted.
+keep_done_days = 7
+keep_failed_days = 30
 "#;
 
 fn merge(base: &mut toml::Table, over: toml::Table) {
@@ -265,6 +293,12 @@ impl Config {
         if config.base_url.is_empty() {
             config.base_url = format!("http://{}", config.listen);
         }
+        if config.jobs.concurrency == 0 {
+            bail!("jobs.concurrency: at least 1 (no job would ever run)");
+        }
+        if config.jobs.poll_interval_ms == 0 {
+            bail!("jobs.poll_interval_ms: at least 1");
+        }
         Ok(config)
     }
 
@@ -284,6 +318,18 @@ impl Config {
             "on" | "true" | "yes" | "1" => Ok(true),
             "off" | "false" | "no" | "0" => Ok(false),
             other => bail!("security.hsts: expected auto, on or off, got {other:?}"),
+        }
+    }
+
+    /// The job runner's settings.
+    pub fn jobs_config(&self) -> maillage_app::jobs::JobsConfig {
+        let day = std::time::Duration::from_secs(86_400);
+        maillage_app::jobs::JobsConfig {
+            concurrency: self.jobs.concurrency.clamp(1, 1024) as usize,
+            poll_interval: std::time::Duration::from_millis(self.jobs.poll_interval_ms.max(1)),
+            keep_done: day.saturating_mul(self.jobs.keep_done_days.min(36_500) as u32),
+            keep_failed: day.saturating_mul(self.jobs.keep_failed_days.min(36_500) as u32),
+            ..maillage_app::jobs::JobsConfig::default()
         }
     }
 
@@ -343,6 +389,24 @@ mod tests {
         assert!(!off.hsts().unwrap());
         assert!(c(&[("MAILLAGE_SECURITY__HSTS", "on")]).hsts().unwrap());
         assert!(c(&[("MAILLAGE_SECURITY__HSTS", "parfois")]).hsts().is_err());
+    }
+
+    #[test]
+    fn the_jobs_section_comes_from_the_file_then_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.toml");
+        std::fs::write(&path, "[jobs]\nconcurrency = 2\npoll_interval_ms = 250\n").unwrap();
+        let env = |k: &str| (k == "MAILLAGE_JOBS__CONCURRENCY").then(|| "8".to_owned());
+        let c = Config::load_with(Some(&path), &env).unwrap();
+        let jobs = c.jobs_config();
+        assert_eq!(jobs.concurrency, 8, "the environment wins");
+        assert_eq!(jobs.poll_interval, std::time::Duration::from_millis(250));
+        assert_eq!(jobs.keep_done, std::time::Duration::from_secs(7 * 86_400), "a default");
+        let none = |k: &str| (k == "MAILLAGE_JOBS__CONCURRENCY").then(|| "0".to_owned());
+        let err = Config::load_with(None, &none).unwrap_err().to_string();
+        assert!(err.contains("jobs.concurrency"), "{err}");
+        std::fs::write(&path, "[jobs]\nworkers = 2\n").unwrap();
+        assert!(Config::load_with(Some(&path), &|_| None).is_err(), "unknown key");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, anyhow};
 use clap::{Args, Parser, Subcommand};
 use config::Config;
 use indicatif::{ProgressBar, ProgressStyle};
+use maillage_app::jobs::JobState;
 use maillage_app::mail::Mailer;
 use maillage_app::transfer::ImportOptions;
 use maillage_app::{Actor, App, AppConfig, AppError, Format, PlaceFilter, User};
@@ -94,6 +95,30 @@ enum Command {
     /// current database is kept as <database>.before-restore. On PostgreSQL, prints the
     /// pg_restore command.
     Restore { file: PathBuf },
+    /// Background jobs (mail, maintenance): list them, retry a failed one.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// List jobs, newest first, one per line: id, kind, state, attempts/max, not before
+    /// (UTC), last error.
+    List {
+        /// Only jobs in this state: queued, running, done or failed.
+        #[arg(long, value_parser = parse_job_state)]
+        state: Option<JobState>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+    /// Queue a failed job again (due now, its attempts counted from zero).
+    Retry {
+        /// The job's id, as `jobs list` shows it.
+        id: String,
+    },
 }
 
 #[derive(Args)]
@@ -154,6 +179,10 @@ enum ConfigCommand {
     Show,
 }
 
+fn parse_job_state(s: &str) -> Result<JobState, String> {
+    s.parse()
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
 }
@@ -199,6 +228,7 @@ async fn open_app(config: &Config) -> Result<App> {
         login_max_delay_s: config.security.login_max_delay_seconds,
         login_failures_per_address: config.security.login_failures_per_address,
         login_window_minutes: config.security.login_window_minutes,
+        jobs: config.jobs_config(),
         ..AppConfig::default()
     };
     Ok(App::new(store, mailer, app_config))
@@ -284,13 +314,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     "security.trust_proxy_headers is an older setting: read as trusted_proxy_hops = 1 (set that instead)"
                 );
             }
+            // One job runner per server process (mail, purges, planner statistics).
+            let jobs = app.start_jobs()?;
             let state = maillage_web::AppState::new(app, web);
             println!("Maillage: http://{address}/  (Ctrl+C to stop)");
             std::io::stdout().flush()?;
-            maillage_web::serve(listener, state, async {
+            let served = maillage_web::serve(listener, state, async {
                 let _ = tokio::signal::ctrl_c().await;
             })
-            .await?;
+            .await;
+            jobs.stop().await;
+            served?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import(args) => {
@@ -412,6 +446,38 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::User { command: UserCommand::Erase { email, yes } } => {
             rights::erase(&open_app(&config).await?, &email, yes).await
+        }
+        Command::Jobs { command: JobsCommand::List { state, limit } } => {
+            let app = open_app(&config).await?;
+            for job in app.list_jobs(&cli_actor(), state, limit).await? {
+                println!(
+                    "{}\t{}\t{}\t{}/{}\t{}\t{}",
+                    job.id,
+                    job.kind,
+                    job.state,
+                    job.attempts,
+                    job.max_attempts,
+                    job.run_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    job.last_error.unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Jobs { command: JobsCommand::Retry { id } } => {
+            let app = open_app(&config).await?;
+            match app.retry_job(&cli_actor(), &id).await {
+                Ok(()) => {
+                    println!("tâche {} relancée / job queued again", id.trim());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(AppError::Validation(v)) => {
+                    for e in &v.errors {
+                        eprintln!("{}: {}", e.field, e.message_fr);
+                    }
+                    Ok(ExitCode::from(2))
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Demo { count, seed, remove } => {
             let app = open_app(&config).await?;

@@ -104,6 +104,11 @@ pub async fn spawn_beside(first: &TestApp) -> TestApp {
 }
 
 impl TestApp {
+    /// Run the jobs due now (the mail a request queued), as the server's job runner would.
+    pub async fn run_jobs(&self) {
+        self.state.app().run_due_jobs().await.expect("jobs run");
+    }
+
     pub async fn send(
         &self,
         client: Option<&Client>,
