@@ -259,7 +259,7 @@ async fn geojson(
                     (header::CACHE_CONTROL, cache),
                     (header::VARY, vary),
                 ],
-                prepared.plain().await.map_err(|e| api_err(e, &ctx))?,
+                prepared.plain(),
             )
                 .into_response()
         });

@@ -19,15 +19,34 @@ pub struct Prepared {
 const KEEP_PLAIN_MAX: usize = 4 * 1024 * 1024;
 
 impl Prepared {
-    /// The plain body: kept, or inflated from the compressed one (on a blocking thread).
-    pub async fn plain(self: &Arc<Self>) -> AppResult<Bytes> {
+    /// The plain body: kept, or inflated from the compressed one as it is sent (on a
+    /// blocking thread, 64 KB at a time: the plain map of a large directory is never held).
+    pub fn plain(self: &Arc<Self>) -> axum::body::Body {
         if let Some(body) = &self.body {
-            return Ok(body.clone());
+            return axum::body::Body::from(body.clone());
         }
         let prepared = Arc::clone(self);
-        tokio::task::spawn_blocking(move || inflate(&prepared.gzip).map(Bytes::from))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
+        let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+        tokio::task::spawn_blocking(move || {
+            let mut decoder = flate2::read::GzDecoder::new(&prepared.gzip[..]);
+            loop {
+                let mut chunk = vec![0u8; 64 * 1024];
+                match std::io::Read::read(&mut decoder, &mut chunk) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        chunk.truncate(n);
+                        if sender.blocking_send(Ok(Bytes::from(chunk))).is_err() {
+                            break; // the client left
+                        }
+                    }
+                    Err(e) => {
+                        let _ = sender.blocking_send(Err(e));
+                        break;
+                    }
+                }
+            }
+        });
+        axum::body::Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(receiver))
     }
 }
 
