@@ -22,7 +22,6 @@ pub struct CommuneRef {
     pub lat: f64,
 }
 
-
 /// What a record says of its commune, as written: any part may be missing.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CommuneQuery<'a> {
@@ -98,16 +97,24 @@ pub trait Gazetteer {
             v.map(str::trim).filter(|v| !v.is_empty())
         }
         if let Some(code) = text(query.code) {
-            return self.commune(code).map(|commune| Located { commune, how: CommuneMatch::Code }).ok_or(NotLocated::UnknownCode);
+            return self
+                .commune(code)
+                .map(|commune| Located { commune, how: CommuneMatch::Code })
+                .ok_or(NotLocated::UnknownCode);
         }
         let postal_code = text(query.postal_code).unwrap_or("");
         if let Some(name) = text(query.name) {
-            return self.resolve(postal_code, name).map(|commune| Located { commune, how: CommuneMatch::Name }).ok_or(NotLocated::Unknown);
+            return self
+                .resolve(postal_code, name)
+                .map(|commune| Located { commune, how: CommuneMatch::Name })
+                .ok_or(NotLocated::Unknown);
         }
         match self.communes_by_postal_code(postal_code).as_slice() {
             [one] => Ok(Located { commune: one.clone(), how: CommuneMatch::PostalCode }),
             [] => Err(NotLocated::Unknown),
-            several => Err(NotLocated::Ambiguous(several.iter().map(|c| format!("{} ({})", c.name, c.departement)).collect())),
+            several => Err(NotLocated::Ambiguous(
+                several.iter().map(|c| format!("{} ({})", c.name, c.departement)).collect(),
+            )),
         }
     }
 

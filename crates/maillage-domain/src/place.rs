@@ -279,7 +279,9 @@ fn resolution_warning(query: &CommuneQuery<'_>, found: &Located) -> Option<Field
             (
                 "commune_code",
                 "commune_resolved_former_code",
-                format!("Le code INSEE {former_code} est celui d'une ancienne commune{former} : commune actuelle {commune}."),
+                format!(
+                    "Le code INSEE {former_code} est celui d'une ancienne commune{former} : commune actuelle {commune}."
+                ),
                 format!("INSEE code {former_code} is a former commune's{former}: current commune {commune}."),
             )
         }
@@ -292,19 +294,27 @@ fn resolution_warning(query: &CommuneQuery<'_>, found: &Located) -> Option<Field
         CommuneMatch::PostalLabel { label } => (
             "commune_name",
             "commune_resolved_postal_label",
-            format!("« {name} » est le libellé d'acheminement « {label} » du code postal {pc} : commune {commune}."),
+            format!(
+                "« {name} » est le libellé d'acheminement « {label} » du code postal {pc} : commune {commune}."
+            ),
             format!("“{name}” is the postal town line “{label}” of postal code {pc}: commune {commune}."),
         ),
         CommuneMatch::NameInDepartement { departement } => (
             "postal_code",
             "commune_resolved_other_postal_code",
-            format!("Le code postal {pc} ne dessert pas « {name} » (code CEDEX ou voisin ?) : commune trouvée par son nom dans le département {departement}, {commune}."),
-            format!("Postal code {pc} does not serve “{name}” (a CEDEX or neighbouring code?): commune found by its name in département {departement}, {commune}."),
+            format!(
+                "Le code postal {pc} ne dessert pas « {name} » (code CEDEX ou voisin ?) : commune trouvée par son nom dans le département {departement}, {commune}."
+            ),
+            format!(
+                "Postal code {pc} does not serve “{name}” (a CEDEX or neighbouring code?): commune found by its name in département {departement}, {commune}."
+            ),
         ),
         CommuneMatch::FormerName { former_name, former_code } => (
             "commune_name",
             "commune_resolved_former_name",
-            format!("« {name} » est une ancienne commune ({former_name}, {former_code}), aujourd'hui dans {commune}."),
+            format!(
+                "« {name} » est une ancienne commune ({former_name}, {former_code}), aujourd'hui dans {commune}."
+            ),
             format!("“{name}” is a former commune ({former_name}, {former_code}), now part of {commune}."),
         ),
         CommuneMatch::PostalCode => (
@@ -316,14 +326,22 @@ fn resolution_warning(query: &CommuneQuery<'_>, found: &Located) -> Option<Field
         CommuneMatch::Nearest { km } if query.name.is_none() => (
             "postal_code",
             "commune_resolved_nearest",
-            format!("Le code postal {pc} ne désigne pas une seule commune : {commune}, la plus proche des coordonnées ({km:.1} km), retenue."),
-            format!("Postal code {pc} does not designate one commune: {commune}, the nearest to the coordinates ({km:.1} km), chosen."),
+            format!(
+                "Le code postal {pc} ne désigne pas une seule commune : {commune}, la plus proche des coordonnées ({km:.1} km), retenue."
+            ),
+            format!(
+                "Postal code {pc} does not designate one commune: {commune}, the nearest to the coordinates ({km:.1} km), chosen."
+            ),
         ),
         CommuneMatch::Nearest { km } => (
             "commune_name",
             "commune_resolved_nearest",
-            format!("Commune « {name} » inconnue pour le code postal {pc} : {commune}, la plus proche des coordonnées ({km:.1} km), retenue."),
-            format!("Unknown commune “{name}” for postal code {pc}: {commune}, the nearest to the coordinates ({km:.1} km), chosen."),
+            format!(
+                "Commune « {name} » inconnue pour le code postal {pc} : {commune}, la plus proche des coordonnées ({km:.1} km), retenue."
+            ),
+            format!(
+                "Unknown commune “{name}” for postal code {pc}: {commune}, the nearest to the coordinates ({km:.1} km), chosen."
+            ),
         ),
     };
     Some(FieldError::new(field, code, fr, en))
@@ -437,11 +455,17 @@ impl PlaceInput {
                     let list = names.join(", ");
                     let (fr, en) = match query.name {
                         Some(name) => (
-                            format!("Plusieurs communes répondent à « {name} » (code postal {pc}) : {list}. Indiquez le code INSEE."),
-                            format!("Several communes answer to “{name}” (postal code {pc}): {list}. Give the INSEE code."),
+                            format!(
+                                "Plusieurs communes répondent à « {name} » (code postal {pc}) : {list}. Indiquez le code INSEE."
+                            ),
+                            format!(
+                                "Several communes answer to “{name}” (postal code {pc}): {list}. Give the INSEE code."
+                            ),
                         ),
                         None => (
-                            format!("Le code postal {pc} dessert plusieurs communes : {list}. Indiquez la commune."),
+                            format!(
+                                "Le code postal {pc} dessert plusieurs communes : {list}. Indiquez la commune."
+                            ),
                             format!("Postal code {pc} serves several communes: {list}. Give the commune."),
                         ),
                     };
@@ -483,14 +507,19 @@ impl PlaceInput {
                         format!("{en} Check it, or confirm it (CEDEX codes)."),
                     )),
                     (true, true) => {}
-                    (false, _) => warnings.push(FieldError::new("postal_code", "postal_code_mismatch", fr, en)),
+                    (false, _) => {
+                        warnings.push(FieldError::new("postal_code", "postal_code_mismatch", fr, en))
+                    }
                 }
             }
             // A name beside a code, or beside a postal code that decided alone, must be the
             // commune's (or one of its former communes', or a town line of its postal codes).
             let name_decided = matches!(
                 found.how,
-                CommuneMatch::Code | CommuneMatch::FormerCode { .. } | CommuneMatch::PostalCode | CommuneMatch::Nearest { .. }
+                CommuneMatch::Code
+                    | CommuneMatch::FormerCode { .. }
+                    | CommuneMatch::PostalCode
+                    | CommuneMatch::Nearest { .. }
             );
             if let Some(name) = commune_name.as_deref()
                 && name_decided
@@ -498,7 +527,10 @@ impl PlaceInput {
             {
                 let (fr, en) = (
                     format!("Le nom « {name} » ne désigne pas la commune retenue, {} ({}).", c.name, c.code),
-                    format!("The name “{name}” does not designate the commune found, {} ({}).", c.name, c.code),
+                    format!(
+                        "The name “{name}” does not designate the commune found, {} ({}).",
+                        c.name, c.code
+                    ),
                 );
                 let by_code = matches!(found.how, CommuneMatch::Code | CommuneMatch::FormerCode { .. });
                 match (interactive, confirmed) {

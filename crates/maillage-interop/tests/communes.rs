@@ -69,7 +69,11 @@ fn check(format: Format, fixture: &str) {
     assert_eq!(found.len(), EXPECTED.len());
     for ((line, code, notes), (what, want_code, want_notes)) in found.iter().zip(EXPECTED) {
         let notes: Vec<&str> = notes.iter().map(String::as_str).collect();
-        assert_eq!((code.as_str(), notes.as_slice()), (*want_code, *want_notes), "{fixture} line {line}: {what}");
+        assert_eq!(
+            (code.as_str(), notes.as_slice()),
+            (*want_code, *want_notes),
+            "{fixture} line {line}: {what}"
+        );
     }
     let rejected = found.iter().filter(|(_, code, _)| code == "rejected").count();
     assert_eq!(rejected, 2, "only what nothing can place is rejected");
@@ -88,10 +92,15 @@ fn the_json_form_places_the_same_rows() {
 #[test]
 fn warnings_name_the_input_and_the_commune_chosen_in_both_languages() {
     let parsed = common::parse_fixture(Format::LmnCsv, "lmn_communes.csv");
-    let (_, warnings) =
-        parsed.rows[0].input.validate(Reference::shared(), FarLocation::UseCommunePoint).expect("Seynod is placed");
+    let (_, warnings) = parsed.rows[0]
+        .input
+        .validate(Reference::shared(), FarLocation::UseCommunePoint)
+        .expect("Seynod is placed");
     let w = &warnings[0];
-    assert_eq!(w.message_fr, "« Seynod » est une ancienne commune (Seynod, 74268), aujourd'hui dans Annecy (74010).");
+    assert_eq!(
+        w.message_fr,
+        "« Seynod » est une ancienne commune (Seynod, 74268), aujourd'hui dans Annecy (74010)."
+    );
     assert_eq!(w.message_en, "“Seynod” is a former commune (Seynod, 74268), now part of Annecy (74010).");
     let e = parsed.rows[21]
         .input

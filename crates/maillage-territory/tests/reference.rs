@@ -268,7 +268,12 @@ fn attribution_names_the_sources_and_licence() {
 }
 
 /// Where `locate` puts a record, and the name of the rule that did it.
-fn locate(code: &str, postal_code: &str, name: &str, point: Option<(f64, f64)>) -> Result<(String, String), String> {
+fn locate(
+    code: &str,
+    postal_code: &str,
+    name: &str,
+    point: Option<(f64, f64)>,
+) -> Result<(String, String), String> {
     use maillage_domain::{CommuneMatch, CommuneQuery};
     let query = CommuneQuery {
         code: Some(code).filter(|c| !c.is_empty()),
@@ -355,7 +360,10 @@ fn the_postal_code_then_the_point_decide_when_the_name_is_no_communes() {
     assert_eq!(locate("", "74140", "Les Bois", Some((sciez.lat, sciez.lon))), found("74263", "nearest"));
     // 74370 serves several communes: only a point can choose among them.
     let argonay = reference().commune("74019").expect("Argonay");
-    assert_eq!(locate("", "74370", "Lieu-dit Les Contamines", Some((argonay.lat + 0.002, argonay.lon))), found("74019", "nearest"));
+    assert_eq!(
+        locate("", "74370", "Lieu-dit Les Contamines", Some((argonay.lat + 0.002, argonay.lon))),
+        found("74019", "nearest")
+    );
     assert!(locate("", "74370", "Lieu-dit Les Contamines", None).is_err());
     // A CEDEX code with a point and no known name: the nearest commune of its département.
     assert_eq!(locate("", "74012", "", Some((argonay.lat, argonay.lon))), found("74019", "nearest"));

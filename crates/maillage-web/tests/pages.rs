@@ -467,7 +467,12 @@ async fn the_place_form_asks_to_confirm_a_postal_code_that_is_not_the_communes()
     let r = app.post_form(&user, "/lieux/nouveau", &fields).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("id=\"err-postal_code\""), "{}", r.body);
-    assert!(r.text().contains("42007 n&#x27;est pas un code de Saint-Étienne") || r.text().contains("42007 n'est pas un code de Saint-Étienne"), "{}", r.body);
+    assert!(
+        r.text().contains("42007 n&#x27;est pas un code de Saint-Étienne")
+            || r.text().contains("42007 n'est pas un code de Saint-Étienne"),
+        "{}",
+        r.body
+    );
     assert!(r.text().contains("value=\"42007\""), "what was typed is kept");
     assert!(r.text().contains("id=\"f-confirm_commune\" name=\"confirm_commune\" value=\"1\">"), "unchecked");
     fields.push(("confirm_commune", "1"));
@@ -484,7 +489,9 @@ async fn a_real_lmn_file_imports_with_every_commune_resolution_in_the_report() {
         let bytes = std::fs::read(&path).unwrap();
         let uri = format!("/admin/import?csrf={}", admin.csrf);
         let body = multipart(name, &bytes, &[("source", &format!("hinaura-{name}"))]);
-        let r = app.send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[]).await;
+        let r = app
+            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let page = r.text();
         assert!(page.contains("imported 20, updated 0, rejected 2"), "{name}: {page}");

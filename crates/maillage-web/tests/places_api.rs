@@ -335,8 +335,14 @@ async fn a_postal_code_or_a_name_that_contradicts_the_commune_must_be_confirmed(
     let r = app.json(Some(&user), Method::POST, "/api/v1/places", &body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     let field = &r.json()["error"]["fields"][0];
-    assert_eq!((field["field"].as_str(), field["code"].as_str()), (Some("postal_code"), Some("postal_code_mismatch")));
-    assert!(field["message"].as_str().unwrap().contains("69001 n'est pas un code de Saint-Étienne (42218)"), "{field}");
+    assert_eq!(
+        (field["field"].as_str(), field["code"].as_str()),
+        (Some("postal_code"), Some("postal_code_mismatch"))
+    );
+    assert!(
+        field["message"].as_str().unwrap().contains("69001 n'est pas un code de Saint-Étienne (42218)"),
+        "{field}"
+    );
     assert_eq!(app.get(Some(&user), "/api/v1/places?mine=1&status=draft").await.json()["total"], 0);
     body["confirm_commune"] = json!(true);
     let r = app.json(Some(&user), Method::POST, "/api/v1/places", &body).await;

@@ -171,7 +171,8 @@ fn a_file_of_many_batches_imports_all_or_nothing_as_one() {
 #[test]
 fn a_real_lmn_file_imports_with_each_commune_resolution_named() {
     let env = Env::new();
-    let fixture = format!("{}/../maillage-interop/tests/fixtures/lmn_communes.csv", env!("CARGO_MANIFEST_DIR"));
+    let fixture =
+        format!("{}/../maillage-interop/tests/fixtures/lmn_communes.csv", env!("CARGO_MANIFEST_DIR"));
     let file = env.file("lmn_communes.csv", &std::fs::read(fixture).unwrap());
     let out = env.run(&["import", &file, "--source", "hinaura"], None);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));

@@ -254,7 +254,12 @@ pub(super) fn load(sources: &Sources<'_>) -> Result<Reference, ReferenceError> {
             former_by_code.entry(r[0].to_owned()).or_insert(index);
         }
         formers_of.entry(current).or_default().push(index);
-        formers.push(Former { code: r[0].to_owned(), name: optional(&r[1]), current, key: address_key(&r[1]) });
+        formers.push(Former {
+            code: r[0].to_owned(),
+            name: optional(&r[1]),
+            current,
+            key: address_key(&r[1]),
+        });
         Ok(())
     })?;
 

@@ -155,7 +155,10 @@ impl Reference {
                     let former = &self.formers[f as usize];
                     Ok((
                         &self.communes[former.current as usize],
-                        CommuneMatch::FormerCode { former_code: former.code.clone(), former_name: former.name.clone() },
+                        CommuneMatch::FormerCode {
+                            former_code: former.code.clone(),
+                            former_name: former.name.clone(),
+                        },
                     ))
                 }
                 None => Err(NotLocated::UnknownCode),
@@ -166,17 +169,18 @@ impl Reference {
         let in_postal_code = self.by_postal_code.get(postal_code).map(Vec::as_slice).unwrap_or_default();
         let departements = departements_of_postal_code(postal_code);
 
-        if !key.is_empty() {
-            if let Some(found) = self.by_name(postal_code, &key, in_postal_code, &departements)? {
-                return Ok(found);
-            }
+        if !key.is_empty()
+            && let Some(found) = self.by_name(postal_code, &key, in_postal_code, &departements)?
+        {
+            return Ok(found);
         }
         // Rule 4: a name that is no commune's (a hamlet) leaves the postal code to decide;
         // a name that is another commune's contradicts it.
-        let name_is_a_commune = !key.is_empty()
-            && (self.match_keys.iter().any(|k| *k == key) || self.formers.iter().any(|f| f.key == key));
+        let name_is_a_commune =
+            !key.is_empty() && (self.match_keys.contains(&key) || self.formers.iter().any(|f| f.key == key));
         if !in_postal_code.is_empty() && !name_is_a_commune {
-            let communes: Vec<&Commune> = in_postal_code.iter().map(|&i| &self.communes[i as usize]).collect();
+            let communes: Vec<&Commune> =
+                in_postal_code.iter().map(|&i| &self.communes[i as usize]).collect();
             if let Some(commune) = self.single(postal_code, communes) {
                 return Ok((commune, CommuneMatch::PostalCode));
             }
@@ -184,7 +188,10 @@ impl Reference {
         // Rule 5: the nearest commune to the point.
         if let Some((lat, lon)) = query.point.filter(|(lat, lon)| lat.is_finite() && lon.is_finite()) {
             let candidates: Vec<u32> = if in_postal_code.is_empty() {
-                departements.iter().flat_map(|d| self.by_departement.get(d).into_iter().flatten().copied()).collect()
+                departements
+                    .iter()
+                    .flat_map(|d| self.by_departement.get(d).into_iter().flatten().copied())
+                    .collect()
             } else {
                 in_postal_code.to_vec()
             };
@@ -216,19 +223,29 @@ impl Reference {
     ) -> Result<Option<(&Commune, CommuneMatch)>, NotLocated> {
         let serves = |i: u32| in_postal_code.contains(&i);
         let labels = self.postal_labels.get(postal_code).map(Vec::as_slice).unwrap_or_default();
-        let in_departements = |i: u32| departements.iter().any(|d| *d == self.communes[i as usize].departement);
+        let in_departements =
+            |i: u32| departements.iter().any(|d| *d == self.communes[i as usize].departement);
         let tiers = [Closeness::Exact, Closeness::Article, Closeness::Suffix];
         // Within the postal code: current names, former names, town lines.
         for level in tiers {
             let hits: Vec<Hit> = in_postal_code
                 .iter()
                 .filter(|&&i| closeness(key, &self.match_keys[i as usize]) == Some(level))
-                .map(|&i| (i, if level == Closeness::Exact { CommuneMatch::Name } else { CommuneMatch::NameVariant }))
+                .map(|&i| {
+                    (
+                        i,
+                        if level == Closeness::Exact {
+                            CommuneMatch::Name
+                        } else {
+                            CommuneMatch::NameVariant
+                        },
+                    )
+                })
                 .collect();
             if let Some(found) = self.decide(postal_code, hits)? {
                 return Ok(Some(found));
             }
-            if let Some(found) = self.decide(postal_code, self.former_hits(key, level, |i| serves(i)))? {
+            if let Some(found) = self.decide(postal_code, self.former_hits(key, level, serves))? {
                 return Ok(Some(found));
             }
             let hits: Vec<Hit> = labels
@@ -246,7 +263,10 @@ impl Reference {
             let scope: Vec<u32> = if postal_code.is_empty() {
                 self.by_departement.values().flatten().copied().collect()
             } else {
-                departements.iter().flat_map(|d| self.by_departement.get(d).into_iter().flatten().copied()).collect()
+                departements
+                    .iter()
+                    .flat_map(|d| self.by_departement.get(d).into_iter().flatten().copied())
+                    .collect()
             };
             for level in tiers {
                 let hits: Vec<Hit> = scope
@@ -292,7 +312,11 @@ impl Reference {
 
     /// The one commune of a rule's hits (a city and its arrondissements count as one, see
     /// [`Reference::single`]); `Ok(None)` when there is none, `Err` when there are several.
-    fn decide(&self, postal_code: &str, mut hits: Vec<Hit>) -> Result<Option<(&Commune, CommuneMatch)>, NotLocated> {
+    fn decide(
+        &self,
+        postal_code: &str,
+        mut hits: Vec<Hit>,
+    ) -> Result<Option<(&Commune, CommuneMatch)>, NotLocated> {
         hits.sort_by_key(|(i, _)| *i);
         hits.dedup_by_key(|(i, _)| *i);
         match hits.len() {
@@ -362,23 +386,36 @@ impl Reference {
         if parent.is_some_and(|&p| close(&self.match_keys[p as usize])) {
             return true;
         }
-        if self.arrondissements_by_city.get(&commune.code).into_iter().flatten().any(|&a| close(&self.match_keys[a as usize])) {
+        if self
+            .arrondissements_by_city
+            .get(&commune.code)
+            .into_iter()
+            .flatten()
+            .any(|&a| close(&self.match_keys[a as usize]))
+        {
             return true;
         }
         let mut owners = vec![index];
         owners.extend(parent.copied());
-        if owners.iter().any(|o| self.formers_of.get(o).into_iter().flatten().any(|&f| close(&self.formers[f as usize].key))) {
+        if owners.iter().any(|o| {
+            self.formers_of.get(o).into_iter().flatten().any(|&f| close(&self.formers[f as usize].key))
+        }) {
             return true;
         }
         commune.postal_codes.iter().any(|pc| {
-            self.postal_labels.get(pc).into_iter().flatten().any(|l| owners.contains(&l.commune) && close(&l.key))
+            self.postal_labels
+                .get(pc)
+                .into_iter()
+                .flatten()
+                .any(|l| owners.contains(&l.commune) && close(&l.key))
         })
     }
 
     /// The commune a postal code and a name, as people write them, point to; `None` when
     /// unknown or ambiguous (rules 2 to 4 of [`Reference::locate_commune`]).
     pub fn resolve_commune(&self, postal_code: &str, name: &str) -> Option<&Commune> {
-        let query = CommuneQuery { postal_code: Some(postal_code), name: Some(name), ..CommuneQuery::default() };
+        let query =
+            CommuneQuery { postal_code: Some(postal_code), name: Some(name), ..CommuneQuery::default() };
         self.locate_commune(&query).ok().map(|(commune, _)| commune)
     }
 }
