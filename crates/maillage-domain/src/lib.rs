@@ -10,6 +10,6 @@ pub mod user;
 pub mod vocab;
 
 pub use error::{FieldError, ValidationErrors};
-pub use gazetteer::{CommuneRef, Gazetteer};
+pub use gazetteer::{CommuneMatch, CommuneQuery, CommuneRef, Gazetteer, Located, NotLocated};
 pub use ids::{PlaceId, UserId};
 pub use place::{Place, PlaceInput, PlaceStatus, Provenance};

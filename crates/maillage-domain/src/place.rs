@@ -2,7 +2,7 @@
 
 use crate::error::{FieldError, ValidationErrors};
 use crate::fields::{Coordinates, Email, InseeCode, OpeningHours, Phone, PostalCode, Rna, Siret, WebUrl};
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::{CommuneMatch, CommuneQuery, Gazetteer, Located, NotLocated};
 use crate::ids::PlaceId;
 use crate::text;
 use crate::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
@@ -166,6 +166,9 @@ pub struct PlaceInput {
     pub longitude: Option<f64>,
     /// Accept a location far from the stated commune.
     pub confirm_location: bool,
+    /// Accept a postal code that is not one of the commune's, or a name that is not the
+    /// commune's beside its code.
+    pub confirm_commune: bool,
     pub siret: Option<String>,
     pub rna: Option<String>,
     pub services: Vec<String>,
@@ -261,6 +264,89 @@ where
     out
 }
 
+/// The warning that says how a commune was found, when it was not found by its current
+/// INSEE code or by its name as written among the postal code's communes.
+fn resolution_warning(query: &CommuneQuery<'_>, found: &Located) -> Option<FieldError> {
+    let c = &found.commune;
+    let commune = format!("{} ({})", c.name, c.code);
+    let name = query.name.unwrap_or_default();
+    let pc = query.postal_code.unwrap_or_default();
+    let (field, code, fr, en) = match &found.how {
+        CommuneMatch::Code | CommuneMatch::Name => return None,
+        CommuneMatch::PostalCode if query.name.is_none() => return None,
+        CommuneMatch::FormerCode { former_code, former_name } => {
+            let former = former_name.as_deref().map(|n| format!(", {n}")).unwrap_or_default();
+            (
+                "commune_code",
+                "commune_resolved_former_code",
+                format!(
+                    "Le code INSEE {former_code} est celui d'une ancienne commune{former} : commune actuelle {commune}."
+                ),
+                format!("INSEE code {former_code} is a former commune's{former}: current commune {commune}."),
+            )
+        }
+        CommuneMatch::NameVariant => (
+            "commune_name",
+            "commune_resolved_name_variant",
+            format!("« {name} » lu comme {commune}, commune du code postal {pc}."),
+            format!("“{name}” read as {commune}, a commune of postal code {pc}."),
+        ),
+        CommuneMatch::PostalLabel { label } => (
+            "commune_name",
+            "commune_resolved_postal_label",
+            format!(
+                "« {name} » est le libellé d'acheminement « {label} » du code postal {pc} : commune {commune}."
+            ),
+            format!("“{name}” is the postal town line “{label}” of postal code {pc}: commune {commune}."),
+        ),
+        CommuneMatch::NameInDepartement { departement } => (
+            "postal_code",
+            "commune_resolved_other_postal_code",
+            format!(
+                "Le code postal {pc} ne dessert pas « {name} » (code CEDEX ou voisin ?) : commune trouvée par son nom dans le département {departement}, {commune}."
+            ),
+            format!(
+                "Postal code {pc} does not serve “{name}” (a CEDEX or neighbouring code?): commune found by its name in département {departement}, {commune}."
+            ),
+        ),
+        CommuneMatch::FormerName { former_name, former_code } => (
+            "commune_name",
+            "commune_resolved_former_name",
+            format!(
+                "« {name} » est une ancienne commune ({former_name}, {former_code}), aujourd'hui dans {commune}."
+            ),
+            format!("“{name}” is a former commune ({former_name}, {former_code}), now part of {commune}."),
+        ),
+        CommuneMatch::PostalCode => (
+            "commune_name",
+            "commune_resolved_postal_code",
+            format!("Commune « {name} » inconnue : {commune}, seule commune du code postal {pc}, retenue."),
+            format!("Unknown commune “{name}”: {commune}, the only commune of postal code {pc}, chosen."),
+        ),
+        CommuneMatch::Nearest { km } if query.name.is_none() => (
+            "postal_code",
+            "commune_resolved_nearest",
+            format!(
+                "Le code postal {pc} ne désigne pas une seule commune : {commune}, la plus proche des coordonnées ({km:.1} km), retenue."
+            ),
+            format!(
+                "Postal code {pc} does not designate one commune: {commune}, the nearest to the coordinates ({km:.1} km), chosen."
+            ),
+        ),
+        CommuneMatch::Nearest { km } => (
+            "commune_name",
+            "commune_resolved_nearest",
+            format!(
+                "Commune « {name} » inconnue pour le code postal {pc} : {commune}, la plus proche des coordonnées ({km:.1} km), retenue."
+            ),
+            format!(
+                "Unknown commune “{name}” for postal code {pc}: {commune}, the nearest to the coordinates ({km:.1} km), chosen."
+            ),
+        ),
+    };
+    Some(FieldError::new(field, code, fr, en))
+}
+
 impl PlaceInput {
     /// Validate every field, collecting all errors at once. Warnings (e.g. a location moved
     /// to the commune's point) are returned beside the data.
@@ -311,64 +397,7 @@ impl PlaceInput {
         };
         let commune_name_refused = non_empty(&self.commune_name).is_some() && commune_name.is_none();
 
-        // The commune: by INSEE code, or resolved from postal code and name.
-        let commune = match non_empty(&self.commune_code) {
-            Some(_) => {
-                optional(&mut e, "commune_code", &self.commune_code, COMMUNE_CODE_MAX, InseeCode::parse)
-                    .and_then(|code| {
-                        let found = gazetteer.commune(code.as_str());
-                        if found.is_none() {
-                            e.push(FieldError::new(
-                                "commune_code",
-                                "unknown_commune",
-                                format!("Aucune commune n'a le code INSEE « {} ».", code.as_str()),
-                                format!("No commune has the INSEE code “{}”.", code.as_str()),
-                            ));
-                        }
-                        found
-                    })
-            }
-            None if commune_name_refused => None,
-            None => match (postal_code.as_ref(), commune_name.as_deref()) {
-                (Some(pc), Some(name)) => {
-                    let found = gazetteer.resolve(pc.as_str(), name);
-                    if found.is_none() {
-                        e.push(FieldError::new(
-                            "commune_name",
-                            "unknown_commune",
-                            format!("Commune « {name} » introuvable pour le code postal {}.", pc.as_str()),
-                            format!("No commune “{name}” found for postal code {}.", pc.as_str()),
-                        ));
-                    }
-                    found
-                }
-                (Some(pc), None) => {
-                    let mut found = gazetteer.communes_by_postal_code(pc.as_str());
-                    if found.len() == 1 {
-                        found.pop()
-                    } else {
-                        e.push(FieldError::required("commune_code"));
-                        None
-                    }
-                }
-                _ => {
-                    e.push(FieldError::required("commune_code"));
-                    None
-                }
-            },
-        };
-        if let (Some(c), Some(pc)) = (commune.as_ref(), postal_code.as_ref())
-            && !c.postal_codes.iter().any(|p| p == pc.as_str())
-        {
-            warnings.push(FieldError::new(
-                "postal_code",
-                "postal_code_mismatch",
-                format!("Le code postal {} n'est pas un code de {}.", pc.as_str(), c.name),
-                format!("Postal code {} does not belong to {}.", pc.as_str(), c.name),
-            ));
-        }
-
-        // The location: given, or the commune's point.
+        // The location first: a point helps to find the commune.
         let mut location_precise = true;
         let location = match (self.latitude, self.longitude) {
             (Some(lat), Some(lon)) => e.check("latitude", Coordinates::parse(lat, lon)),
@@ -385,6 +414,143 @@ impl PlaceInput {
                 None
             }
         };
+
+        // The commune: by INSEE code (current or former), or found from the postal code,
+        // the name and the point (see `Gazetteer::locate`).
+        let interactive = far == FarLocation::RefuseUnlessConfirmed;
+        let code_given = non_empty(&self.commune_code).is_some();
+        let code = optional(&mut e, "commune_code", &self.commune_code, COMMUNE_CODE_MAX, InseeCode::parse);
+        let commune = if (code_given && code.is_none()) || commune_name_refused {
+            None
+        } else if code.is_none() && postal_code.is_none() {
+            e.push(FieldError::required("commune_code"));
+            None
+        } else {
+            let query = CommuneQuery {
+                code: code.as_ref().map(InseeCode::as_str),
+                postal_code: postal_code.as_ref().map(PostalCode::as_str),
+                name: commune_name.as_deref(),
+                point: location.as_ref().map(|p| (p.lat, p.lon)),
+            };
+            match gazetteer.locate(&query) {
+                Ok(found) => {
+                    if let Some(w) = resolution_warning(&query, &found) {
+                        warnings.push(w);
+                    }
+                    Some(found)
+                }
+                Err(NotLocated::UnknownCode) => {
+                    let code = query.code.unwrap_or_default();
+                    e.push(FieldError::new(
+                        "commune_code",
+                        "unknown_commune",
+                        format!("Aucune commune, actuelle ou ancienne, n'a le code INSEE « {code} »."),
+                        format!("No commune, current or former, has the INSEE code “{code}”."),
+                    ));
+                    None
+                }
+                Err(NotLocated::Ambiguous(names)) => {
+                    let pc = query.postal_code.unwrap_or_default();
+                    let field = if query.name.is_some() { "commune_name" } else { "commune_code" };
+                    let list = names.join(", ");
+                    let (fr, en) = match query.name {
+                        Some(name) => (
+                            format!(
+                                "Plusieurs communes répondent à « {name} » (code postal {pc}) : {list}. Indiquez le code INSEE."
+                            ),
+                            format!(
+                                "Several communes answer to “{name}” (postal code {pc}): {list}. Give the INSEE code."
+                            ),
+                        ),
+                        None => (
+                            format!(
+                                "Le code postal {pc} dessert plusieurs communes : {list}. Indiquez la commune."
+                            ),
+                            format!("Postal code {pc} serves several communes: {list}. Give the commune."),
+                        ),
+                    };
+                    e.push(FieldError::new(field, "ambiguous_commune", fr, en));
+                    None
+                }
+                Err(NotLocated::Unknown) => {
+                    match (query.name, query.postal_code) {
+                        (Some(name), Some(pc)) => e.push(FieldError::new(
+                            "commune_name",
+                            "unknown_commune",
+                            format!("Commune « {name} » introuvable pour le code postal {pc}, ni parmi les communes actuelles ou anciennes de son département."),
+                            format!("No commune “{name}” found for postal code {pc}, nor among the current or former communes of its département."),
+                        )),
+                        _ => e.push(FieldError::required("commune_code")),
+                    }
+                    None
+                }
+            }
+        };
+
+        // Consistency of what was written with the commune found: a form must confirm a
+        // contradiction (never stored silently); an import keeps the commune, with a warning.
+        if let Some(found) = commune.as_ref() {
+            let c = &found.commune;
+            let confirmed = self.confirm_commune;
+            if let Some(pc) = postal_code.as_ref()
+                && !c.postal_codes.iter().any(|p| p == pc.as_str())
+            {
+                let (fr, en) = (
+                    format!("Le code postal {} n'est pas un code de {} ({}).", pc.as_str(), c.name, c.code),
+                    format!("Postal code {} does not belong to {} ({}).", pc.as_str(), c.name, c.code),
+                );
+                match (interactive, confirmed) {
+                    (true, false) => e.push(FieldError::new(
+                        "postal_code",
+                        "postal_code_mismatch",
+                        format!("{fr} Vérifiez-le, ou confirmez-le (codes CEDEX)."),
+                        format!("{en} Check it, or confirm it (CEDEX codes)."),
+                    )),
+                    (true, true) => {}
+                    (false, _) => {
+                        warnings.push(FieldError::new("postal_code", "postal_code_mismatch", fr, en))
+                    }
+                }
+            }
+            // A name beside a code, or beside a postal code that decided alone, must be the
+            // commune's (or one of its former communes', or a town line of its postal codes).
+            let name_decided = matches!(
+                found.how,
+                CommuneMatch::Code
+                    | CommuneMatch::FormerCode { .. }
+                    | CommuneMatch::PostalCode
+                    | CommuneMatch::Nearest { .. }
+            );
+            if let Some(name) = commune_name.as_deref()
+                && name_decided
+                && !gazetteer.name_designates(c, name)
+            {
+                let (fr, en) = (
+                    format!("Le nom « {name} » ne désigne pas la commune retenue, {} ({}).", c.name, c.code),
+                    format!(
+                        "The name “{name}” does not designate the commune found, {} ({}).",
+                        c.name, c.code
+                    ),
+                );
+                let by_code = matches!(found.how, CommuneMatch::Code | CommuneMatch::FormerCode { .. });
+                match (interactive, confirmed) {
+                    (true, false) => e.push(FieldError::new(
+                        "commune_name",
+                        "commune_name_mismatch",
+                        format!("{fr} Corrigez le nom ou le code, ou confirmez."),
+                        format!("{en} Correct the name or the code, or confirm."),
+                    )),
+                    (true, true) => {}
+                    // The resolution warning already says the name was not recognised.
+                    (false, _) if by_code => {
+                        warnings.push(FieldError::new("commune_name", "commune_name_mismatch", fr, en))
+                    }
+                    (false, _) => {}
+                }
+            }
+        }
+        let commune = commune.map(|found| found.commune);
+
         let location = match (location, commune.as_ref()) {
             (Some(point), Some(c)) => {
                 let reference = Coordinates { lat: c.lat, lon: c.lon };
@@ -519,6 +685,7 @@ impl From<&Place> for PlaceInput {
             latitude: d.location_precise.then_some(d.location.lat),
             longitude: d.location_precise.then_some(d.location.lon),
             confirm_location: false,
+            confirm_commune: false,
             siret: d.siret.as_ref().map(ToString::to_string),
             rna: d.rna.as_ref().map(ToString::to_string),
             services: codes(d.services.iter().map(|t| t.code()).collect()),

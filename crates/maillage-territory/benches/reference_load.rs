@@ -24,6 +24,23 @@ fn reference(c: &mut Criterion) {
     c.bench_function("resolve_commune", |b| {
         b.iter(|| reference.resolve_commune(black_box("75011"), black_box("PARIS 11")).map(|c| c.population))
     });
+    c.bench_function("locate_commune former name", |b| {
+        let query = maillage_domain::CommuneQuery {
+            postal_code: Some("74600"),
+            name: Some("Seynod"),
+            ..maillage_domain::CommuneQuery::default()
+        };
+        b.iter(|| reference.locate_commune(black_box(&query)).map(|(c, _)| c.population))
+    });
+    c.bench_function("locate_commune nearest", |b| {
+        let query = maillage_domain::CommuneQuery {
+            postal_code: Some("74370"),
+            name: Some("Lieu-dit Les Contamines"),
+            point: Some((45.938, 6.131)),
+            ..maillage_domain::CommuneQuery::default()
+        };
+        b.iter(|| reference.locate_commune(black_box(&query)).map(|(c, _)| c.population))
+    });
 }
 
 criterion_group!(benches, reference);

@@ -266,3 +266,132 @@ fn attribution_names_the_sources_and_licence() {
     assert!(ATTRIBUTION.contains("IGN"));
     assert!(ATTRIBUTION.contains("Licence Ouverte / Etalab 2.0"));
 }
+
+/// Where `locate` puts a record, and the name of the rule that did it.
+fn locate(
+    code: &str,
+    postal_code: &str,
+    name: &str,
+    point: Option<(f64, f64)>,
+) -> Result<(String, String), String> {
+    use maillage_domain::{CommuneMatch, CommuneQuery};
+    let query = CommuneQuery {
+        code: Some(code).filter(|c| !c.is_empty()),
+        postal_code: Some(postal_code),
+        name: Some(name).filter(|n| !n.is_empty()),
+        point,
+    };
+    match reference().locate_commune(&query) {
+        Ok((commune, how)) => {
+            let rule = match how {
+                CommuneMatch::Code => "code",
+                CommuneMatch::FormerCode { .. } => "former_code",
+                CommuneMatch::Name => "name",
+                CommuneMatch::NameVariant => "name_variant",
+                CommuneMatch::PostalLabel { .. } => "postal_label",
+                CommuneMatch::NameInDepartement { .. } => "other_postal_code",
+                CommuneMatch::FormerName { .. } => "former_name",
+                CommuneMatch::PostalCode => "postal_code",
+                CommuneMatch::Nearest { .. } => "nearest",
+            };
+            Ok((commune.code.clone(), rule.to_owned()))
+        }
+        Err(e) => Err(format!("{e:?}")),
+    }
+}
+
+fn found(code: &str, rule: &str) -> Result<(String, String), String> {
+    Ok((code.to_owned(), rule.to_owned()))
+}
+
+#[test]
+fn ships_the_former_communes_and_the_postal_town_lines() {
+    let r = reference();
+    assert!((4_000..6_000).contains(&r.former_communes_count()), "{}", r.former_communes_count());
+    let (name, current) = r.former_commune("74268").expect("Seynod");
+    assert_eq!((name, current.code.as_str()), (Some("Seynod"), "74010"));
+    let (_, current) = r.former_commune("69152").expect("Pierre-Bénite");
+    assert_eq!(current.name, "Oullins-Pierre-Bénite");
+    // A current code is never a former one.
+    assert!(r.former_commune("74010").is_none());
+    assert!(r.former_commune("99999").is_none());
+}
+
+#[test]
+fn former_communes_merged_since_resolve_to_their_current_commune() {
+    assert_eq!(locate("", "74600", "Seynod", None), found("74010", "former_name"));
+    assert_eq!(locate("", "74960", "MEYTHET", None), found("74010", "former_name"));
+    assert_eq!(locate("", "74370", "Pringy", None), found("74010", "former_name"));
+    assert_eq!(locate("", "74940", "Annecy-le-Vieux", None), found("74010", "former_name"));
+    assert_eq!(locate("", "69600", "Oullins", None), found("69149", "former_name"));
+    assert_eq!(locate("", "69310", "Pierre-Bénite", None), found("69149", "former_name"));
+    assert_eq!(locate("", "74290", "Talloires", None), found("74275", "former_name"));
+    // By former code too, and by former name alone when it is unique in France.
+    assert_eq!(locate("74268", "74600", "Seynod", None), found("74010", "former_code"));
+    assert_eq!(locate("", "", "Annecy-le-Vieux", None), found("74010", "former_name"));
+    // Pringy is also a current commune of Marne and of Seine-et-Marne: alone, ambiguous.
+    assert!(locate("", "", "Pringy", None).is_err_and(|e| e.contains("Ambiguous")));
+    assert_eq!(locate("", "77310", "Pringy", None), found("77378", "name"));
+}
+
+#[test]
+fn names_without_their_article_or_suffix_resolve_within_the_postal_code() {
+    assert_eq!(locate("", "26270", "Loriol", None), found("26166", "name_variant"));
+    assert_eq!(locate("", "26250", "LIVRON", None), found("26165", "name_variant"));
+    assert_eq!(locate("", "38800", "Pont de Claix", None), found("38317", "name_variant"));
+    assert_eq!(locate("", "74170", "SAINT GERVAIS", None), found("74236", "name_variant"));
+    assert_eq!(locate("", "74140", "Sciez-sur-Léman", None), found("74263", "name_variant"));
+    assert_eq!(locate("", "43800", "Vorey sur Arzon", None), found("43267", "name_variant"));
+    assert_eq!(locate("", "42000", "ST-ETIENNE", None), found("42218", "name"));
+}
+
+#[test]
+fn cedex_and_neighbouring_postal_codes_resolve_by_name_in_the_departement() {
+    assert_eq!(locate("", "74012", "Annecy Cedex", None), found("74010", "other_postal_code"));
+    assert_eq!(locate("", "74200", "Sciez", None), found("74263", "other_postal_code"));
+    assert_eq!(locate("", "74008", "Seynod Cedex", None), found("74010", "former_name"));
+}
+
+#[test]
+fn the_postal_code_then_the_point_decide_when_the_name_is_no_communes() {
+    // A place name of Annecy, whose postal code 74000 serves no other commune.
+    assert_eq!(locate("", "74000", "Le Semnoz", None), found("74010", "postal_code"));
+    let sciez = reference().commune("74263").expect("Sciez");
+    assert_eq!(locate("", "74140", "Les Bois", Some((sciez.lat, sciez.lon))), found("74263", "nearest"));
+    // 74370 serves several communes: only a point can choose among them.
+    let argonay = reference().commune("74019").expect("Argonay");
+    assert_eq!(
+        locate("", "74370", "Lieu-dit Les Contamines", Some((argonay.lat + 0.002, argonay.lon))),
+        found("74019", "nearest")
+    );
+    assert!(locate("", "74370", "Lieu-dit Les Contamines", None).is_err());
+    // A CEDEX code with a point and no known name: the nearest commune of its département.
+    assert_eq!(locate("", "74012", "", Some((argonay.lat, argonay.lon))), found("74019", "nearest"));
+}
+
+#[test]
+fn what_nothing_places_is_refused() {
+    assert_eq!(locate("74999", "74000", "Annecy", None), Err("UnknownCode".to_owned()));
+    assert_eq!(locate("", "99999", "Villebidon-sur-Mer", None), Err("Unknown".to_owned()));
+    assert_eq!(locate("", "", "Villebidon-sur-Mer", None), Err("Unknown".to_owned()));
+    // A name that is another commune's contradicts the postal code.
+    assert_eq!(locate("", "42000", "Lyon", None), Err("Unknown".to_owned()));
+    // A point far from every commune of the postal code places nothing.
+    let far = locate("", "74370", "", Some((48.85, 2.35)));
+    assert!(far.as_ref().is_err_and(|e| e.starts_with("Ambiguous") && e.contains("Argonay (74)")), "{far:?}");
+}
+
+#[test]
+fn a_name_designates_a_commune_by_its_own_former_or_postal_names() {
+    let r = reference();
+    let annecy = r.commune("74010").expect("Annecy");
+    for name in ["Annecy", "ANNECY", "Seynod", "Cran-Gevrier", "Annecy-le-Vieux"] {
+        assert!(r.name_designates(annecy, name), "{name}");
+    }
+    assert!(!r.name_designates(annecy, "Chambéry"));
+    let oullins = r.commune("69149").expect("Oullins-Pierre-Bénite");
+    assert!(r.name_designates(oullins, "PIERRE BENITE"));
+    let lyon_3 = r.commune("69383").expect("Lyon 3e");
+    assert!(r.name_designates(lyon_3, "Lyon"));
+    assert!(r.name_designates(r.commune("69123").expect("Lyon"), "Lyon 3e"));
+}

@@ -352,6 +352,7 @@ pub fn place_input_from_form(pairs: &Pairs) -> (PlaceInput, ValidationErrors) {
         latitude,
         longitude,
         confirm_location: pairs.flag("confirm_location"),
+        confirm_commune: pairs.flag("confirm_commune"),
         siret: text("siret"),
         rna: text("rna"),
         services: list("services"),

@@ -116,6 +116,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
         "Decimal degrees (e.g. 45.4397). Without coordinates the place is put at the centre of its commune.",
     ),
     (
+        "form.confirm_commune",
+        "Je confirme ce code postal et ce nom, même s'ils ne sont pas ceux de la commune (code CEDEX…)",
+        "I confirm this postal code and name, even if they are not the commune's (CEDEX code…)",
+    ),
+    (
         "form.confirm_location",
         "Je confirme cette position, même loin de la commune",
         "I confirm this position, even far from the commune",

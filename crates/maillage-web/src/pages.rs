@@ -485,6 +485,7 @@ fn form_page(
         error_list,
         warning_list: warnings.iter().map(|w| w.message(lang.code()).to_owned()).collect(),
         confirm_location: input.confirm_location,
+        confirm_commune: input.confirm_commune,
         types: vocab_options::<PlaceType>(lang, &input.types),
         services: vocab_options::<Service>(lang, &input.services),
         publics: vocab_options::<Public>(lang, &input.publics),

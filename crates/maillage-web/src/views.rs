@@ -218,6 +218,7 @@ pub struct PlaceFormPage {
     pub error_list: Vec<SummaryError>,
     pub warning_list: Vec<String>,
     pub confirm_location: bool,
+    pub confirm_commune: bool,
     pub types: Vec<Opt>,
     pub services: Vec<Opt>,
     pub publics: Vec<Opt>,

@@ -455,3 +455,64 @@ async fn using_one_reset_link_voids_the_others() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the voided link changed nothing");
 }
+
+#[tokio::test]
+async fn the_place_form_asks_to_confirm_a_postal_code_that_is_not_the_communes() {
+    let app = spawn().await;
+    let user = app.user("u@exemple.fr", false).await;
+    let mut fields = vec![
+        ("name", "Le Quai"),
+        ("types", "coworking"),
+        ("postal_code", "42007"),
+        ("commune_code", "42218"),
+    ];
+    let r = app.post_form(&user, "/lieux/nouveau", &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("id=\"err-postal_code\""), "{}", r.body);
+    assert!(
+        r.text().contains("42007 n&#x27;est pas un code de Saint-Étienne")
+            || r.text().contains("42007 n'est pas un code de Saint-Étienne"),
+        "{}",
+        r.body
+    );
+    assert!(r.text().contains("value=\"42007\""), "what was typed is kept");
+    assert!(r.text().contains("id=\"f-confirm_commune\" name=\"confirm_commune\" value=\"1\">"), "unchecked");
+    fields.push(("confirm_commune", "1"));
+    let r = app.post_form(&user, "/lieux/nouveau", &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_real_lmn_file_imports_with_every_commune_resolution_in_the_report() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    for name in ["lmn_communes.csv", "lmn_communes.json"] {
+        let path = format!("{}/../maillage-interop/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        let bytes = std::fs::read(&path).unwrap();
+        let uri = format!("/admin/import?csrf={}", admin.csrf);
+        let body = multipart(name, &bytes, &[("source", &format!("hinaura-{name}"))]);
+        let r = app
+            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = r.text();
+        assert!(page.contains("imported 20, updated 0, rejected 2"), "{name}: {page}");
+        for seen in [
+            "« Seynod » est une ancienne commune (Seynod, 74268), aujourd&#x27;hui dans Annecy (74010).",
+            "« Pierre-Bénite » est une ancienne commune (Pierre-Bénite, 69152), aujourd&#x27;hui dans Oullins-Pierre-Bénite (69149).",
+            "« Loriol » lu comme Loriol-sur-Drôme (26166), commune du code postal 26270.",
+            "« Pont de Claix » lu comme Le Pont-de-Claix (38317), commune du code postal 38800.",
+            "Le code postal 74012 ne dessert pas « ANNECY CEDEX »",
+            "Le code INSEE 74268 est celui d&#x27;une ancienne commune, Seynod : commune actuelle Annecy (74010).",
+            "Commune « Villebidon-sur-Mer » introuvable pour le code postal 74370",
+            "Aucune commune, actuelle ou ancienne, n&#x27;a le code INSEE « 74999 ».",
+        ] {
+            let seen_plain = seen.replace("&#x27;", "'");
+            assert!(page.contains(seen) || page.contains(&seen_plain), "{name}: {seen}\n{page}");
+        }
+        // The line of a CSV row counts the header; a JSON record is numbered from 1.
+        let (nowhere, bad_code) = if name.ends_with(".csv") { (22, 23) } else { (21, 22) };
+        assert!(page.contains(&format!("<td>{nowhere}</td><td>commune_name</td>")), "{page}");
+        assert!(page.contains(&format!("<td>{bad_code}</td><td>commune_code</td>")), "{page}");
+    }
+}

@@ -324,3 +324,50 @@ async fn open_now_and_open_at_follow_paris_time_and_public_holidays() {
     let utc = app.get(None, "/api/v1/places?open_at=2026-10-13T08:30:00Z").await;
     assert_eq!(utc.json()["total"], 1);
 }
+
+#[tokio::test]
+async fn a_postal_code_or_a_name_that_contradicts_the_commune_must_be_confirmed() {
+    let app = spawn().await;
+    let user = app.user("u@exemple.fr", false).await;
+    // 69001 is Lyon's, not Saint-Étienne's (42218).
+    let mut body = place_json("Code postal d'ailleurs");
+    body["postal_code"] = json!("69001");
+    let r = app.json(Some(&user), Method::POST, "/api/v1/places", &body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let field = &r.json()["error"]["fields"][0];
+    assert_eq!(
+        (field["field"].as_str(), field["code"].as_str()),
+        (Some("postal_code"), Some("postal_code_mismatch"))
+    );
+    assert!(
+        field["message"].as_str().unwrap().contains("69001 n'est pas un code de Saint-Étienne (42218)"),
+        "{field}"
+    );
+    assert_eq!(app.get(Some(&user), "/api/v1/places?mine=1&status=draft").await.json()["total"], 0);
+    body["confirm_commune"] = json!(true);
+    let r = app.json(Some(&user), Method::POST, "/api/v1/places", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["postal_code"], "69001", "stored as confirmed");
+
+    // A name beside the code that designates another commune.
+    let mut body = place_json("Nom d'ailleurs");
+    body["commune_name"] = json!("Lyon");
+    let r = app.json(Some(&user), Method::POST, "/api/v1/places", &body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["fields"][0]["code"], "commune_name_mismatch");
+    // Its own name, written loosely, is no contradiction.
+    body["commune_name"] = json!("ST-ETIENNE");
+    let r = app.json(Some(&user), Method::POST, "/api/v1/places", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    // A former commune's code is its current commune, with a warning saying so.
+    let mut body = place_json("Maison de Seynod");
+    body["postal_code"] = json!("74600");
+    body["commune_code"] = json!("74268");
+    body["latitude"] = json!(45.8862);
+    body["longitude"] = json!(6.0884);
+    let r = app.json(Some(&user), Method::POST, "/api/v1/places", &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["commune_code"], "74010");
+    assert_eq!(r.json()["warnings"][0]["code"], "commune_resolved_former_code", "{}", r.body);
+}

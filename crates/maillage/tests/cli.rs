@@ -167,3 +167,25 @@ fn a_file_of_many_batches_imports_all_or_nothing_as_one() {
     let exported = env.run(&["export", "--format", "csv"], None);
     assert_eq!(text(&exported.stdout).lines().count(), 2501, "one line per place, plus the header");
 }
+
+#[test]
+fn a_real_lmn_file_imports_with_each_commune_resolution_named() {
+    let env = Env::new();
+    let fixture =
+        format!("{}/../maillage-interop/tests/fixtures/lmn_communes.csv", env!("CARGO_MANIFEST_DIR"));
+    let file = env.file("lmn_communes.csv", &std::fs::read(fixture).unwrap());
+    let out = env.run(&["import", &file, "--source", "hinaura"], None);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "imported 20, updated 0, rejected 2");
+    let err = text(&out.stderr);
+    for line in [
+        "lmn_communes.csv:2: remarque commune_name (commune_resolved_former_name): « Seynod » est une ancienne commune (Seynod, 74268), aujourd'hui dans Annecy (74010).",
+        "lmn_communes.csv:8: remarque commune_name (commune_resolved_former_name): « Talloires » est une ancienne commune (Talloires, 74275), aujourd'hui dans Talloires-Montmin (74275).",
+        "lmn_communes.csv:12: remarque commune_name (commune_resolved_name_variant): « SAINT GERVAIS » lu comme Saint-Gervais-les-Bains (74236), commune du code postal 74170.",
+        "lmn_communes.csv:19: remarque commune_name (commune_resolved_nearest): Commune « Lieu-dit Les Contamines » inconnue pour le code postal 74370 : Argonay (74019), la plus proche des coordonnées",
+        "lmn_communes.csv:22: commune_name (unknown_commune): Commune « Villebidon-sur-Mer » introuvable pour le code postal 74370",
+        "lmn_communes.csv:23: commune_code (unknown_commune): Aucune commune, actuelle ou ancienne, n'a le code INSEE « 74999 ».",
+    ] {
+        assert!(err.lines().any(|l| l.ends_with(line) || l.contains(line)), "missing {line:?} in\n{err}");
+    }
+}

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::resolve::{Former, PostalLabel, address_key};
 use super::spatial::PointTree;
 use super::{Commune, CommuneKind, Departement, Epci, EpciKind, Reference, Region, Zone, search};
 
@@ -12,6 +13,10 @@ const DEPARTEMENTS_CSV: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/departements.csv"));
 const REGIONS_CSV: &str =
     include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/regions.csv"));
+const FORMER_CSV: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/anciennes_communes.csv"));
+const POSTAL_CSV: &str =
+    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/reference/codes_postaux.csv"));
 
 /// Why the reference data could not be loaded: the embedded files are malformed or
 /// inconsistent (a build problem, never a user's).
@@ -82,16 +87,26 @@ fn index_of(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// The four CSV files, as text.
+/// The six CSV files, as text.
 pub(super) struct Sources<'a> {
     pub communes: &'a str,
     pub epci: &'a str,
     pub departements: &'a str,
     pub regions: &'a str,
+    /// `anciennes_communes.csv`.
+    pub former: &'a str,
+    /// `codes_postaux.csv`.
+    pub postal: &'a str,
 }
 
-pub(super) const EMBEDDED: Sources<'static> =
-    Sources { communes: COMMUNES_CSV, epci: EPCI_CSV, departements: DEPARTEMENTS_CSV, regions: REGIONS_CSV };
+pub(super) const EMBEDDED: Sources<'static> = Sources {
+    communes: COMMUNES_CSV,
+    epci: EPCI_CSV,
+    departements: DEPARTEMENTS_CSV,
+    regions: REGIONS_CSV,
+    former: FORMER_CSV,
+    postal: POSTAL_CSV,
+};
 
 pub(super) fn load(sources: &Sources<'_>) -> Result<Reference, ReferenceError> {
     let mut regions = Vec::with_capacity(26);
@@ -200,6 +215,54 @@ pub(super) fn load(sources: &Sources<'_>) -> Result<Reference, ReferenceError> {
     communes.sort_unstable_by(|a, b| a.code.cmp(&b.code));
     let commune_by_code = unique_codes(file, communes.iter().map(|c| c.code.as_str()))?;
 
+    // Postal codes and town lines beyond the COG list (codes-postaux): the pairs join the
+    // commune's postal codes, the town lines are names of the commune in that postal code.
+    let mut postal_labels: HashMap<String, Vec<PostalLabel>> = HashMap::new();
+    let file = "codes_postaux.csv";
+    read_rows(file, sources.postal, &["code_postal", "commune", "libelle"], |r, line| {
+        let Some(&i) = commune_by_code.get(&r[1]) else {
+            return Err(invalid(file, line, format!("unknown commune {:?}", &r[1])));
+        };
+        let commune = &mut communes[i as usize];
+        if !commune.postal_codes.iter().any(|p| *p == r[0]) {
+            commune.postal_codes.push(r[0].to_owned());
+        }
+        if !r[2].is_empty() {
+            postal_labels.entry(r[0].to_owned()).or_default().push(PostalLabel {
+                commune: i,
+                label: r[2].to_owned(),
+                key: address_key(&r[2]),
+            });
+        }
+        Ok(())
+    })?;
+
+    let mut formers = Vec::with_capacity(5_000);
+    let mut former_by_code: HashMap<String, u32> = HashMap::with_capacity(5_000);
+    let mut formers_of: HashMap<u32, Vec<u32>> = HashMap::with_capacity(3_000);
+    let file = "anciennes_communes.csv";
+    read_rows(file, sources.former, &["code", "nom", "type", "commune"], |r, line| {
+        if !matches!(&r[2], "deleguee" | "associee" | "ancienne") {
+            return Err(invalid(file, line, format!("unknown type {:?}", &r[2])));
+        }
+        let Some(&current) = commune_by_code.get(&r[3]) else {
+            return Err(invalid(file, line, format!("unknown current commune {:?}", &r[3])));
+        };
+        let index = index_of(formers.len());
+        // A delegated commune keeping its commune nouvelle's code is found by that code.
+        if !commune_by_code.contains_key(&r[0]) {
+            former_by_code.entry(r[0].to_owned()).or_insert(index);
+        }
+        formers_of.entry(current).or_default().push(index);
+        formers.push(Former {
+            code: r[0].to_owned(),
+            name: optional(&r[1]),
+            current,
+            key: address_key(&r[1]),
+        });
+        Ok(())
+    })?;
+
     let mut arrondissements_by_city: HashMap<String, Vec<u32>> = HashMap::new();
     for (i, commune) in communes.iter().enumerate() {
         if let Some(parent) = &commune.parent {
@@ -238,6 +301,7 @@ pub(super) fn load(sources: &Sources<'_>) -> Result<Reference, ReferenceError> {
     }
 
     let name_keys = communes.iter().map(|c| search::name_key(&c.name)).collect();
+    let match_keys = communes.iter().map(|c| address_key(&c.name)).collect();
     // Cities with arrondissements are left out of the tree so that a point in Paris, Lyon or
     // Marseille finds its arrondissement rather than the city sharing its town-hall point.
     let points = PointTree::new(
@@ -264,6 +328,11 @@ pub(super) fn load(sources: &Sources<'_>) -> Result<Reference, ReferenceError> {
         by_postal_code,
         arrondissements_by_city,
         name_keys,
+        match_keys,
+        formers,
+        former_by_code,
+        formers_of,
+        postal_labels,
         points,
     })
 }
@@ -290,12 +359,21 @@ mod tests {
     const EPCI: &str = "code,nom,type,population\n244200770,Saint-Étienne Métropole,METRO,400000\n";
     const HEADER: &str =
         "code,nom,kind,parent,departement,region,epci,codes_postaux,population,lon,lat,zone\n";
+    const FORMER_HEADER: &str = "code,nom,type,commune\n";
+    const POSTAL_HEADER: &str = "code_postal,commune,libelle\n";
     const SAINT_ETIENNE: &str =
         "42218,Saint-Étienne,commune,,42,84,244200770,42000 42100,171000,4.39,45.43,metro\n";
 
     fn load_communes(rows: &str) -> Result<Reference, ReferenceError> {
         let communes = format!("{HEADER}{rows}");
-        load(&Sources { communes: &communes, epci: EPCI, departements: DEPARTEMENTS, regions: REGIONS })
+        load(&Sources {
+            communes: &communes,
+            epci: EPCI,
+            departements: DEPARTEMENTS,
+            regions: REGIONS,
+            former: FORMER_HEADER,
+            postal: POSTAL_HEADER,
+        })
     }
 
     fn error_of(rows: &str) -> String {
@@ -319,7 +397,14 @@ mod tests {
     #[test]
     fn rejects_wrong_columns() {
         let communes = "code,name\n42218,Saint-Étienne\n";
-        let err = load(&Sources { communes, epci: EPCI, departements: DEPARTEMENTS, regions: REGIONS });
+        let err = load(&Sources {
+            communes,
+            epci: EPCI,
+            departements: DEPARTEMENTS,
+            regions: REGIONS,
+            former: FORMER_HEADER,
+            postal: POSTAL_HEADER,
+        });
         assert!(
             err.map(|_| ()).is_err_and(|e| e.to_string().contains("communes.csv, line 1: expected columns"))
         );
@@ -340,6 +425,31 @@ mod tests {
         assert!(error_of(&SAINT_ETIENNE.replace(",commune,", ",village,")).contains("unknown kind"));
         assert!(error_of(&SAINT_ETIENNE.replace(",metro", ",moon")).contains("unknown zone"));
         assert!(error_of("42218,Saint-Étienne,commune\n").contains("communes.csv"));
+    }
+
+    #[test]
+    fn former_communes_and_postal_lines_must_name_current_communes() {
+        let load_with = |former: &str, postal: &str| {
+            let communes = format!("{HEADER}{SAINT_ETIENNE}");
+            let former = format!("{FORMER_HEADER}{former}");
+            let postal = format!("{POSTAL_HEADER}{postal}");
+            load(&Sources {
+                communes: &communes,
+                epci: EPCI,
+                departements: DEPARTEMENTS,
+                regions: REGIONS,
+                former: &former,
+                postal: &postal,
+            })
+            .map(|_| ())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+        };
+        assert_eq!(load_with("42100,Terrenoire,deleguee,42218\n", "42230,42218,ROCHE LA MOLIERE\n"), "");
+        assert!(load_with("42100,Terrenoire,deleguee,42999\n", "").contains("unknown current commune"));
+        assert!(load_with("42100,Terrenoire,fusionnee,42218\n", "").contains("unknown type"));
+        assert!(load_with("", "42230,42999,X\n").contains("codes_postaux.csv, line 2: unknown commune"));
     }
 
     #[test]

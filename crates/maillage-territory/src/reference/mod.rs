@@ -3,6 +3,7 @@
 
 mod gazetteer;
 mod load;
+mod resolve;
 mod search;
 mod spatial;
 
@@ -12,6 +13,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 pub use load::ReferenceError;
+pub use resolve::NEAREST_MAX_KM;
 
 use crate::geo::haversine_km;
 use spatial::PointTree;
@@ -140,6 +142,15 @@ pub struct Reference {
     arrondissements_by_city: HashMap<String, Vec<u32>>,
     /// Search key of each commune, same order as `communes` (see `search::name_key`).
     name_keys: Vec<String>,
+    /// Address key of each commune, same order as `communes` (see `resolve::address_key`).
+    match_keys: Vec<String>,
+    /// Former communes (`anciennes_communes.csv`), by code order.
+    formers: Vec<resolve::Former>,
+    former_by_code: HashMap<String, u32>,
+    /// Former communes of each current commune (indexes into `formers`).
+    formers_of: HashMap<u32, Vec<u32>>,
+    /// Postal town lines that are not their commune's name, per postal code.
+    postal_labels: HashMap<String, Vec<resolve::PostalLabel>>,
     points: PointTree,
 }
 
@@ -159,6 +170,18 @@ impl Reference {
     /// The commune or arrondissement with this INSEE code.
     pub fn commune(&self, code: &str) -> Option<&Commune> {
         self.commune_by_code.get(code).map(|&i| &self.communes[i as usize])
+    }
+
+    /// The former commune with this INSEE code (merged since into a current commune):
+    /// its name when the source gives one, and its current commune.
+    pub fn former_commune(&self, code: &str) -> Option<(Option<&str>, &Commune)> {
+        let former = &self.formers[*self.former_by_code.get(code)? as usize];
+        Some((former.name.as_deref(), &self.communes[former.current as usize]))
+    }
+
+    /// Number of former communes known (named or not).
+    pub fn former_communes_count(&self) -> usize {
+        self.formers.len()
     }
 
     pub fn departement(&self, code: &str) -> Option<&Departement> {
