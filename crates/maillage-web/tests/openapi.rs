@@ -61,3 +61,47 @@ async fn the_place_input_schema_states_every_bound_the_server_applies() {
         }
     }
 }
+
+#[tokio::test]
+async fn every_operation_documents_unavailability_and_every_write_its_budget_with_retry_after() {
+    let app = spawn().await;
+    let doc = app.get(None, "/api/v1/openapi.json").await.json();
+    for name in ["Unavailable", "TooManyRequests"] {
+        let response = &doc["components"]["responses"][name];
+        assert_eq!(response["headers"]["Retry-After"]["schema"]["type"], "integer", "{name}");
+    }
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let responses = &op["responses"];
+            if path != "/api/v1/openapi.json" {
+                // Any route may meet an unreachable database or the request timeout.
+                assert_eq!(responses["503"]["$ref"], "#/components/responses/Unavailable", "{method} {path}");
+            }
+            if ["post", "put", "delete"].contains(&method.as_str()) {
+                // Every write goes through the write budget.
+                assert_eq!(
+                    responses["429"]["$ref"], "#/components/responses/TooManyRequests",
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_postal_code_pattern_accepts_what_the_server_accepts() {
+    let app = spawn().await;
+    let doc = app.get(None, "/api/v1/openapi.json").await.json();
+    let pattern =
+        doc["components"]["schemas"]["PlaceInput"]["properties"]["postal_code"]["pattern"].as_str().unwrap();
+    let re = regex::Regex::new(pattern).unwrap();
+    for accepted in ["69001", " 69 001 ", "69\u{a0}001", "1000", "01000"] {
+        assert!(maillage_domain::fields::PostalCode::parse(accepted).is_ok(), "{accepted:?}");
+        assert!(re.is_match(accepted), "{accepted:?} is accepted by the server but not by the pattern");
+    }
+    for refused in ["690011", "69-001", "abcde", ""] {
+        if re.is_match(refused) {
+            assert!(maillage_domain::fields::PostalCode::parse(refused).is_err(), "{refused:?}");
+        }
+    }
+}

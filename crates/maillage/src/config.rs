@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Config {
     pub listen: String,
@@ -18,6 +18,24 @@ pub struct Config {
     pub security: Security,
     pub server: Server,
     pub jobs: Jobs,
+}
+
+// The database URL may hold a password: `Debug` (logs, panics) shows it hidden.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &crate::rights::hide_password(&self.database_url))
+            .field("base_url", &self.base_url)
+            .field("log", &self.log)
+            .field("mail", &self.mail)
+            .field("map", &self.map)
+            .field("security", &self.security)
+            .field("server", &self.server)
+            .field("jobs", &self.jobs)
+            .finish()
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -345,6 +363,18 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_never_shows_a_password() {
+        let config = Config {
+            database_url: "postgres://maillage:s3cret-db@db.example/maillage".into(),
+            mail: Mail { from: "a@b.fr".into(), smtp_url: "smtps://u:s3cret-mail@smtp.example:465".into() },
+            ..Config::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("postgres://maillage:***@db.example/maillage"), "{shown}");
+    }
 
     #[test]
     fn the_default_file_is_the_defaults() {

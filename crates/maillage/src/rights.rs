@@ -15,8 +15,8 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
     Some(PathBuf::from(path))
 }
 
-/// The URL with its password hidden, for printed commands.
-fn hide_password(url: &str) -> String {
+/// The URL with its password hidden, for printed commands and `Debug`.
+pub(crate) fn hide_password(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];
