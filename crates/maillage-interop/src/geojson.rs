@@ -16,23 +16,27 @@ pub(crate) fn parse(
     collector: &mut Collector<'_>,
 ) -> Result<(), FileError> {
     mapping.check_targets(COLUMNS)?;
-    let json = row::parse_json(text)?;
-    let features = match &json {
-        Value::Object(o) if o.get("type").and_then(Value::as_str) == Some("FeatureCollection") => {
-            match o.get("features") {
-                Some(Value::Array(features)) => features,
-                _ => {
-                    return Err(FileError::NotFeatureCollection {
-                        found: "une FeatureCollection sans tableau « features »".into(),
-                    });
-                }
+    let mut unknown = Vec::new();
+    // Features are read one at a time (a national file holds hundreds of thousands). Rows
+    // are pushed before the collection's `type` is known (it may come after `features`): a
+    // file that turns out not to be a FeatureCollection is an error, and the import that
+    // received its rows stores nothing.
+    let shape = row::each_json_record(text, "features", false, &mut |index, feature| {
+        collector.push(feature_row(index + 1, &feature, mapping, &mut unknown));
+    })?;
+    match shape {
+        row::JsonShape::Object { records, members } => {
+            if members.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+                return Err(FileError::NotFeatureCollection { found: json_kind(&Value::Object(members)) });
+            }
+            if records.is_err() {
+                return Err(FileError::NotFeatureCollection {
+                    found: "une FeatureCollection sans tableau « features »".into(),
+                });
             }
         }
-        other => return Err(FileError::NotFeatureCollection { found: json_kind(other) }),
-    };
-    let mut unknown = Vec::new();
-    for (index, feature) in features.iter().enumerate() {
-        collector.push(feature_row(index + 1, feature, mapping, &mut unknown));
+        row::JsonShape::Array => return Err(FileError::NotFeatureCollection { found: "un tableau".into() }),
+        row::JsonShape::Other(found) => return Err(FileError::NotFeatureCollection { found }),
     }
     if !unknown.is_empty() {
         let line = unknown.iter().map(|(_, line)| *line).min().unwrap_or(1);

@@ -126,20 +126,12 @@ pub(crate) fn parse_json(
     collector: &mut Collector<'_>,
 ) -> Result<(), FileError> {
     mapping.check_targets(KNOWN)?;
-    let json = row::parse_json(text)?;
-    let records = match &json {
-        Value::Array(records) => records,
-        Value::Object(o) => match o.get("data") {
-            Some(Value::Array(records)) => records,
-            _ => return Err(FileError::NotPlaceList { found: "un objet sans tableau « data »".into() }),
-        },
-        other => return Err(FileError::NotPlaceList { found: json_kind(other) }),
-    };
     let mut resolver = Resolver::default();
     let mut unknown = Vec::new();
-    for (index, record) in records.iter().enumerate() {
+    // Records are read one at a time (a national file holds hundreds of thousands).
+    let shape = row::each_json_record(text, "data", true, &mut |index, record| {
         let line = index + 1;
-        let result = match record {
+        let result = match &record {
             Value::Object(object) => {
                 let row = row::json_row(line, object, KNOWN, ALIASES, mapping, &mut unknown);
                 resolver.import_row(&row)
@@ -152,6 +144,13 @@ pub(crate) fn parse_json(
             )),
         };
         collector.push(result);
+    })?;
+    match shape {
+        row::JsonShape::Array | row::JsonShape::Object { records: Ok(()), .. } => {}
+        row::JsonShape::Object { .. } => {
+            return Err(FileError::NotPlaceList { found: "un objet sans tableau « data »".into() });
+        }
+        row::JsonShape::Other(found) => return Err(FileError::NotPlaceList { found }),
     }
     if !unknown.is_empty() {
         let line = unknown.iter().map(|(_, line)| *line).min().unwrap_or(1);

@@ -314,13 +314,161 @@ impl CsvTable<'_> {
     }
 }
 
-/// Parse JSON, reporting where it is broken.
-pub(crate) fn parse_json(text: &str) -> Result<serde_json::Value, FileError> {
-    serde_json::from_str(text).map_err(|e| FileError::InvalidJson {
+/// What surrounded the records of a JSON file read by [`each_json_record`].
+pub(crate) enum JsonShape {
+    /// The file is an array of records.
+    Array,
+    /// The file is an object; `records` says whether the records' member was there and an
+    /// array (else the kind of value found there), `members` holds its other members.
+    Object { records: Result<(), Option<String>>, members: serde_json::Map<String, serde_json::Value> },
+    /// The file is a single value of this kind.
+    Other(String),
+}
+
+/// Visit the records of a JSON file one at a time, without building the whole file's
+/// values: an import of 200,000 records holds one record at a time, not a tree of them
+/// all. The records are the elements of the top-level array (when `array_ok`) or of the
+/// array under `key` of the top-level object. Syntax errors and trailing data are reported
+/// with their line and column.
+pub(crate) fn each_json_record(
+    text: &str,
+    key: &str,
+    array_ok: bool,
+    visit: &mut dyn FnMut(usize, serde_json::Value),
+) -> Result<JsonShape, FileError> {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let shape = Top { key, array_ok, visit }.deserialize(&mut de).and_then(|shape| de.end().map(|()| shape));
+    shape.map_err(|e| FileError::InvalidJson {
         line: e.line(),
         column: e.column(),
         message: json_message(&e),
     })
+}
+
+struct Top<'a> {
+    key: &'a str,
+    array_ok: bool,
+    visit: &'a mut dyn FnMut(usize, serde_json::Value),
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Top<'_> {
+    type Value = JsonShape;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<JsonShape, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// The kind of a scalar, as `json_kind` names it.
+macro_rules! other_kind {
+    ($($method:ident: $ty:ty => $kind:expr),* $(,)?) => {
+        $(fn $method<E: serde::de::Error>(self, _: $ty) -> Result<Self::Value, E> {
+            Ok(Self::Value::other($kind))
+        })*
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Self::Value::other("null"))
+        }
+    };
+}
+
+impl JsonShape {
+    fn other(kind: &str) -> Self {
+        JsonShape::Other(kind.to_owned())
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Top<'_> {
+    type Value = JsonShape;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("un tableau ou un objet")
+    }
+
+    other_kind!(
+        visit_bool: bool => "un booléen",
+        visit_i64: i64 => "un nombre",
+        visit_u64: u64 => "un nombre",
+        visit_f64: f64 => "un nombre",
+        visit_str: &str => "une chaîne",
+    );
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<JsonShape, A::Error> {
+        if self.array_ok {
+            // Elements of an array: always `Ok(())`, nothing to tell.
+            let _: Result<(), Option<String>> = serde::de::Visitor::visit_seq(Records(self.visit), seq)?;
+        } else {
+            while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        }
+        Ok(JsonShape::Array)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<JsonShape, A::Error> {
+        let mut records = Err(None);
+        let mut members = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if name == self.key && records == Err(None) {
+                records = map.next_value_seed(RecordsSeed(&mut *self.visit))?;
+            } else {
+                members.insert(name, map.next_value()?);
+            }
+        }
+        Ok(JsonShape::Object { records, members })
+    }
+}
+
+/// The array of records under the key: `Ok(())` when it was one, else the kind found.
+struct RecordsSeed<'a>(&'a mut dyn FnMut(usize, serde_json::Value));
+
+impl<'de> serde::de::DeserializeSeed<'de> for RecordsSeed<'_> {
+    type Value = Result<(), Option<String>>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(Records(self.0))
+    }
+}
+
+struct Records<'a>(&'a mut dyn FnMut(usize, serde_json::Value));
+
+impl<'de> serde::de::Visitor<'de> for Records<'_> {
+    type Value = Result<(), Option<String>>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("un tableau")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut index = 0;
+        while let Some(record) = seq.next_element::<serde_json::Value>()? {
+            (self.0)(index, record);
+            index += 1;
+        }
+        Ok(Ok(()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Err(Some("un objet".into())))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err(Some("un booléen".into())))
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err(Some("un nombre".into())))
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err(Some("un nombre".into())))
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err(Some("un nombre".into())))
+    }
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Err(Some("une chaîne".into())))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err(Some("null".into())))
+    }
 }
 
 fn json_message(e: &serde_json::Error) -> String {

@@ -244,3 +244,25 @@ fn an_invalid_siret_in_pivot_is_kept_for_validation_to_refuse() {
     assert_eq!(input.siret.as_deref(), Some("12345678901234"));
     assert_eq!(validate(input).unwrap_err(), ["siret: invalid_siret"]);
 }
+
+#[test]
+fn json_records_are_read_whatever_the_order_of_the_members_and_trailing_data_is_refused() {
+    let mapping = ColumnMapping::default();
+    // `type` after `features`, and members the importer does not need around them.
+    let geojson = r#"{"name": "export", "features": [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [4.39, 45.43]},
+        "properties": {"name": "La Forge", "types": ["fablab"], "postal_code": "42000", "commune_name": "Saint-Étienne"}}],
+        "type": "FeatureCollection"}"#;
+    let parsed = parse(Format::GeoJson, geojson.as_bytes(), &mapping).unwrap();
+    assert_eq!(parsed.rows.len(), 1, "{:?}", parsed.errors);
+    assert_eq!(parsed.rows[0].line, 1);
+    let no_features = parse(Format::GeoJson, br#"{"type": "FeatureCollection", "features": {}}"#, &mapping);
+    assert_eq!(
+        no_features.unwrap_err().to_string(),
+        "le fichier GeoJSON doit être une FeatureCollection (trouvé : une FeatureCollection sans tableau « features »)"
+    );
+    let lmn = br#"{"schema": "x", "data": [{"nom": "La Forge"}], "attribution": "y"} {"#;
+    let err = parse(Format::LmnJson, lmn, &mapping).unwrap_err().to_string();
+    assert!(err.contains("ligne 1"), "trailing data named with its place: {err}");
+    let not_data = parse(Format::LmnJson, br#"{"data": "rien"}"#, &mapping).unwrap_err().to_string();
+    assert!(not_data.contains("sans tableau « data »"), "{not_data}");
+}
