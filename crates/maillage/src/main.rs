@@ -390,13 +390,42 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&config).await?;
             let filter = PlaceFilter { departement, ..Default::default() };
             let field_refs: Vec<&str> = fields.iter().map(String::as_str).collect();
-            let bytes = app
-                .export(format, &filter, (!field_refs.is_empty()).then_some(field_refs.as_slice()))
+            // Written as it is read, a thousand places at a time: a national export is never
+            // held in memory. A file is written beside its final name and renamed at the end,
+            // so that a failed export leaves no half-written file.
+            let mut chunks = app
+                .export_chunks(format, &filter, (!field_refs.is_empty()).then_some(field_refs.as_slice()))
                 .await?;
             match out {
-                Some(path) => std::fs::write(&path, &bytes)
-                    .with_context(|| format!("cannot write {}", path.display()))?,
-                None => std::io::stdout().write_all(&bytes)?,
+                Some(path) => {
+                    let partial = path.with_file_name(format!(
+                        ".{}.partiel",
+                        path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                    ));
+                    let written = async {
+                        let mut file = std::io::BufWriter::new(
+                            std::fs::File::create(&partial)
+                                .with_context(|| format!("cannot write {}", path.display()))?,
+                        );
+                        while let Some(chunk) = chunks.recv().await {
+                            file.write_all(&chunk?).with_context(|| format!("cannot write {}", path.display()))?;
+                        }
+                        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                        std::fs::rename(&partial, &path).with_context(|| format!("cannot write {}", path.display()))
+                    }
+                    .await;
+                    if written.is_err() {
+                        let _ = std::fs::remove_file(&partial);
+                    }
+                    written?;
+                }
+                None => {
+                    let mut stdout = std::io::stdout().lock();
+                    while let Some(chunk) = chunks.recv().await {
+                        stdout.write_all(&chunk?)?;
+                    }
+                    stdout.flush()?;
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
