@@ -16,6 +16,7 @@ Prints one line per step: seconds since start, VmRSS and VmHWM in MB, and what w
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,6 +46,7 @@ def main():
     ap.add_argument("--rows", type=int, default=200_000)
     ap.add_argument("--bin", default=str(REPO / "target/release/maillage"))
     ap.add_argument("--json", help="write the steps as JSON here too")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory (data, file, server log)")
     args = ap.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="maillage-memory."))
@@ -100,6 +102,10 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if args.keep:
+            print(f"work directory kept: {work}", file=sys.stderr)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": args.rows, "steps": steps}, indent=2))
 
