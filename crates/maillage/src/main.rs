@@ -408,10 +408,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                                 .with_context(|| format!("cannot write {}", path.display()))?,
                         );
                         while let Some(chunk) = chunks.recv().await {
-                            file.write_all(&chunk?).with_context(|| format!("cannot write {}", path.display()))?;
+                            file.write_all(&chunk?)
+                                .with_context(|| format!("cannot write {}", path.display()))?;
                         }
                         file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
-                        std::fs::rename(&partial, &path).with_context(|| format!("cannot write {}", path.display()))
+                        std::fs::rename(&partial, &path)
+                            .with_context(|| format!("cannot write {}", path.display()))
                     }
                     .await;
                     if written.is_err() {
