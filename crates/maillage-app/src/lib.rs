@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod error;
+pub mod history;
 pub mod mail;
 pub mod permissions;
 pub mod places;

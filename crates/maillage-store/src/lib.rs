@@ -2,6 +2,7 @@
 
 mod backup;
 mod error;
+mod history;
 mod index;
 mod limits;
 mod places;
@@ -12,6 +13,7 @@ mod users;
 
 pub use backup::{BackupError, BackupSummary, restore_sqlite};
 pub use error::StoreError;
+pub use history::{AccountRef, ItemChange, StoredActor, StoredChange};
 pub use limits::{CounterHit, LoginThrottle, LoginVerdict, set_acquire_timeout};
 pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceSort};
 pub use pool::{Backend, Store};

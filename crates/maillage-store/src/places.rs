@@ -4,6 +4,7 @@ use crate::index::{Entry, Snapshot};
 use crate::pool::{with_db, with_writer};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
+use maillage_domain::history::Author;
 use maillage_domain::place::PlaceData;
 use maillage_domain::vocab::{Label, PlaceType, Public, Service};
 use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance, UserId};
@@ -322,25 +323,34 @@ pub(crate) const UPDATE_IF_VERSION: &str = "UPDATE places SET data = $2, name = 
      created_at = $18, updated_at = $19 WHERE id = $1 AND version = $20";
 
 impl Store {
-    /// Store a new place (one unit of work).
-    pub async fn insert_place(&self, place: &Place) -> Result<(), StoreError> {
+    /// Store a new place (one unit of work, its history entry included).
+    pub async fn insert_place(&self, place: &Place, author: &Author) -> Result<(), StoreError> {
         let mut tx = self.transaction().await?;
-        tx.insert_place(place).await?;
+        tx.insert_place(place, author).await?;
         tx.commit().await
     }
 
     /// Replace a place, provided it is still at `expected_version`; the stored version becomes
     /// `place.version`. A stale edit gets [`StoreError::Conflict`], never a silent overwrite.
-    pub async fn update_place(&self, place: &Place, expected_version: i64) -> Result<(), StoreError> {
+    pub async fn update_place(
+        &self,
+        place: &Place,
+        expected_version: i64,
+        author: &Author,
+    ) -> Result<(), StoreError> {
         let mut tx = self.transaction().await?;
-        tx.update_place(place, expected_version).await?;
+        tx.update_place(place, expected_version, author).await?;
         tx.commit().await
     }
 
     /// Create or update places in one unit of work (imports): see [`crate::Tx::import_places`].
-    pub async fn import_places(&self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
+    pub async fn import_places(
+        &self,
+        places: &[Place],
+        author: &Author,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
         let mut tx = self.transaction().await?;
-        let outcomes = tx.import_places(places).await?;
+        let outcomes = tx.import_places(places, author).await?;
         tx.commit().await?;
         Ok(outcomes)
     }

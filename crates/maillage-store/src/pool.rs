@@ -171,7 +171,9 @@ impl Store {
                 Ok(problems)
             }
             Db::Postgres(pool) => {
-                for table in ["meta", "places", "users", "place_managers", "sessions", "password_resets"] {
+                for table in
+                    ["meta", "places", "users", "place_managers", "sessions", "password_resets", "changes"]
+                {
                     sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).execute(pool).await?;
                 }
                 let orphans: i64 = sqlx::query_scalar(

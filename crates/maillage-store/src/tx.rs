@@ -9,6 +9,7 @@
 //! success. Nothing else may be awaited on the write lane while a `Tx` holds it: a use case
 //! does its slow work (password hashing, parsing, validation) before it opens one.
 
+use crate::history::ItemChange;
 use crate::places::{
     ImportOutcome, ROWS_PER_STATEMENT, UPDATE_IF_VERSION, bind_place, placeholders, write_places,
 };
@@ -16,7 +17,9 @@ use crate::pool::Db;
 use crate::users::UserRecord;
 use crate::{Backend, Store, StoreError};
 use chrono::{DateTime, Utc};
+use maillage_domain::history::{Author, KIND_PLACE, PLACE_FIELDS, content_of, diff};
 use maillage_domain::{Place, PlaceId, UserId};
+use serde_json::{Map, Value};
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
 
@@ -126,19 +129,41 @@ impl Tx {
 
     // --- places ------------------------------------------------------------------------
 
-    /// Store a new place.
-    pub async fn insert_place(&mut self, place: &Place) -> Result<(), StoreError> {
+    /// Store a new place, and its creation in the history (by `author`).
+    pub async fn insert_place(&mut self, place: &Place, author: &Author) -> Result<(), StoreError> {
         let anonymous = self.backend() == Backend::Sqlite;
         with_tx!(self, conn => { write_places!(conn, std::slice::from_ref(place), true, anonymous); });
         self.places_written += 1;
-        Ok(())
+        self.record_changes(&[place_change(place, None)], author).await
     }
 
     /// Replace a place, provided it is still at `expected_version` (checked by the UPDATE
     /// itself, so two writers of the same version cannot both succeed, under READ COMMITTED
     /// as under SQLite's single writer). A stale edit gets [`StoreError::Conflict`] with the
     /// version now stored; an unknown place [`StoreError::NotFound`].
-    pub async fn update_place(&mut self, place: &Place, expected_version: i64) -> Result<(), StoreError> {
+    ///
+    /// The fields that changed go into the history (by `author`), in this transaction: the
+    /// stored content is read first, and a stored version other than `expected_version` is
+    /// a conflict at once (versions only grow, so that edit could not succeed).
+    pub async fn update_place(
+        &mut self,
+        place: &Place,
+        expected_version: i64,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let stored: Option<(String, String, i64)> = with_tx!(self, conn => {
+            sqlx::query_as("SELECT data, status, version FROM places WHERE id = $1")
+                .bind(place.id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        let old = match stored {
+            None => return Err(StoreError::NotFound),
+            Some((_, _, current)) if current != expected_version => {
+                return Err(StoreError::Conflict { current });
+            }
+            Some((data, status, _)) => stored_content(&data, &status)?,
+        };
         let done = with_tx!(self, conn => {
             let q = sqlx::query(UPDATE_IF_VERSION);
             bind_place!(q, place).bind(expected_version).execute(&mut *conn).await?.rows_affected()
@@ -156,7 +181,7 @@ impl Tx {
             });
         }
         self.places_written += 1;
-        Ok(())
+        self.record_changes(&[place_change(place, Some(&old))], author).await
     }
 
     /// Create or update places (imports), in as many calls (batches) as the caller likes. A
@@ -165,9 +190,18 @@ impl Tx {
     /// changed by someone else between the read and the write of this transaction makes it
     /// fail with [`StoreError::Raced`] (nothing is stored once the caller drops it): the
     /// caller may run it again.
-    pub async fn import_places(&mut self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
+    ///
+    /// Each place's changed fields go into the history (by `author`), a few hundred rows per
+    /// statement: the stored content of the places updated is read by id, one statement
+    /// per thousand, just before they are rewritten.
+    pub async fn import_places(
+        &mut self,
+        places: &[Place],
+        author: &Author,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
         let anonymous = self.backend() == Backend::Sqlite;
         let mut outcomes = Vec::with_capacity(places.len());
+        let mut changes = Vec::with_capacity(places.len());
         let known = &mut self.known;
         with_tx!(self, conn => {
             // What exists already, read once per transaction: the places of the sources in
@@ -242,16 +276,58 @@ impl Tx {
                     }
                 }
             }
+            // The content before this import of the places it updates (a place named twice
+            // in the batch: its first row's content, for the second).
+            let mut before: HashMap<String, Map<String, Value>> = HashMap::new();
+            let mut wanted: Vec<String> = updated.iter().map(|p| p.id.to_string()).collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
+                let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
+                let sql = format!("SELECT id, data, status FROM places WHERE id IN {list}");
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                for row in q.fetch_all(&mut *conn).await? {
+                    let (data, status): (String, String) = (row.try_get("data")?, row.try_get("status")?);
+                    before.insert(row.try_get("id")?, stored_content(&data, &status)?);
+                }
+            }
+            for place in &new {
+                changes.push(place_change(place, None));
+            }
+            for place in &updated {
+                let change = place_change(place, before.get(&place.id.to_string()));
+                before.insert(place.id.to_string(), content_of(place));
+                changes.push(change);
+            }
             write_places!(conn, &new, true, anonymous);
             write_places!(conn, &updated, false, anonymous);
         });
         self.places_written += places.len();
+        self.record_changes(&changes, author).await?;
         Ok(outcomes)
     }
 
-    /// Delete every demo place and demo account.
+    /// Delete every demo place (with its history) and demo account.
     pub async fn delete_demo_data(&mut self) -> Result<(), StoreError> {
         with_tx!(self, conn => {
+            // The history of demo places goes with them; changes demo accounts made to other
+            // items stay, their author erased like any deleted account's.
+            sqlx::query(
+                "DELETE FROM changes WHERE kind = $1 AND item_id IN (SELECT id FROM places WHERE is_demo = TRUE)",
+            )
+            .bind(KIND_PLACE)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE changes SET actor_id = NULL, actor_kind = 'erased', actor_label = $1 \
+                 WHERE actor_id IN (SELECT id FROM users WHERE is_demo = TRUE)",
+            )
+            .bind(crate::history::ERASED_LABEL)
+            .execute(&mut *conn)
+            .await?;
             sqlx::query("DELETE FROM places WHERE is_demo = TRUE").execute(&mut *conn).await?;
             sqlx::query("DELETE FROM users WHERE is_demo = TRUE").execute(&mut *conn).await?;
         });
@@ -338,6 +414,25 @@ impl Tx {
         });
         Ok(())
     }
+}
+
+/// The history entry of a place written as `place` (`before`: its content until now; `None`
+/// for a creation).
+fn place_change(place: &Place, before: Option<&Map<String, Value>>) -> ItemChange {
+    ItemChange {
+        kind: KIND_PLACE,
+        item_id: place.id.to_string(),
+        version: place.version,
+        at: place.updated_at,
+        fields: diff(PLACE_FIELDS, before, &content_of(place)),
+    }
+}
+
+/// A stored place's content as the history sees it (see `maillage_domain::history`).
+fn stored_content(data: &str, status: &str) -> Result<Map<String, Value>, StoreError> {
+    let mut map: Map<String, Value> = serde_json::from_str(data)?;
+    map.insert("status".into(), Value::String(status.to_owned()));
+    Ok(map)
 }
 
 fn is_foreign_key_violation(e: &sqlx::Error) -> bool {

@@ -1,0 +1,222 @@
+//! The history of content items (`changes` table): one row per change of an item, with
+//! who, when, the version it produced and the diff of its fields as JSON. Written through a
+//! [`crate::Tx`], in the transaction of the change itself; read back per item, per change,
+//! or per author (personal data).
+//!
+//! Places record theirs inside `Tx::insert_place`, `update_place` and `import_places`. A new
+//! kind of content computes its diff with `maillage_domain::history::diff` and calls
+//! [`crate::Tx::record_changes`] in the same transaction as its write.
+
+use crate::pool::with_db;
+use crate::tx::with_tx;
+use crate::{Store, StoreError, Tx};
+use chrono::{DateTime, Utc};
+use maillage_domain::history::{Author, FieldChange};
+use maillage_domain::{ChangeId, UserId};
+use sqlx::{AssertSqlSafe, Row};
+
+/// One change to record: the item, the version it produced, when, and its fields.
+#[derive(Debug, Clone)]
+pub struct ItemChange {
+    pub kind: &'static str,
+    pub item_id: String,
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub fields: Vec<FieldChange>,
+}
+
+/// Who made a stored change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoredActor {
+    /// A person: `label` is their display name when they made the change; `account` their
+    /// account as it is now (`None` when there is no account row: the command line).
+    Person {
+        id: UserId,
+        label: String,
+        account: Option<AccountRef>,
+    },
+    /// The account was erased: nothing is left of who it was.
+    Erased,
+    Demo,
+    System,
+}
+
+/// An author's account as it is now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountRef {
+    pub display_name: String,
+    pub email: String,
+}
+
+/// One stored change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredChange {
+    pub id: ChangeId,
+    pub kind: String,
+    pub item_id: String,
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub actor: StoredActor,
+    pub fields: Vec<FieldChange>,
+}
+
+/// What `actor_label` holds once the account is erased.
+pub(crate) const ERASED_LABEL: &str = "compte supprimé";
+
+/// Changes written per INSERT statement (9 parameters each).
+const CHANGES_PER_STATEMENT: usize = 500;
+
+const CHANGE_COLUMNS: &str = "c.id, c.kind, c.item_id, c.version, c.actor_id, c.actor_kind, c.actor_label, c.at, \
+     c.fields, u.display_name, u.email";
+
+/// `actor_id`, `actor_kind`, `actor_label` of an author.
+fn actor_columns(author: &Author) -> (Option<String>, &'static str, Option<String>) {
+    match author {
+        Author::Person { id, name } => (Some(id.to_string()), "person", Some(name.clone())),
+        Author::Demo => (None, "demo", None),
+        Author::System => (None, "system", None),
+    }
+}
+
+macro_rules! row_to_change {
+    ($row:expr) => {{
+        let row = $row;
+        let id: String = row.try_get("id")?;
+        let actor_id: Option<String> = row.try_get("actor_id")?;
+        let kind: String = row.try_get("actor_kind")?;
+        let fields: String = row.try_get("fields")?;
+        let actor = match (kind.as_str(), actor_id) {
+            ("person", Some(actor)) => StoredActor::Person {
+                id: actor.parse().map_err(|_| StoredChange::corrupt(&id))?,
+                label: row.try_get::<Option<String>, _>("actor_label")?.unwrap_or_default(),
+                account: match (
+                    row.try_get::<Option<String>, _>("display_name")?,
+                    row.try_get::<Option<String>, _>("email")?,
+                ) {
+                    (Some(display_name), Some(email)) => Some(AccountRef { display_name, email }),
+                    _ => None,
+                },
+            },
+            ("erased", _) => StoredActor::Erased,
+            ("demo", _) => StoredActor::Demo,
+            ("system", _) => StoredActor::System,
+            _ => return Err(StoredChange::corrupt(&id)),
+        };
+        StoredChange {
+            id: id.parse().map_err(|_| StoredChange::corrupt(&id))?,
+            kind: row.try_get("kind")?,
+            item_id: row.try_get("item_id")?,
+            version: row.try_get("version")?,
+            at: row.try_get("at")?,
+            actor,
+            fields: serde_json::from_str(&fields)?,
+        }
+    }};
+}
+
+impl StoredChange {
+    fn corrupt(id: &str) -> StoreError {
+        StoreError::Corrupt(format!("change {id}"))
+    }
+}
+
+impl Tx {
+    /// Record changes made in this transaction, by one author, a few hundred per
+    /// statement. Changes without fields are skipped (nothing to show or revert).
+    pub async fn record_changes(
+        &mut self,
+        changes: &[ItemChange],
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let anonymous = self.backend() == crate::Backend::Sqlite;
+        let (actor_id, actor_kind, actor_label) = actor_columns(author);
+        let changes: Vec<&ItemChange> = changes.iter().filter(|c| !c.fields.is_empty()).collect();
+        for chunk in changes.chunks(CHANGES_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO changes (id, kind, item_id, version, actor_id, actor_kind, actor_label, at, fields) VALUES {}",
+                crate::places::placeholders(chunk.len(), 9, anonymous)
+            );
+            let mut rows = Vec::with_capacity(chunk.len());
+            for change in chunk {
+                rows.push((ChangeId::new().to_string(), serde_json::to_string(&change.fields)?));
+            }
+            with_tx!(self, conn => {
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for (change, (id, fields)) in chunk.iter().zip(&rows) {
+                    q = q
+                        .bind(id)
+                        .bind(change.kind)
+                        .bind(&change.item_id)
+                        .bind(change.version)
+                        .bind(&actor_id)
+                        .bind(actor_kind)
+                        .bind(&actor_label)
+                        .bind(change.at)
+                        .bind(fields);
+                }
+                q.execute(&mut *conn).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Pseudonymise the changes of an account (before it is erased): no id, no name.
+    pub(crate) async fn pseudonymise_changes_of(&mut self, user: &str) -> Result<u64, StoreError> {
+        let done = with_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE changes SET actor_id = NULL, actor_kind = 'erased', actor_label = $1 WHERE actor_id = $2",
+            )
+            .bind(ERASED_LABEL)
+            .bind(user)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected()
+        });
+        Ok(done)
+    }
+}
+
+impl Store {
+    /// The history of one item, newest change first.
+    pub async fn history(&self, kind: &str, item_id: &str) -> Result<Vec<StoredChange>, StoreError> {
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM changes c LEFT JOIN users u ON u.id = c.actor_id \
+             WHERE c.kind = $1 AND c.item_id = $2 ORDER BY c.version DESC, c.id DESC"
+        );
+        with_db!(self, pool => {
+            let rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(kind).bind(item_id).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(row_to_change!(row));
+            }
+            Ok(out)
+        })
+    }
+
+    /// One change, whatever its item.
+    pub async fn change(&self, id: ChangeId) -> Result<Option<StoredChange>, StoreError> {
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM changes c LEFT JOIN users u ON u.id = c.actor_id WHERE c.id = $1"
+        );
+        with_db!(self, pool => {
+            let row = sqlx::query(AssertSqlSafe(sql.as_str())).bind(id.to_string()).fetch_optional(pool).await?;
+            Ok(match row { Some(row) => Some(row_to_change!(row)), None => None })
+        })
+    }
+
+    /// Every change an account made, oldest first (personal data).
+    pub async fn changes_by(&self, user: UserId) -> Result<Vec<StoredChange>, StoreError> {
+        let sql = format!(
+            "SELECT {CHANGE_COLUMNS} FROM changes c LEFT JOIN users u ON u.id = c.actor_id \
+             WHERE c.actor_id = $1 ORDER BY c.at, c.id"
+        );
+        with_db!(self, pool => {
+            let rows = sqlx::query(AssertSqlSafe(sql.as_str())).bind(user.to_string()).fetch_all(pool).await?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                out.push(row_to_change!(row));
+            }
+            Ok(out)
+        })
+    }
+}
