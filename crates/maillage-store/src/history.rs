@@ -1,5 +1,6 @@
 //! The history of content items (`changes` table): one row per change of an item, with
-//! who, when, the version it produced and the diff of its fields as JSON. Written through a
+//! who, when, the version it produced and the diff of its fields as JSON
+//! (`[[field, old, new], …]`). Written through a
 //! [`crate::Tx`], in the transaction of the change itself; read back per item, per change,
 //! or per author (personal data).
 //!
@@ -13,7 +14,10 @@ use crate::{Store, StoreError, Tx};
 use chrono::{DateTime, Utc};
 use maillage_domain::history::{Author, FieldChange};
 use maillage_domain::{ChangeId, UserId};
+use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::{AssertSqlSafe, Row};
+use std::collections::BTreeMap;
 
 /// One change to record: the item, the version it produced, when, and its fields.
 #[derive(Debug, Clone)]
@@ -109,7 +113,10 @@ macro_rules! row_to_change {
             version: row.try_get("version")?,
             at: row.try_get("at")?,
             actor,
-            fields: serde_json::from_str(&fields)?,
+            fields: serde_json::from_str::<Vec<(String, Value, Value)>>(&fields)?
+                .into_iter()
+                .map(|(field, old, new)| FieldChange { field, old, new })
+                .collect(),
         }
     }};
 }
@@ -120,6 +127,66 @@ impl StoredChange {
     }
 }
 
+/// A change ready to be written: its fields already in their stored form.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingChange {
+    pub kind: &'static str,
+    pub item_id: String,
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    /// `[[field, old, new], …]`.
+    pub fields: String,
+}
+
+/// The stored form of a change's fields: `[[field, old, new], …]`, in `fields` order.
+fn fields_json(changes: &[FieldChange]) -> Result<String, StoreError> {
+    let triples: Vec<(&str, &Value, &Value)> =
+        changes.iter().map(|c| (c.field.as_str(), &c.old, &c.new)).collect();
+    Ok(serde_json::to_string(&triples)?)
+}
+
+/// Whether a JSON value's text says nothing (null, empty text, empty list).
+fn is_blank(raw: &str) -> bool {
+    matches!(raw, "null" | "\"\"" | "[]")
+}
+
+/// The diff of two contents given as JSON objects, straight to the stored form of its
+/// fields (`None` when nothing changed), with the same rules as
+/// `maillage_domain::history::diff`: fields in `fields` order, a creation (`old` is `None`)
+/// lists the fields it sets. Values are compared as the serialiser wrote them, without
+/// building them: an import writes this for every row.
+pub(crate) fn diff_json(fields: &[&str], old: Option<&str>, new: &str) -> Result<Option<String>, StoreError> {
+    // A B-tree of borrowed slices: no hashing, no copy of any value.
+    let new: BTreeMap<&str, &RawValue> = serde_json::from_str(new)?;
+    let old: Option<BTreeMap<&str, &RawValue>> = old.map(serde_json::from_str).transpose()?;
+    let mut out = String::with_capacity(64);
+    for field in fields {
+        let after = new.get(field).map_or("null", |v| v.get());
+        let before = match &old {
+            None if is_blank(after) => continue,
+            None => "null",
+            Some(old) => old.get(field).map_or("null", |v| v.get()),
+        };
+        if old.is_some() && before == after {
+            continue;
+        }
+        out.push(if out.is_empty() { '[' } else { ',' });
+        // Field names are plain identifiers: no escaping.
+        out.push_str("[\"");
+        out.push_str(field);
+        out.push_str("\",");
+        out.push_str(before);
+        out.push(',');
+        out.push_str(after);
+        out.push(']');
+    }
+    if out.is_empty() {
+        return Ok(None);
+    }
+    out.push(']');
+    Ok(Some(out))
+}
+
 impl Tx {
     /// Record changes made in this transaction, by one author, a few hundred per
     /// statement. Changes without fields are skipped (nothing to show or revert).
@@ -128,21 +195,35 @@ impl Tx {
         changes: &[ItemChange],
         author: &Author,
     ) -> Result<(), StoreError> {
+        let mut pending = Vec::with_capacity(changes.len());
+        for c in changes.iter().filter(|c| !c.fields.is_empty()) {
+            pending.push(PendingChange {
+                kind: c.kind,
+                item_id: c.item_id.clone(),
+                version: c.version,
+                at: c.at,
+                fields: fields_json(&c.fields)?,
+            });
+        }
+        self.write_changes(&pending, author).await
+    }
+
+    pub(crate) async fn write_changes(
+        &mut self,
+        changes: &[PendingChange],
+        author: &Author,
+    ) -> Result<(), StoreError> {
         let anonymous = self.backend() == crate::Backend::Sqlite;
         let (actor_id, actor_kind, actor_label) = actor_columns(author);
-        let changes: Vec<&ItemChange> = changes.iter().filter(|c| !c.fields.is_empty()).collect();
         for chunk in changes.chunks(CHANGES_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO changes (id, kind, item_id, version, actor_id, actor_kind, actor_label, at, fields) VALUES {}",
                 crate::places::placeholders(chunk.len(), 9, anonymous)
             );
-            let mut rows = Vec::with_capacity(chunk.len());
-            for change in chunk {
-                rows.push((ChangeId::new().to_string(), serde_json::to_string(&change.fields)?));
-            }
+            let ids: Vec<String> = chunk.iter().map(|_| ChangeId::new().to_string()).collect();
             with_tx!(self, conn => {
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for (change, (id, fields)) in chunk.iter().zip(&rows) {
+                for (change, id) in chunk.iter().zip(&ids) {
                     q = q
                         .bind(id)
                         .bind(change.kind)
@@ -152,7 +233,7 @@ impl Tx {
                         .bind(actor_kind)
                         .bind(&actor_label)
                         .bind(change.at)
-                        .bind(fields);
+                        .bind(&change.fields);
                 }
                 q.execute(&mut *conn).await?;
             });
@@ -218,5 +299,30 @@ impl Store {
             }
             Ok(out)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use maillage_domain::history::diff;
+    use serde_json::json;
+
+    #[test]
+    fn the_fast_diff_says_what_the_domain_diff_says() {
+        let fields = ["name", "types", "siret", "location", "status"];
+        let a = json!({"name": "A", "types": ["fablab"], "siret": null, "location": {"lat": 45.4, "lon": 4.4}, "status": "draft"});
+        let b = json!({"name": "B \"x\"", "types": ["fablab"], "siret": "1", "location": {"lat": 45.5, "lon": 4.4}, "status": "draft"});
+        for (old, new) in [(None, &a), (Some(&a), &b), (Some(&b), &b)] {
+            let expected = diff(&fields, old.map(|o| o.as_object().unwrap()), new.as_object().unwrap());
+            let fast = diff_json(&fields, old.map(|o| o.to_string()).as_deref(), &new.to_string()).unwrap();
+            let parsed: Vec<FieldChange> = fast
+                .map(|f| serde_json::from_str::<Vec<(String, Value, Value)>>(&f).unwrap())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(field, old, new)| FieldChange { field, old, new })
+                .collect();
+            assert_eq!(parsed, expected);
+        }
     }
 }

@@ -9,7 +9,7 @@
 //! success. Nothing else may be awaited on the write lane while a `Tx` holds it: a use case
 //! does its slow work (password hashing, parsing, validation) before it opens one.
 
-use crate::history::ItemChange;
+use crate::history::{PendingChange, diff_json};
 use crate::places::{
     ImportOutcome, ROWS_PER_STATEMENT, UPDATE_IF_VERSION, bind_place, placeholders, write_places,
 };
@@ -17,9 +17,8 @@ use crate::pool::Db;
 use crate::users::UserRecord;
 use crate::{Backend, Store, StoreError};
 use chrono::{DateTime, Utc};
-use maillage_domain::history::{Author, KIND_PLACE, PLACE_FIELDS, content_of, diff};
+use maillage_domain::history::{Author, KIND_PLACE, PLACE_FIELDS};
 use maillage_domain::{Place, PlaceId, UserId};
-use serde_json::{Map, Value};
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
 
@@ -134,7 +133,8 @@ impl Tx {
         let anonymous = self.backend() == Backend::Sqlite;
         with_tx!(self, conn => { write_places!(conn, std::slice::from_ref(place), true, anonymous); });
         self.places_written += 1;
-        self.record_changes(&[place_change(place, None)], author).await
+        let change = place_change(place, None)?;
+        self.write_changes(change.as_slice(), author).await
     }
 
     /// Replace a place, provided it is still at `expected_version` (checked by the UPDATE
@@ -162,7 +162,7 @@ impl Tx {
             Some((_, _, current)) if current != expected_version => {
                 return Err(StoreError::Conflict { current });
             }
-            Some((data, status, _)) => stored_content(&data, &status)?,
+            Some((data, status, _)) => content_json(data, &status),
         };
         let done = with_tx!(self, conn => {
             let q = sqlx::query(UPDATE_IF_VERSION);
@@ -181,7 +181,8 @@ impl Tx {
             });
         }
         self.places_written += 1;
-        self.record_changes(&[place_change(place, Some(&old))], author).await
+        let change = place_change(place, Some(&old))?;
+        self.write_changes(change.as_slice(), author).await
     }
 
     /// Create or update places (imports), in as many calls (batches) as the caller likes. A
@@ -278,7 +279,7 @@ impl Tx {
             }
             // The content before this import of the places it updates (a place named twice
             // in the batch: its first row's content, for the second).
-            let mut before: HashMap<String, Map<String, Value>> = HashMap::new();
+            let mut before: HashMap<String, String> = HashMap::new();
             let mut wanted: Vec<String> = updated.iter().map(|p| p.id.to_string()).collect();
             wanted.sort_unstable();
             wanted.dedup();
@@ -291,22 +292,23 @@ impl Tx {
                 }
                 for row in q.fetch_all(&mut *conn).await? {
                     let (data, status): (String, String) = (row.try_get("data")?, row.try_get("status")?);
-                    before.insert(row.try_get("id")?, stored_content(&data, &status)?);
+                    before.insert(row.try_get("id")?, content_json(data, &status));
                 }
             }
             for place in &new {
-                changes.push(place_change(place, None));
+                changes.extend(place_change(place, None)?);
             }
             for place in &updated {
-                let change = place_change(place, before.get(&place.id.to_string()));
-                before.insert(place.id.to_string(), content_of(place));
-                changes.push(change);
+                let own = place.id.to_string();
+                let (change, content) = place_change_and_content(place, before.get(&own).map(String::as_str))?;
+                before.insert(own, content);
+                changes.extend(change);
             }
             write_places!(conn, &new, true, anonymous);
             write_places!(conn, &updated, false, anonymous);
         });
         self.places_written += places.len();
-        self.record_changes(&changes, author).await?;
+        self.write_changes(&changes, author).await?;
         Ok(outcomes)
     }
 
@@ -416,23 +418,38 @@ impl Tx {
     }
 }
 
-/// The history entry of a place written as `place` (`before`: its content until now; `None`
-/// for a creation).
-fn place_change(place: &Place, before: Option<&Map<String, Value>>) -> ItemChange {
-    ItemChange {
+/// The history entry of a place written as `place` (`before`: its content until now, as
+/// [`content_json`]; `None` for a creation), if any field changed.
+fn place_change(place: &Place, before: Option<&str>) -> Result<Option<PendingChange>, StoreError> {
+    Ok(place_change_and_content(place, before)?.0)
+}
+
+/// [`place_change`], and the place's content as [`content_json`].
+fn place_change_and_content(
+    place: &Place,
+    before: Option<&str>,
+) -> Result<(Option<PendingChange>, String), StoreError> {
+    let content = content_json(serde_json::to_string(&place.data)?, place.status.code());
+    let change = diff_json(PLACE_FIELDS, before, &content)?.map(|fields| PendingChange {
         kind: KIND_PLACE,
         item_id: place.id.to_string(),
         version: place.version,
         at: place.updated_at,
-        fields: diff(PLACE_FIELDS, before, &content_of(place)),
-    }
+        fields,
+    });
+    Ok((change, content))
 }
 
-/// A stored place's content as the history sees it (see `maillage_domain::history`).
-fn stored_content(data: &str, status: &str) -> Result<Map<String, Value>, StoreError> {
-    let mut map: Map<String, Value> = serde_json::from_str(data)?;
-    map.insert("status".into(), Value::String(status.to_owned()));
-    Ok(map)
+/// A place's content as the history sees it (`maillage_domain::history::place_content`),
+/// as JSON text: its data's JSON with the status added, without parsing it.
+fn content_json(mut data: String, status: &str) -> String {
+    if data.ends_with('}') {
+        data.pop();
+        data.push_str(if data.len() > 1 { ",\"status\":\"" } else { "\"status\":\"" });
+        data.push_str(status);
+        data.push_str("\"}");
+    }
+    data
 }
 
 fn is_foreign_key_violation(e: &sqlx::Error) -> bool {

@@ -2,9 +2,10 @@
 -- communities, resources, events later, told apart by `kind`) is one row, written in the
 -- same transaction as the change itself.
 --
--- `fields` is the diff of that change as JSON, in the item's field order:
--- `[{"field": "name", "old": "Avant", "new": "Après"}, …]`; a creation has `"old": null`
--- for every field it sets. `version` is the item's version the change produced.
+-- `fields` is the diff of that change as JSON, `[field, old, new]` triples in the item's
+-- field order: `[["name", "Avant", "Après"], …]` (triples rather than objects: an import
+-- writes one per row, and a creation lists every field it sets, with old = null).
+-- `version` is the item's version the change produced.
 --
 -- Who: `actor_kind` is `person` (with `actor_id`, and `actor_label` the display name at
 -- the time: the command line's actor has no account row), `demo`, `system` (a tool acting
