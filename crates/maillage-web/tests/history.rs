@@ -294,3 +294,64 @@ async fn a_deleted_account_leaves_its_changes_unsigned_and_the_data_download_lis
     let page = app.get(Some(&admin), &format!("/lieux/{id}/historique")).await.text();
     assert!(page.contains("compte supprimé") && !page.contains("Paul Partant") && !page.contains("paul@"));
 }
+
+#[tokio::test]
+async fn a_moved_point_and_an_archived_status_come_back_as_they_were() {
+    let app = spawn().await;
+    let manager = person(&app, "gestion@exemple.fr", "Gaston Gestion", false).await;
+    let r = app.json(Some(&manager), Method::POST, "/api/v1/places", &place_json("La Forge")).await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    // Moved to the commune's point (no coordinates given), then archived.
+    let mut moved = place_json("La Forge");
+    moved["latitude"] = Value::Null;
+    moved["longitude"] = Value::Null;
+    moved["version"] = json!(1);
+    assert_eq!(
+        app.json(Some(&manager), Method::PUT, &format!("/api/v1/places/{id}"), &moved).await.status,
+        StatusCode::OK
+    );
+    let r = app
+        .json(Some(&manager), Method::POST, &format!("/api/v1/places/{id}/archive"), &json!({ "version": 2 }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let history = app.get(Some(&manager), &format!("/api/v1/places/{id}/history")).await.json();
+    let fields = |c: &Value| {
+        c["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let move_change = change_with(&history, "location");
+    assert_eq!(fields(move_change), ["location", "location_precise"]);
+    let precise =
+        move_change["fields"].as_array().unwrap().iter().find(|f| f["field"] == "location_precise").unwrap();
+    assert_eq!(precise["revertable"], false, "follows from the point");
+    let archive = change_with(&history, "status");
+    assert_eq!(
+        archive["fields"][0],
+        json!({ "field": "status", "old": "draft", "new": "archived", "revertable": true })
+    );
+
+    let revert =
+        |change: &Value| format!("/api/v1/places/{id}/history/{}/revert", change["id"].as_str().unwrap());
+    let r = app
+        .json(Some(&manager), Method::POST, &revert(archive), &json!({ "field": "status", "version": 3 }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["status"], "draft");
+    let r = app
+        .json(
+            Some(&manager),
+            Method::POST,
+            &revert(move_change),
+            &json!({ "field": "location", "version": 4 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let place = r.json();
+    assert_eq!((&place["location"]["lat"], &place["location"]["lon"]), (&json!(45.4397), &json!(4.3872)));
+    assert_eq!(place["location_precise"], true, "a precise point again");
+}
