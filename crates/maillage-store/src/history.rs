@@ -1,6 +1,7 @@
 //! The history of content items (`changes` table): one row per change of an item, with
 //! who, when, the version it produced and the diff of its fields as JSON
-//! (`[[field, old, new], …]`). Written through a
+//! (`[[field, old, new], …]`, or a place's initial content for its creation: see
+//! [`parse_fields`]). Written through a
 //! [`crate::Tx`], in the transaction of the change itself; read back per item, per change,
 //! or per author (personal data).
 //!
@@ -17,7 +18,6 @@ use maillage_domain::{ChangeId, UserId};
 use serde_json::Value;
 use serde_json::value::RawValue;
 use sqlx::{AssertSqlSafe, Row};
-use std::collections::BTreeMap;
 
 /// One change to record: the item, the version it produced, when, and its fields.
 #[derive(Debug, Clone)]
@@ -113,10 +113,7 @@ macro_rules! row_to_change {
             version: row.try_get("version")?,
             at: row.try_get("at")?,
             actor,
-            fields: serde_json::from_str::<Vec<(String, Value, Value)>>(&fields)?
-                .into_iter()
-                .map(|(field, old, new)| FieldChange { field, old, new })
-                .collect(),
+            fields: parse_fields(&fields)?,
         }
     }};
 }
@@ -134,8 +131,95 @@ pub(crate) struct PendingChange {
     pub item_id: String,
     pub version: i64,
     pub at: DateTime<Utc>,
-    /// `[[field, old, new], …]`.
+    /// The stored form of the fields: see [`parse_fields`].
     pub fields: String,
+}
+
+/// The fields of a stored change. Two forms: `[[field, old, new], …]` triples for an edit,
+/// in the kind's field order; or, for a place's creation, its initial content as a JSON
+/// object (`{"name": …, …}`, the place's data as serialised plus its status), written
+/// without any diffing — an import writes one per new row. A creation lists the fields it
+/// sets (blank values — null, empty text, empty lists — are left out), each from null.
+pub(crate) fn parse_fields(stored: &str) -> Result<Vec<FieldChange>, StoreError> {
+    if stored.starts_with('{') {
+        let Entries(entries) = serde_json::from_str(stored)?;
+        return Ok(entries
+            .into_iter()
+            .filter(|(_, v)| !is_blank_value(v))
+            .map(|(field, new)| FieldChange { field, old: Value::Null, new })
+            .collect());
+    }
+    Ok(serde_json::from_str::<Vec<(String, Value, Value)>>(stored)?
+        .into_iter()
+        .map(|(field, old, new)| FieldChange { field, old, new })
+        .collect())
+}
+
+fn is_blank_value(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// The raw text of `field` among `entries`, `null` when absent. Contents of one kind are
+/// serialised in their field order, so the `i`-th field is looked for at `i` first.
+fn raw_at<'a>(entries: &[(&'a str, &'a RawValue)], i: usize, field: &str) -> &'a str {
+    match entries.get(i) {
+        Some((k, v)) if *k == field => v.get(),
+        _ => entries.iter().find(|(k, _)| *k == field).map_or("null", |(_, v)| v.get()),
+    }
+}
+
+/// A JSON object's entries as borrowed raw slices, in the order written.
+struct RawEntries<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for RawEntries<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RawEntries<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawEntries<'de>, A::Error> {
+                let mut out = Vec::with_capacity(32);
+                while let Some(entry) = map.next_entry::<&'de str, &'de RawValue>()? {
+                    out.push(entry);
+                }
+                Ok(RawEntries(out))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A JSON object's entries in the order written (a `Map` would sort them).
+struct Entries(Vec<(String, Value)>);
+
+impl<'de> serde::Deserialize<'de> for Entries {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Entries;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+                let mut out = Vec::with_capacity(map.size_hint().unwrap_or(32));
+                while let Some(entry) = map.next_entry::<String, Value>()? {
+                    out.push(entry);
+                }
+                Ok(Entries(out))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
 }
 
 /// The stored form of a change's fields: `[[field, old, new], …]`, in `fields` order.
@@ -156,16 +240,16 @@ fn is_blank(raw: &str) -> bool {
 /// lists the fields it sets. Values are compared as the serialiser wrote them, without
 /// building them: an import writes this for every row.
 pub(crate) fn diff_json(fields: &[&str], old: Option<&str>, new: &str) -> Result<Option<String>, StoreError> {
-    // A B-tree of borrowed slices: no hashing, no copy of any value.
-    let new: BTreeMap<&str, &RawValue> = serde_json::from_str(new)?;
-    let old: Option<BTreeMap<&str, &RawValue>> = old.map(serde_json::from_str).transpose()?;
+    // Borrowed slices in the order written: no copy of any value, no map to build.
+    let RawEntries(new) = serde_json::from_str(new)?;
+    let old: Option<RawEntries> = old.map(serde_json::from_str).transpose()?;
     let mut out = String::with_capacity(64);
-    for field in fields {
-        let after = new.get(field).map_or("null", |v| v.get());
+    for (i, field) in fields.iter().enumerate() {
+        let after = raw_at(&new, i, field);
         let before = match &old {
             None if is_blank(after) => continue,
             None => "null",
-            Some(old) => old.get(field).map_or("null", |v| v.get()),
+            Some(RawEntries(old)) => raw_at(old, i, field),
         };
         if old.is_some() && before == after {
             continue;
@@ -307,6 +391,30 @@ mod tests {
     use super::*;
     use maillage_domain::history::diff;
     use serde_json::json;
+
+    #[test]
+    fn a_creation_stored_whole_reads_as_the_fields_it_set_in_their_order() {
+        let stored =
+            r#"{"name":"A","types":["fablab"],"siret":null,"equipment":[],"summary":"","status":"draft"}"#;
+        let fields = parse_fields(stored).unwrap();
+        assert_eq!(
+            fields,
+            vec![
+                FieldChange { field: "name".into(), old: Value::Null, new: json!("A") },
+                FieldChange { field: "types".into(), old: Value::Null, new: json!(["fablab"]) },
+                FieldChange { field: "status".into(), old: Value::Null, new: json!("draft") },
+            ]
+        );
+        let content = serde_json::from_str::<Value>(stored).unwrap();
+        assert_eq!(
+            fields,
+            diff(
+                &["name", "types", "siret", "equipment", "summary", "status"],
+                None,
+                content.as_object().unwrap()
+            )
+        );
+    }
 
     #[test]
     fn the_fast_diff_says_what_the_domain_diff_says() {

@@ -249,16 +249,19 @@ pub(crate) fn place_values(count: usize, anonymous: bool) -> String {
     placeholders(count, 19, anonymous)
 }
 
-/// Write places inside an open transaction (`$conn`: its connection), a hundred per
-/// statement: an import of 20,000 places is a few hundred statements, not 20,000. `is_new`
+/// Write places inside an open transaction (`$conn`: its connection; `$json`: each place's
+/// data as JSON, aligned with `$places`), a hundred per statement: an import of 20,000 places is a few hundred statements, not 20,000. `is_new`
 /// selects INSERT (new places) or an upsert that rewrites existing ones; an existing place
 /// whose stored version is no longer the one before its new version is a conflict. Filters and search read the in-memory index (`index.rs`), so a
 /// place is one row: no tag or term tables to keep in step.
 macro_rules! write_places {
-    ($conn:expr, $places:expr, $is_new:expr, $anonymous:expr) => {{
+    ($conn:expr, $places:expr, $json:expr, $is_new:expr, $anonymous:expr) => {{
         let places: &[Place] = $places;
+        let json: &[String] = $json;
         let anonymous: bool = $anonymous;
-        for chunk in places.chunks($crate::places::PLACES_PER_STATEMENT) {
+        for (chunk, json) in
+            places.chunks($crate::places::PLACES_PER_STATEMENT).zip(json.chunks($crate::places::PLACES_PER_STATEMENT))
+        {
             // Existing places are rewritten by the same batched statement, as an upsert on
             // their id (one statement per row would cost a round trip each).
             let sql = format!(
@@ -270,8 +273,8 @@ macro_rules! write_places {
             );
             {
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for place in chunk {
-                    q = bind_place!(q, place);
+                for (place, data) in chunk.iter().zip(json) {
+                    q = bind_place!(q, place, data);
                 }
                 let done = q.execute(&mut *$conn).await.map_err(|e| {
                     if StoreError::is_unique_violation(&e) { StoreError::Duplicate("source_id") } else { e.into() }
@@ -287,13 +290,15 @@ macro_rules! write_places {
 
 pub(crate) use write_places;
 
-/// Bind a place's 19 columns, in the order of the INSERT's column list.
+/// Bind a place's 19 columns, in the order of the INSERT's column list; `$data` is its
+/// data as JSON (serialised once by the caller, which also keeps it for the history).
 macro_rules! bind_place {
-    ($q:expr, $place:expr) => {{
+    ($q:expr, $place:expr, $data:expr) => {{
         let place: &Place = $place;
         let d = &place.data;
+        let data: &str = $data;
         $q.bind(place.id.to_string())
-            .bind(serde_json::to_string(d)?)
+            .bind(data.to_owned())
             .bind(d.name.clone())
             .bind(maillage_domain::text::fold(&d.name))
             .bind(d.commune_code.to_string())

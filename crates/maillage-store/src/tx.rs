@@ -131,10 +131,12 @@ impl Tx {
     /// Store a new place, and its creation in the history (by `author`).
     pub async fn insert_place(&mut self, place: &Place, author: &Author) -> Result<(), StoreError> {
         let anonymous = self.backend() == Backend::Sqlite;
-        with_tx!(self, conn => { write_places!(conn, std::slice::from_ref(place), true, anonymous); });
+        let data = serde_json::to_string(&place.data)?;
+        with_tx!(self, conn => {
+            write_places!(conn, std::slice::from_ref(place), std::slice::from_ref(&data), true, anonymous);
+        });
         self.places_written += 1;
-        let change = place_change(place, None)?;
-        self.write_changes(change.as_slice(), author).await
+        self.write_changes(&[creation(place, data)], author).await
     }
 
     /// Replace a place, provided it is still at `expected_version` (checked by the UPDATE
@@ -164,9 +166,10 @@ impl Tx {
             }
             Some((data, status, _)) => content_json(data, &status),
         };
+        let data = serde_json::to_string(&place.data)?;
         let done = with_tx!(self, conn => {
             let q = sqlx::query(UPDATE_IF_VERSION);
-            bind_place!(q, place).bind(expected_version).execute(&mut *conn).await?.rows_affected()
+            bind_place!(q, place, &data).bind(expected_version).execute(&mut *conn).await?.rows_affected()
         });
         if done == 0 {
             let current: Option<i64> = with_tx!(self, conn => {
@@ -181,7 +184,7 @@ impl Tx {
             });
         }
         self.places_written += 1;
-        let change = place_change(place, Some(&old))?;
+        let change = edit(place, &old, content_json(data, place.status.code()))?;
         self.write_changes(change.as_slice(), author).await
     }
 
@@ -295,17 +298,26 @@ impl Tx {
                     before.insert(row.try_get("id")?, content_json(data, &status));
                 }
             }
-            for place in &new {
-                changes.extend(place_change(place, None)?);
+            // Each place's data serialised once, for its row and its history.
+            let new_json = new.iter().map(|p| serde_json::to_string(&p.data)).collect::<Result<Vec<_>, _>>()?;
+            let updated_json =
+                updated.iter().map(|p| serde_json::to_string(&p.data)).collect::<Result<Vec<_>, _>>()?;
+            for (place, data) in new.iter().zip(&new_json) {
+                changes.push(creation(place, data.clone()));
             }
-            for place in &updated {
+            for (place, data) in updated.iter().zip(&updated_json) {
                 let own = place.id.to_string();
-                let (change, content) = place_change_and_content(place, before.get(&own).map(String::as_str))?;
+                let content = content_json(data.clone(), place.status.code());
+                let change = match before.get(&own) {
+                    Some(old) => edit(place, old, content.clone())?,
+                    // Not there when read (cannot be: the batch found it): a creation then.
+                    None => Some(creation(place, data.clone())),
+                };
                 before.insert(own, content);
                 changes.extend(change);
             }
-            write_places!(conn, &new, true, anonymous);
-            write_places!(conn, &updated, false, anonymous);
+            write_places!(conn, &new, &new_json, true, anonymous);
+            write_places!(conn, &updated, &updated_json, false, anonymous);
         });
         self.places_written += places.len();
         self.write_changes(&changes, author).await?;
@@ -418,26 +430,28 @@ impl Tx {
     }
 }
 
-/// The history entry of a place written as `place` (`before`: its content until now, as
-/// [`content_json`]; `None` for a creation), if any field changed.
-fn place_change(place: &Place, before: Option<&str>) -> Result<Option<PendingChange>, StoreError> {
-    Ok(place_change_and_content(place, before)?.0)
+/// The history entry of a new place (`data`: its data as JSON): its initial content, stored
+/// whole (see `crate::history`).
+fn creation(place: &Place, data: String) -> PendingChange {
+    PendingChange {
+        kind: KIND_PLACE,
+        item_id: place.id.to_string(),
+        version: place.version,
+        at: place.updated_at,
+        fields: content_json(data, place.status.code()),
+    }
 }
 
-/// [`place_change`], and the place's content as [`content_json`].
-fn place_change_and_content(
-    place: &Place,
-    before: Option<&str>,
-) -> Result<(Option<PendingChange>, String), StoreError> {
-    let content = content_json(serde_json::to_string(&place.data)?, place.status.code());
-    let change = diff_json(PLACE_FIELDS, before, &content)?.map(|fields| PendingChange {
+/// The history entry of a place rewritten (`before` and `after`: its content until now and
+/// from now, as [`content_json`]), if any field changed.
+fn edit(place: &Place, before: &str, after: String) -> Result<Option<PendingChange>, StoreError> {
+    Ok(diff_json(PLACE_FIELDS, Some(before), &after)?.map(|fields| PendingChange {
         kind: KIND_PLACE,
         item_id: place.id.to_string(),
         version: place.version,
         at: place.updated_at,
         fields,
-    });
-    Ok((change, content))
+    }))
 }
 
 /// A place's content as the history sees it (`maillage_domain::history::place_content`),

@@ -3,9 +3,10 @@
 -- same transaction as the change itself.
 --
 -- `fields` is the diff of that change as JSON, `[field, old, new]` triples in the item's
--- field order: `[["name", "Avant", "Après"], …]` (triples rather than objects: an import
--- writes one per row, and a creation lists every field it sets, with old = null).
--- `version` is the item's version the change produced.
+-- field order: `[["name", "Avant", "Après"], …]`; a creation may instead store the item's
+-- initial content as a JSON object (`{"name": "…", …}`: every field, from null), which
+-- an import writes without diffing anything. `version` is the item's version the change
+-- produced.
 --
 -- Who: `actor_kind` is `person` (with `actor_id`, and `actor_label` the display name at
 -- the time: the command line's actor has no account row), `demo`, `system` (a tool acting
