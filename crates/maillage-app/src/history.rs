@@ -124,7 +124,8 @@ impl App {
                     .fields
                     .into_iter()
                     .map(|f| FieldView {
-                        revertable: rights.edit && is_revertable(&f.field),
+                        // A creation (version 1) has no earlier value to put back.
+                        revertable: rights.edit && c.version > 1 && is_revertable(&f.field),
                         ..FieldView::from(f)
                     })
                     .collect(),
@@ -135,7 +136,8 @@ impl App {
 
     /// Put back the value `field` had before `change`, as an edit of version `version`.
     /// A change that is unknown or belongs to another place is "not found"; a field that
-    /// change did not touch, or one derived from others, is refused on `field` (422).
+    /// change did not touch, one derived from others, or any field of the creation (it had
+    /// no earlier value) is refused on `field` (422).
     pub async fn revert_field(
         &self,
         actor: &Actor,
@@ -161,6 +163,15 @@ impl App {
         let Some(changed) = change.fields.iter().find(|f| f.field == field) else {
             return Err(unknown_field(field).into());
         };
+        if change.version == 1 {
+            return Err(FieldError::new(
+                "field",
+                "not_revertable",
+                "Ce changement est la création du lieu : il n'y a pas de valeur antérieure à rétablir (modifiez le lieu).",
+                "This change created the place: there is no earlier value to put back (edit the place instead).",
+            )
+            .into());
+        }
         if !is_revertable(field) {
             return Err(FieldError::new(
                 "field",

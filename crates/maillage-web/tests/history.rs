@@ -203,14 +203,41 @@ async fn reverts_that_cannot_be_done_say_why_and_change_nothing() {
     let error = &r.json()["error"]["fields"][0];
     assert_eq!((&error["field"], &error["code"]), (&json!("field"), &json!("unknown_field")));
     assert!(error["message"].as_str().unwrap().contains("website"), "{error}");
-    // A field that follows from another one.
-    let r = post(Some(&manager), revert(&creation), json!({ "field": "commune_name", "version": 2 })).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["error"]["fields"][0]["code"], "not_revertable");
-    // A value validation refuses: before its creation the place had no name.
+    // The creation: there was nothing before it.
     let r = post(Some(&manager), revert(&creation), json!({ "field": "name", "version": 2 })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.json()["error"]["fields"][0]["field"], "name");
+    let error = &r.json()["error"]["fields"][0];
+    assert_eq!((&error["field"], &error["code"]), (&json!("field"), &json!("not_revertable")));
+    assert!(error["message"].as_str().unwrap().contains("création"), "{error}");
+    // The other place moves to Rennes.
+    let mut moved = place_json("La Forge des Canuts");
+    moved["commune_code"] = json!("35238");
+    moved["postal_code"] = json!("35000");
+    moved["latitude"] = json!(48.1113);
+    moved["longitude"] = json!(-1.68);
+    moved["version"] = json!(2);
+    let r = app.json(Some(&manager), Method::PUT, &format!("/api/v1/places/{other}"), &moved).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let other_history = app.get(Some(&manager), &format!("/api/v1/places/{other}/history")).await.json();
+    let commune = change_with(&other_history, "commune_name");
+    let commune_revert = format!("/api/v1/places/{other}/history/{}/revert", commune["id"].as_str().unwrap());
+    let row = |field: &str| {
+        commune["fields"].as_array().unwrap().iter().find(|f| f["field"] == field).unwrap().clone()
+    };
+    assert_eq!(
+        (row("commune_name")["revertable"].clone(), row("commune_code")["revertable"].clone()),
+        (json!(false), json!(true))
+    );
+    // A field that follows from another one.
+    let r =
+        post(Some(&manager), commune_revert.clone(), json!({ "field": "commune_name", "version": 3 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["code"], "not_revertable");
+    // A value the validation of an edit refuses: Saint-Étienne again, with the point in Rennes.
+    let r = post(Some(&manager), commune_revert, json!({ "field": "commune_code", "version": 3 })).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let error = &r.json()["error"]["fields"][0];
+    assert_eq!((&error["field"], &error["code"]), (&json!("latitude"), &json!("location_far_from_commune")));
     // Unknown changes, and a change of another place.
     for change in [maillage_domain::ChangeId::new().to_string(), "pas-un-id".to_owned()] {
         let r = post(Some(&manager), revert(&change), json!({ "field": "name", "version": 2 })).await;
