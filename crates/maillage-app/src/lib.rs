@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod demo;
 pub mod error;
+pub mod history;
 pub mod jobs;
 pub mod mail;
 pub mod permissions;

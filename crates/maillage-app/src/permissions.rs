@@ -9,6 +9,9 @@
 //! | edit a place                        | no      | no        | yes                  | yes   |
 //! | archive a place / back to draft     | no      | no        | yes                  | yes   |
 //! | publish a place                     | no      | no        | no                   | yes   |
+//! | see a place's history               | as the place (published: yes; else 404)                |
+//! | …with the authors' accounts         | no      | own only  | yes                  | yes   |
+//! | revert a field from the history     | no      | no        | yes                  | yes   |
 //! | import files                        | no      | no        | no                   | yes   |
 //! | export published places             | yes     | yes       | yes                  | yes   |
 //! | see and retry background jobs       | no      | no        | no                   | yes   |

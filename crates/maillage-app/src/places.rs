@@ -2,6 +2,7 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::history::author_of;
 use crate::permissions::{may_create_place, place_rights};
 use chrono::Utc;
 use maillage_domain::place::FarLocation;
@@ -106,7 +107,7 @@ impl App {
         };
         // The place and its manager are one unit of work: never a draft nobody can edit.
         let mut tx = self.store.transaction().await?;
-        tx.insert_place(&place).await?;
+        tx.insert_place(&place, &author_of(actor)).await?;
         tx.add_place_manager(id, user.id).await?;
         tx.commit().await?;
         tracing::info!(place = %id, user = %user.id, "place created");
@@ -142,7 +143,7 @@ impl App {
             return Err(publish_forbidden().into());
         }
         let place = Place { data, status, version: version + 1, updated_at: Utc::now(), ..current };
-        self.store.update_place(&place, version).await?;
+        self.store.update_place(&place, version, &author_of(actor)).await?;
         tracing::info!(place = %id, user = %user.id, version = place.version, "place updated");
         Ok((place, warnings))
     }
@@ -158,7 +159,7 @@ impl App {
         }
         let place =
             Place { status: PlaceStatus::Archived, version: version + 1, updated_at: Utc::now(), ..current };
-        self.store.update_place(&place, version).await?;
+        self.store.update_place(&place, version, &author_of(actor)).await?;
         Ok(place)
     }
 }

@@ -2,7 +2,8 @@
 //! erases their account; an administrator does the same on request (command line).
 //!
 //! Erasing an account keeps the places the person managed (they belong to the directory):
-//! only the manager links go. A place left without any manager stays as it is, visible and
+//! only the manager links go, and the history keeps what the person changed but no longer
+//! who they were ("compte supprimé"). A place left without any manager stays as it is, visible and
 //! editable by administrators. Sessions, password-reset links and the rate-limit counters
 //! keyed by the person's address go with the account, in one transaction.
 
@@ -31,6 +32,9 @@ pub struct PersonalData {
     pub password_resets: Vec<ResetData>,
     /// Failed sign-ins and reset requests counted against the address (rate limits).
     pub rate_limit_events: u64,
+    /// The changes the person made to content (places…), oldest first: what, when, each
+    /// field's value before and after.
+    pub changes: Vec<ChangeData>,
     /// What is not in the file, and why.
     pub notes: Vec<&'static str>,
 }
@@ -55,6 +59,16 @@ pub struct SessionsData {
 pub struct SessionData {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeData {
+    pub kind: String,
+    pub item_id: String,
+    /// The version of the item the change produced.
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    pub fields: Vec<maillage_domain::history::FieldChange>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -123,6 +137,19 @@ impl App {
             .personal_data(user.id, &buckets_of(user.id, &user.email))
             .await?
             .ok_or(AppError::NotFound)?;
+        let changes = self
+            .store
+            .changes_by(user.id)
+            .await?
+            .into_iter()
+            .map(|c| ChangeData {
+                kind: c.kind,
+                item_id: c.item_id,
+                version: c.version,
+                at: c.at,
+                fields: c.fields,
+            })
+            .collect();
         let mut places_managed = Vec::with_capacity(stored.managed.len());
         for id in &stored.managed {
             if let Some(place) = self.store.place(*id).await? {
@@ -158,6 +185,7 @@ impl App {
                 .map(|(expires_at, used)| ResetData { expires_at: *expires_at, used: *used })
                 .collect(),
             rate_limit_events: stored.rate_events,
+            changes,
             notes: vec![
                 "Le mot de passe n'est conservé que sous forme d'empreinte (argon2), qui n'est pas exportée. / The password is kept only as a hash (argon2), which is not exported.",
                 "Les jetons de session et de réinitialisation ne sont conservés que sous forme d'empreinte : seules leurs dates figurent ici. / Session and reset tokens are kept only as hashes: only their dates are listed.",

@@ -4,6 +4,7 @@ use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::permissions::may_import;
 use chrono::Utc;
+use maillage_domain::history::Author;
 use maillage_domain::place::FarLocation;
 use maillage_domain::user::Actor;
 use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance};
@@ -153,7 +154,7 @@ impl App {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.import_once(format, Arc::clone(&bytes), options, total, progress).await {
+            match self.import_once(actor, format, Arc::clone(&bytes), options, total, progress).await {
                 Err(AppError::Conflict { current: 0 }) if attempt < 3 => {
                     tracing::info!(attempt, "import met a concurrent edit; running it again");
                 }
@@ -166,6 +167,7 @@ impl App {
     /// this task writes them in one transaction.
     async fn import_once(
         &self,
+        actor: &Actor,
         format: Format,
         bytes: Arc<Vec<u8>>,
         options: &ImportOptions,
@@ -179,6 +181,7 @@ impl App {
         };
         let mut tx = None;
         let mut outcomes = Vec::new();
+        let author = crate::history::author_of(actor);
         let written = async {
             while let Some(batch) = ready.recv().await {
                 let open = match &mut tx {
@@ -187,7 +190,7 @@ impl App {
                     // first rows are read.
                     None => tx.insert(self.store.transaction().await?),
                 };
-                outcomes.extend(open.import_places(&batch).await?);
+                outcomes.extend(open.import_places(&batch, &author).await?);
                 progress(outcomes.len(), total);
             }
             Ok::<_, AppError>(())
@@ -466,7 +469,7 @@ impl App {
         let hash = crate::security::hash_password(DEMO_PASSWORD.to_owned()).await?;
         let mut tx = self.store.transaction().await?;
         tx.delete_demo_data().await?;
-        tx.import_places(&places).await?;
+        tx.import_places(&places, &Author::Demo).await?;
         for user in &network.users {
             let email = maillage_domain::fields::Email::parse(&user.email)
                 .map_err(|e| AppError::Internal(format!("demo user email: {e}")))?;

@@ -47,3 +47,7 @@ id_type!(
     /// Identifier of a user account.
     UserId
 );
+id_type!(
+    /// Identifier of one change in the history of a content item.
+    ChangeId
+);

@@ -3,6 +3,7 @@
 pub mod error;
 pub mod fields;
 pub mod gazetteer;
+pub mod history;
 pub mod ids;
 pub mod place;
 pub mod text;
@@ -11,5 +12,5 @@ pub mod vocab;
 
 pub use error::{FieldError, ValidationErrors};
 pub use gazetteer::{CommuneMatch, CommuneQuery, CommuneRef, Gazetteer, Located, NotLocated};
-pub use ids::{PlaceId, UserId};
+pub use ids::{ChangeId, PlaceId, UserId};
 pub use place::{Place, PlaceInput, PlaceStatus, Provenance};

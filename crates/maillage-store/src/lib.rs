@@ -2,6 +2,7 @@
 
 mod backup;
 mod error;
+mod history;
 mod index;
 pub mod jobs;
 mod limits;
@@ -14,6 +15,7 @@ mod users;
 
 pub use backup::{BackupError, BackupSummary, restore_sqlite};
 pub use error::StoreError;
+pub use history::{AccountRef, ItemChange, StoredActor, StoredChange};
 pub use index::PlacePoint;
 pub use limits::{CounterHit, LoginThrottle, LoginVerdict, set_acquire_timeout};
 pub use memory::{limit_allocator_arenas, release_free_memory};

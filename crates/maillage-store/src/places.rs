@@ -4,6 +4,7 @@ use crate::index::{Codes, Entry, Interner, Key, PlacePoint, Snapshot};
 use crate::pool::{with_db, with_writer};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
+use maillage_domain::history::Author;
 use maillage_domain::place::PlaceData;
 use maillage_domain::vocab::{Label, PlaceType, Public, Service};
 use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance, UserId};
@@ -375,16 +376,19 @@ pub(crate) fn place_values(count: usize, anonymous: bool) -> String {
     placeholders(count, 19, anonymous)
 }
 
-/// Write places inside an open transaction (`$conn`: its connection), a hundred per
-/// statement: an import of 20,000 places is a few hundred statements, not 20,000. `is_new`
+/// Write places inside an open transaction (`$conn`: its connection; `$json`: each place's
+/// data as JSON, aligned with `$places`), a hundred per statement: an import of 20,000 places is a few hundred statements, not 20,000. `is_new`
 /// selects INSERT (new places) or an upsert that rewrites existing ones; an existing place
 /// whose stored version is no longer the one before its new version is a conflict. Filters and search read the in-memory index (`index.rs`), so a
 /// place is one row: no tag or term tables to keep in step.
 macro_rules! write_places {
-    ($conn:expr, $places:expr, $is_new:expr, $anonymous:expr) => {{
+    ($conn:expr, $places:expr, $json:expr, $is_new:expr, $anonymous:expr) => {{
         let places: &[Place] = $places;
+        let json: &[String] = $json;
         let anonymous: bool = $anonymous;
-        for chunk in places.chunks($crate::places::PLACES_PER_STATEMENT) {
+        for (chunk, json) in
+            places.chunks($crate::places::PLACES_PER_STATEMENT).zip(json.chunks($crate::places::PLACES_PER_STATEMENT))
+        {
             // Existing places are rewritten by the same batched statement, as an upsert on
             // their id (one statement per row would cost a round trip each).
             let sql = format!(
@@ -396,8 +400,8 @@ macro_rules! write_places {
             );
             {
                 let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
-                for place in chunk {
-                    q = bind_place!(q, place);
+                for (place, data) in chunk.iter().zip(json) {
+                    q = bind_place!(q, place, data);
                 }
                 let done = q.execute(&mut *$conn).await.map_err(|e| {
                     if StoreError::is_unique_violation(&e) { StoreError::Duplicate("source_id") } else { e.into() }
@@ -413,13 +417,15 @@ macro_rules! write_places {
 
 pub(crate) use write_places;
 
-/// Bind a place's 19 columns, in the order of the INSERT's column list.
+/// Bind a place's 19 columns, in the order of the INSERT's column list; `$data` is its
+/// data as JSON (serialised once by the caller, which also keeps it for the history).
 macro_rules! bind_place {
-    ($q:expr, $place:expr) => {{
+    ($q:expr, $place:expr, $data:expr) => {{
         let place: &Place = $place;
         let d = &place.data;
+        let data: &str = $data;
         $q.bind(place.id.to_string())
-            .bind(serde_json::to_string(d)?)
+            .bind(data.to_owned())
             .bind(d.name.clone())
             .bind(maillage_domain::text::fold(&d.name))
             .bind(d.commune_code.to_string())
@@ -449,25 +455,34 @@ pub(crate) const UPDATE_IF_VERSION: &str = "UPDATE places SET data = $2, name = 
      created_at = $18, updated_at = $19 WHERE id = $1 AND version = $20";
 
 impl Store {
-    /// Store a new place (one unit of work).
-    pub async fn insert_place(&self, place: &Place) -> Result<(), StoreError> {
+    /// Store a new place (one unit of work, its history entry included).
+    pub async fn insert_place(&self, place: &Place, author: &Author) -> Result<(), StoreError> {
         let mut tx = self.transaction().await?;
-        tx.insert_place(place).await?;
+        tx.insert_place(place, author).await?;
         tx.commit().await
     }
 
     /// Replace a place, provided it is still at `expected_version`; the stored version becomes
     /// `place.version`. A stale edit gets [`StoreError::Conflict`], never a silent overwrite.
-    pub async fn update_place(&self, place: &Place, expected_version: i64) -> Result<(), StoreError> {
+    pub async fn update_place(
+        &self,
+        place: &Place,
+        expected_version: i64,
+        author: &Author,
+    ) -> Result<(), StoreError> {
         let mut tx = self.transaction().await?;
-        tx.update_place(place, expected_version).await?;
+        tx.update_place(place, expected_version, author).await?;
         tx.commit().await
     }
 
     /// Create or update places in one unit of work (imports): see [`crate::Tx::import_places`].
-    pub async fn import_places(&self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
+    pub async fn import_places(
+        &self,
+        places: &[Place],
+        author: &Author,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
         let mut tx = self.transaction().await?;
-        let outcomes = tx.import_places(places).await?;
+        let outcomes = tx.import_places(places, author).await?;
         tx.commit().await?;
         Ok(outcomes)
     }

@@ -179,9 +179,16 @@ impl Store {
                 Ok(problems)
             }
             Db::Postgres(pool) => {
-                for table in
-                    ["meta", "places", "users", "place_managers", "sessions", "password_resets", "jobs"]
-                {
+                for table in [
+                    "meta",
+                    "places",
+                    "users",
+                    "place_managers",
+                    "sessions",
+                    "password_resets",
+                    "jobs",
+                    "changes",
+                ] {
                     sqlx::query(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}"))).execute(pool).await?;
                 }
                 let orphans: i64 = sqlx::query_scalar(

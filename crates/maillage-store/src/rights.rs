@@ -84,11 +84,14 @@ impl Store {
     }
 
     /// Erase an account in one transaction: its manager links, sessions, reset links, the
-    /// rate-limit events of `buckets`, then the account. The places stay.
+    /// rate-limit events of `buckets`, then the account. The places stay; the history of
+    /// what the person changed is pseudonymised (no id, "compte supprimé").
     /// [`StoreError::NotFound`] for an unknown user.
     pub async fn erase_user(&self, user: UserId, buckets: &[String]) -> Result<Erased, StoreError> {
         let id = user.to_string();
         let mut unit = self.transaction().await?;
+        // The history keeps what the person changed, but no longer who they were.
+        unit.pseudonymise_changes_of(&id).await?;
         let (places, without_manager) = with_tx!(unit, tx => {
             let places: Vec<String> =
                 sqlx::query_scalar("SELECT place_id FROM place_managers WHERE user_id = $1 ORDER BY place_id")

@@ -9,6 +9,7 @@
 //! success. Nothing else may be awaited on the write lane while a `Tx` holds it: a use case
 //! does its slow work (password hashing, parsing, validation) before it opens one.
 
+use crate::history::{PendingChange, diff_json};
 use crate::places::{
     ImportOutcome, ROWS_PER_STATEMENT, UPDATE_IF_VERSION, bind_place, placeholders, write_places,
 };
@@ -16,6 +17,7 @@ use crate::pool::Db;
 use crate::users::UserRecord;
 use crate::{Backend, Store, StoreError};
 use chrono::{DateTime, Utc};
+use maillage_domain::history::{Author, KIND_PLACE, PLACE_FIELDS};
 use maillage_domain::{Place, PlaceId, UserId};
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::HashMap;
@@ -138,22 +140,48 @@ impl Tx {
 
     // --- places ------------------------------------------------------------------------
 
-    /// Store a new place.
-    pub async fn insert_place(&mut self, place: &Place) -> Result<(), StoreError> {
+    /// Store a new place, and its creation in the history (by `author`).
+    pub async fn insert_place(&mut self, place: &Place, author: &Author) -> Result<(), StoreError> {
         let anonymous = self.backend() == Backend::Sqlite;
-        with_tx!(self, conn => { write_places!(conn, std::slice::from_ref(place), true, anonymous); });
+        let data = serde_json::to_string(&place.data)?;
+        with_tx!(self, conn => {
+            write_places!(conn, std::slice::from_ref(place), std::slice::from_ref(&data), true, anonymous);
+        });
         self.places_written += 1;
-        Ok(())
+        self.write_changes(&[creation(place, data)], author).await
     }
 
     /// Replace a place, provided it is still at `expected_version` (checked by the UPDATE
     /// itself, so two writers of the same version cannot both succeed, under READ COMMITTED
     /// as under SQLite's single writer). A stale edit gets [`StoreError::Conflict`] with the
     /// version now stored; an unknown place [`StoreError::NotFound`].
-    pub async fn update_place(&mut self, place: &Place, expected_version: i64) -> Result<(), StoreError> {
+    ///
+    /// The fields that changed go into the history (by `author`), in this transaction: the
+    /// stored content is read first, and a stored version other than `expected_version` is
+    /// a conflict at once (versions only grow, so that edit could not succeed).
+    pub async fn update_place(
+        &mut self,
+        place: &Place,
+        expected_version: i64,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let stored: Option<(String, String, i64)> = with_tx!(self, conn => {
+            sqlx::query_as("SELECT data, status, version FROM places WHERE id = $1")
+                .bind(place.id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+        });
+        let old = match stored {
+            None => return Err(StoreError::NotFound),
+            Some((_, _, current)) if current != expected_version => {
+                return Err(StoreError::Conflict { current });
+            }
+            Some((data, status, _)) => content_json(data, &status),
+        };
+        let data = serde_json::to_string(&place.data)?;
         let done = with_tx!(self, conn => {
             let q = sqlx::query(UPDATE_IF_VERSION);
-            bind_place!(q, place).bind(expected_version).execute(&mut *conn).await?.rows_affected()
+            bind_place!(q, place, &data).bind(expected_version).execute(&mut *conn).await?.rows_affected()
         });
         if done == 0 {
             let current: Option<i64> = with_tx!(self, conn => {
@@ -168,7 +196,8 @@ impl Tx {
             });
         }
         self.places_written += 1;
-        Ok(())
+        let change = edit(place, &old, content_json(data, place.status.code()))?;
+        self.write_changes(change.as_slice(), author).await
     }
 
     /// Create or update places (imports), in as many calls (batches) as the caller likes. A
@@ -177,9 +206,18 @@ impl Tx {
     /// changed by someone else between the read and the write of this transaction makes it
     /// fail with [`StoreError::Raced`] (nothing is stored once the caller drops it): the
     /// caller may run it again.
-    pub async fn import_places(&mut self, places: &[Place]) -> Result<Vec<ImportOutcome>, StoreError> {
+    ///
+    /// Each place's changed fields go into the history (by `author`), a few hundred rows per
+    /// statement: the stored content of the places updated is read by id, one statement
+    /// per thousand, just before they are rewritten.
+    pub async fn import_places(
+        &mut self,
+        places: &[Place],
+        author: &Author,
+    ) -> Result<Vec<ImportOutcome>, StoreError> {
         let anonymous = self.backend() == Backend::Sqlite;
         let mut outcomes = Vec::with_capacity(places.len());
+        let mut changes = Vec::with_capacity(places.len());
         let known = &mut self.known;
         with_tx!(self, conn => {
             // What exists already, read once per transaction: the places of the sources in
@@ -257,16 +295,68 @@ impl Tx {
                     }
                 }
             }
-            write_places!(conn, &new, true, anonymous);
-            write_places!(conn, &updated, false, anonymous);
+            // The content before this import of the places it updates (a place named twice
+            // in the batch: its first row's content, for the second).
+            let mut before: HashMap<String, String> = HashMap::new();
+            let mut wanted: Vec<String> = updated.iter().map(|p| p.id.to_string()).collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
+                let list = placeholders(chunk.len(), 1, anonymous).replace("), (", ", ");
+                let sql = format!("SELECT id, data, status FROM places WHERE id IN {list}");
+                let mut q = sqlx::query(AssertSqlSafe(sql.as_str()));
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                for row in q.fetch_all(&mut *conn).await? {
+                    let (data, status): (String, String) = (row.try_get("data")?, row.try_get("status")?);
+                    before.insert(row.try_get("id")?, content_json(data, &status));
+                }
+            }
+            // Each place's data serialised once, for its row and its history.
+            let new_json = new.iter().map(|p| serde_json::to_string(&p.data)).collect::<Result<Vec<_>, _>>()?;
+            let updated_json =
+                updated.iter().map(|p| serde_json::to_string(&p.data)).collect::<Result<Vec<_>, _>>()?;
+            for (place, data) in new.iter().zip(&new_json) {
+                changes.push(creation(place, data.clone()));
+            }
+            for (place, data) in updated.iter().zip(&updated_json) {
+                let own = place.id.to_string();
+                let content = content_json(data.clone(), place.status.code());
+                let change = match before.get(&own) {
+                    Some(old) => edit(place, old, content.clone())?,
+                    // Not there when read (cannot be: the batch found it): a creation then.
+                    None => Some(creation(place, data.clone())),
+                };
+                before.insert(own, content);
+                changes.extend(change);
+            }
+            write_places!(conn, &new, &new_json, true, anonymous);
+            write_places!(conn, &updated, &updated_json, false, anonymous);
         });
         self.places_written += places.len();
+        self.write_changes(&changes, author).await?;
         Ok(outcomes)
     }
 
-    /// Delete every demo place and demo account.
+    /// Delete every demo place (with its history) and demo account.
     pub async fn delete_demo_data(&mut self) -> Result<(), StoreError> {
         with_tx!(self, conn => {
+            // The history of demo places goes with them; changes demo accounts made to other
+            // items stay, their author erased like any deleted account's.
+            sqlx::query(
+                "DELETE FROM changes WHERE kind = $1 AND item_id IN (SELECT id FROM places WHERE is_demo = TRUE)",
+            )
+            .bind(KIND_PLACE)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "UPDATE changes SET actor_id = NULL, actor_kind = 'erased', actor_label = $1 \
+                 WHERE actor_id IN (SELECT id FROM users WHERE is_demo = TRUE)",
+            )
+            .bind(crate::history::ERASED_LABEL)
+            .execute(&mut *conn)
+            .await?;
             sqlx::query("DELETE FROM places WHERE is_demo = TRUE").execute(&mut *conn).await?;
             sqlx::query("DELETE FROM users WHERE is_demo = TRUE").execute(&mut *conn).await?;
         });
@@ -353,6 +443,42 @@ impl Tx {
         });
         Ok(())
     }
+}
+
+/// The history entry of a new place (`data`: its data as JSON): its initial content, stored
+/// whole (see `crate::history`).
+fn creation(place: &Place, data: String) -> PendingChange {
+    PendingChange {
+        kind: KIND_PLACE,
+        item_id: place.id.to_string(),
+        version: place.version,
+        at: place.updated_at,
+        fields: content_json(data, place.status.code()),
+    }
+}
+
+/// The history entry of a place rewritten (`before` and `after`: its content until now and
+/// from now, as [`content_json`]), if any field changed.
+fn edit(place: &Place, before: &str, after: String) -> Result<Option<PendingChange>, StoreError> {
+    Ok(diff_json(PLACE_FIELDS, Some(before), &after)?.map(|fields| PendingChange {
+        kind: KIND_PLACE,
+        item_id: place.id.to_string(),
+        version: place.version,
+        at: place.updated_at,
+        fields,
+    }))
+}
+
+/// A place's content as the history sees it (`maillage_domain::history::place_content`),
+/// as JSON text: its data's JSON with the status added, without parsing it.
+fn content_json(mut data: String, status: &str) -> String {
+    if data.ends_with('}') {
+        data.pop();
+        data.push_str(if data.len() > 1 { ",\"status\":\"" } else { "\"status\":\"" });
+        data.push_str(status);
+        data.push_str("\"}");
+    }
+    data
 }
 
 fn is_foreign_key_violation(e: &sqlx::Error) -> bool {

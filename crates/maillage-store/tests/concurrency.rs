@@ -3,6 +3,7 @@
 //! on PostgreSQL.
 
 use chrono::Utc;
+use maillage_domain::history::Author;
 use maillage_domain::vocab::PlaceType;
 use maillage_domain::{Place, PlaceId, Provenance};
 use maillage_store::testing::fresh_store;
@@ -32,11 +33,11 @@ async fn two_servers_editing_the_same_version_never_both_win() {
     let (mut lost, mut both_refused, mut errors) = (0, 0, Vec::new());
     for round in 0..200 {
         let base = place(&format!("Lieu {round}"));
-        db.store.insert_place(&base).await.unwrap();
+        db.store.insert_place(&base, &Author::System).await.unwrap();
         let (a, b) = (edit(&base, "édition A"), edit(&base, "édition B"));
         let (s1, s2) = (db.store.clone(), other.clone());
-        let ta = tokio::spawn(async move { s1.update_place(&a, 1).await });
-        let tb = tokio::spawn(async move { s2.update_place(&b, 1).await });
+        let ta = tokio::spawn(async move { s1.update_place(&a, 1, &Author::System).await });
+        let tb = tokio::spawn(async move { s2.update_place(&b, 1, &Author::System).await });
         let (ra, rb) = (ta.await.unwrap(), tb.await.unwrap());
         let stored = db.store.place(base.id).await.unwrap().unwrap();
         match (&ra, &rb) {
@@ -64,7 +65,7 @@ async fn many_concurrent_writers_queue_instead_of_failing() {
     let other = Store::connect(&db.url).await.unwrap();
     let places: Vec<Place> = (0..20).map(|i| place(&format!("Lieu {i}"))).collect();
     for p in &places {
-        db.store.insert_place(p).await.unwrap();
+        db.store.insert_place(p, &Author::System).await.unwrap();
     }
     // 16 writers, each editing every place in turn from the version it last read: every
     // outcome must be a success or a conflict, never a database error.
@@ -78,7 +79,11 @@ async fn many_concurrent_writers_queue_instead_of_failing() {
                 for id in &ids {
                     let current = store.place(*id).await.unwrap().unwrap();
                     match store
-                        .update_place(&edit(&current, &format!("w{w} r{round}")), current.version)
+                        .update_place(
+                            &edit(&current, &format!("w{w} r{round}")),
+                            current.version,
+                            &Author::System,
+                        )
                         .await
                     {
                         Ok(()) => ok += 1,
@@ -115,7 +120,7 @@ async fn a_unit_of_work_that_fails_stores_nothing() {
     let db = fresh_store().await.unwrap();
     let p = place("Brouillon sans gestionnaire");
     let mut tx = db.store.transaction().await.unwrap();
-    tx.insert_place(&p).await.unwrap();
+    tx.insert_place(&p, &Author::System).await.unwrap();
     // The manager does not exist: the second write fails, the use case gives up.
     let err = tx.add_place_manager(p.id, maillage_domain::UserId::new()).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
@@ -123,7 +128,7 @@ async fn a_unit_of_work_that_fails_stores_nothing() {
     assert!(db.store.place(p.id).await.unwrap().is_none(), "the place was not stored without its manager");
     assert_eq!(db.store.places_revision().await.unwrap(), 0, "caches were not told of a change");
     // The write lane is free again.
-    db.store.insert_place(&p).await.unwrap();
+    db.store.insert_place(&p, &Author::System).await.unwrap();
     assert!(db.store.place(p.id).await.unwrap().is_some());
 }
 
@@ -139,15 +144,18 @@ async fn an_import_racing_an_edit_never_overwrites_it() {
             source_id: Some(format!("R{round}")),
             source_updated_on: None,
         };
-        db.store.import_places(std::slice::from_ref(&p)).await.unwrap();
+        db.store.import_places(std::slice::from_ref(&p), &Author::System).await.unwrap();
         // The same source imported again while someone edits the place: each write that
         // answers success must be one new version, whichever order they ran in.
         let mut again = p.clone();
         again.data.name = "nom du fichier".into();
         let (s1, s2) = (db.store.clone(), other.clone());
-        let import =
-            tokio::spawn(async move { s1.import_places(std::slice::from_ref(&again)).await.map(|_| ()) });
-        let by_hand = tokio::spawn(async move { s2.update_place(&edit(&p, "édité à la main"), 1).await });
+        let import = tokio::spawn(async move {
+            s1.import_places(std::slice::from_ref(&again), &Author::System).await.map(|_| ())
+        });
+        let by_hand = tokio::spawn(async move {
+            s2.update_place(&edit(&p, "édité à la main"), 1, &Author::System).await
+        });
         for r in [import.await.unwrap(), by_hand.await.unwrap()] {
             match r {
                 Ok(()) => acknowledged += 1,
@@ -166,12 +174,12 @@ async fn an_import_racing_an_edit_never_overwrites_it() {
 async fn lists_answer_at_once_while_a_bulk_import_is_indexed_then_show_it() {
     let db = fresh_store().await.unwrap();
     let filter = maillage_store::PlaceFilter::default();
-    db.store.insert_place(&place("Déjà là")).await.unwrap();
+    db.store.insert_place(&place("Déjà là"), &Author::System).await.unwrap();
     assert_eq!(db.store.list_places(&filter, 0, 10).await.unwrap().total, 1);
     // A bulk import (more places than a request waits for) from another server.
     let other = Store::connect(&db.url).await.unwrap();
     let batch: Vec<Place> = (0..3000).map(|i| place(&format!("Importé {i}"))).collect();
-    other.import_places(&batch).await.unwrap();
+    other.import_places(&batch, &Author::System).await.unwrap();
     // Every list answers, from the previous snapshot while the new one is built …
     let started = std::time::Instant::now();
     let mut seen = 0;
@@ -185,6 +193,6 @@ async fn lists_answer_at_once_while_a_bulk_import_is_indexed_then_show_it() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     // … and a small change afterwards is seen at once again.
-    db.store.insert_place(&place("Juste après")).await.unwrap();
+    db.store.insert_place(&place("Juste après"), &Author::System).await.unwrap();
     assert_eq!(db.store.list_places(&filter, 0, 10).await.unwrap().total, 3002);
 }

@@ -3,6 +3,7 @@
 //! MAILLAGE_TEST_POSTGRES_URL) on PostgreSQL.
 
 use maillage_domain::fields::OpeningHours;
+use maillage_domain::history::Author;
 use maillage_domain::vocab::PlaceType;
 use maillage_domain::{Place, Provenance};
 use maillage_store::testing::fresh_store;
@@ -27,7 +28,7 @@ fn numbered(count: usize) -> Vec<Place> {
 async fn an_export_reads_every_place_by_chunks_in_name_order() {
     let db = fresh_store().await.unwrap();
     let places = numbered(2_345);
-    db.store.import_places(&places).await.unwrap();
+    db.store.import_places(&places, &Author::System).await.unwrap();
     let wanted = db.store.place_versions(&PlaceFilter::default()).await.unwrap();
     assert_eq!(wanted.len(), 2_345);
     let store = db.store.clone();
@@ -47,7 +48,7 @@ async fn an_export_reads_every_place_by_chunks_in_name_order() {
 #[tokio::test]
 async fn points_for_analyses_come_with_their_types_and_follow_the_filter() {
     let db = fresh_store().await.unwrap();
-    db.store.import_places(&numbered(30)).await.unwrap();
+    db.store.import_places(&numbered(30), &Author::System).await.unwrap();
     let fablabs = PlaceFilter { types: vec![PlaceType::Fablab], ..Default::default() };
     let points = db.store.place_points(&fablabs).await.unwrap();
     assert_eq!(points.len(), 10);
@@ -61,13 +62,13 @@ async fn points_for_analyses_come_with_their_types_and_follow_the_filter() {
 async fn a_page_shows_the_version_stored_not_an_older_one_kept_in_memory() {
     let db = fresh_store().await.unwrap();
     let mut p = place("La Forge", &[PlaceType::Fablab], "42", 45.43, 4.39);
-    db.store.insert_place(&p).await.unwrap();
+    db.store.insert_place(&p, &Author::System).await.unwrap();
     let all = PlaceFilter::default();
     assert_eq!(db.store.list_places(&all, 0, 10).await.unwrap().places[0].data.summary, "Résumé de La Forge");
     for version in 2..=5 {
         p.data.summary = format!("Version {version}");
         p.version = version;
-        db.store.update_place(&p, version - 1).await.unwrap();
+        db.store.update_place(&p, version - 1, &Author::System).await.unwrap();
         let page = db.store.list_places(&all, 0, 10).await.unwrap();
         assert_eq!(page.places.len(), 1);
         assert_eq!(page.places[0].data.summary, format!("Version {version}"));
@@ -86,8 +87,8 @@ async fn relevance_open_hours_and_equipment_filters_work_from_the_compact_entrie
     let mut ludo = place("Ludothèque des Amis", &[PlaceType::Coworking], "42", 45.4, 4.4);
     ludo.data.summary = "Jeux et médiathèque".into();
     ludo.data.equipment = vec![];
-    db.store.insert_place(&media).await.unwrap();
-    db.store.insert_place(&ludo).await.unwrap();
+    db.store.insert_place(&media, &Author::System).await.unwrap();
+    db.store.insert_place(&ludo, &Author::System).await.unwrap();
 
     let text = |q: &str, sort| PlaceFilter {
         text: Some(maillage_search::Query::parse(q)),

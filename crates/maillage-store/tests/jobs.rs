@@ -217,9 +217,9 @@ async fn a_large_import_leaves_its_analyze_to_a_job() {
     let places: Vec<_> = (0..500)
         .map(|i| common::place(&format!("Lieu {i}"), &[PlaceType::Fablab], "42", 45.43, 4.39))
         .collect();
-    db.store.import_places(&places[..10]).await.unwrap();
+    db.store.import_places(&places[..10], &maillage_domain::history::Author::System).await.unwrap();
     assert!(db.store.list_jobs(None, 10).await.unwrap().is_empty(), "a small import: nothing");
-    db.store.import_places(&places).await.unwrap();
+    db.store.import_places(&places, &maillage_domain::history::Author::System).await.unwrap();
     let jobs = db.store.list_jobs(None, 10).await.unwrap();
     assert_eq!(
         jobs.iter().map(|j| (j.kind.as_str(), j.state)).collect::<Vec<_>>(),

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use maillage_domain::fields::Email;
+use maillage_domain::history::Author;
 use maillage_domain::user::User;
 use maillage_domain::vocab::{PlaceType, Service};
 use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance, UserId};
@@ -15,7 +16,7 @@ use maillage_store::{ImportOutcome, PlaceFilter, PlaceSort, StoreError, UserReco
 async fn a_stored_place_reads_back_identical() {
     let db = fresh_store().await.unwrap();
     let p = place("La Forge", &[PlaceType::Fablab], "42", 45.43, 4.39);
-    db.store.insert_place(&p).await.unwrap();
+    db.store.insert_place(&p, &Author::System).await.unwrap();
     let back = db.store.place(p.id).await.unwrap().unwrap();
     assert_eq!(back.data, p.data);
     assert_eq!(back.id, p.id);
@@ -27,14 +28,24 @@ async fn a_stored_place_reads_back_identical() {
 async fn filters_combine_type_departement_and_text() {
     let db = fresh_store().await.unwrap();
     let s = &db.store;
-    s.insert_place(&place("Fabrique numérique du Pilat", &[PlaceType::FabriqueNumerique], "42", 45.4, 4.4))
+    s.insert_place(
+        &place("Fabrique numérique du Pilat", &[PlaceType::FabriqueNumerique], "42", 45.4, 4.4),
+        &Author::System,
+    )
+    .await
+    .unwrap();
+    s.insert_place(
+        &place("Coworking des Canuts", &[PlaceType::Coworking], "69", 45.77, 4.83),
+        &Author::System,
+    )
+    .await
+    .unwrap();
+    s.insert_place(&place("Fablab de la Loire", &[PlaceType::Fablab], "42", 45.5, 4.3), &Author::System)
         .await
         .unwrap();
-    s.insert_place(&place("Coworking des Canuts", &[PlaceType::Coworking], "69", 45.77, 4.83)).await.unwrap();
-    s.insert_place(&place("Fablab de la Loire", &[PlaceType::Fablab], "42", 45.5, 4.3)).await.unwrap();
     let mut draft = place("Fabrique brouillon", &[PlaceType::FabriqueNumerique], "42", 45.4, 4.4);
     draft.status = PlaceStatus::Draft;
-    s.insert_place(&draft).await.unwrap();
+    s.insert_place(&draft, &Author::System).await.unwrap();
 
     let by_dep = s
         .list_places(&PlaceFilter { departement: Some("42".into()), ..Default::default() }, 0, 50)
@@ -67,9 +78,11 @@ async fn filters_combine_type_departement_and_text() {
 async fn near_filter_keeps_places_within_radius_sorted_by_distance() {
     let db = fresh_store().await.unwrap();
     let s = &db.store;
-    s.insert_place(&place("Loin", &[PlaceType::Fablab], "69", 45.90, 4.83)).await.unwrap();
-    s.insert_place(&place("Près", &[PlaceType::Fablab], "69", 45.765, 4.835)).await.unwrap();
-    s.insert_place(&place("Très loin", &[PlaceType::Fablab], "13", 43.3, 5.4)).await.unwrap();
+    s.insert_place(&place("Loin", &[PlaceType::Fablab], "69", 45.90, 4.83), &Author::System).await.unwrap();
+    s.insert_place(&place("Près", &[PlaceType::Fablab], "69", 45.765, 4.835), &Author::System).await.unwrap();
+    s.insert_place(&place("Très loin", &[PlaceType::Fablab], "13", 43.3, 5.4), &Author::System)
+        .await
+        .unwrap();
     let f = PlaceFilter { near: Some((45.76, 4.83, 20.0)), sort: PlaceSort::Distance, ..Default::default() };
     let page = s.list_places(&f, 0, 10).await.unwrap();
     let names: Vec<_> = page.places.iter().map(|p| p.data.name.as_str()).collect();
@@ -81,15 +94,15 @@ async fn near_filter_keeps_places_within_radius_sorted_by_distance() {
 async fn a_stale_update_is_refused_with_the_current_version() {
     let db = fresh_store().await.unwrap();
     let mut p = place("La Forge", &[PlaceType::Fablab], "42", 45.43, 4.39);
-    db.store.insert_place(&p).await.unwrap();
+    db.store.insert_place(&p, &Author::System).await.unwrap();
     let rev0 = db.store.places_revision().await.unwrap();
     p.data.name = "La Forge 2".into();
     p.version = 2;
-    db.store.update_place(&p, 1).await.unwrap();
+    db.store.update_place(&p, 1, &Author::System).await.unwrap();
     assert!(db.store.places_revision().await.unwrap() > rev0);
     p.data.name = "Écrasement".into();
     p.version = 2;
-    match db.store.update_place(&p, 1).await {
+    match db.store.update_place(&p, 1, &Author::System).await {
         Err(StoreError::Conflict { current }) => assert_eq!(current, 2),
         other => panic!("expected a conflict, got {other:?}"),
     }
@@ -102,11 +115,11 @@ async fn reimporting_a_source_updates_instead_of_duplicating() {
     let mut a = place("A", &[PlaceType::Epn], "42", 45.4, 4.4);
     a.provenance =
         Provenance { source: "region".into(), source_id: Some("1".into()), source_updated_on: None };
-    let out = db.store.import_places(std::slice::from_ref(&a)).await.unwrap();
+    let out = db.store.import_places(std::slice::from_ref(&a), &Author::System).await.unwrap();
     assert_eq!(out, [ImportOutcome::Created]);
     let mut again = place("A renommé", &[PlaceType::Epn], "42", 45.4, 4.4);
     again.provenance = a.provenance.clone();
-    let out = db.store.import_places(&[again]).await.unwrap();
+    let out = db.store.import_places(&[again], &Author::System).await.unwrap();
     assert_eq!(out, [ImportOutcome::Updated]);
     let all = db.store.all_places(&PlaceFilter::default()).await.unwrap();
     assert_eq!(all.len(), 1);
@@ -167,7 +180,7 @@ async fn a_large_import_is_stored_in_batches_and_searchable() {
             p
         })
         .collect();
-    let out = db.store.import_places(&places).await.unwrap();
+    let out = db.store.import_places(&places, &Author::System).await.unwrap();
     assert!(out.iter().all(|o| *o == ImportOutcome::Created));
     let all = PlaceFilter {
         types: vec![PlaceType::Coworking],
@@ -182,7 +195,7 @@ async fn a_large_import_is_stored_in_batches_and_searchable() {
     // The same file again, with one record twice: all updates.
     let mut again = places.clone();
     again.push(places[7].clone());
-    let out = db.store.import_places(&again).await.unwrap();
+    let out = db.store.import_places(&again, &Author::System).await.unwrap();
     assert_eq!(out.iter().filter(|o| **o == ImportOutcome::Updated).count(), 1_251);
     assert_eq!(db.store.list_places(&all, 0, 1).await.unwrap().total, 1_250);
     let seventh = db.store.place_by_source("lot", "7").await.unwrap().unwrap();
@@ -201,7 +214,7 @@ async fn a_second_server_on_the_same_database_sees_every_write_at_once() {
     assert_eq!(other.list_places(&fablabs, 0, 10).await.unwrap().total, 0);
 
     let mut p = place("La Forge", &[PlaceType::Fablab], "42", 45.43, 4.39);
-    other.insert_place(&p).await.unwrap();
+    other.insert_place(&p, &Author::System).await.unwrap();
     assert_eq!(db.store.list_places(&fablabs, 0, 10).await.unwrap().total, 1);
 
     // An edit on one server changes what the other finds, by filter and by text.
@@ -209,7 +222,7 @@ async fn a_second_server_on_the_same_database_sees_every_write_at_once() {
     p.data.name = "Le Plateau".into();
     p.data.summary = "Bureaux partagés".into();
     p.version = 2;
-    db.store.update_place(&p, 1).await.unwrap();
+    db.store.update_place(&p, 1, &Author::System).await.unwrap();
     assert_eq!(other.list_places(&fablabs, 0, 10).await.unwrap().total, 0);
     let text = PlaceFilter { text: Some(maillage_search::Query::parse("plateau")), ..Default::default() };
     assert_eq!(other.list_places(&text, 0, 10).await.unwrap().places[0].data.name, "Le Plateau");
@@ -230,7 +243,7 @@ async fn filters_combine_and_values_of_one_filter_are_alternatives() {
     let mut draft = place("Atelier caché", &[PlaceType::Fablab], "42", 45.43, 4.39);
     draft.status = PlaceStatus::Draft;
     for p in [&a, &b, &c, &draft] {
-        s.insert_place(p).await.unwrap();
+        s.insert_place(p, &Author::System).await.unwrap();
     }
     let names =
         |page: maillage_store::ListPage| page.places.iter().map(|p| p.data.name.clone()).collect::<Vec<_>>();

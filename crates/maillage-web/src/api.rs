@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/places.geojson", get(geojson))
         .route("/api/v1/places/{id}", get(read).put(update))
         .route("/api/v1/places/{id}/archive", post(archive))
+        .route("/api/v1/places/{id}/history", get(crate::history::api_history))
+        .route("/api/v1/places/{id}/history/{change}/revert", post(crate::history::api_revert))
         .route("/api/v1/export", get(export))
         .route("/api/v1/communes", get(communes))
         .route("/api/v1/vocabularies", get(vocabularies))
@@ -46,7 +48,7 @@ fn api_err(e: impl Into<AppError>, ctx: &Ctx) -> WebError {
 }
 
 /// A place as the API shows it: the record and its page's address.
-fn place_json(place: &Place) -> Value {
+pub(crate) fn place_json(place: &Place) -> Value {
     let mut v = serde_json::to_value(place).unwrap_or(Value::Null);
     v["url"] = json!(format!("/lieux/{}", place.id));
     v
@@ -69,7 +71,7 @@ fn known_params(pairs: &Pairs, allowed: &[&str], ctx: &Ctx) -> Result<(), WebErr
 
 /// Parse a JSON body strictly: content type, size, syntax, unknown fields and types all
 /// give a 422 (or 413/415) naming the problem and its field.
-fn parse_json<T: for<'de> Deserialize<'de>>(
+pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
     ctx: &Ctx,
@@ -155,7 +157,7 @@ fn is_json_media_type(content_type: &str) -> bool {
 }
 
 /// JSON writes must carry the session's CSRF token in `X-CSRF-Token`.
-fn check_write(ctx: &Ctx, headers: &HeaderMap) -> Result<(), WebError> {
+pub(crate) fn check_write(ctx: &Ctx, headers: &HeaderMap) -> Result<(), WebError> {
     if !ctx.is_signed_in() {
         return Err(api_err(AppError::Unauthenticated, ctx));
     }
@@ -276,7 +278,7 @@ async fn read(State(state): State<AppState>, ctx: Ctx, Path(id): Path<String>) -
     Ok(Json(place_json(&place)).into_response())
 }
 
-fn warnings_json(warnings: &[FieldError], ctx: &Ctx) -> Value {
+pub(crate) fn warnings_json(warnings: &[FieldError], ctx: &Ctx) -> Value {
     json!(
         warnings
             .iter()

@@ -7,6 +7,7 @@ mod context;
 mod error;
 mod forms;
 mod geocache;
+mod history;
 mod i18n;
 mod openapi;
 mod pages;

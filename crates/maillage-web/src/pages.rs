@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/lieux/{id}", get(place_page))
         .route("/lieux/{id}/modifier", get(edit_place_form).post(update_place))
         .route("/lieux/{id}/archiver", post(archive_place))
+        .route("/lieux/{id}/historique", get(crate::history::history_page))
+        .route("/lieux/{id}/historique/{change}/retablir", post(crate::history::revert_form))
         .route("/mes-lieux", get(my_places))
         .route("/territoires/communes/{code}", get(commune_page))
         .route("/territoires/departements/{code}", get(departement_page))
@@ -391,6 +393,7 @@ async fn place_page(
         can_edit,
         edit_href: format!("/lieux/{}/modifier", place.id),
         archive_href: format!("/lieux/{}/archiver", place.id),
+        history_href: format!("/lieux/{}/historique", place.id),
         version: place.version,
         tile_url: state.web().tile_url.clone().unwrap_or_default(),
         tile_attribution: state.web().tile_attribution.clone().unwrap_or_default(),

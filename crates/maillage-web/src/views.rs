@@ -193,6 +193,7 @@ pub struct PlacePage {
     pub can_edit: bool,
     pub edit_href: String,
     pub archive_href: String,
+    pub history_href: String,
     pub version: i64,
     pub tile_url: String,
     pub tile_attribution: String,

@@ -52,6 +52,8 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         ("/lieux/nouveau".to_owned(), [303, 200, 200, 200]),
         (format!("/lieux/{draft_id}/modifier"), [303, 404, 200, 200]),
         (format!("/lieux/{published_id}/modifier"), [303, 403, 403, 200]),
+        (format!("/lieux/{published_id}/historique"), [200, 200, 200, 200]),
+        (format!("/lieux/{draft_id}/historique"), [404, 404, 200, 200]),
         ("/mes-lieux".to_owned(), [303, 200, 200, 200]),
         ("/compte".to_owned(), [303, 200, 200, 200]),
         ("/compte/donnees.json".to_owned(), [303, 200, 200, 200]),
@@ -73,6 +75,8 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         ("/api/v1/places.geojson".to_owned(), [200, 200, 200, 200]),
         (format!("/api/v1/places/{published_id}"), [200, 200, 200, 200]),
         (format!("/api/v1/places/{draft_id}"), [404, 404, 200, 200]),
+        (format!("/api/v1/places/{published_id}/history"), [200, 200, 200, 200]),
+        (format!("/api/v1/places/{draft_id}/history"), [404, 404, 200, 200]),
         ("/api/v1/export?format=csv".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/communes?q=lyon".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/vocabularies".to_owned(), [200, 200, 200, 200]),
@@ -149,6 +153,40 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
             )
             .await;
         assert_eq!(r.status.as_u16(), code, "archive as {role:?}: {}", r.body);
+    }
+
+    // Reverting a field (here the draft's name, back to its first value): as editing.
+    let history = app.get(Some(&manager), &format!("/api/v1/places/{draft_id}/history")).await.json();
+    let rename = history["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["version"] == 2)
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    for (role, code) in all.iter().zip([401, 404, 200, 409]) {
+        let r = app
+            .json(
+                Some(&client(*role)),
+                Method::POST,
+                &format!("/api/v1/places/{draft_id}/history/{rename}/revert"),
+                &json!({ "field": "name", "version": 3 }),
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), code, "revert as {role:?}: {}", r.body);
+    }
+    for (role, code) in all.iter().zip([303, 404, 303, 409]) {
+        let r = app
+            .post_form(
+                &client(*role),
+                &format!("/lieux/{draft_id}/historique/{rename}/retablir"),
+                &[("field", "name"), ("version", "4")],
+            )
+            .await;
+        assert_eq!(r.status.as_u16(), code, "POST revert form as {role:?}");
+        if *role == Visitor {
+            assert!(r.location().starts_with("/connexion"), "visitors are sent to the login page");
+        }
     }
 
     // Form posts.

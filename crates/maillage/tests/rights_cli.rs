@@ -70,6 +70,8 @@ struct Snapshot {
     users: Vec<(maillage_domain::user::User, String)>,
     places: Vec<maillage_domain::Place>,
     managers: Vec<(String, Vec<String>)>,
+    /// Every place's history, whole (who, when, each field).
+    history: Vec<Vec<maillage_store::StoredChange>>,
 }
 
 async fn snapshot(store: &Store) -> Snapshot {
@@ -87,7 +89,16 @@ async fn snapshot(store: &Store) -> Snapshot {
         ids.sort();
         managers.push((u.user.email.as_str().to_owned(), ids));
     }
-    Snapshot { users: users.into_iter().map(|r| (r.user, r.password_hash)).collect(), places, managers }
+    let mut history = Vec::new();
+    for p in &places {
+        history.push(store.history(maillage_domain::history::KIND_PLACE, &p.id.to_string()).await.unwrap());
+    }
+    Snapshot {
+        users: users.into_iter().map(|r| (r.user, r.password_hash)).collect(),
+        places,
+        managers,
+        history,
+    }
 }
 
 /// An admin, two managers, places in draft (edited to version 3), published and archived,
@@ -117,6 +128,7 @@ async fn backup_then_restore_gives_back_every_place_account_and_manager() {
         assert!(statuses.contains(&s), "{s:?} among {statuses:?}");
     }
     assert!(before.places.iter().any(|p| p.version == 3));
+    assert_eq!(before.history.iter().map(Vec::len).sum::<usize>(), 6, "3 creations, 2 edits, 1 archive");
 
     // An online backup: the library still has the database open.
     let backup = env.path("sauvegarde.sqlite3");
