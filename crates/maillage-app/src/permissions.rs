@@ -15,6 +15,7 @@
 //! | import files                        | no      | no        | no                   | yes   |
 //! | export published places             | yes     | yes       | yes                  | yes   |
 //! | see and retry background jobs       | no      | no        | no                   | yes   |
+//! | list accounts, back up, remove demo | no      | no        | no                   | yes   |
 //!
 //! Publication is moderated: a network validates its member places before they appear.
 //! A manager's edits to an already published place stay published.
@@ -40,6 +41,11 @@ pub fn may_create_place(actor: &Actor) -> bool {
 }
 
 pub fn may_import(actor: &Actor) -> bool {
+    actor.is_admin()
+}
+
+/// Operating the platform: the account list, backups, removing the demo network.
+pub fn may_operate(actor: &Actor) -> bool {
     actor.is_admin()
 }
 

@@ -78,12 +78,12 @@ async fn the_reset_mail_is_retried_while_the_transport_fails_then_sent() {
     );
     app.create_user("claire@exemple.fr", "Claire", "mot-de-passe-solide", false).await.unwrap();
     app.request_password_reset("claire@exemple.fr", "fr").await.unwrap();
-    let job = app.store.list_jobs(None, 10).await.unwrap().remove(0);
+    let job = app.store().list_jobs(None, 10).await.unwrap().remove(0);
     assert_eq!((job.kind.as_str(), job.state), ("mail.password_reset", JobState::Queued));
     assert!(!job.payload.contains("claire@exemple.fr"), "no address in the queue: {}", job.payload);
 
     assert_eq!(app.run_due_jobs().await.unwrap(), 1);
-    let failed_once = app.store.job(job.id).await.unwrap().unwrap();
+    let failed_once = app.store().job(job.id).await.unwrap().unwrap();
     assert_eq!((failed_once.state, failed_once.attempts), (JobState::Queued, 1), "queued again");
     let error = failed_once.last_error.unwrap();
     assert!(error.contains("envoi du lien de réinitialisation impossible"), "{error}");
@@ -93,7 +93,7 @@ async fn the_reset_mail_is_retried_while_the_transport_fails_then_sent() {
     // The transport works again: the next attempt sends the link.
     std::fs::remove_file(&outbox).unwrap();
     until("the retry", || async { app.run_due_jobs().await.unwrap() > 0 }).await;
-    let sent = app.store.job(job.id).await.unwrap().unwrap();
+    let sent = app.store().job(job.id).await.unwrap().unwrap();
     assert_eq!((sent.state, sent.attempts), (JobState::Done, 2));
     let mails = mails(&outbox);
     assert_eq!(mails.len(), 1);
@@ -109,7 +109,7 @@ async fn a_reset_mail_to_an_unknown_address_is_not_even_queued() {
     let dir = tempfile::tempdir().unwrap();
     let (_db, app) = fresh_app(dir.path()).await;
     app.request_password_reset("personne@exemple.fr", "fr").await.unwrap();
-    assert!(app.store.list_jobs(None, 10).await.unwrap().is_empty());
+    assert!(app.store().list_jobs(None, 10).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -132,9 +132,9 @@ async fn a_panicking_handler_is_a_failed_attempt_and_the_runner_goes_on() {
         Err(JobError::retry("service distant en panne", std::io::Error::other("connexion refusée")))
     });
     let runner = Runner::new(app.clone(), registry, fast()).start();
-    let panics = app.store.enqueue(&NewJob::new("test.panics-once", json!({}))).await.unwrap().id;
-    let fails = app.store.enqueue(&NewJob::new("test.fails", json!({})).max_attempts(3)).await.unwrap().id;
-    let store = app.store.clone();
+    let panics = app.store().enqueue(&NewJob::new("test.panics-once", json!({}))).await.unwrap().id;
+    let fails = app.store().enqueue(&NewJob::new("test.fails", json!({})).max_attempts(3)).await.unwrap().id;
+    let store = app.store().clone();
     until("both jobs finished", || {
         let store = store.clone();
         async move {
@@ -144,14 +144,14 @@ async fn a_panicking_handler_is_a_failed_attempt_and_the_runner_goes_on() {
         }
     })
     .await;
-    let panicked = app.store.job(panics).await.unwrap().unwrap();
+    let panicked = app.store().job(panics).await.unwrap().unwrap();
     assert_eq!(panicked.attempts, 2, "the panic was one failed attempt");
-    let failed = app.store.job(fails).await.unwrap().unwrap();
+    let failed = app.store().job(fails).await.unwrap().unwrap();
     assert_eq!(failed.attempts, 3);
     assert_eq!(failed.last_error.as_deref(), Some("service distant en panne"), "our message, not the cause");
     // Still running: a new job is taken.
-    let after = app.store.enqueue(&NewJob::new("test.panics-once", json!({}))).await.unwrap().id;
-    let store = app.store.clone();
+    let after = app.store().enqueue(&NewJob::new("test.panics-once", json!({}))).await.unwrap().id;
+    let store = app.store().clone();
     until("a job after the panic", || {
         let store = store.clone();
         async move { store.job(after).await.unwrap().unwrap().state == JobState::Done }
@@ -170,10 +170,10 @@ async fn an_enqueue_in_this_process_wakes_the_runner_at_once() {
     let runner = Runner::new(app.clone(), registry, config).start();
     // Let the runner reach its wait (an hour of polling) first.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let mut tx = app.store.transaction().await.unwrap();
+    let mut tx = app.store().transaction().await.unwrap();
     let id = tx.enqueue(&NewJob::new("test.noop", json!({}))).await.unwrap().id;
     tx.commit().await.unwrap();
-    let store = app.store.clone();
+    let store = app.store().clone();
     until("the woken runner", || {
         let store = store.clone();
         async move { store.job(id).await.unwrap().unwrap().state == JobState::Done }
@@ -198,12 +198,12 @@ async fn a_stopped_runner_gives_back_the_job_it_could_not_finish() {
         }
     });
     let runner = Runner::new(app.clone(), registry, fast()).start();
-    let id = app.store.enqueue(&NewJob::new("test.slow", json!({})).max_attempts(1)).await.unwrap().id;
+    let id = app.store().enqueue(&NewJob::new("test.slow", json!({})).max_attempts(1)).await.unwrap().id;
     tokio::time::timeout(Duration::from_secs(10), started.notified()).await.expect("started");
     let stopping = Instant::now();
     runner.stop().await;
     assert!(stopping.elapsed() < Duration::from_secs(5), "stopped after its grace period");
-    let job = app.store.job(id).await.unwrap().unwrap();
+    let job = app.store().job(id).await.unwrap().unwrap();
     assert_eq!((job.state, job.attempts, job.lease_owner), (JobState::Queued, 0, None), "given back whole");
 }
 
@@ -222,7 +222,7 @@ async fn the_standard_runner_schedules_the_purge_once_per_period() {
     let (db, app) = fresh_app(dir.path()).await;
     let beside = app_on(Store::connect(&db.url).await.unwrap(), dir.path().to_owned());
     let (a, b) = (app.start_jobs().unwrap(), beside.start_jobs().unwrap());
-    let store = app.store.clone();
+    let store = app.store().clone();
     until("the purge ran", || {
         let store = store.clone();
         async move { store.count_jobs(JobState::Done).await.unwrap() > 0 }
@@ -231,7 +231,7 @@ async fn the_standard_runner_schedules_the_purge_once_per_period() {
     a.stop().await;
     b.stop().await;
     let purges: Vec<_> = app
-        .store
+        .store()
         .list_jobs(None, 10)
         .await
         .unwrap()
@@ -254,7 +254,7 @@ async fn retrying_by_hand_names_what_is_wrong_with_the_id() {
     };
     assert_eq!(field_code(app.retry_job(&admin(), "pas-un-id").await), "invalid_job_id");
     assert_eq!(field_code(app.retry_job(&admin(), &uuid::Uuid::now_v7().to_string()).await), "unknown_job");
-    let id = app.store.enqueue(&NewJob::new("test.kind", json!({}))).await.unwrap().id;
+    let id = app.store().enqueue(&NewJob::new("test.kind", json!({}))).await.unwrap().id;
     assert_eq!(field_code(app.retry_job(&admin(), &id.to_string()).await), "job_not_failed");
     assert!(matches!(app.retry_job(&Actor::Anonymous, &id.to_string()).await, Err(AppError::Forbidden)));
     assert!(matches!(app.list_jobs(&Actor::Anonymous, None, 10).await, Err(AppError::Forbidden)));
@@ -289,10 +289,10 @@ async fn two_servers_runners_run_each_of_200_jobs_exactly_once() {
     let a = Runner::new(app.clone(), registry.clone(), fast()).start();
     let b = Runner::new(beside.clone(), registry, fast()).start();
     for i in 0..200u64 {
-        let store = if i % 2 == 0 { &app.store } else { &beside.store };
+        let store = if i % 2 == 0 { app.store() } else { beside.store() };
         store.enqueue(&NewJob::new("test.count", json!({ "i": i })).key(i.to_string())).await.unwrap();
     }
-    let store = app.store.clone();
+    let store = app.store().clone();
     until("200 jobs done", || {
         let store = store.clone();
         async move { store.count_jobs(JobState::Done).await.unwrap() == 200 }
@@ -300,7 +300,7 @@ async fn two_servers_runners_run_each_of_200_jobs_exactly_once() {
     .await;
     a.stop().await;
     b.stop().await;
-    assert_eq!(app.store.count_jobs(JobState::Failed).await.unwrap(), 0);
+    assert_eq!(app.store().count_jobs(JobState::Failed).await.unwrap(), 0);
     let runs = runs.lock().unwrap();
     assert_eq!(runs.len(), 200, "every job ran");
     assert!(runs.values().all(|n| *n == 1), "each exactly once");

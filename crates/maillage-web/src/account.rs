@@ -74,8 +74,7 @@ async fn page(
 ) -> Result<AccountPage, WebError> {
     let lang = ctx.lang;
     let user = ctx.actor.user().ok_or_else(|| WebError::page(AppError::Unauthenticated, lang))?;
-    let places =
-        state.app().store.managed_place_ids(user.id).await.map_err(|e| WebError::page(e, lang))?.len();
+    let places = state.app().managed_place_count(&ctx.actor).await.map_err(|e| WebError::page(e, lang))?;
     let label = |field: &str| match field {
         "password" => t(lang, "account.password"),
         _ => t(lang, "account.confirm"),

@@ -71,7 +71,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
         (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "5")], "database unavailable")
             .into_response()
     };
-    match tokio::time::timeout(std::time::Duration::from_secs(1), state.app().store.ping()).await {
+    match tokio::time::timeout(std::time::Duration::from_secs(1), state.app().ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok").into_response(),
         Ok(Err(e)) => {
             tracing::error!(error = %e, "health check failed");

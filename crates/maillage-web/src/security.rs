@@ -90,13 +90,13 @@ async fn within_budget(
         Some(user) => (format!("{kind}:account:{}", user.id), per_account),
         None => (format!("{kind}:address:{}", maillage_app::security::token_hash(&ctx.client)), per_address),
     };
-    match state.app().store.hit_counter(&key, BUDGET_WINDOW).await {
+    match state.app().hit_budget(&key, BUDGET_WINDOW).await {
         Ok(hit) if hit.count > limit => {
             let error = AppError::RateLimited { retry_after_s: hit.retry_after_s() };
             WebError { error, lang: ctx.lang, surface }.into_response()
         }
         Ok(_) => next.run(Request::from_parts(parts, body)).await,
-        Err(e) => WebError { error: e.into(), lang: ctx.lang, surface }.into_response(),
+        Err(error) => WebError { error, lang: ctx.lang, surface }.into_response(),
     }
 }
 

@@ -144,7 +144,7 @@ async fn deleting_needs_the_password_the_box_and_the_csrf_token_then_the_places_
         let r = app.get(Some(&admin), &format!("/api/v1/places/{id}")).await;
         assert_eq!(r.status, StatusCode::OK, "{id}");
     }
-    let store = &app.state.app().store;
+    let store = app.state.app().store();
     let orphans: Vec<String> =
         store.places_without_manager().await.unwrap().iter().map(|p| p.to_string()).collect();
     assert!(orphans.contains(&draft_id) && orphans.contains(&archived_id), "{orphans:?}");
@@ -201,7 +201,7 @@ async fn an_admin_erasure_removes_sessions_reset_links_and_counters_in_one_go() 
     assert_eq!(erased.places.len(), 2);
     assert_eq!(erased.without_manager.len(), 2);
     let token = &user.cookies.iter().find(|(k, _)| k == "maillage_session").unwrap().1;
-    let store = &core.store;
+    let store = core.store();
     assert!(store.session(&maillage_app::security::token_hash(token)).await.unwrap().is_none());
     assert!(store.personal_data(erased.user.id, &[]).await.unwrap().is_none());
     let bucket = format!("reset:{}", maillage_app::security::token_hash("claire@exemple.fr"));

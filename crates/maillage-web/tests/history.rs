@@ -236,8 +236,13 @@ async fn reverts_that_cannot_be_done_say_why_and_change_nothing() {
     // A value the validation of an edit refuses: Saint-Étienne again, with the point in Rennes.
     let r = post(Some(&manager), commune_revert, json!({ "field": "commune_code", "version": 3 })).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    let error = &r.json()["error"]["fields"][0];
-    assert_eq!((&error["field"], &error["code"]), (&json!("latitude"), &json!("location_far_from_commune")));
+    // Refused as any edit would be: the point is far from the commune (and the postal code
+    // is not one of the commune's).
+    let fields = r.json()["error"]["fields"].as_array().unwrap().clone();
+    assert!(
+        fields.iter().any(|e| e["field"] == "latitude" && e["code"] == "location_far_from_commune"),
+        "{fields:?}"
+    );
     // Unknown changes, and a change of another place.
     for change in [maillage_domain::ChangeId::new().to_string(), "pas-un-id".to_owned()] {
         let r = post(Some(&manager), revert(&change), json!({ "field": "name", "version": 2 })).await;

@@ -188,7 +188,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 /// The local command line acts with full rights: whoever runs it owns the data.
-fn cli_actor() -> Actor {
+pub(crate) fn cli_actor() -> Actor {
     Actor::User(User {
         id: maillage_domain::UserId::new(),
         email: maillage_domain::fields::Email::parse("cli@maillage.invalid").expect("valid address"),
@@ -460,7 +460,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::User { command: UserCommand::List } => {
             let app = open_app(&config).await?;
-            for r in app.store.list_users().await? {
+            for r in app.list_users(&cli_actor()).await? {
                 println!(
                     "{}\t{}\t{}",
                     r.user.email,
@@ -513,7 +513,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { count, seed, remove } => {
             let app = open_app(&config).await?;
             if remove {
-                app.store.delete_demo_data().await?;
+                app.remove_demo(&cli_actor()).await?;
                 eprintln!("demo data removed");
             } else {
                 load_demo(&app, count, seed).await?;

@@ -54,7 +54,7 @@ pub async fn backup(config: &Config, file: &Path) -> Result<ExitCode> {
         return Ok(postgres_help(&url, file, false));
     }
     let app = crate::open_app(config).await?;
-    match app.store.backup_to(file).await {
+    match app.backup_to(&crate::cli_actor(), file).await? {
         Ok(s) => {
             println!(
                 "sauvegarde / backup: {} ({} octets / bytes, {} comptes / accounts, {} lieux / places, intégrité / integrity ok)",

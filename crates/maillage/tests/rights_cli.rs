@@ -110,7 +110,7 @@ async fn fill(app: &App) -> (Actor, Actor, Actor) {
     let (draft, _) = app.create_place(&claire, &input("La Forge", None, None)).await.unwrap();
     app.update_place(&claire, draft.id, &input("La Forge (2)", None, Some(1))).await.unwrap();
     app.update_place(&claire, draft.id, &input("La Forge (3)", None, Some(2))).await.unwrap();
-    app.store.add_place_manager(draft.id, paul.user().unwrap().id).await.unwrap();
+    app.store().add_place_manager(draft.id, paul.user().unwrap().id).await.unwrap();
     app.create_place(&admin, &input("Le Quai", Some("published"), None)).await.unwrap();
     let (old, _) = app.create_place(&paul, &input("L'Ancien Atelier", None, None)).await.unwrap();
     app.archive_place(&paul, old.id, 1).await.unwrap();
@@ -122,7 +122,7 @@ async fn backup_then_restore_gives_back_every_place_account_and_manager() {
     let env = Env::new();
     let app = env.app().await;
     let (admin, claire, _) = fill(&app).await;
-    let before = snapshot(&app.store).await;
+    let before = snapshot(app.store()).await;
     let statuses: Vec<_> = before.places.iter().map(|p| p.status).collect();
     for s in [PlaceStatus::Draft, PlaceStatus::Published, PlaceStatus::Archived] {
         assert!(statuses.contains(&s), "{s:?} among {statuses:?}");
@@ -145,23 +145,23 @@ async fn backup_then_restore_gives_back_every_place_account_and_manager() {
     app.create_place(&admin, &input("Nouveau lieu", None, None)).await.unwrap();
     app.erase_account_of(&admin, "claire@exemple.fr").await.unwrap();
     let _ = claire;
-    let changed = snapshot(&app.store).await;
+    let changed = snapshot(app.store()).await;
     assert_ne!(changed, before);
 
     // Refused while the database is open elsewhere (as by a running server): nothing changes.
     let out = env.run(&["restore", backup.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("maillage serve"), "{}", text(&out.stderr));
-    assert_eq!(snapshot(&app.store).await, changed);
-    app.store.close().await;
+    assert_eq!(snapshot(app.store()).await, changed);
+    app.store().close().await;
 
     let out = env.run(&["restore", backup.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(env.data().join("maillage.sqlite3.before-restore").exists());
     let app = env.app().await;
-    assert_eq!(snapshot(&app.store).await, before, "the backup's data, whole");
+    assert_eq!(snapshot(app.store()).await, before, "the backup's data, whole");
     // The copy kept aside is the database as it was just before.
-    app.store.close().await;
+    app.store().close().await;
     let kept =
         Store::connect(&format!("sqlite://{}", env.data().join("maillage.sqlite3.before-restore").display()))
             .await
@@ -194,7 +194,7 @@ async fn bad_backups_are_refused_with_a_reason_and_the_database_is_untouched() {
     let env = Env::new();
     let app = env.app().await;
     fill(&app).await;
-    app.store.close().await;
+    app.store().close().await;
     let good = env.path("bonne.sqlite3");
     assert_eq!(env.run(&["backup", good.to_str().unwrap()]).status.code(), Some(0));
     let bytes = std::fs::read(&good).unwrap();
@@ -241,7 +241,7 @@ async fn admins_export_and_erase_an_account_from_the_command_line() {
     let env = Env::new();
     let app = env.app().await;
     fill(&app).await;
-    app.store.close().await;
+    app.store().close().await;
 
     let out = env.run(&["user", "export", "--email", "paul@exemple.fr"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -285,7 +285,7 @@ async fn admins_export_and_erase_an_account_from_the_command_line() {
         statuses: vec![PlaceStatus::Draft, PlaceStatus::Published, PlaceStatus::Archived],
         ..Default::default()
     };
-    assert_eq!(app.store.all_places(&filter).await.unwrap().len(), 3, "the places stay");
-    assert_eq!(app.store.places_without_manager().await.unwrap().len(), 1);
-    app.store.close().await;
+    assert_eq!(app.store().all_places(&filter).await.unwrap().len(), 3, "the places stay");
+    assert_eq!(app.store().places_without_manager().await.unwrap().len(), 1);
+    app.store().close().await;
 }
