@@ -1,7 +1,6 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
-pub mod demo;
 pub mod error;
 pub mod history;
 pub mod jobs;

@@ -436,7 +436,7 @@ impl App {
 
     /// Replace the demo network (places and accounts marked as demo) with a new one.
     pub async fn load_demo(&self, count: usize, seed: u64, progress: Progress<'_>) -> AppResult<DemoSummary> {
-        use crate::demo::{DEMO_PASSWORD, DEMO_SOURCE, demo_network};
+        use maillage_demo::{DEMO_PASSWORD, DEMO_SOURCE, demo_network};
         let network = demo_network(self.reference, count, seed);
         let now = Utc::now();
         let total = network.places.len();

@@ -248,7 +248,7 @@ async fn load_demo(app: &App, count: usize, seed: u64) -> Result<()> {
         "demo: {} places, {} accounts (password: {}) in {:.1} s",
         summary.places,
         summary.users,
-        maillage_app::demo::DEMO_PASSWORD,
+        maillage_demo::DEMO_PASSWORD,
         started.elapsed().as_secs_f64()
     );
     Ok(())

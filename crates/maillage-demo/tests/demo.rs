@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use maillage_app::demo::{DEMO_PASSWORD, DEMO_SOURCE, DemoNetwork, demo_network, is_suggested_equipment};
+use maillage_demo::{DEMO_PASSWORD, DEMO_SOURCE, DemoNetwork, demo_network, is_suggested_equipment};
 use maillage_domain::place::FarLocation;
 use maillage_domain::vocab::{Label, PlaceType, Vocabulary};
 use maillage_domain::{PlaceStatus, fields::Email};

@@ -1,3 +1,5 @@
+#![doc = include_str!("../README.md")]
+
 //! The demo network: about 3,500 believable tiers-lieux over France, for `maillage demo`
 //! and `serve --demo`.
 //!
