@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/places/{id}/history", get(crate::history::api_history))
         .route("/api/v1/places/{id}/history/{change}/revert", post(crate::history::api_revert))
         .route("/api/v1/export", get(export))
+        .route("/api/v1/search", get(crate::search::api_search))
         .route("/api/v1/communes", get(communes))
         .route("/api/v1/vocabularies", get(vocabularies))
         .route("/api/v1/territory/nearest", get(crate::territory::api::nearest))
@@ -55,7 +56,7 @@ pub(crate) fn place_json(place: &Place) -> Value {
 }
 
 /// Refuse query parameters the endpoint does not know, naming them.
-fn known_params(pairs: &Pairs, allowed: &[&str], ctx: &Ctx) -> Result<(), WebError> {
+pub(crate) fn known_params(pairs: &Pairs, allowed: &[&str], ctx: &Ctx) -> Result<(), WebError> {
     let unknown: Vec<&str> = pairs.keys().filter(|k| !allowed.contains(k) && *k != "lang").collect();
     if let Some(k) = unknown.first() {
         return Err(WebError::bad_input(

@@ -11,6 +11,7 @@ mod history;
 mod i18n;
 mod openapi;
 mod pages;
+mod search;
 mod security;
 mod territory;
 mod views;

@@ -79,6 +79,7 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         (format!("/api/v1/places/{draft_id}/history"), [404, 404, 200, 200]),
         ("/api/v1/export?format=csv".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/communes?q=lyon".to_owned(), [200, 200, 200, 200]),
+        ("/api/v1/search?q=lieu".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/vocabularies".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/territory/nearest?territory=42".to_owned(), [200, 200, 200, 200]),
         ("/api/v1/territory/coverage?radius_km=10&by=region".to_owned(), [200, 200, 200, 200]),
