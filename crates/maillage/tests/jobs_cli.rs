@@ -3,43 +3,12 @@
 
 use maillage_store::Store;
 use maillage_store::jobs::NewJob;
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
-
-impl Env {
-    fn new() -> Self {
-        let env = Self { dir: tempfile::tempdir().unwrap() };
-        std::fs::create_dir_all(env.data()).unwrap();
-        env
-    }
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_maillage"))
-            .args(args)
-            .env("MAILLAGE_DATA_DIR", self.data())
-            .env("MAILLAGE_LOG", "warn")
-            .env_remove("MAILLAGE_DATABASE_URL")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-    async fn store(&self) -> Store {
-        Store::connect(&format!("sqlite://{}", self.data().join("maillage.sqlite3").display())).await.unwrap()
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::cli::{Env, text};
 
 #[tokio::test]
 async fn a_failed_job_is_listed_with_its_error_and_retried_by_id() {

@@ -5,46 +5,14 @@
 use maillage_app::mail::Mailer;
 use maillage_app::{Actor, App, AppConfig, PlaceFilter, Store};
 use maillage_domain::{PlaceInput, PlaceStatus};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
-struct Env {
-    dir: tempfile::TempDir,
-}
+mod common;
+use common::cli::{Env, text};
 
-impl Env {
-    fn new() -> Self {
-        let env = Self { dir: tempfile::tempdir().unwrap() };
-        std::fs::create_dir_all(env.data()).unwrap();
-        env
-    }
-    fn data(&self) -> PathBuf {
-        self.dir.path().join("data")
-    }
-    fn db(&self) -> PathBuf {
-        self.data().join("maillage.sqlite3")
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_maillage"))
-            .args(args)
-            .env("MAILLAGE_DATA_DIR", self.data())
-            .env("MAILLAGE_LOG", "warn")
-            .env_remove("MAILLAGE_DATABASE_URL")
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
-    }
-    async fn app(&self) -> App {
-        let store = Store::connect(&format!("sqlite://{}", self.db().display())).await.unwrap();
-        App::new(store, Mailer::Outbox(self.path("outbox")), AppConfig::default())
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// The application on the binary's file (closed before the binary runs).
+async fn app_of(env: &Env) -> App {
+    App::new(env.store().await, Mailer::Outbox(env.path("outbox")), AppConfig::default())
 }
 
 fn input(name: &str, status: Option<&str>, version: Option<i64>) -> PlaceInput {
@@ -120,7 +88,7 @@ async fn fill(app: &App) -> (Actor, Actor, Actor) {
 #[tokio::test]
 async fn backup_then_restore_gives_back_every_place_account_and_manager() {
     let env = Env::new();
-    let app = env.app().await;
+    let app = app_of(&env).await;
     let (admin, claire, _) = fill(&app).await;
     let before = snapshot(app.store()).await;
     let statuses: Vec<_> = before.places.iter().map(|p| p.status).collect();
@@ -158,7 +126,7 @@ async fn backup_then_restore_gives_back_every_place_account_and_manager() {
     let out = env.run(&["restore", backup.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(env.data().join("maillage.sqlite3.before-restore").exists());
-    let app = env.app().await;
+    let app = app_of(&env).await;
     assert_eq!(snapshot(app.store()).await, before, "the backup's data, whole");
     // The copy kept aside is the database as it was just before.
     app.store().close().await;
@@ -192,7 +160,7 @@ async fn sqlite_file(path: &Path, statements: &[&str]) {
 #[tokio::test]
 async fn bad_backups_are_refused_with_a_reason_and_the_database_is_untouched() {
     let env = Env::new();
-    let app = env.app().await;
+    let app = app_of(&env).await;
     fill(&app).await;
     app.store().close().await;
     let good = env.path("bonne.sqlite3");
@@ -239,7 +207,7 @@ async fn bad_backups_are_refused_with_a_reason_and_the_database_is_untouched() {
 #[tokio::test]
 async fn admins_export_and_erase_an_account_from_the_command_line() {
     let env = Env::new();
-    let app = env.app().await;
+    let app = app_of(&env).await;
     fill(&app).await;
     app.store().close().await;
 
@@ -280,7 +248,7 @@ async fn admins_export_and_erase_an_account_from_the_command_line() {
     );
     assert!(!text(&env.run(&["user", "list"]).stdout).contains("paul@exemple.fr"));
 
-    let app = env.app().await;
+    let app = app_of(&env).await;
     let filter = PlaceFilter {
         statuses: vec![PlaceStatus::Draft, PlaceStatus::Published, PlaceStatus::Archived],
         ..Default::default()
