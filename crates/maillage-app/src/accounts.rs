@@ -133,7 +133,7 @@ impl App {
         let Some(record) = self.store.user_by_email(&email).await? else { return Ok(()) };
         let lang = if lang == "en" { "en" } else { "fr" };
         let payload = serde_json::to_value(ResetMail { user: record.user.id, lang: lang.to_owned() })
-            .map_err(|e| AppError::Internal(format!("reset mail job: {e}")))?;
+            .map_err(|e| AppError::failed("reset mail job", e))?;
         let mut tx = self.store.transaction().await?;
         tx.enqueue(&NewJob::new(SEND_PASSWORD_RESET, payload).max_attempts(RESET_MAIL_ATTEMPTS)).await?;
         tx.commit().await?;

@@ -201,7 +201,7 @@ impl App {
                 _ => (None, None),
             };
         } else {
-            let mut value = serde_json::to_value(&input).map_err(|e| AppError::Internal(e.to_string()))?;
+            let mut value = serde_json::to_value(&input).map_err(|e| AppError::failed("history value", e))?;
             let old = match (&changed.old, &value[field]) {
                 // Nothing before (a creation): an empty list for list fields.
                 (Value::Null, Value::Array(_)) => Value::Array(Vec::new()),

@@ -20,7 +20,7 @@
 //! schedule, once per period for all servers together) and [`maillage_store::jobs::ANALYZE`]
 //! (planner statistics after a large import).
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Chain};
 use crate::{Actor, App};
 use chrono::Utc;
 use maillage_store::jobs::{FailOutcome, NewJob, RetryOutcome};
@@ -122,21 +122,6 @@ impl JobError {
     }
 }
 
-/// An error and its causes on one line (`a: b: c`), for the logs.
-pub struct Chain<'a>(pub &'a (dyn std::error::Error + 'static));
-
-impl std::fmt::Display for Chain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0)?;
-        let mut cause = self.0.source();
-        while let Some(e) = cause {
-            write!(f, ": {e}")?;
-            cause = e.source();
-        }
-        Ok(())
-    }
-}
-
 type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send>>;
 type Handler = Arc<dyn Fn(App, Job) -> HandlerFuture + Send + Sync>;
 
@@ -214,7 +199,7 @@ impl RunnerHandle {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         if let Err(e) = self.task.await {
-            tracing::error!(error = %e, "job runner ended abnormally");
+            tracing::error!(error = %Chain(&e), "job runner ended abnormally");
         }
     }
 }

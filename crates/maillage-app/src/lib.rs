@@ -14,7 +14,7 @@ pub mod security;
 pub mod territory;
 pub mod transfer;
 
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, Chain};
 pub use maillage_domain::user::{Actor, User};
 pub use maillage_interop::Format;
 pub use maillage_store::{

@@ -59,7 +59,7 @@ impl Mailer {
         match smtp_url.filter(|u| !u.is_empty()) {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                 .map(|b| Mailer::Smtp(b.build()))
-                .map_err(|e| AppError::Internal(format!("invalid SMTP URL: {e}"))),
+                .map_err(|e| AppError::failed("invalid SMTP URL", e)),
             None => Ok(Mailer::Outbox(outbox)),
         }
     }

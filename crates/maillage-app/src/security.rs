@@ -19,7 +19,7 @@ pub async fn hash_password(password: String) -> AppResult<String> {
             .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::failed("password hashing task", e))?
 }
 
 /// Whether a password matches a stored hash (constant-time comparison inside argon2).

@@ -198,7 +198,7 @@ impl App {
         .await;
         // On a write error the channel closes: the reader stops at its next batch.
         drop(ready);
-        let report = reader.await.map_err(|e| AppError::Internal(format!("import reader: {e}")))?;
+        let report = reader.await.map_err(|e| AppError::failed("import reader", e))?;
         written?;
         let mut report = report?;
         progress(total, total);
@@ -390,7 +390,7 @@ impl App {
     pub async fn map_geojson(&self, filter: &PlaceFilter) -> AppResult<String> {
         let body = self.map_features(filter, Vec::new()).await?;
         // Written from `&str` pieces only.
-        String::from_utf8(body).map_err(|e| AppError::Internal(format!("map: {e}")))
+        String::from_utf8(body).map_err(|e| AppError::failed("map", e))
     }
 
     /// The map of every published place, gzip-compressed as it is written, and the length
@@ -400,7 +400,7 @@ impl App {
         let encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
         let counted = self.map_features(&PlaceFilter::default(), Counted(encoder, 0)).await?;
         let plain = counted.1;
-        let gzip = counted.0.finish().map_err(|e| AppError::Internal(format!("gzip: {e}")))?;
+        let gzip = counted.0.finish().map_err(|e| AppError::failed("gzip", e))?;
         maillage_store::release_free_memory();
         Ok((gzip, plain))
     }
@@ -416,7 +416,7 @@ impl App {
         let wanted = self.store.place_versions(&filter).await?;
         let mut places = self.store.place_reader(wanted, tokio::runtime::Handle::current());
         tokio::task::spawn_blocking(move || {
-            let failed = |e: std::io::Error| AppError::Internal(format!("map: {e}"));
+            let failed = |e: std::io::Error| AppError::failed("map", e);
             let mut map = maillage_interop::MapWriter::new();
             for (i, place) in places.by_ref().enumerate() {
                 map.push(&place);
@@ -431,7 +431,7 @@ impl App {
             }
         })
         .await
-        .map_err(|e| AppError::Internal(format!("map task: {e}")))?
+        .map_err(|e| AppError::failed("map task", e))?
     }
 
     /// Replace the demo network (places and accounts marked as demo) with a new one.
@@ -472,7 +472,7 @@ impl App {
         tx.import_places(&places, &Author::Demo).await?;
         for user in &network.users {
             let email = maillage_domain::fields::Email::parse(&user.email)
-                .map_err(|e| AppError::Internal(format!("demo user email: {e}")))?;
+                .map_err(|e| AppError::failed("demo user email", e))?;
             let record = maillage_store::UserRecord {
                 user: maillage_domain::user::User {
                     id: maillage_domain::UserId::new(),

@@ -112,7 +112,7 @@ async fn download(State(state): State<AppState>, ctx: Ctx) -> Result<Response, W
     }
     let data = state.app().my_personal_data(&ctx.actor).await.map_err(|e| WebError::page(e, ctx.lang))?;
     let body = serde_json::to_vec_pretty(&data)
-        .map_err(|e| WebError::page(AppError::Internal(e.to_string()), ctx.lang))?;
+        .map_err(|e| WebError::page(AppError::failed("personal data download", e), ctx.lang))?;
     let filename = format!("maillage-mes-donnees-{}.json", data.exported_at.format("%Y-%m-%d"));
     let mut response = (StatusCode::OK, body).into_response();
     let headers = response.headers_mut();

@@ -224,7 +224,7 @@ async fn geojson(
         // All of France: the prepared bodies, revalidated with the ETag.
         let prepared = state.geo().get(state.app()).await.map_err(|e| api_err(e, &ctx))?;
         let etag = HeaderValue::from_str(&prepared.etag)
-            .map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?;
+            .map_err(|e| api_err(AppError::failed("header value", e), &ctx))?;
         let cache = HeaderValue::from_static("public, max-age=0, must-revalidate");
         let vary = HeaderValue::from_static("accept-encoding");
         if headers
@@ -304,7 +304,7 @@ async fn create(
     let mut v = place_json(&place);
     v["warnings"] = warnings_json(&warnings, &ctx);
     let location = HeaderValue::from_str(&format!("/api/v1/places/{}", place.id))
-        .map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?;
+        .map_err(|e| api_err(AppError::failed("header value", e), &ctx))?;
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(v)).into_response())
 }
 
@@ -385,7 +385,8 @@ async fn export(
             (header::CONTENT_TYPE, HeaderValue::from_static(format.content_type())),
             (
                 header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&file).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?,
+                HeaderValue::from_str(&file)
+                    .map_err(|e| api_err(AppError::failed("header value", e), &ctx))?,
             ),
             (
                 header::HeaderName::from_static("x-data-attribution"),
@@ -469,7 +470,7 @@ async fn login(
     Ok((
         [(
             header::SET_COOKIE,
-            HeaderValue::from_str(&cookie).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?,
+            HeaderValue::from_str(&cookie).map_err(|e| api_err(AppError::failed("header value", e), &ctx))?,
         )],
         Json(body),
     )
@@ -486,7 +487,7 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> 
         StatusCode::NO_CONTENT,
         [(
             header::SET_COOKIE,
-            HeaderValue::from_str(&cookie).map_err(|e| api_err(AppError::Internal(e.to_string()), &ctx))?,
+            HeaderValue::from_str(&cookie).map_err(|e| api_err(AppError::failed("header value", e), &ctx))?,
         )],
     )
         .into_response())

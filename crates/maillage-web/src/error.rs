@@ -53,7 +53,9 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::Storage(_) | AppError::Failed { .. } | AppError::Internal(_) => {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
     }
 }
 
@@ -68,7 +70,7 @@ pub fn code_of(error: &AppError) -> &'static str {
         AppError::Conflict { .. } => "conflict",
         AppError::RateLimited { .. } => "rate_limited",
         AppError::Unavailable { .. } => "unavailable",
-        AppError::Internal(_) => "internal_error",
+        AppError::Storage(_) | AppError::Failed { .. } | AppError::Internal(_) => "internal_error",
     }
 }
 
@@ -87,15 +89,17 @@ pub fn message_of(error: &AppError, lang: Lang) -> String {
         }
         AppError::RateLimited { .. } => t(lang, "error.rate_limited").into(),
         AppError::Unavailable { .. } => t(lang, "error.unavailable").into(),
-        AppError::Internal(_) => t(lang, "error.internal").into(),
+        AppError::Storage(_) | AppError::Failed { .. } | AppError::Internal(_) => {
+            t(lang, "error.internal").into()
+        }
     }
 }
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = status_of(&self.error);
-        if let AppError::Internal(detail) = &self.error {
-            tracing::error!(error = %detail, "internal error");
+        if self.error.is_internal() {
+            tracing::error!(error = %maillage_app::Chain(&self.error), "internal error");
         }
         let message = message_of(&self.error, self.lang);
         let mut response = match self.surface {

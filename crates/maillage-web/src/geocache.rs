@@ -53,7 +53,7 @@ impl Prepared {
 fn inflate(gzip: &[u8]) -> AppResult<Vec<u8>> {
     let mut body = Vec::new();
     std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gzip), &mut body)
-        .map_err(|e| AppError::Internal(format!("gunzip: {e}")))?;
+        .map_err(|e| AppError::failed("gunzip", e))?;
     Ok(body)
 }
 
@@ -94,7 +94,7 @@ impl GeoCache {
         // In a task of its own: a request answered with the previous map does not stop it.
         let mut task = tokio::spawn(rebuild);
         match tokio::time::timeout(WAIT_FOR_REBUILD, &mut task).await {
-            Ok(joined) => joined.map_err(|e| AppError::Internal(format!("map rebuild: {e}")))?,
+            Ok(joined) => joined.map_err(|e| AppError::failed("map rebuild", e))?,
             Err(_) => {
                 tracing::debug!(revision, "map rebuild under way: answering with the previous map");
                 Ok(previous)

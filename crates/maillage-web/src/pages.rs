@@ -74,7 +74,7 @@ async fn healthz(State(state): State<AppState>) -> Response {
     match tokio::time::timeout(std::time::Duration::from_secs(1), state.app().ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ok").into_response(),
         Ok(Err(e)) => {
-            tracing::error!(error = %e, "health check failed");
+            tracing::error!(error = %maillage_app::Chain(&e), "health check failed");
             unavailable()
         }
         Err(_) => {

@@ -274,7 +274,7 @@ pub fn check_pmedian_size(units: &DemandUnits, params: &RecommendParams) -> AppR
 pub async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> AppResult<T> + Send + 'static,
 ) -> AppResult<T> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(format!("analysis task: {e}")))?
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::failed("analysis task", e))?
 }
 
 /// A float for JSON: non-finite values have no JSON number, so they become `null` and the
