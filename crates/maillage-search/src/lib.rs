@@ -1,8 +1,10 @@
 #![doc = include_str!("../README.md")]
 
 mod index;
+mod items;
 
 pub use index::{CompiledQuery, Dictionary, DocTerms, Postings, TermId, score};
+pub use items::{Indexed, Items};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use std::collections::HashMap;

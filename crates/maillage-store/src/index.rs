@@ -16,7 +16,7 @@ use maillage_domain::text::fold;
 use maillage_domain::vocab::PlaceType;
 use maillage_domain::vocab::Vocabulary;
 use maillage_domain::{Place, PlaceId, PlaceStatus};
-use maillage_search::{Dictionary, DocTerms, Postings};
+use maillage_search::{Dictionary, DocTerms, Indexed, Items};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -83,11 +83,6 @@ impl Entry {
             terms: search_terms_of(d, interner.dict),
         };
         (entry, key)
-    }
-
-    /// Heap bytes this entry holds besides itself (for the rebuild's log).
-    fn heap_bytes(&self) -> usize {
-        self.name_folded.len() + self.equipment_folded.len() + self.terms.len() * 4
     }
 }
 
@@ -169,16 +164,39 @@ fn search_terms_of(data: &PlaceData, dict: &Dictionary) -> DocTerms {
     ])
 }
 
-/// All places at one revision, sorted by folded name then id, with their text index.
+/// All places at one revision, sorted by folded name then id, with their text index: the
+/// generic index of a content kind ([`Items`]) with places' entries and keys, and the
+/// numbers of the territory codes their keys use.
 #[derive(Debug)]
 pub(crate) struct Snapshot {
     pub(crate) revision: i64,
-    entries: Vec<Arc<Entry>>,
-    keys: Vec<Key>,
+    pub(crate) items: Items<Entry, Key>,
     pub(crate) codes: Codes,
-    /// The dictionary the entries' terms are numbered in (shared with the next snapshots).
-    pub(crate) dict: Arc<Dictionary>,
-    postings: Postings,
+}
+
+impl crate::kinds::Revisioned for Snapshot {
+    fn revision(&self) -> i64 {
+        self.revision
+    }
+}
+
+impl Indexed for Entry {
+    type Id = PlaceId;
+    fn id(&self) -> PlaceId {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn order(&self) -> &str {
+        &self.name_folded
+    }
+    fn terms(&self) -> &DocTerms {
+        &self.terms
+    }
+    fn heap_bytes(&self) -> usize {
+        self.name_folded.len() + self.equipment_folded.len() + self.terms.len() * 4
+    }
 }
 
 /// A selection: one page of entries with their distance to `near`'s point.
@@ -197,59 +215,14 @@ pub struct PlacePoint {
     pub types: Vec<PlaceType>,
 }
 
-/// Order of entries in a snapshot: by folded name, then id.
-fn by_name(a: &(Arc<Entry>, Key), b: &(Arc<Entry>, Key)) -> std::cmp::Ordering {
-    a.0.name_folded.cmp(&b.0.name_folded).then(a.0.id.cmp(&b.0.id))
-}
-
 impl Snapshot {
-    /// A snapshot of `kept` (entries of the previous snapshot still current, in its order)
-    /// and `fresh` (new versions, any order).
-    pub(crate) fn new(
-        revision: i64,
-        kept: Vec<(Arc<Entry>, Key)>,
-        mut fresh: Vec<(Arc<Entry>, Key)>,
-        codes: Codes,
-        dict: Arc<Dictionary>,
-    ) -> Self {
-        fresh.sort_by(by_name);
-        // Merge two sorted runs: a small change costs a pass, not a sort of every name.
-        let mut merged = Vec::with_capacity(kept.len() + fresh.len());
-        let (mut a, mut b) = (kept.into_iter().peekable(), fresh.into_iter().peekable());
-        loop {
-            let take_kept = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) => by_name(x, y) != std::cmp::Ordering::Greater,
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            merged.extend(if take_kept { a.next() } else { b.next() });
-        }
-        let (entries, keys): (Vec<Arc<Entry>>, Vec<Key>) = merged.into_iter().unzip();
-        let postings = Postings::build(dict.len(), entries.iter().map(|e| &e.terms[..]));
-        Self { revision, entries, keys, codes, dict, postings }
-    }
-
-    /// The entries with their keys, in order, to carry into the next snapshot.
-    pub(crate) fn entries_with_keys(&self) -> impl Iterator<Item = (&Arc<Entry>, Key)> {
-        self.entries.iter().zip(self.keys.iter().copied())
-    }
-
     pub(crate) fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Distinct terms the places have (see [`Dictionary::is_oversized`]).
-    pub(crate) fn live_terms(&self) -> usize {
-        self.postings.live_terms()
+        self.items.len()
     }
 
     /// Approximate heap bytes held (for the rebuild's log).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.entries.iter().map(|e| e.heap_bytes() + std::mem::size_of::<Entry>() + 16).sum::<usize>()
-            + self.keys.capacity() * std::mem::size_of::<Key>()
-            + self.entries.capacity() * 8
-            + self.postings.heap_bytes()
+        self.items.heap_bytes()
     }
 
     /// The places matching a filter, sorted as it asks, one page of them. `managed` is the
@@ -268,7 +241,7 @@ impl Snapshot {
         let mut entries = Vec::new();
         let mut distances_km = Vec::new();
         for (i, _, distance) in page {
-            entries.push(Arc::clone(&self.entries[*i]));
+            entries.push(Arc::clone(self.items.entry(*i)));
             if center {
                 distances_km.push(*distance);
             }
@@ -284,7 +257,7 @@ impl Snapshot {
     ) -> Vec<(PlaceId, i64)> {
         self.matches(filter, managed)
             .into_iter()
-            .map(|(i, _, _)| (self.entries[i].id, self.entries[i].version))
+            .map(|(i, _, _)| (self.items.entry(i).id, self.items.entry(i).version))
             .collect()
     }
 
@@ -293,8 +266,8 @@ impl Snapshot {
         self.matches(filter, managed)
             .into_iter()
             .map(|(i, _, _)| {
-                let k = &self.keys[i];
-                PlacePoint { id: self.entries[i].id, lat: k.lat, lon: k.lon, types: k.types() }
+                let k = self.items.key(i);
+                PlacePoint { id: self.items.entry(i).id, lat: k.lat, lon: k.lon, types: k.types() }
             })
             .collect()
     }
@@ -312,17 +285,13 @@ impl Snapshot {
             self.codes.wanted(filter.region.as_ref()),
         ];
         let equipment = filter.equipment.as_deref().map(fold).filter(|e| !e.is_empty());
-        let query = filter.text.as_ref().map(|q| self.dict.compile(q));
-        let text_hits = query.as_ref().and_then(|q| self.postings.search(q));
+        let query = filter.text.as_ref().map(|q| self.items.dict().compile(q));
         // Candidates in name order; without a query, every place.
-        let candidates: Box<dyn Iterator<Item = usize> + '_> = match &text_hits {
-            Some(hits) => Box::new(hits.iter().map(|doc| *doc as usize)),
-            None => Box::new(0..self.entries.len()),
-        };
+        let (candidates, text_matched) = self.items.candidates(query.as_ref());
         let center = filter.near.map(|(lat, lon, radius)| (Coordinates { lat, lon }, radius));
         let mut matches: Vec<(usize, u32, f64)> = Vec::new();
         for i in candidates {
-            let k = &self.keys[i];
+            let k = self.items.key(i);
             let codes = [k.commune, k.epci, k.departement, k.region];
             if !statuses.contains(&k.status)
                 || (types != 0 && k.types & types == 0)
@@ -347,7 +316,7 @@ impl Snapshot {
                 }
             }
             // Rarer filters read the entry.
-            let entry = &self.entries[i];
+            let entry = self.items.entry(i);
             if managed.is_some_and(|ids| !ids.contains(&entry.id)) {
                 continue;
             }
@@ -365,16 +334,17 @@ impl Snapshot {
         }
         // Candidates come in name order: stable sorts keep it among equals.
         match filter.sort {
-            PlaceSort::Relevance if let Some(query) = query.as_ref().filter(|_| text_hits.is_some()) => {
+            PlaceSort::Relevance if let Some(query) = query.as_ref().filter(|_| text_matched) => {
                 // Scored only now, for the places that passed every filter.
                 for m in matches.iter_mut() {
-                    m.1 = maillage_search::score(&self.entries[m.0].terms, query);
+                    m.1 = maillage_search::score(&self.items.entry(m.0).terms, query);
                 }
                 matches.sort_by_key(|m| std::cmp::Reverse(m.1));
             }
             PlaceSort::Distance if center.is_some() => matches.sort_by(|a, b| a.2.total_cmp(&b.2)),
             PlaceSort::Updated => {
-                matches.sort_by(|a, b| self.entries[b.0].updated_at.cmp(&self.entries[a.0].updated_at))
+                let updated = |i: usize| self.items.entry(i).updated_at;
+                matches.sort_by_key(|m| std::cmp::Reverse(updated(m.0)))
             }
             _ => {}
         }

@@ -1,6 +1,7 @@
 //! Places: storage, filtering, full-text search, revision counter.
 
 use crate::index::{Codes, Entry, Interner, Key, PlacePoint, Snapshot};
+use crate::kinds::{ContentKind, KindIndex, Rebuilding};
 use crate::pool::{with_db, with_writer};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
@@ -12,26 +13,7 @@ use maillage_search::Query;
 // Dynamic SQL here is built only from constants and placeholders: values are always bound.
 use sqlx::{AssertSqlSafe, Row};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock, RwLock};
-
-/// The current in-memory index of places, and the lock that lets one request rebuild it.
-#[derive(Debug, Default)]
-pub(crate) struct IndexState {
-    current: RwLock<Option<Arc<Snapshot>>>,
-    rebuild: tokio::sync::Mutex<()>,
-    /// Set while a bulk rebuild runs: requests then answer from the previous snapshot.
-    bulk: std::sync::atomic::AtomicBool,
-}
-
-impl IndexState {
-    fn current(&self) -> Option<Arc<Snapshot>> {
-        self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    fn set(&self, snapshot: Arc<Snapshot>) {
-        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(snapshot);
-    }
-}
+use std::sync::{Arc, OnceLock};
 
 /// How a list is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -203,26 +185,6 @@ impl Store {
 
 /// More changed places than this make an index rebuild "bulk": requests do not wait for it.
 const BULK_REBUILD: usize = 2_000;
-
-/// Holds the "bulk rebuild under way" flag up while it lives (cleared on every exit path).
-struct Bulk<'a>(Option<&'a std::sync::atomic::AtomicBool>);
-
-impl<'a> Bulk<'a> {
-    fn mark(flag: &'a std::sync::atomic::AtomicBool, bulk: bool) -> Self {
-        if bulk {
-            flag.store(true, std::sync::atomic::Ordering::Release);
-        }
-        Bulk(bulk.then_some(flag))
-    }
-}
-
-impl Drop for Bulk<'_> {
-    fn drop(&mut self) {
-        if let Some(flag) = self.0 {
-            flag.store(false, std::sync::atomic::Ordering::Release);
-        }
-    }
-}
 
 /// A place's row (selected with `PLACE_COLUMNS`) as a [`RawPlace`].
 macro_rules! raw_place {
@@ -639,45 +601,24 @@ impl Store {
         ids.iter().map(|id| id.parse().map_err(|_| StoreError::Corrupt(format!("place id {id}")))).collect()
     }
 
-    /// The in-memory index at the current revision: the one in hand when the revision has
-    /// not moved, else rebuilt from the table, re-reading only the places whose version
-    /// changed. One rebuild at a time, in a task of its own (a request that gives up does
-    /// not waste it), its CPU work on a blocking thread (other requests keep answering).
-    /// Requests wait for a small rebuild, so that a change is seen at once; while a bulk
-    /// rebuild runs (more than [`BULK_REBUILD`] places changed, as after a large import)
-    /// they are answered from the previous snapshot instead of waiting seconds for it.
+    /// The in-memory index at the current revision (see [`KindIndex::snapshot`]): rebuilt
+    /// from the table when the revision moved, re-reading only the places whose version
+    /// changed, its CPU work on a blocking thread (other requests keep answering). A rebuild
+    /// is bulk when more than [`BULK_REBUILD`] places changed (as after a large import).
     pub(crate) async fn place_snapshot(&self) -> Result<Arc<Snapshot>, StoreError> {
         let revision = self.places_revision().await?;
-        let previous = self.index.current();
-        if let Some(current) = previous.as_ref().filter(|s| s.revision == revision) {
-            return Ok(Arc::clone(current));
-        }
         let store = self.clone();
-        let mut rebuild = tokio::spawn(async move { store.rebuild_snapshot(revision).await });
-        let joined = match previous {
-            Some(previous) => loop {
-                tokio::select! {
-                    joined = &mut rebuild => break joined,
-                    _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {
-                        if self.index.bulk.load(std::sync::atomic::Ordering::Acquire) {
-                            tracing::debug!(revision, "bulk index rebuild under way: answering from the previous snapshot");
-                            return Ok(previous);
-                        }
-                    }
-                }
-            },
-            None => rebuild.await,
-        };
-        joined.map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))?
+        KindIndex::snapshot(&self.index, revision, move |previous, rebuilding| async move {
+            store.rebuild_snapshot(previous, rebuilding).await
+        })
+        .await
     }
 
-    async fn rebuild_snapshot(&self, wanted: i64) -> Result<Arc<Snapshot>, StoreError> {
-        let _rebuilding = self.index.rebuild.lock().await;
-        let previous = self.index.current();
-        // Another rebuild may have caught up while this one waited.
-        if let Some(current) = previous.as_ref().filter(|s| s.revision >= wanted) {
-            return Ok(Arc::clone(current));
-        }
+    async fn rebuild_snapshot(
+        &self,
+        previous: Option<Arc<Snapshot>>,
+        rebuilding: Rebuilding,
+    ) -> Result<Snapshot, StoreError> {
         // Read the revision before the rows: the snapshot may then be newer than its label
         // (rebuilt once more later), never older.
         let revision = self.places_revision().await?;
@@ -690,28 +631,18 @@ impl Store {
         for (id, version) in versions {
             current.insert(id.parse().map_err(|_| StoreError::Corrupt(format!("place id {id}")))?, version);
         }
-        // Entries of the previous snapshot still at their version are kept, in its order. A
-        // dictionary grown far beyond the terms in use (many edits of long texts) is
-        // replaced: every place is then read again.
-        let carried = previous.as_ref().filter(|p| !p.dict.is_oversized(p.live_terms()));
-        let (dict, codes, kept) = match carried {
-            Some(p) => {
-                let mut kept = Vec::with_capacity(current.len());
-                for (entry, key) in p.entries_with_keys() {
-                    if current.get(&entry.id) == Some(&entry.version) {
-                        current.remove(&entry.id);
-                        kept.push((Arc::clone(entry), key));
-                    }
-                }
-                (Arc::clone(&p.dict), p.codes.clone(), kept)
-            }
-            None => (Arc::new(maillage_search::Dictionary::new()), Codes::default(), Vec::new()),
-        };
+        // Entries of the previous snapshot still at their version are kept, in its order
+        // (unless its dictionary must be replaced: every place is then read again).
+        let (dict, codes, kept) =
+            match previous.as_ref().and_then(|p| Some((p, p.items.carry(&mut current)?))) {
+                Some((p, (dict, kept))) => (dict, p.codes.clone(), kept),
+                None => (Arc::new(maillage_search::Dictionary::new()), Codes::default(), Vec::new()),
+            };
         drop(previous);
         let missing: Vec<String> = current.keys().map(PlaceId::to_string).collect();
         drop(current);
         let reread = missing.len();
-        let bulk = Bulk::mark(&self.index.bulk, reread > BULK_REBUILD);
+        let bulk = rebuilding.mark_bulk(reread > BULK_REBUILD);
         // Read and parsed a chunk at a time, so that a rebuild of 200,000 places never holds
         // all their rows at once; the parsing runs on a blocking thread.
         let mut building = Building { dict, codes, hours: HashMap::new(), fresh: Vec::with_capacity(reread) };
@@ -745,12 +676,12 @@ impl Store {
             }
         }
         let snapshot = tokio::task::spawn_blocking(move || {
-            Snapshot::new(revision, kept, building.fresh, building.codes, building.dict)
+            let items = maillage_search::Items::new(kept, building.fresh, building.dict);
+            Snapshot { revision, items, codes: building.codes }
         })
         .await
         .map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))?;
         drop(bulk);
-        let snapshot = Arc::new(snapshot);
         tracing::debug!(
             revision,
             places = snapshot.len(),
@@ -759,11 +690,6 @@ impl Store {
             ms = started.elapsed().as_millis() as u64,
             "place index rebuilt"
         );
-        self.index.set(Arc::clone(&snapshot));
-        if reread > BULK_REBUILD {
-            // The rows read are freed: give the memory back rather than keep it for nothing.
-            crate::memory::release_free_memory();
-        }
         Ok(snapshot)
     }
 
@@ -798,9 +724,7 @@ impl Store {
     /// A number that changes whenever any place changes: caches compare it to know when
     /// their copy is stale (shared by every server on the same database).
     pub async fn places_revision(&self) -> Result<i64, StoreError> {
-        with_db!(self, pool => {
-            Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = 'places_revision'").fetch_one(pool).await?)
-        })
+        self.revision(ContentKind::Places).await
     }
 
     /// Count of places per status.

@@ -35,7 +35,7 @@ pub struct Store {
     /// when a read turns into a write. `None` on PostgreSQL, whose pool does both.
     pub(crate) writer: Option<SqlitePool>,
     pub(crate) cache: std::sync::Arc<crate::places::PlaceCache>,
-    pub(crate) index: std::sync::Arc<crate::places::IndexState>,
+    pub(crate) index: std::sync::Arc<crate::kinds::KindIndex<crate::index::Snapshot>>,
     /// Woken when a job is enqueued through this store: the runner of this server starts
     /// it at once instead of at its next poll.
     pub(crate) jobs_wake: std::sync::Arc<tokio::sync::Notify>,

@@ -107,10 +107,13 @@ impl Tx {
 
     /// Store everything written through this transaction, at once.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        if self.places_written > 0 {
-            // Caches and the in-memory index of every server compare this counter.
+        // Caches and the in-memory index of every server compare these counters: each
+        // kind written moves once.
+        let written = [(crate::ContentKind::Places, self.places_written)];
+        for (kind, _) in written.into_iter().filter(|(_, n)| *n > 0) {
             with_tx!(self, conn => {
-                sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'places_revision'")
+                sqlx::query("UPDATE meta SET value = value + 1 WHERE key = $1")
+                    .bind(kind.revision_key())
                     .execute(&mut *conn)
                     .await?;
             });
