@@ -5,6 +5,7 @@ use crate::error::{AppError, AppResult};
 use crate::security::{self, check_password, hash_password, random_token, token_hash, verify_password};
 use chrono::{Duration, Utc};
 use maillage_domain::fields::Email;
+use maillage_domain::messages::{Lang, Message};
 use maillage_domain::user::{Actor, User};
 use maillage_domain::{FieldError, UserId, ValidationErrors};
 use maillage_store::UserRecord;
@@ -153,8 +154,7 @@ impl App {
             AppError::from(FieldError::new(
                 "token",
                 "invalid_reset_link",
-                "Ce lien n'est plus valable : demandez-en un nouveau.",
-                "This link is no longer valid: ask for a new one.",
+                Message::new("accounts.invalid_reset_link"),
             ))
         };
         let hash = token_hash(token);
@@ -194,23 +194,13 @@ pub(crate) async fn send_password_reset(app: App, job: Job) -> Result<(), crate:
         .await
         .map_err(unavailable)?;
     let link = format!("{}/mot-de-passe/nouveau?jeton={token}", app.config.base_url.trim_end_matches('/'));
-    let (subject, body) = if mail.lang == "en" {
-        (
-            "Maillage: reset your password".to_owned(),
-            format!(
-                "Hello {},\n\nTo choose a new password, open this link (valid {minutes} minutes, once):\n\n{link}\n\nIf you did not ask for it, ignore this message.\n",
-                record.user.display_name
-            ),
-        )
-    } else {
-        (
-            "Maillage : réinitialiser votre mot de passe".to_owned(),
-            format!(
-                "Bonjour {},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable {minutes} minutes, une seule fois) :\n\n{link}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
-                record.user.display_name
-            ),
-        )
-    };
+    let lang = Lang::from_code(&mail.lang);
+    let subject = Message::new("mail.reset.subject").render(lang);
+    let body = Message::new("mail.reset.body")
+        .with("name", &record.user.display_name)
+        .with("minutes", minutes)
+        .with("link", &link)
+        .render(lang);
     app.mailer.send(&app.config.mail_from, record.user.email.as_str(), &subject, body).await.map_err(
         |e| {
             let message = format!("envoi du lien de réinitialisation impossible ({e})");

@@ -1,6 +1,7 @@
 //! The one error type of the use cases; the web layer maps it to HTTP, the CLI to messages.
 
 use maillage_domain::ValidationErrors;
+use maillage_domain::messages::Message;
 use maillage_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -86,8 +87,7 @@ impl From<StoreError> for AppError {
                 maillage_domain::FieldError::new(
                     field,
                     "already_exists",
-                    "Cette valeur est déjà utilisée.",
-                    "This value is already in use.",
+                    Message::new("error.already_exists"),
                 )
                 .into(),
             ),

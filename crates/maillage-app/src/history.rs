@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::permissions::place_rights;
 use chrono::{DateTime, Utc};
 use maillage_domain::history::{Author, KIND_PLACE, PLACE_DERIVED_FIELDS, PLACE_FIELDS};
+use maillage_domain::messages::Message;
 use maillage_domain::user::Actor;
 use maillage_domain::{ChangeId, FieldError, Place, PlaceId, PlaceInput, UserId};
 use maillage_store::{StoredActor, StoredChange};
@@ -96,12 +97,7 @@ fn author_view(actor: &StoredActor, viewer: Option<UserId>, privileged: bool) ->
 }
 
 fn unknown_field(field: &str) -> FieldError {
-    FieldError::new(
-        "field",
-        "unknown_field",
-        format!("Ce changement ne modifie pas le champ « {field} »."),
-        format!("This change does not modify the field “{field}”."),
-    )
+    FieldError::new("field", "unknown_field", Message::new("history.unknown_field").with("field", field))
 }
 
 impl App {
@@ -164,20 +160,15 @@ impl App {
             return Err(unknown_field(field).into());
         };
         if change.version == 1 {
-            return Err(FieldError::new(
-                "field",
-                "not_revertable",
-                "Ce changement est la création du lieu : il n'y a pas de valeur antérieure à rétablir (modifiez le lieu).",
-                "This change created the place: there is no earlier value to put back (edit the place instead).",
-            )
-            .into());
+            return Err(
+                FieldError::new("field", "not_revertable", Message::new("history.not_revertable")).into()
+            );
         }
         if !is_revertable(field) {
             return Err(FieldError::new(
                 "field",
                 "not_revertable",
-                format!("Le champ « {field} » découle d'un autre (la commune, la position) : rétablissez plutôt celui-ci."),
-                format!("The field “{field}” follows from another one (the commune, the position): revert that one instead."),
+                Message::new("history.not_revertable_derived").with("field", field),
             )
             .into());
         }

@@ -23,6 +23,7 @@
 use crate::error::{AppError, AppResult, Chain};
 use crate::{Actor, App};
 use chrono::Utc;
+use maillage_domain::messages::Message;
 use maillage_store::jobs::{FailOutcome, NewJob, RetryOutcome};
 /// What the runner's callers see of a job (the store's types: the app adds no rules to them).
 pub use maillage_store::jobs::{Job, JobState};
@@ -470,15 +471,11 @@ impl App {
         if !crate::permissions::may_manage_jobs(actor) {
             return Err(AppError::Forbidden);
         }
-        let error = |code: &'static str, fr: String, en: String| {
-            AppError::from(maillage_domain::FieldError::new("id", code, fr, en))
+        let error = |code: &'static str, message: Message| {
+            AppError::from(maillage_domain::FieldError::new("id", code, message))
         };
         let Ok(uuid) = id.trim().parse::<uuid::Uuid>() else {
-            return Err(error(
-                "invalid_job_id",
-                format!("« {id} » n'est pas un identifiant de tâche"),
-                format!("“{id}” is not a job id"),
-            ));
+            return Err(error("invalid_job_id", Message::new("jobs.invalid_job_id").with("id", id)));
         };
         match self.store.retry_job(uuid, Utc::now()).await? {
             RetryOutcome::Requeued => {
@@ -486,12 +483,11 @@ impl App {
                 Ok(())
             }
             RetryOutcome::NotFound => {
-                Err(error("unknown_job", format!("aucune tâche {uuid}"), format!("no job {uuid}")))
+                Err(error("unknown_job", Message::new("jobs.unknown_job").with("uuid", uuid)))
             }
             RetryOutcome::NotFailed(state) => Err(error(
                 "job_not_failed",
-                format!("la tâche {uuid} est « {state} » : seules les tâches en échec (failed) se relancent"),
-                format!("job {uuid} is {state}: only failed jobs can be retried"),
+                Message::new("jobs.job_not_failed").with("uuid", uuid).with("state", state),
             )),
         }
     }

@@ -5,6 +5,7 @@ use crate::error::{AppError, AppResult};
 use crate::history::author_of;
 use crate::permissions::{may_create_place, place_rights};
 use chrono::Utc;
+use maillage_domain::messages::Message;
 use maillage_domain::place::FarLocation;
 use maillage_domain::user::Actor;
 use maillage_domain::{FieldError, Place, PlaceId, PlaceInput, PlaceStatus, Provenance, ValidationErrors};
@@ -129,13 +130,7 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let Some(version) = input.version else {
-            return Err(FieldError::new(
-                "version",
-                "required",
-                "La version modifiée est obligatoire (champ « version »).",
-                "The version being edited is required (field “version”).",
-            )
-            .into());
+            return Err(FieldError::new("version", "required", Message::new("places.required")).into());
         };
         let (data, warnings) = input.validate(self.reference, FarLocation::RefuseUnlessConfirmed)?;
         let status = input.requested_status().unwrap_or(current.status);
@@ -165,11 +160,5 @@ impl App {
 }
 
 fn publish_forbidden() -> ValidationErrors {
-    FieldError::new(
-        "status",
-        "publish_forbidden",
-        "Seule une personne qui administre le réseau peut publier un lieu : enregistrez-le en brouillon.",
-        "Only a network administrator may publish a place: save it as a draft.",
-    )
-    .into()
+    FieldError::new("status", "publish_forbidden", Message::new("places.publish_forbidden")).into()
 }

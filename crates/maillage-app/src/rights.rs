@@ -12,6 +12,7 @@ use crate::error::{AppError, AppResult};
 use crate::security::{self, token_hash, verify_password};
 use chrono::{DateTime, Utc};
 use maillage_domain::fields::Email;
+use maillage_domain::messages::Message;
 use maillage_domain::user::{Actor, User};
 use maillage_domain::{FieldError, Place, PlaceId, UserId, ValidationErrors};
 use maillage_store::UserRecord;
@@ -105,7 +106,7 @@ fn buckets_of(id: UserId, email: &Email) -> Vec<String> {
 }
 
 fn wrong_password() -> FieldError {
-    FieldError::new("password", "wrong_password", "Mot de passe incorrect.", "Wrong password.")
+    FieldError::new("password", "wrong_password", Message::new("rights.wrong_password"))
 }
 
 impl App {
@@ -218,19 +219,12 @@ impl App {
             errors.push(FieldError::new(
                 "confirm",
                 "confirmation_required",
-                "Cochez la case pour confirmer la suppression.",
-                "Tick the box to confirm the deletion.",
+                Message::new("rights.confirmation_required"),
             ));
         }
         errors.into_result()?;
         if record.user.is_admin && self.store.count_admins().await? <= 1 {
-            return Err(FieldError::new(
-                "confirm",
-                "last_admin",
-                "Vous êtes le seul administrateur : nommez-en un autre avant de supprimer votre compte.",
-                "You are the only administrator: appoint another one before deleting your account.",
-            )
-            .into());
+            return Err(FieldError::new("confirm", "last_admin", Message::new("rights.last_admin")).into());
         }
         self.erase(record).await
     }

@@ -7,6 +7,7 @@
 use crate::error::AppResult;
 use crate::{App, PlaceFilter, PlaceSort};
 use maillage_domain::FieldError;
+use maillage_domain::messages::Message;
 use maillage_domain::user::Actor;
 use maillage_search::Query;
 
@@ -33,8 +34,7 @@ impl Kind {
             FieldError::new(
                 field,
                 "unknown_kind",
-                format!("Type de contenu inconnu « {code} » (connus : {}).", known.join(", ")),
-                format!("Unknown kind of content “{code}” (known: {}).", known.join(", ")),
+                Message::new("search.unknown_kind").with("code", code).with("known", known.join(", ")),
             )
         })
     }
@@ -81,20 +81,13 @@ impl App {
             return Err(FieldError::new(
                 "q",
                 "too_long",
-                format!("La recherche dépasse {QUERY_MAX} caractères."),
-                format!("The search is longer than {QUERY_MAX} characters."),
+                Message::new("search.too_long").with("max", QUERY_MAX),
             )
             .into());
         }
         let query = Query::parse(text);
         if query.is_empty() {
-            return Err(FieldError::new(
-                "q",
-                "required",
-                "Indiquez au moins un mot à chercher (les mots comme « de », « la » ne comptent pas).",
-                "Give at least one word to search for (words such as “de”, “la” do not count).",
-            )
-            .into());
+            return Err(FieldError::new("q", "required", Message::new("search.required")).into());
         }
         let kinds: &[Kind] = if kinds.is_empty() { Kind::ALL } else { kinds };
         let limit = limit.clamp(1, crate::places::MAX_PAGE_SIZE);

@@ -6,6 +6,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use maillage_domain::messages::Message;
 use sha2::{Digest, Sha256};
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
@@ -70,24 +71,21 @@ pub fn check_password(password: &str) -> Result<(), maillage_domain::FieldError>
         return Err(maillage_domain::FieldError::new(
             "password",
             "password_too_short",
-            format!("Le mot de passe doit compter au moins {PASSWORD_MIN_CHARS} caractères."),
-            format!("The password must be at least {PASSWORD_MIN_CHARS} characters long."),
+            Message::new("security.password_too_short").with("min", PASSWORD_MIN_CHARS),
         ));
     }
     if password.len() > 1024 {
         return Err(maillage_domain::FieldError::new(
             "password",
             "password_too_long",
-            "Le mot de passe est trop long.",
-            "The password is too long.",
+            Message::new("security.password_too_long"),
         ));
     }
     if is_common_password(password) {
         return Err(maillage_domain::FieldError::new(
             "password",
             "password_too_common",
-            "Ce mot de passe figure parmi les plus courants : choisissez-en un autre.",
-            "This password is among the most common ones: choose another one.",
+            Message::new("security.password_too_common"),
         ));
     }
     Ok(())
@@ -132,7 +130,7 @@ mod tests {
             let e = check_password(common).unwrap_err();
             assert_eq!(e.code, "password_too_common", "{common}");
             assert_eq!(
-                e.message_fr,
+                e.message_fr(),
                 "Ce mot de passe figure parmi les plus courants : choisissez-en un autre."
             );
         }

@@ -7,6 +7,7 @@
 //! an async runtime run these functions on a blocking thread.
 
 use crate::{App, AppError, AppResult};
+use maillage_domain::messages::Message;
 use maillage_domain::vocab::{PlaceType, Vocabulary};
 use maillage_domain::{FieldError, ValidationErrors};
 use maillage_territory::Reference;
@@ -50,8 +51,7 @@ pub fn units_of(territory: Option<&str>) -> AppResult<Cow<'static, DemandUnits>>
         return Err(FieldError::new(
             "territory",
             "unknown",
-            format!("« {code} » n'est ni une région, ni un département, ni un EPCI (code INSEE ou SIREN)."),
-            format!("“{code}” is neither a région, a département nor an EPCI (INSEE code or SIREN)."),
+            Message::new("territory.unknown_territory").with("code", code),
         )
         .into());
     };
@@ -94,8 +94,7 @@ pub fn supply_from_file(file_name: &str, bytes: &[u8]) -> AppResult<Supply> {
         return Err(FieldError::new(
             "places",
             "empty",
-            format!("{file_name} ne contient aucun lieu."),
-            format!("{file_name} holds no place."),
+            Message::new("territory.empty").with("file_name", file_name),
         )
         .into());
     }
@@ -111,12 +110,11 @@ fn is_simple_csv(text: &str) -> bool {
     ["id", "lon", "lat"].iter().all(|c| columns.iter().any(|h| h == c))
 }
 
-fn line_error(line: usize, field: &str, fr: String, en: String) -> FieldError {
+fn line_error(line: usize, field: &str, message: Message) -> FieldError {
     FieldError::new(
         format!("places[ligne {line}].{field}"),
         "invalid",
-        format!("ligne {line} : {fr}"),
-        format!("line {line}: {en}"),
+        Message::new("field.line").with("line", line).with_message("message", message),
     )
 }
 
@@ -143,7 +141,11 @@ fn simple_csv_rows(text: &str) -> AppResult<Vec<PlaceRow>> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                errors.errors.push(line_error(line, "csv", e.to_string(), e.to_string()));
+                errors.errors.push(line_error(
+                    line,
+                    "csv",
+                    Message::translated(e.to_string(), e.to_string()),
+                ));
                 continue;
             }
         };
@@ -153,12 +155,12 @@ fn simple_csv_rows(text: &str) -> AppResult<Vec<PlaceRow>> {
             match raw.replace(',', ".").parse::<f64>() {
                 Ok(x) if x.is_finite() => Some(x),
                 _ => {
-                    let (fr, en) = if raw.is_empty() {
-                        ("valeur manquante".to_owned(), "missing value".to_owned())
+                    let message = if raw.is_empty() {
+                        Message::new("territory.missing_value")
                     } else {
-                        (format!("« {raw} » n'est pas un nombre"), format!("“{raw}” is not a number"))
+                        Message::new("territory.raw_not_number").with("raw", raw)
                     };
-                    errors.errors.push(line_error(line, field, fr, en));
+                    errors.errors.push(line_error(line, field, message));
                     None
                 }
             }
@@ -172,7 +174,7 @@ fn simple_csv_rows(text: &str) -> AppResult<Vec<PlaceRow>> {
         };
         let id_v = cell(id);
         if id_v.is_empty() {
-            errors.errors.push(line_error(line, "id", "identifiant manquant".into(), "missing id".into()));
+            errors.errors.push(line_error(line, "id", Message::new("territory.missing_id")));
         }
         if let (Some(lon), Some(lat), Some(capacity), false) = (lon_v, lat_v, capacity_v, id_v.is_empty()) {
             let types =
@@ -197,7 +199,12 @@ fn import_rows(file_name: &str, bytes: &[u8]) -> AppResult<Vec<PlaceRow>> {
     let mut errors = ValidationErrors::default();
     for e in parsed.errors.iter().take(MAX_ROW_ERRORS) {
         let field = if e.field.is_empty() { "ligne" } else { e.field.as_str() };
-        errors.errors.push(line_error(e.line, field, e.message.clone(), e.message.clone()));
+        // Import reports are in French today (the interop crate's messages).
+        errors.errors.push(line_error(
+            e.line,
+            field,
+            Message::translated(e.message.clone(), e.message.clone()),
+        ));
     }
     let mut rows = Vec::new();
     for row in parsed.rows {
@@ -215,8 +222,7 @@ fn import_rows(file_name: &str, bytes: &[u8]) -> AppResult<Vec<PlaceRow>> {
                     errors.errors.push(line_error(
                         row.line,
                         field,
-                        "coordonnées manquantes".into(),
-                        "missing coordinates".into(),
+                        Message::new("territory.missing_coordinates"),
                     ));
                 }
             }
@@ -258,8 +264,7 @@ impl AccessMethod {
             FieldError::new(
                 "method",
                 "unknown",
-                format!("Méthode inconnue « {value} » ; possibles : {known}."),
-                format!("Unknown method “{value}”; known: {known}."),
+                Message::new("territory.unknown_method").with("value", value).with("known", &known),
             )
             .into()
         })
@@ -288,8 +293,7 @@ fn required(field: &str, method: &str) -> AppError {
     FieldError::new(
         field.to_owned(),
         "required",
-        format!("La méthode {method} demande le paramètre {field}."),
-        format!("Method {method} needs {field}."),
+        Message::new("territory.required").with("method", method).with("field", field),
     )
     .into()
 }
@@ -360,10 +364,7 @@ pub fn parse_level(value: &str) -> AppResult<Level> {
             return Err(FieldError::new(
                 "by",
                 "unknown",
-                format!(
-                    "Niveau inconnu « {other} » ; possibles : commune, epci, departement, region, france."
-                ),
-                format!("Unknown level “{other}”; known: commune, epci, departement, region, france."),
+                Message::new("territory.unknown_level").with("other", other),
             )
             .into());
         }
@@ -400,8 +401,7 @@ impl Objective {
             other => Err(FieldError::new(
                 "objective",
                 "unknown",
-                format!("Objectif inconnu « {other} » ; possibles : mclp, pmedian, setcover."),
-                format!("Unknown objective “{other}”; known: mclp, pmedian, setcover."),
+                Message::new("territory.unknown_objective").with("other", other),
             )
             .into()),
         }
@@ -462,8 +462,7 @@ fn candidates_of(params: &RecommendParams) -> AppResult<Candidates> {
             return Err(FieldError::new(
                 "min_population",
                 "invalid",
-                format!("La population minimale doit être un nombre positif ou nul (reçu {n})."),
-                format!("The minimum population must be zero or more (got {n})."),
+                Message::new("territory.invalid.minimum_population_zero_more").with("n", n),
             )
             .into());
         }
@@ -484,8 +483,7 @@ pub fn recommend(
             return Err(FieldError::new(
                 "time_limit_s",
                 "invalid",
-                format!("La limite de temps doit être un nombre de secondes positif (reçu {limit})."),
-                format!("The time limit must be a positive number of seconds (got {limit})."),
+                Message::new("territory.invalid.time_limit_positive_number_2").with("limit", limit),
             )
             .into());
         }
@@ -641,7 +639,7 @@ mod tests {
         };
         let fields: Vec<&str> = e.errors.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["places[ligne 3].lon", "places[ligne 4].lon"]);
-        assert!(e.errors[0].message_fr.contains("ligne 3"), "{}", e.errors[0].message_fr);
+        assert!(e.errors[0].message_fr().contains("ligne 3"), "{}", e.errors[0].message_fr());
     }
 
     #[test]

@@ -3,30 +3,37 @@
 //! Every parser returns a [`FieldError`]: a stable snake_case `code` that clients and
 //! templates can rely on, and a message in French (first) and English.
 
+use crate::messages::{Lang, Message};
 use serde::Serialize;
 
 /// One problem with one field of an input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{field}: {message_fr}")]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {}", message.fr())]
 pub struct FieldError {
     /// The field's name in the input (JSON key or form field), e.g. `siret` or `types[2]`.
     pub field: String,
     /// Stable machine code, e.g. `invalid_siret`.
     pub code: &'static str,
-    /// Human message in French.
-    pub message_fr: String,
-    /// Human message in English.
-    pub message_en: String,
+    /// What people read, from the catalogue ([`crate::messages`]).
+    pub message: Message,
+}
+
+/// Serialised with its message in both languages, for clients that show either.
+impl Serialize for FieldError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("FieldError", 4)?;
+        s.serialize_field("field", &self.field)?;
+        s.serialize_field("code", self.code)?;
+        s.serialize_field("message_fr", &self.message.fr())?;
+        s.serialize_field("message_en", &self.message.en())?;
+        s.end()
+    }
 }
 
 impl FieldError {
-    pub fn new(
-        field: impl Into<String>,
-        code: &'static str,
-        message_fr: impl Into<String>,
-        message_en: impl Into<String>,
-    ) -> Self {
-        Self { field: field.into(), code, message_fr: message_fr.into(), message_en: message_en.into() }
+    pub fn new(field: impl Into<String>, code: &'static str, message: Message) -> Self {
+        Self { field: field.into(), code, message }
     }
 
     /// The same error, attached to another field name (parsers do not know where their
@@ -39,12 +46,27 @@ impl FieldError {
 
     /// A required value is missing.
     pub fn required(field: impl Into<String>) -> Self {
-        Self::new(field, "required", "Ce champ est obligatoire.", "This field is required.")
+        Self::new(field, "required", Message::new("field.required"))
     }
 
-    /// Message in the given language (`"en"` or anything else for French).
-    pub fn message(&self, lang: &str) -> &str {
-        if lang == "en" { &self.message_en } else { &self.message_fr }
+    /// The message in a language given by its code (`"en"`, or anything else for French).
+    pub fn message(&self, lang: &str) -> String {
+        self.message.render(Lang::from_code(lang))
+    }
+
+    /// The message in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        self.message.render(lang)
+    }
+
+    /// The message in French (the command line, logs).
+    pub fn message_fr(&self) -> String {
+        self.message.fr()
+    }
+
+    /// The message in English.
+    pub fn message_en(&self) -> String {
+        self.message.en()
     }
 }
 

@@ -5,6 +5,7 @@ pub mod fields;
 pub mod gazetteer;
 pub mod history;
 pub mod ids;
+pub mod messages;
 pub mod place;
 pub mod text;
 pub mod user;

@@ -4,6 +4,7 @@ use crate::error::{FieldError, ValidationErrors};
 use crate::fields::{Coordinates, Email, InseeCode, OpeningHours, Phone, PostalCode, Rna, Siret, WebUrl};
 use crate::gazetteer::{CommuneMatch, CommuneQuery, Gazetteer, Located, NotLocated};
 use crate::ids::PlaceId;
+use crate::messages::Message;
 use crate::text;
 use crate::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -59,14 +60,10 @@ impl PlaceStatus {
         }
     }
     pub fn parse(value: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|s| s.code() == value.trim()).ok_or_else(|| {
-            FieldError::new(
-                "status",
-                "invalid_status",
-                "Statut inconnu (draft, published ou archived).",
-                "Unknown status (draft, published or archived).",
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|s| s.code() == value.trim())
+            .ok_or_else(|| FieldError::new("status", "invalid_status", Message::new("place.invalid_status")))
     }
     pub fn label(self, lang: &str) -> &'static str {
         match (self, lang) {
@@ -230,8 +227,7 @@ fn list_within(errors: &mut ValidationErrors, field: &str, len: usize, max: usiz
         errors.push(FieldError::new(
             field,
             "too_many",
-            format!("Trop de valeurs ({len}) : {max} au plus."),
-            format!("Too many values ({len}): at most {max}."),
+            Message::new("place.too_many").with("len", len).with("max", max),
         ));
         return false;
     }
@@ -271,7 +267,7 @@ fn resolution_warning(query: &CommuneQuery<'_>, found: &Located) -> Option<Field
     let commune = format!("{} ({})", c.name, c.code);
     let name = query.name.unwrap_or_default();
     let pc = query.postal_code.unwrap_or_default();
-    let (field, code, fr, en) = match &found.how {
+    let (field, code, message) = match &found.how {
         CommuneMatch::Code | CommuneMatch::Name => return None,
         CommuneMatch::PostalCode if query.name.is_none() => return None,
         CommuneMatch::FormerCode { former_code, former_name } => {
@@ -279,72 +275,74 @@ fn resolution_warning(query: &CommuneQuery<'_>, found: &Located) -> Option<Field
             (
                 "commune_code",
                 "commune_resolved_former_code",
-                format!(
-                    "Le code INSEE {former_code} est celui d'une ancienne commune{former} : commune actuelle {commune}."
-                ),
-                format!("INSEE code {former_code} is a former commune's{former}: current commune {commune}."),
+                Message::new("place.commune_resolved_former_code")
+                    .with("former_code", former_code)
+                    .with("former", &former)
+                    .with("commune", &commune),
             )
         }
         CommuneMatch::NameVariant => (
             "commune_name",
             "commune_resolved_name_variant",
-            format!("« {name} » lu comme {commune}, commune du code postal {pc}."),
-            format!("“{name}” read as {commune}, a commune of postal code {pc}."),
+            Message::new("place.commune_resolved_name_variant")
+                .with("name", name)
+                .with("commune", &commune)
+                .with("pc", pc),
         ),
         CommuneMatch::PostalLabel { label } => (
             "commune_name",
             "commune_resolved_postal_label",
-            format!(
-                "« {name} » est le libellé d'acheminement « {label} » du code postal {pc} : commune {commune}."
-            ),
-            format!("“{name}” is the postal town line “{label}” of postal code {pc}: commune {commune}."),
+            Message::new("place.commune_resolved_postal_label")
+                .with("name", name)
+                .with("label", label)
+                .with("pc", pc)
+                .with("commune", &commune),
         ),
         CommuneMatch::NameInDepartement { departement } => (
             "postal_code",
             "commune_resolved_other_postal_code",
-            format!(
-                "Le code postal {pc} ne dessert pas « {name} » (code CEDEX ou voisin ?) : commune trouvée par son nom dans le département {departement}, {commune}."
-            ),
-            format!(
-                "Postal code {pc} does not serve “{name}” (a CEDEX or neighbouring code?): commune found by its name in département {departement}, {commune}."
-            ),
+            Message::new("place.commune_resolved_other_postal_code")
+                .with("pc", pc)
+                .with("name", name)
+                .with("departement", departement)
+                .with("commune", &commune),
         ),
         CommuneMatch::FormerName { former_name, former_code } => (
             "commune_name",
             "commune_resolved_former_name",
-            format!(
-                "« {name} » est une ancienne commune ({former_name}, {former_code}), aujourd'hui dans {commune}."
-            ),
-            format!("“{name}” is a former commune ({former_name}, {former_code}), now part of {commune}."),
+            Message::new("place.commune_resolved_former_name")
+                .with("name", name)
+                .with("former_name", former_name)
+                .with("former_code", former_code)
+                .with("commune", &commune),
         ),
         CommuneMatch::PostalCode => (
             "commune_name",
             "commune_resolved_postal_code",
-            format!("Commune « {name} » inconnue : {commune}, seule commune du code postal {pc}, retenue."),
-            format!("Unknown commune “{name}”: {commune}, the only commune of postal code {pc}, chosen."),
+            Message::new("place.commune_resolved_postal_code")
+                .with("name", name)
+                .with("commune", &commune)
+                .with("pc", pc),
         ),
         CommuneMatch::Nearest { km } if query.name.is_none() => (
             "postal_code",
             "commune_resolved_nearest",
-            format!(
-                "Le code postal {pc} ne désigne pas une seule commune : {commune}, la plus proche des coordonnées ({km:.1} km), retenue."
-            ),
-            format!(
-                "Postal code {pc} does not designate one commune: {commune}, the nearest to the coordinates ({km:.1} km), chosen."
-            ),
+            Message::new("place.commune_resolved_nearest")
+                .with("pc", pc)
+                .with("commune", &commune)
+                .with("km", format!("{:.1}", km)),
         ),
         CommuneMatch::Nearest { km } => (
             "commune_name",
             "commune_resolved_nearest",
-            format!(
-                "Commune « {name} » inconnue pour le code postal {pc} : {commune}, la plus proche des coordonnées ({km:.1} km), retenue."
-            ),
-            format!(
-                "Unknown commune “{name}” for postal code {pc}: {commune}, the nearest to the coordinates ({km:.1} km), chosen."
-            ),
+            Message::new("place.commune_resolved_nearest_2")
+                .with("name", name)
+                .with("pc", pc)
+                .with("commune", &commune)
+                .with("km", format!("{:.1}", km)),
         ),
     };
-    Some(FieldError::new(field, code, fr, en))
+    Some(FieldError::new(field, code, message))
 }
 
 impl PlaceInput {
@@ -361,12 +359,7 @@ impl PlaceInput {
         let name = e.check("name", text::required_text(self.name.as_deref(), NAME_MAX));
         let types: Vec<PlaceType> = terms(&mut e, "types", &self.types);
         if types.is_empty() && !e.errors.iter().any(|x| x.field.starts_with("types")) {
-            e.push(FieldError::new(
-                "types",
-                "required",
-                "Choisissez au moins un type de lieu.",
-                "Choose at least one type of place.",
-            ));
+            e.push(FieldError::new("types", "required", Message::new("place.required")));
         }
         let summary =
             e.check("summary", text::plain_text(self.summary.as_deref().unwrap_or(""), SUMMARY_MAX));
@@ -375,8 +368,7 @@ impl PlaceInput {
             e.push(FieldError::new(
                 "description",
                 "too_long",
-                format!("La description dépasse {DESCRIPTION_MAX} caractères."),
-                format!("The description is longer than {DESCRIPTION_MAX} characters."),
+                Message::new("place.too_long").with("max", DESCRIPTION_MAX),
             ));
         } else {
             // Markdown: line breaks and tabs are text, other controls and bidi controls are not.
@@ -444,8 +436,7 @@ impl PlaceInput {
                     e.push(FieldError::new(
                         "commune_code",
                         "unknown_commune",
-                        format!("Aucune commune, actuelle ou ancienne, n'a le code INSEE « {code} »."),
-                        format!("No commune, current or former, has the INSEE code “{code}”."),
+                        Message::new("place.unknown_commune").with("code", code),
                     ));
                     None
                 }
@@ -453,23 +444,12 @@ impl PlaceInput {
                     let pc = query.postal_code.unwrap_or_default();
                     let field = if query.name.is_some() { "commune_name" } else { "commune_code" };
                     let list = names.join(", ");
-                    let (fr, en) = match query.name {
-                        Some(name) => (
-                            format!(
-                                "Plusieurs communes répondent à « {name} » (code postal {pc}) : {list}. Indiquez le code INSEE."
-                            ),
-                            format!(
-                                "Several communes answer to “{name}” (postal code {pc}): {list}. Give the INSEE code."
-                            ),
-                        ),
-                        None => (
-                            format!(
-                                "Le code postal {pc} dessert plusieurs communes : {list}. Indiquez la commune."
-                            ),
-                            format!("Postal code {pc} serves several communes: {list}. Give the commune."),
-                        ),
+                    let message = match query.name {
+                        Some(name) => Message::new("place.ambiguous_commune_name").with("name", name),
+                        None => Message::new("place.ambiguous_postal_code"),
                     };
-                    e.push(FieldError::new(field, "ambiguous_commune", fr, en));
+                    let message = message.with("pc", pc).with("list", &list);
+                    e.push(FieldError::new(field, "ambiguous_commune", message));
                     None
                 }
                 Err(NotLocated::Unknown) => {
@@ -477,8 +457,9 @@ impl PlaceInput {
                         (Some(name), Some(pc)) => e.push(FieldError::new(
                             "commune_name",
                             "unknown_commune",
-                            format!("Commune « {name} » introuvable pour le code postal {pc}, ni parmi les communes actuelles ou anciennes de son département."),
-                            format!("No commune “{name}” found for postal code {pc}, nor among the current or former communes of its département."),
+                            Message::new("place.unknown_commune_for_postal_code")
+                                .with("name", name)
+                                .with("pc", pc),
                         )),
                         _ => e.push(FieldError::required("commune_code")),
                     }
@@ -495,20 +476,19 @@ impl PlaceInput {
             if let Some(pc) = postal_code.as_ref()
                 && !c.postal_codes.iter().any(|p| p == pc.as_str())
             {
-                let (fr, en) = (
-                    format!("Le code postal {} n'est pas un code de {} ({}).", pc.as_str(), c.name, c.code),
-                    format!("Postal code {} does not belong to {} ({}).", pc.as_str(), c.name, c.code),
-                );
+                let message = Message::new("place.postal_code_pc_does")
+                    .with("pc", pc.as_str())
+                    .with("name", &c.name)
+                    .with("code", &c.code);
                 match (interactive, confirmed) {
                     (true, false) => e.push(FieldError::new(
                         "postal_code",
                         "postal_code_mismatch",
-                        format!("{fr} Vérifiez-le, ou confirmez-le (codes CEDEX)."),
-                        format!("{en} Check it, or confirm it (CEDEX codes)."),
+                        Message::new("place.postal_code_mismatch_confirm").with_message("message", message),
                     )),
                     (true, true) => {}
                     (false, _) => {
-                        warnings.push(FieldError::new("postal_code", "postal_code_mismatch", fr, en))
+                        warnings.push(FieldError::new("postal_code", "postal_code_mismatch", message))
                     }
                 }
             }
@@ -525,25 +505,21 @@ impl PlaceInput {
                 && name_decided
                 && !gazetteer.name_designates(c, name)
             {
-                let (fr, en) = (
-                    format!("Le nom « {name} » ne désigne pas la commune retenue, {} ({}).", c.name, c.code),
-                    format!(
-                        "The name “{name}” does not designate the commune found, {} ({}).",
-                        c.name, c.code
-                    ),
-                );
+                let message = Message::new("place.name_name_does_not")
+                    .with("name", name)
+                    .with("name2", &c.name)
+                    .with("code", &c.code);
                 let by_code = matches!(found.how, CommuneMatch::Code | CommuneMatch::FormerCode { .. });
                 match (interactive, confirmed) {
                     (true, false) => e.push(FieldError::new(
                         "commune_name",
                         "commune_name_mismatch",
-                        format!("{fr} Corrigez le nom ou le code, ou confirmez."),
-                        format!("{en} Correct the name or the code, or confirm."),
+                        Message::new("place.commune_name_mismatch_confirm").with_message("message", message),
                     )),
                     (true, true) => {}
                     // The resolution warning already says the name was not recognised.
                     (false, _) if by_code => {
-                        warnings.push(FieldError::new("commune_name", "commune_name_mismatch", fr, en))
+                        warnings.push(FieldError::new("commune_name", "commune_name_mismatch", message))
                     }
                     (false, _) => {}
                 }
@@ -561,8 +537,9 @@ impl PlaceInput {
                             e.push(FieldError::new(
                                 "latitude",
                                 "location_far_from_commune",
-                                format!("Ce point est à {km:.0} km de {} : vérifiez les coordonnées, ou confirmez-les.", c.name),
-                                format!("This point is {km:.0} km from {}: check the coordinates, or confirm them.", c.name),
+                                Message::new("place.location_far_from_commune")
+                                    .with("km", format!("{:.0}", km))
+                                    .with("name", &c.name),
                             ));
                             None
                         }
@@ -571,11 +548,9 @@ impl PlaceInput {
                             warnings.push(FieldError::new(
                                 "latitude",
                                 "location_far_from_commune",
-                                format!(
-                                    "Point à {km:.0} km de {} : remplacé par le point de la commune.",
-                                    c.name
-                                ),
-                                format!("Point {km:.0} km from {}: replaced by the commune's point.", c.name),
+                                Message::new("place.location_replaced_by_commune")
+                                    .with("km", format!("{:.0}", km))
+                                    .with("name", &c.name),
                             ));
                             location_precise = false;
                             Some(reference)

@@ -1,6 +1,7 @@
 //! Text helpers shared by validation and search: folding and plain-text checks.
 
 use crate::FieldError;
+use crate::messages::Message;
 
 /// Lower-case, strip accents and turn every run of non-alphanumeric characters into one
 /// space: `"Saint-Étienne"` → `"saint etienne"`.
@@ -50,27 +51,14 @@ pub fn check_characters(value: &str, lines: Lines) -> Result<(), FieldError> {
         Lines::Multi => c == '\n' || c == '\r' || c == '\t',
     };
     if value.chars().any(|c| c.is_control() && !allowed(c)) {
-        let (fr, en) = match lines {
-            Lines::Single => (
-                "Ce texte contient des caractères de contrôle invisibles (caractère nul, retour à la ligne, tabulation…) : retirez-les.",
-                "This text contains invisible control characters (NUL, line break, tab…): remove them.",
-            ),
-            _ => (
-                "Ce texte contient des caractères de contrôle invisibles (caractère nul…) : retirez-les.",
-                "This text contains invisible control characters (NUL…): remove them.",
-            ),
+        let message = match lines {
+            Lines::Single => Message::new("text.text_contains_invisible_control"),
+            _ => Message::new("text.text_contains_invisible_control_2"),
         };
-        return Err(FieldError::new("", "control_characters", fr, en));
+        return Err(FieldError::new("", "control_characters", message));
     }
     if value.chars().any(is_bidi_control) {
-        return Err(FieldError::new(
-            "",
-            "bidi_control",
-            "Ce texte contient des caractères invisibles qui inversent le sens d'affichage \
-             (U+202A–U+202E, U+2066–U+2069) : retirez-les.",
-            "This text contains invisible characters that reverse the display direction \
-             (U+202A–U+202E, U+2066–U+2069): remove them.",
-        ));
+        return Err(FieldError::new("", "bidi_control", Message::new("text.bidi_control")));
     }
     Ok(())
 }
@@ -79,12 +67,7 @@ pub fn check_characters(value: &str, lines: Lines) -> Result<(), FieldError> {
 pub fn check_length(value: &str, max: usize) -> Result<(), FieldError> {
     // Bytes bound characters from above: most values are decided without counting.
     if value.len() > max && value.chars().count() > max {
-        return Err(FieldError::new(
-            "",
-            "too_long",
-            format!("Ce texte dépasse {max} caractères."),
-            format!("This text is longer than {max} characters."),
-        ));
+        return Err(FieldError::new("", "too_long", Message::new("text.too_long").with("max", max)));
     }
     Ok(())
 }
@@ -107,12 +90,7 @@ fn checked_text(value: &str, max: usize, lines: Lines) -> Result<String, FieldEr
     check_length(value, max)?;
     check_characters(value, lines)?;
     if looks_like_markup(value) {
-        return Err(FieldError::new(
-            "",
-            "markup_not_allowed",
-            "Le HTML et les scripts ne sont pas acceptés dans ce champ.",
-            "HTML and scripts are not allowed in this field.",
-        ));
+        return Err(FieldError::new("", "markup_not_allowed", Message::new("text.markup_not_allowed")));
     }
     Ok(value.to_owned())
 }

@@ -14,6 +14,7 @@
 //! `modalites_accompagnement`) are kept as [`Vocabulary::lmn_aliases`] so that files
 //! published under them still resolve.
 
+use crate::messages::Message;
 use serde::{Deserialize, Serialize};
 
 /// Common behaviour of every vocabulary.
@@ -120,10 +121,7 @@ macro_rules! vocabulary {
                 <Self as Vocabulary>::parse_loose(s).ok_or_else(|| crate::FieldError::new(
                     "",
                     concat!("unknown_", stringify!($name)),
-                    format!("Valeur inconnue « {} ». Valeurs possibles : {}.", s.trim(),
-                        Self::ALL.iter().map(|t| t.code()).collect::<Vec<_>>().join(", ")),
-                    format!("Unknown value “{}”. Allowed values: {}.", s.trim(),
-                        Self::ALL.iter().map(|t| t.code()).collect::<Vec<_>>().join(", ")),
+                    Message::new("vocab_value.unknown").with("value", s.trim()).with("allowed", Self::ALL.iter().map(|t| t.code()).collect::<Vec<_>>().join(", ")),
                 ))
             }
         }
@@ -319,3 +317,22 @@ pub const SUGGESTED_EQUIPMENT: &[(&str, &str)] = &[
     ("Outillage bois", "Woodworking tools"),
     ("Four de cuisine professionnel", "Professional oven"),
 ];
+
+/// The label of a term by the catalogue key `vocab.<vocabulary>.<code>` (see
+/// [`crate::messages`]): vocabularies are named in snake case (`place_type`, `service`…).
+pub fn label_by_key(vocabulary: &str, code: &str, lang: crate::messages::Lang) -> Option<&'static str> {
+    fn of<T: Vocabulary>(code: &str, lang: crate::messages::Lang) -> Option<&'static str> {
+        T::ALL.iter().find(|t| t.code() == code).map(|t| t.label(lang.code()))
+    }
+    match vocabulary {
+        "place_type" => of::<PlaceType>(code, lang),
+        "service" => of::<Service>(code, lang),
+        "public" => of::<Public>(code, lang),
+        "support" => of::<Support>(code, lang),
+        "fee" => of::<Fee>(code, lang),
+        "access_mode" => of::<AccessMode>(code, lang),
+        "support_mode" => of::<SupportMode>(code, lang),
+        "label" => of::<Label>(code, lang),
+        _ => None,
+    }
+}

@@ -43,28 +43,28 @@ fn siret_exposes_siren_and_nic() {
 fn siret_with_wrong_length_says_how_many_digits_were_found() {
     let e = refused(Siret::parse("7328293200007"));
     assert_eq!(e.code, "invalid_siret");
-    assert!(e.message_fr.contains("14 chiffres"), "{}", e.message_fr);
-    assert!(e.message_fr.contains("13 trouvés"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("14 chiffres"), "{}", e.message_fr());
+    assert!(e.message_fr().contains("13 trouvés"), "{}", e.message_fr());
 }
 
 #[test]
 fn siren_given_instead_of_siret_gets_a_hint() {
     let e = refused(Siret::parse("732829320"));
-    assert!(e.message_fr.contains("SIREN"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("SIREN"), "{}", e.message_fr());
 }
 
 #[test]
 fn siret_with_bad_checksum_is_refused_with_a_luhn_message() {
     let e = refused(Siret::parse("73282932000075"));
     assert_eq!(e.code, "invalid_siret");
-    assert!(e.message_fr.contains("clé de contrôle"), "{}", e.message_fr);
-    assert!(!e.message_fr.contains("14 chiffres"));
+    assert!(e.message_fr().contains("clé de contrôle"), "{}", e.message_fr());
+    assert!(!e.message_fr().contains("14 chiffres"));
 }
 
 #[test]
 fn siret_with_letters_names_the_character() {
     let e = refused(Siret::parse("7328293200007A"));
-    assert!(e.message_fr.contains("« A »"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("« A »"), "{}", e.message_fr());
 }
 
 #[test]
@@ -132,15 +132,15 @@ fn rna_accepts_metropolitan_corsican_and_overseas_registries() {
 fn rna_without_w_explains_old_file_numbers_are_not_accepted() {
     let e = refused(Rna::parse("0751234567"));
     assert_eq!(e.code, "invalid_rna");
-    assert!(e.message_fr.contains("commence par la lettre W"), "{}", e.message_fr);
-    assert!(e.message_fr.contains("anciens numéros"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("commence par la lettre W"), "{}", e.message_fr());
+    assert!(e.message_fr().contains("anciens numéros"), "{}", e.message_fr());
 }
 
 #[test]
 fn rna_with_wrong_length_or_letters_in_the_serial_is_refused() {
-    assert!(refused(Rna::parse("W75123456")).message_fr.contains("10 caractères"));
-    assert!(refused(Rna::parse("W75123456A")).message_fr.contains("6 chiffres"));
-    assert!(refused(Rna::parse("WAB1234567")).message_fr.contains("code du greffe"));
+    assert!(refused(Rna::parse("W75123456")).message_fr().contains("10 caractères"));
+    assert!(refused(Rna::parse("W75123456A")).message_fr().contains("6 chiffres"));
+    assert!(refused(Rna::parse("WAB1234567")).message_fr().contains("code du greffe"));
 }
 
 // ---------------------------------------------------------------- Email
@@ -161,22 +161,22 @@ fn email_accepts_plus_addressing_and_subdomains() {
 
 #[test]
 fn email_refusals_say_what_is_wrong() {
-    assert!(refused(Email::parse("contact.exemple.fr")).message_fr.contains("Il manque le « @ »"));
-    assert!(refused(Email::parse("a@b@c.fr")).message_fr.contains("un seul « @ »"));
-    assert!(refused(Email::parse("@exemple.fr")).message_fr.contains("avant le « @ »"));
-    assert!(refused(Email::parse("contact@exemple")).message_fr.contains("point"));
-    assert!(refused(Email::parse("contact@exemple..fr")).message_fr.contains("point en trop"));
-    assert!(refused(Email::parse("contact@-exemple.fr")).message_fr.contains("tiret"));
-    assert!(refused(Email::parse("con tact@exemple.fr")).message_fr.contains("espace"));
-    assert!(refused(Email::parse("a<b>@exemple.fr")).message_fr.contains("non autorisés"));
-    assert!(refused(Email::parse("")).message_fr.contains("vide"));
+    assert!(refused(Email::parse("contact.exemple.fr")).message_fr().contains("Il manque le « @ »"));
+    assert!(refused(Email::parse("a@b@c.fr")).message_fr().contains("un seul « @ »"));
+    assert!(refused(Email::parse("@exemple.fr")).message_fr().contains("avant le « @ »"));
+    assert!(refused(Email::parse("contact@exemple")).message_fr().contains("point"));
+    assert!(refused(Email::parse("contact@exemple..fr")).message_fr().contains("point en trop"));
+    assert!(refused(Email::parse("contact@-exemple.fr")).message_fr().contains("tiret"));
+    assert!(refused(Email::parse("con tact@exemple.fr")).message_fr().contains("espace"));
+    assert!(refused(Email::parse("a<b>@exemple.fr")).message_fr().contains("non autorisés"));
+    assert!(refused(Email::parse("")).message_fr().contains("vide"));
     assert_eq!(refused(Email::parse("x@1.2")).code, "invalid_email");
 }
 
 #[test]
 fn email_longer_than_254_characters_is_refused() {
     let long = format!("{}@{}.fr", "a".repeat(60), "b".repeat(200));
-    assert!(refused(Email::parse(&long)).message_fr.contains("trop longue"));
+    assert!(refused(Email::parse(&long)).message_fr().contains("trop longue"));
 }
 
 // ---------------------------------------------------------------- Phone
@@ -241,15 +241,15 @@ fn foreign_numbers_keep_their_e164_form() {
 
 #[test]
 fn phone_refusals_say_what_is_wrong() {
-    assert!(refused(Phone::parse("01 23 45 67")).message_fr.contains("10 chiffres"));
-    assert!(refused(Phone::parse("01 23 45 67 89 10")).message_fr.contains("12 chiffres trouvés"));
-    assert!(refused(Phone::parse("+33 1 23 45")).message_fr.contains("9 chiffres"));
-    assert!(refused(Phone::parse("+1 234")).message_fr.contains("8 à 15 chiffres"));
-    assert!(refused(Phone::parse("+1234567890123456")).message_fr.contains("8 à 15 chiffres"));
-    assert!(refused(Phone::parse("01 ab 45 67 89")).message_fr.contains("lettres"));
-    assert!(refused(Phone::parse("01#23#45#67#89")).message_fr.contains("« # »"));
-    assert!(refused(Phone::parse("00 00 00 00 00")).message_fr.contains("indicatif"));
-    assert!(refused(Phone::parse("")).message_fr.contains("vide"));
+    assert!(refused(Phone::parse("01 23 45 67")).message_fr().contains("10 chiffres"));
+    assert!(refused(Phone::parse("01 23 45 67 89 10")).message_fr().contains("12 chiffres trouvés"));
+    assert!(refused(Phone::parse("+33 1 23 45")).message_fr().contains("9 chiffres"));
+    assert!(refused(Phone::parse("+1 234")).message_fr().contains("8 à 15 chiffres"));
+    assert!(refused(Phone::parse("+1234567890123456")).message_fr().contains("8 à 15 chiffres"));
+    assert!(refused(Phone::parse("01 ab 45 67 89")).message_fr().contains("lettres"));
+    assert!(refused(Phone::parse("01#23#45#67#89")).message_fr().contains("« # »"));
+    assert!(refused(Phone::parse("00 00 00 00 00")).message_fr().contains("indicatif"));
+    assert!(refused(Phone::parse("")).message_fr().contains("vide"));
     assert_eq!(refused(Phone::parse("123")).code, "invalid_phone");
 }
 
@@ -298,21 +298,21 @@ fn http_and_https_are_kept_with_scheme_and_host_lower_cased() {
 
 #[test]
 fn other_schemes_and_unreachable_hosts_are_refused() {
-    assert!(refused(WebUrl::parse("ftp://exemple.fr")).message_fr.contains("http:// ou https://"));
-    assert!(refused(WebUrl::parse("javascript:alert(1)")).message_fr.contains("« javascript: »"));
-    assert!(refused(WebUrl::parse("mailto:contact@exemple.fr")).message_fr.contains("http"));
-    assert!(refused(WebUrl::parse("http://localhost:8080")).message_fr.contains("localhost"));
-    assert!(refused(WebUrl::parse("https://intranet/")).message_fr.contains("point"));
-    assert!(refused(WebUrl::parse("https://exemple.fr/a b")).message_fr.contains("espace"));
-    assert!(refused(WebUrl::parse("https://user:pw@exemple.fr")).message_fr.contains("mot de passe"));
-    assert!(refused(WebUrl::parse("https://exemple.fr:port")).message_fr.contains("port"));
+    assert!(refused(WebUrl::parse("ftp://exemple.fr")).message_fr().contains("http:// ou https://"));
+    assert!(refused(WebUrl::parse("javascript:alert(1)")).message_fr().contains("« javascript: »"));
+    assert!(refused(WebUrl::parse("mailto:contact@exemple.fr")).message_fr().contains("http"));
+    assert!(refused(WebUrl::parse("http://localhost:8080")).message_fr().contains("localhost"));
+    assert!(refused(WebUrl::parse("https://intranet/")).message_fr().contains("point"));
+    assert!(refused(WebUrl::parse("https://exemple.fr/a b")).message_fr().contains("espace"));
+    assert!(refused(WebUrl::parse("https://user:pw@exemple.fr")).message_fr().contains("mot de passe"));
+    assert!(refused(WebUrl::parse("https://exemple.fr:port")).message_fr().contains("port"));
     assert_eq!(refused(WebUrl::parse("")).code, "invalid_url");
 }
 
 #[test]
 fn urls_longer_than_2000_characters_are_refused() {
     let long = format!("https://exemple.fr/{}", "a".repeat(2000));
-    assert!(refused(WebUrl::parse(&long)).message_fr.contains("trop longue"));
+    assert!(refused(WebUrl::parse(&long)).message_fr().contains("trop longue"));
 }
 
 // ---------------------------------------------------------------- Postal code and INSEE code
@@ -327,10 +327,10 @@ fn postal_codes_keep_leading_zeros_and_get_back_a_dropped_one() {
 
 #[test]
 fn postal_code_refusals_say_what_is_wrong() {
-    assert!(refused(PostalCode::parse("100")).message_fr.contains("5 chiffres (3 trouvés)"));
-    assert!(refused(PostalCode::parse("750011")).message_fr.contains("5 chiffres (6 trouvés)"));
-    assert!(refused(PostalCode::parse("75OO1")).message_fr.contains("que des chiffres"));
-    assert!(refused(PostalCode::parse("00100")).message_fr.contains("n'existe pas"));
+    assert!(refused(PostalCode::parse("100")).message_fr().contains("5 chiffres (3 trouvés)"));
+    assert!(refused(PostalCode::parse("750011")).message_fr().contains("5 chiffres (6 trouvés)"));
+    assert!(refused(PostalCode::parse("75OO1")).message_fr().contains("que des chiffres"));
+    assert!(refused(PostalCode::parse("00100")).message_fr().contains("n'existe pas"));
     assert_eq!(refused(PostalCode::parse("")).code, "invalid_postal_code");
 }
 
@@ -347,12 +347,12 @@ fn insee_codes_cover_corsica_and_overseas() {
 
 #[test]
 fn insee_code_refusals_say_what_is_wrong() {
-    assert!(refused(InseeCode::parse("20004")).message_fr.contains("2A"));
-    assert!(refused(InseeCode::parse("96001")).message_fr.contains("aucun département"));
-    assert!(refused(InseeCode::parse("99123")).message_fr.contains("aucun département"));
-    assert!(refused(InseeCode::parse("97912")).message_fr.contains("aucun département"));
-    assert!(refused(InseeCode::parse("2C004")).message_fr.contains("mal formé"));
-    assert!(refused(InseeCode::parse("690001")).message_fr.contains("5 caractères"));
+    assert!(refused(InseeCode::parse("20004")).message_fr().contains("2A"));
+    assert!(refused(InseeCode::parse("96001")).message_fr().contains("aucun département"));
+    assert!(refused(InseeCode::parse("99123")).message_fr().contains("aucun département"));
+    assert!(refused(InseeCode::parse("97912")).message_fr().contains("aucun département"));
+    assert!(refused(InseeCode::parse("2C004")).message_fr().contains("mal formé"));
+    assert!(refused(InseeCode::parse("690001")).message_fr().contains("5 caractères"));
     assert_eq!(refused(InseeCode::parse("")).code, "invalid_insee_code");
 }
 
@@ -394,8 +394,8 @@ fn points_abroad_are_refused_as_outside_france() {
     for (lat, lon) in [(40.4168, -3.7038), (52.52, 13.405), (-33.87, 151.21)] {
         let e = refused(Coordinates::parse(lat, lon));
         assert_eq!(e.code, "outside_france");
-        assert!(e.message_fr.contains("aucun territoire français"), "{}", e.message_fr);
-        assert!(!e.message_fr.contains("inversées"));
+        assert!(e.message_fr().contains("aucun territoire français"), "{}", e.message_fr());
+        assert!(!e.message_fr().contains("inversées"));
     }
 }
 
@@ -403,7 +403,7 @@ fn points_abroad_are_refused_as_outside_france() {
 fn null_island_is_refused_as_missing_coordinates() {
     let e = refused(Coordinates::parse(0.0, 0.0));
     assert_eq!(e.code, "outside_france");
-    assert!(e.message_fr.contains("manquantes"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("manquantes"), "{}", e.message_fr());
 }
 
 #[test]
@@ -411,14 +411,14 @@ fn swapped_latitude_and_longitude_get_a_hint() {
     // Paris with latitude and longitude swapped.
     let e = refused(Coordinates::parse(2.3522, 48.8566));
     assert_eq!(e.code, "outside_france");
-    assert!(e.message_fr.contains("Latitude et longitude inversées ?"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("Latitude et longitude inversées ?"), "{}", e.message_fr());
     // Réunion swapped: the longitude 55 is a valid latitude but the point is in Kazakhstan.
     let e = refused(Coordinates::parse(55.4504, -20.8823));
-    assert!(e.message_fr.contains("inversées"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("inversées"), "{}", e.message_fr());
     // Nouméa swapped: latitude out of range.
     let e = refused(Coordinates::parse(166.458, -22.2758));
     assert_eq!(e.code, "invalid_coordinates");
-    assert!(e.message_fr.contains("inversées"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("inversées"), "{}", e.message_fr());
 }
 
 #[test]
@@ -426,7 +426,7 @@ fn non_numbers_and_out_of_range_values_are_invalid() {
     assert_eq!(refused(Coordinates::parse(f64::NAN, 2.0)).code, "invalid_coordinates");
     assert_eq!(refused(Coordinates::parse(48.0, f64::INFINITY)).code, "invalid_coordinates");
     let e = refused(Coordinates::parse(95.0, 2.0));
-    assert!(e.message_fr.contains("de -90 à 90"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("de -90 à 90"), "{}", e.message_fr());
 }
 
 #[test]
@@ -452,11 +452,11 @@ fn opening_hours_keep_the_normalised_text() {
 fn invalid_opening_hours_explain_the_syntax_and_the_parser_detail() {
     let e = refused(OpeningHours::parse("lundi au vendredi 9h-18h"));
     assert_eq!(e.code, "invalid_opening_hours");
-    assert!(e.message_fr.contains("syntaxe OpenStreetMap"), "{}", e.message_fr);
-    assert!(e.message_fr.contains("Détail :"), "{}", e.message_fr);
-    assert!(!e.message_fr.contains('\n'), "one line for forms: {}", e.message_fr);
-    assert!(refused(OpeningHours::parse("Mo-Fr 25:00-26:00x")).message_fr.contains("Détail"));
-    assert!(refused(OpeningHours::parse("")).message_fr.contains("vides"));
+    assert!(e.message_fr().contains("syntaxe OpenStreetMap"), "{}", e.message_fr());
+    assert!(e.message_fr().contains("Détail :"), "{}", e.message_fr());
+    assert!(!e.message_fr().contains('\n'), "one line for forms: {}", e.message_fr());
+    assert!(refused(OpeningHours::parse("Mo-Fr 25:00-26:00x")).message_fr().contains("Détail"));
+    assert!(refused(OpeningHours::parse("")).message_fr().contains("vides"));
     assert!(serde_json::from_str::<OpeningHours>("\"n'importe quoi\"").is_err());
 }
 

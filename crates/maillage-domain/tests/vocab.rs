@@ -137,8 +137,12 @@ fn support_modes_read_old_and_new_values_and_export_current_ones() {
 #[test]
 fn unknown_values_list_the_allowed_codes_in_french() {
     let e = "piscine".parse::<SupportMode>().unwrap_err();
-    assert!(e.message_fr.contains("Valeur inconnue « piscine »"), "{}", e.message_fr);
-    assert!(e.message_fr.contains("autonomous, individual, workshop, remote, on_behalf"), "{}", e.message_fr);
+    assert!(e.message_fr().contains("Valeur inconnue « piscine »"), "{}", e.message_fr());
+    assert!(
+        e.message_fr().contains("autonomous, individual, workshop, remote, on_behalf"),
+        "{}",
+        e.message_fr()
+    );
 }
 
 #[test]

@@ -98,13 +98,16 @@ fn warnings_name_the_input_and_the_commune_chosen_in_both_languages() {
         .expect("Seynod is placed");
     let w = &warnings[0];
     assert_eq!(
-        w.message_fr,
+        w.message_fr(),
         "« Seynod » est une ancienne commune (Seynod, 74268), aujourd'hui dans Annecy (74010)."
     );
-    assert_eq!(w.message_en, "“Seynod” is a former commune (Seynod, 74268), now part of Annecy (74010).");
+    assert_eq!(w.message_en(), "“Seynod” is a former commune (Seynod, 74268), now part of Annecy (74010).");
     let e = parsed.rows[21]
         .input
         .validate(Reference::shared(), FarLocation::UseCommunePoint)
         .expect_err("74999 is no commune's");
-    assert_eq!(e.errors[0].message_fr, "Aucune commune, actuelle ou ancienne, n'a le code INSEE « 74999 ».");
+    assert_eq!(
+        e.errors[0].message_fr(),
+        "Aucune commune, actuelle ou ancienne, n'a le code INSEE « 74999 »."
+    );
 }

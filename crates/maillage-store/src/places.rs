@@ -283,13 +283,14 @@ impl CachedPlace {
 /// bumps the version), so the cache is never stale, even with several servers. Bounded in
 /// two generations of [`PLACE_CACHE_GENERATION`]: a hit in the old one moves the place to
 /// the young one; when the young one is full it becomes the old one (an approximate LRU in
-/// a few lines, at most ~2 × 1,024 places with their JSON, ~10 MB).
+/// a few lines, at most ~2 × 512 places with their JSON, ~5 MB: one generation holds the
+/// largest page, 500 places).
 #[derive(Debug, Default)]
 pub(crate) struct PlaceCache {
     generations: std::sync::Mutex<[Generation; 2]>,
 }
 
-const PLACE_CACHE_GENERATION: usize = 1_024;
+const PLACE_CACHE_GENERATION: usize = 512;
 
 type Generation = HashMap<(PlaceId, i64), Arc<CachedPlace>>;
 

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
 use maillage_app::{AppError, Format};
+use maillage_domain::messages::Message;
 use maillage_domain::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
 use maillage_domain::{FieldError, Place, PlaceId, PlaceInput};
 use serde::Deserialize;
@@ -61,8 +62,7 @@ pub(crate) fn known_params(pairs: &Pairs, allowed: &[&str], ctx: &Ctx) -> Result
     if let Some(k) = unknown.first() {
         return Err(WebError::bad_input(
             k,
-            format!("Paramètre inconnu « {k} »."),
-            format!("Unknown parameter “{k}”."),
+            Message::new("request.unknown_parameter").with("name", k),
             ctx.lang,
             Surface::Api,
         ));
@@ -114,15 +114,14 @@ pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
         } else {
             path
         };
-        let (fr, en) = if inner.is_syntax() || inner.is_eof() {
-            (
-                format!("JSON invalide (ligne {}, colonne {}).", inner.line(), inner.column()),
-                format!("Invalid JSON (line {}, column {}).", inner.line(), inner.column()),
-            )
+        let message = if inner.is_syntax() || inner.is_eof() {
+            Message::new("api.invalid_json_line_line")
+                .with("line", inner.line())
+                .with("column", inner.column())
         } else if inner.to_string().starts_with("unknown field") {
-            (format!("Champ inconnu « {field} »."), format!("Unknown field “{field}”."))
+            Message::new("api.unknown_field_field").with("field", &field)
         } else {
-            (format!("Valeur de type inattendu : {inner}"), format!("Unexpected value type: {inner}"))
+            Message::new("api.unexpected_value_type_inner").with("inner", &inner)
         };
         let code = if inner.is_syntax() || inner.is_eof() {
             "malformed_json"
@@ -132,7 +131,7 @@ pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
             "wrong_type"
         };
         Box::new(
-            WebError::api(AppError::Validation(FieldError::new(field, code, fr, en).into()), lang)
+            WebError::api(AppError::Validation(FieldError::new(field, code, message).into()), lang)
                 .into_response(),
         )
     })?;
@@ -142,8 +141,7 @@ pub(crate) fn parse_json<T: for<'de> Deserialize<'de>>(
         let error = FieldError::new(
             "body",
             "malformed_json",
-            format!("JSON invalide : données en trop après la valeur (ligne {line}, colonne {column})."),
-            format!("Invalid JSON: trailing data after the value (line {line}, column {column})."),
+            Message::new("api.malformed_json").with("line", line).with("column", column),
         );
         Box::new(WebError::api(AppError::Validation(error.into()), lang).into_response())
     })?;
@@ -166,8 +164,7 @@ pub(crate) fn check_write(ctx: &Ctx, headers: &HeaderMap) -> Result<(), WebError
     if !csrf_ok(ctx, sent) {
         return Err(WebError::bad_input(
             "x-csrf-token",
-            "En-tête X-CSRF-Token manquant ou invalide (voir GET /api/v1/session).".into(),
-            "Missing or invalid X-CSRF-Token header (see GET /api/v1/session).".into(),
+            Message::new("request.csrf_header"),
             ctx.lang,
             Surface::Api,
         ));
@@ -362,7 +359,12 @@ async fn export(
     known_params(&pairs, &allowed, &ctx)?;
     let format: Format =
         pairs.first("format").unwrap_or("csv").parse().map_err(|e: maillage_interop::UnknownFormat| {
-            WebError::bad_input("format", e.to_string(), e.to_string(), ctx.lang, Surface::Api)
+            WebError::bad_input(
+                "format",
+                Message::translated(e.to_string(), e.to_string()),
+                ctx.lang,
+                Surface::Api,
+            )
         })?;
     let mut filter = filter_from(&pairs, Utc::now()).map_err(|e| api_err(e, &ctx))?;
     filter.statuses = Vec::new();

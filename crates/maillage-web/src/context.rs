@@ -12,42 +12,24 @@ pub const SESSION_COOKIE: &str = "maillage_session";
 pub const CSRF_COOKIE: &str = "maillage_csrf";
 pub const LANG_COOKIE: &str = "maillage_lang";
 
-/// Interface language: French first, English second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Fr,
-    En,
-}
+/// Interface language: French first, English second (the catalogue's).
+pub use maillage_domain::messages::Lang;
 
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Fr => "fr",
-            Lang::En => "en",
-        }
-    }
-    fn parse(s: &str) -> Option<Lang> {
-        match s.trim().get(..2).map(|s| s.to_ascii_lowercase()).as_deref() {
-            Some("fr") => Some(Lang::Fr),
-            Some("en") => Some(Lang::En),
-            _ => None,
-        }
-    }
-    /// `?lang=` first, then the cookie, then the browser's first supported language.
-    pub fn from_request(query: Option<&str>, headers: &HeaderMap) -> Lang {
-        let from_query = query.and_then(|q| {
-            form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v))
-        });
-        from_query
-            .or_else(|| cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)))
-            .or_else(|| {
-                headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(|v| {
-                    v.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
-                })
-            })
-            .unwrap_or_default()
-    }
+/// The language of a request: `?lang=` first, then the cookie, then the browser's first
+/// supported language.
+pub fn lang_from_request(query: Option<&str>, headers: &HeaderMap) -> Lang {
+    let from_query = query.and_then(|q| {
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(&v))
+    });
+    from_query
+        .or_else(|| cookie(headers, LANG_COOKIE).and_then(|v| Lang::parse(&v)))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))))
+        })
+        .unwrap_or_default()
 }
 
 /// A cookie's value from the request headers.
@@ -131,7 +113,7 @@ impl FromRequestParts<AppState> for Ctx {
         if let Some(ctx) = parts.extensions.get::<Ctx>() {
             return Ok(ctx.clone());
         }
-        let lang = Lang::from_request(parts.uri.query(), &parts.headers);
+        let lang = lang_from_request(parts.uri.query(), &parts.headers);
         let session_token = cookie(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty());
         let mut actor = Actor::Anonymous;
         let mut csrf = None;
@@ -194,10 +176,10 @@ mod tests {
     fn language_comes_from_query_then_cookie_then_browser() {
         let mut h = HeaderMap::new();
         h.insert(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9,fr;q=0.8".parse().unwrap());
-        assert_eq!(Lang::from_request(None, &h), Lang::En);
+        assert_eq!(lang_from_request(None, &h), Lang::En);
         h.insert(header::COOKIE, "a=b; maillage_lang=fr".parse().unwrap());
-        assert_eq!(Lang::from_request(None, &h), Lang::Fr);
-        assert_eq!(Lang::from_request(Some("q=x&lang=en"), &h), Lang::En);
-        assert_eq!(Lang::from_request(None, &HeaderMap::new()), Lang::Fr);
+        assert_eq!(lang_from_request(None, &h), Lang::Fr);
+        assert_eq!(lang_from_request(Some("q=x&lang=en"), &h), Lang::En);
+        assert_eq!(lang_from_request(None, &HeaderMap::new()), Lang::Fr);
     }
 }

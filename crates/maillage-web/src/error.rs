@@ -34,12 +34,11 @@ impl WebError {
     /// A bad request body or query, as a 422 naming the field.
     pub fn bad_input(
         field: &str,
-        message_fr: String,
-        message_en: String,
+        message: maillage_domain::messages::Message,
         lang: Lang,
         surface: Surface,
     ) -> Self {
-        let e = maillage_domain::FieldError::new(field, "invalid_input", message_fr, message_en);
+        let e = maillage_domain::FieldError::new(field, "invalid_input", message);
         Self { error: AppError::Validation(e.into()), lang, surface }
     }
 }

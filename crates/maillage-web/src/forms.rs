@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use maillage_app::{PlaceFilter, PlaceSort};
+use maillage_domain::messages::Message;
 use maillage_domain::vocab::{Label, PlaceType, Public, Service, Vocabulary};
 use maillage_domain::{FieldError, PlaceInput, PlaceStatus, ValidationErrors};
 
@@ -22,13 +23,7 @@ pub struct NotUtf8 {
 impl NotUtf8 {
     /// The field error to show beside the field.
     pub fn error(&self) -> FieldError {
-        FieldError::new(
-            self.field.clone(),
-            "invalid_utf8",
-            "Ce champ contient des octets qui ne forment pas du texte (UTF-8 invalide) : \
-             vérifiez-le et saisissez-le à nouveau.",
-            "This field contains bytes that are not text (invalid UTF-8): check it and type it again.",
-        )
+        FieldError::new(self.field.clone(), "invalid_utf8", Message::new("form.invalid_utf8"))
     }
 }
 
@@ -144,14 +139,9 @@ fn vocab_list<T: Vocabulary>(pairs: &Pairs, key: &str, errors: &mut ValidationEr
             None => errors.push(FieldError::new(
                 key,
                 "unknown_value",
-                format!(
-                    "Valeur inconnue « {value} ». Valeurs possibles : {}.",
-                    T::ALL.iter().map(|t| t.code()).collect::<Vec<_>>().join(", ")
-                ),
-                format!(
-                    "Unknown value “{value}”. Allowed values: {}.",
-                    T::ALL.iter().map(|t| t.code()).collect::<Vec<_>>().join(", ")
-                ),
+                Message::new("form.unknown_value")
+                    .with("value", &value)
+                    .with("t", T::ALL.iter().map(|t| t.code()).collect::<Vec<_>>().join(", ")),
             )),
         }
     }
@@ -163,8 +153,8 @@ fn numbers(value: &str, n: usize) -> Option<Vec<f64>> {
     (parts.len() == n && parts.iter().all(|x| x.is_finite())).then_some(parts)
 }
 
-fn invalid(key: &str, fr: &str, en: &str) -> FieldError {
-    FieldError::new(key, "invalid_value", fr, en)
+fn invalid(key: &str, message: Message) -> FieldError {
+    FieldError::new(key, "invalid_value", message)
 }
 
 /// An instant given as RFC 3339, or as a local Paris date and time (`2026-07-14T10:30`).
@@ -195,11 +185,7 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
     };
     if let Some(q) = pairs.first("q") {
         if q.chars().count() > 200 {
-            e.push(invalid(
-                "q",
-                "La recherche est trop longue (200 caractères au plus).",
-                "The query is too long (200 characters at most).",
-            ));
+            e.push(invalid("q", Message::new("form.query_too_long_characters")));
         }
         let query = maillage_search::Query::parse(q);
         if !query.is_empty() {
@@ -210,11 +196,7 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
     if let Some(bbox) = pairs.first("bbox") {
         match numbers(bbox, 4) {
             Some(b) if b[0] < b[2] && b[1] < b[3] => f.bbox = Some((b[0], b[1], b[2], b[3])),
-            _ => e.push(invalid(
-                "bbox",
-                "bbox attend min_lon,min_lat,max_lon,max_lat (ex. 4.7,45.6,5.0,45.9).",
-                "bbox expects min_lon,min_lat,max_lon,max_lat (e.g. 4.7,45.6,5.0,45.9).",
-            )),
+            _ => e.push(invalid("bbox", Message::new("form.bbox_expects_min_lon"))),
         }
     }
     if let Some(near) = pairs.first("near") {
@@ -223,11 +205,7 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
             Some(r) => r.parse::<f64>().ok().filter(|r| r.is_finite() && *r > 0.0 && *r <= 1000.0),
         };
         if radius.is_none() {
-            e.push(invalid(
-                "radius_km",
-                "radius_km doit être un nombre entre 0 et 1000.",
-                "radius_km must be a number between 0 and 1000.",
-            ));
+            e.push(invalid("radius_km", Message::new("form.radius_km_number_between")));
         }
         match (numbers(near, 2), radius) {
             (Some(p), Some(r)) if (-90.0..=90.0).contains(&p[0]) && (-180.0..=180.0).contains(&p[1]) => {
@@ -236,11 +214,7 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
                     f.sort = PlaceSort::Distance;
                 }
             }
-            (None, _) => e.push(invalid(
-                "near",
-                "near attend lat,lon (ex. 45.76,4.83).",
-                "near expects lat,lon (e.g. 45.76,4.83).",
-            )),
+            (None, _) => e.push(invalid("near", Message::new("form.near_expects_lat_lon"))),
             _ => {}
         }
     }
@@ -250,11 +224,7 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
     if let Some(at) = pairs.first("open_at") {
         match parse_instant(at) {
             Some(t) => f.open_at = Some(t),
-            None => e.push(invalid(
-                "open_at",
-                "open_at attend une date et une heure (ex. 2026-07-14T10:30, heure de Paris).",
-                "open_at expects a date and time (e.g. 2026-07-14T10:30, Paris time).",
-            )),
+            None => e.push(invalid("open_at", Message::new("form.open_at_expects_date"))),
         }
     }
     if let Some(sort) = pairs.first("sort") {
@@ -264,11 +234,7 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
             "relevance" => PlaceSort::Relevance,
             "updated" => PlaceSort::Updated,
             _ => {
-                e.push(invalid(
-                    "sort",
-                    "sort vaut name, distance, relevance ou updated.",
-                    "sort is name, distance, relevance or updated.",
-                ));
+                e.push(invalid("sort", Message::new("form.sort_name_distance_relevance")));
                 f.sort
             }
         };
@@ -288,7 +254,7 @@ pub fn paging(pairs: &Pairs, default_per_page: u64) -> Result<(u64, u64), Valida
     let page = match pairs.first("page") {
         None => 1,
         Some(p) => p.parse::<u64>().ok().filter(|p| (1..=100_000).contains(p)).unwrap_or_else(|| {
-            e.push(invalid("page", "page doit être un entier positif.", "page must be a positive integer."));
+            e.push(invalid("page", Message::new("form.page_positive_integer")));
             1
         }),
     };
@@ -299,11 +265,7 @@ pub fn paging(pairs: &Pairs, default_per_page: u64) -> Result<(u64, u64), Valida
             .ok()
             .filter(|p| (1..=maillage_app::places::MAX_PAGE_SIZE).contains(p))
             .unwrap_or_else(|| {
-                e.push(invalid(
-                    "per_page",
-                    "per_page doit être compris entre 1 et 500.",
-                    "per_page must be between 1 and 500.",
-                ));
+                e.push(invalid("per_page", Message::new("form.per_page_between")));
                 default_per_page
             }),
     };
@@ -323,7 +285,7 @@ pub fn place_input_from_form(pairs: &Pairs) -> (PlaceInput, ValidationErrors) {
         match v.trim().replace(',', ".").parse::<f64>() {
             Ok(x) => Some(x),
             Err(_) => {
-                e.push(invalid(k, "Nombre attendu (ex. 45.4397).", "A number is expected (e.g. 45.4397)."));
+                e.push(invalid(k, Message::new("form.number_expected")));
                 None
             }
         }
@@ -334,7 +296,7 @@ pub fn place_input_from_form(pairs: &Pairs) -> (PlaceInput, ValidationErrors) {
         Some(v) => match v.parse::<i64>() {
             Ok(v) => Some(v),
             Err(_) => {
-                e.push(invalid("version", "Version invalide.", "Invalid version."));
+                e.push(invalid("version", Message::new("form.invalid_version")));
                 None
             }
         },

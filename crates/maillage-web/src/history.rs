@@ -236,8 +236,7 @@ pub async fn revert_form(
     let version = pairs.first("version").and_then(|v| v.trim().parse().ok()).ok_or_else(|| {
         WebError::bad_input(
             "version",
-            "Version manquante.".into(),
-            "Missing version.".into(),
+            maillage_domain::messages::Message::new("request.missing_version"),
             lang,
             Surface::Page,
         )

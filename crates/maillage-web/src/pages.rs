@@ -664,8 +664,7 @@ async fn archive_place(
     let version = pairs.first("version").and_then(|v| v.parse().ok()).ok_or_else(|| {
         WebError::bad_input(
             "version",
-            "Version manquante.".into(),
-            "Missing version.".into(),
+            maillage_domain::messages::Message::new("request.missing_version"),
             lang,
             Surface::Page,
         )

@@ -132,7 +132,7 @@ pub async fn analysis_rate_limit(State(state): State<AppState>, request: Request
 /// dropping the handler rolls back its unfinished transaction.
 pub async fn request_timeout(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let surface = if request.uri().path().starts_with("/api/") { Surface::Api } else { Surface::Page };
-    let lang = crate::context::Lang::from_request(request.uri().query(), request.headers());
+    let lang = crate::context::lang_from_request(request.uri().query(), request.headers());
     let path = request.uri().path().to_owned();
     match tokio::time::timeout(state.web().request_timeout, next.run(request)).await {
         Ok(response) => response,
@@ -156,11 +156,5 @@ pub fn csrf_ok(ctx: &Ctx, sent: Option<&str>) -> bool {
 
 /// The error for a failed CSRF check.
 pub fn csrf_error(ctx: &Ctx, surface: Surface) -> WebError {
-    WebError::bad_input(
-        "csrf",
-        crate::i18n::t(crate::context::Lang::Fr, "error.csrf").into(),
-        crate::i18n::t(crate::context::Lang::En, "error.csrf").into(),
-        ctx.lang,
-        surface,
-    )
+    WebError::bad_input("csrf", maillage_domain::messages::Message::new("error.csrf"), ctx.lang, surface)
 }

@@ -451,7 +451,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Err(AppError::Validation(v)) => {
                     for e in &v.errors {
-                        eprintln!("{}: {}", e.field, e.message_fr);
+                        eprintln!("{}: {}", e.field, e.message_fr());
                     }
                     Ok(ExitCode::from(2))
                 }
@@ -503,7 +503,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 Err(AppError::Validation(v)) => {
                     for e in &v.errors {
-                        eprintln!("{}: {}", e.field, e.message_fr);
+                        eprintln!("{}: {}", e.field, e.message_fr());
                     }
                     Ok(ExitCode::from(2))
                 }

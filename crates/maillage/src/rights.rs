@@ -109,7 +109,7 @@ fn unknown(email: &str, e: AppError) -> Result<ExitCode> {
         }
         AppError::Validation(v) => {
             for e in &v.errors {
-                eprintln!("{}: {} / {}", e.field, e.message_fr, e.message_en);
+                eprintln!("{}: {} / {}", e.field, e.message_fr(), e.message_en());
             }
             Ok(ExitCode::from(2))
         }

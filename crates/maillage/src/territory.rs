@@ -125,7 +125,7 @@ where
         Ok(()) => Ok(ExitCode::SUCCESS),
         Err(Failure::Invalid(errors)) => {
             for e in &errors.errors {
-                eprintln!("{}: {}", e.field, e.message_fr);
+                eprintln!("{}: {}", e.field, e.message_fr());
             }
             Ok(ExitCode::from(2))
         }

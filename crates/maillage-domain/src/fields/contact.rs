@@ -2,6 +2,7 @@
 
 use super::legal::string_conversions;
 use crate::FieldError;
+use crate::messages::Message;
 use serde::{Deserialize, Serialize};
 
 pub const EMAIL_MAX: usize = 254;
@@ -21,38 +22,24 @@ impl Email {
             v = &v[7..];
         }
         if v.is_empty() {
-            return Err(invalid_email("L'adresse e-mail est vide.", "The email address is empty."));
+            return Err(invalid_email(Message::new("field.contact.email_address_empty")));
         }
         if v.chars().any(char::is_whitespace) {
-            return Err(invalid_email(
-                "Une adresse e-mail ne contient pas d'espace.",
-                "An email address contains no spaces.",
-            ));
+            return Err(invalid_email(Message::new("field.contact.email_address_contains_no")));
         }
         if v.chars().count() > EMAIL_MAX {
             return Err(invalid_email(
-                format!("Adresse e-mail trop longue ({EMAIL_MAX} caractères au plus)."),
-                format!("Email address too long (at most {EMAIL_MAX} characters)."),
+                Message::new("field.contact.email_address_too_long").with("max", EMAIL_MAX),
             ));
         }
         let Some((local, domain)) = v.split_once('@') else {
-            return Err(invalid_email(
-                "Il manque le « @ » dans l'adresse e-mail (ex. contact@exemple.fr).",
-                "The “@” is missing from the email address (e.g. contact@example.org).",
-            ));
+            return Err(invalid_email(Message::new("field.contact.missing_from_email_address")));
         };
         if domain.contains('@') {
-            return Err(invalid_email(
-                "Une adresse e-mail ne contient qu'un seul « @ ». Pour plusieurs adresses, \
-                 n'en saisissez qu'une ici.",
-                "An email address has a single “@”. For several addresses, enter only one here.",
-            ));
+            return Err(invalid_email(Message::new("field.contact.email_address_has_single")));
         }
         if local.is_empty() {
-            return Err(invalid_email(
-                "Il manque la partie avant le « @ » (ex. contact@exemple.fr).",
-                "The part before the “@” is missing (e.g. contact@example.org).",
-            ));
+            return Err(invalid_email(Message::new("field.contact.part_before_missing_e")));
         }
         if local.len() > 64
             || local.starts_with('.')
@@ -61,15 +48,15 @@ impl Email {
             || !local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c))
         {
             return Err(invalid_email(
-                format!("La partie « {local} » avant le « @ » contient des caractères non autorisés."),
-                format!("The part “{local}” before the “@” contains characters that are not allowed."),
+                Message::new("field.contact.part_local_before_contains").with("local", local),
             ));
         }
         let domain = domain.to_lowercase();
         if let Err(why) = check_domain(&domain) {
             return Err(invalid_email(
-                format!("Le domaine « {domain} » de l'adresse e-mail est invalide : {}.", why.0),
-                format!("The email domain “{domain}” is invalid: {}.", why.1),
+                Message::new("field.contact.invalid_email_domain")
+                    .with("domain", &domain)
+                    .with_message("why", why),
             ));
         }
         Ok(Self(format!("{local}@{domain}")))
@@ -85,51 +72,39 @@ impl Email {
     }
 }
 
-fn invalid_email(fr: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new("", "invalid_email", fr, en)
+fn invalid_email(message: Message) -> FieldError {
+    FieldError::new("", "invalid_email", message)
 }
 
 /// Checks a lower-cased host name: at least two labels, each 1–63 letters, digits or
-/// inner hyphens, and a top-level label that is not numeric. Returns a (fr, en) reason.
-fn check_domain(domain: &str) -> Result<(), (&'static str, &'static str)> {
+/// inner hyphens, and a top-level label that is not numeric. Returns the reason.
+fn check_domain(domain: &str) -> Result<(), Message> {
     if domain.is_empty() {
-        return Err(("il est vide", "it is empty"));
+        return Err(Message::new("field.contact.empty"));
     }
     if domain.len() > 253 {
-        return Err(("il est trop long", "it is too long"));
+        return Err(Message::new("field.contact.too_long"));
     }
     let labels: Vec<&str> = domain.split('.').collect();
     if labels.len() < 2 {
-        return Err((
-            "il doit contenir un point (ex. exemple.fr)",
-            "it must contain a dot (e.g. example.org)",
-        ));
+        return Err(Message::new("field.contact.domain_without_dot"));
     }
     for label in &labels {
         if label.is_empty() {
-            return Err(("il contient un point en trop", "it contains a stray dot"));
+            return Err(Message::new("field.contact.contains_stray_dot"));
         }
         if label.chars().count() > 63 {
-            return Err((
-                "une de ses parties dépasse 63 caractères",
-                "one of its parts exceeds 63 characters",
-            ));
+            return Err(Message::new("field.contact.one_its_parts_exceeds"));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err((
-                "une de ses parties commence ou finit par un tiret",
-                "one of its parts starts or ends with a hyphen",
-            ));
+            return Err(Message::new("field.contact.one_its_parts_starts"));
         }
         if !label.chars().all(|c| c.is_alphanumeric() || c == '-') {
-            return Err((
-                "il contient des caractères non autorisés",
-                "it contains characters that are not allowed",
-            ));
+            return Err(Message::new("field.contact.contains_characters_that_are"));
         }
     }
     if labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
-        return Err(("son extension ne peut pas être numérique", "its top-level part cannot be numeric"));
+        return Err(Message::new("field.contact.its_top_level_part"));
     }
     Ok(())
 }
@@ -172,13 +147,10 @@ impl Phone {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let v = value.trim();
         if v.is_empty() {
-            return Err(invalid_phone("Le numéro de téléphone est vide.", "The phone number is empty."));
+            return Err(invalid_phone(Message::new("field.contact.phone_number_empty")));
         }
         if v.chars().any(char::is_alphabetic) {
-            return Err(invalid_phone(
-                "Un numéro de téléphone ne contient pas de lettres.",
-                "A phone number contains no letters.",
-            ));
+            return Err(invalid_phone(Message::new("field.contact.phone_number_contains_no")));
         }
         // `+33 (0)1 23…`: the bracketed trunk zero is not dialled from abroad.
         let without_trunk = v.replace("(0)", "");
@@ -191,8 +163,7 @@ impl Phone {
                 ' ' | '.' | '-' | '/' | '(' | ')' | '\u{a0}' | '\u{202f}' => {}
                 other => {
                     return Err(invalid_phone(
-                        format!("Caractère « {other} » non autorisé dans un numéro de téléphone."),
-                        format!("Character “{other}” is not allowed in a phone number."),
+                        Message::new("field.contact.character_other_not_allowed").with("other", other),
                     ));
                 }
             }
@@ -207,16 +178,7 @@ impl Phone {
     fn from_national(digits: &str) -> Result<Self, FieldError> {
         if digits.len() != 10 || !digits.starts_with('0') {
             return Err(invalid_phone(
-                format!(
-                    "Un numéro français compte 10 chiffres et commence par 0 (ex. 01 23 45 67 89) ; \
-                     {} chiffres trouvés. Pour un numéro étranger, commencez par + et l'indicatif.",
-                    digits.len()
-                ),
-                format!(
-                    "A French number has 10 digits starting with 0 (e.g. 01 23 45 67 89); {} digits \
-                     found. For a foreign number, start with + and the country code.",
-                    digits.len()
-                ),
+                Message::new("field.contact.french_number_has_digits").with("digits_count", digits.len()),
             ));
         }
         Self::french(&digits[1..])
@@ -224,10 +186,7 @@ impl Phone {
 
     fn from_international(digits: &str) -> Result<Self, FieldError> {
         if digits.starts_with('0') {
-            return Err(invalid_phone(
-                "Après le +, l'indicatif du pays ne commence pas par 0 (ex. +33 1 23 45 67 89).",
-                "After the +, the country code does not start with 0 (e.g. +33 1 23 45 67 89).",
-            ));
+            return Err(invalid_phone(Message::new("field.contact.after_country_code_does")));
         }
         for code in FRENCH_PLAN_CODES {
             if let Some(national) = digits.strip_prefix(code) {
@@ -241,27 +200,16 @@ impl Phone {
                     return Self::french(national);
                 }
                 return Err(invalid_phone(
-                    format!(
-                        "Après l'indicatif +{code}, un numéro compte 9 chiffres ({} trouvés).",
-                        national.len()
-                    ),
-                    format!(
-                        "After the +{code} country code, a number has 9 digits ({} found).",
-                        national.len()
-                    ),
+                    Message::new("field.contact.after_code_country_code")
+                        .with("code", code)
+                        .with("national_count", national.len()),
                 ));
             }
         }
         if !(8..=15).contains(&digits.len()) {
             return Err(invalid_phone(
-                format!(
-                    "Un numéro international compte de 8 à 15 chiffres, indicatif compris ({} trouvés).",
-                    digits.len()
-                ),
-                format!(
-                    "An international number has 8 to 15 digits including the country code ({} found).",
-                    digits.len()
-                ),
+                Message::new("field.contact.international_number_has_digits")
+                    .with("digits_count", digits.len()),
             ));
         }
         Ok(Self(format!("+{digits}")))
@@ -270,10 +218,7 @@ impl Phone {
     /// `national`: the 9 digits after the trunk zero.
     fn french(national: &str) -> Result<Self, FieldError> {
         if national.starts_with('0') {
-            return Err(invalid_phone(
-                "Numéro français invalide : le chiffre qui suit le 0 initial ne peut pas être 0.",
-                "Invalid French number: the digit after the leading 0 cannot be 0.",
-            ));
+            return Err(invalid_phone(Message::new("field.contact.invalid_french_number_digit")));
         }
         let code = OVERSEAS_PREFIXES
             .iter()
@@ -327,8 +272,8 @@ impl Phone {
     }
 }
 
-fn invalid_phone(fr: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new("", "invalid_phone", fr, en)
+fn invalid_phone(message: Message) -> FieldError {
+    FieldError::new("", "invalid_phone", message)
 }
 
 /// An http(s) URL. A bare domain (`exemple.fr`, `www.exemple.fr/page`) gets `https://`
@@ -341,19 +286,13 @@ impl WebUrl {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let v = value.trim();
         if v.is_empty() {
-            return Err(invalid_url("L'adresse web est vide.", "The web address is empty."));
+            return Err(invalid_url(Message::new("field.contact.web_address_empty")));
         }
         if v.chars().count() > URL_MAX {
-            return Err(invalid_url(
-                format!("Adresse web trop longue ({URL_MAX} caractères au plus)."),
-                format!("Web address too long (at most {URL_MAX} characters)."),
-            ));
+            return Err(invalid_url(Message::new("field.contact.web_address_too_long").with("max", URL_MAX)));
         }
         if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(invalid_url(
-                "Une adresse web ne contient pas d'espace. Pour plusieurs sites, n'en saisissez qu'un ici.",
-                "A web address contains no spaces. For several sites, enter only one here.",
-            ));
+            return Err(invalid_url(Message::new("field.contact.web_address_contains_no")));
         }
         let (scheme, rest) = match v.find("://") {
             Some(i) => (v[..i].to_ascii_lowercase(), &v[i + 3..]),
@@ -375,10 +314,7 @@ impl WebUrl {
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
         if authority.contains('@') {
-            return Err(invalid_url(
-                "Une adresse web ne doit pas contenir d'identifiant ou de mot de passe (« @ » avant le nom du site).",
-                "A web address must not contain a user name or password (“@” before the site name).",
-            ));
+            return Err(invalid_url(Message::new("field.contact.web_address_not_contain")));
         }
         let (host, port) = match authority.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -387,22 +323,15 @@ impl WebUrl {
         if let Some(p) = port
             && (p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()))
         {
-            return Err(invalid_url(
-                format!("Le port « {p} » de l'adresse web est invalide."),
-                format!("The port “{p}” of the web address is invalid."),
-            ));
+            return Err(invalid_url(Message::new("field.contact.port_p_web_address").with("p", p)));
         }
         let host = host.to_lowercase();
         if host == "localhost" || host.ends_with(".localhost") {
-            return Err(invalid_url(
-                "Une adresse locale (localhost) n'est pas accessible au public.",
-                "A local address (localhost) is not reachable by the public.",
-            ));
+            return Err(invalid_url(Message::new("field.contact.local_address_localhost_not")));
         }
         if let Err(why) = check_domain(&host) {
             return Err(invalid_url(
-                format!("Le nom de site « {host} » est invalide : {}.", why.0),
-                format!("The site name “{host}” is invalid: {}.", why.1),
+                Message::new("field.contact.invalid_site_name").with("host", &host).with_message("why", why),
             ));
         }
         let port = port.map(|p| format!(":{p}")).unwrap_or_default();
@@ -422,14 +351,11 @@ impl WebUrl {
 }
 
 fn only_http(scheme: &str) -> FieldError {
-    invalid_url(
-        format!("Seules les adresses web en http:// ou https:// sont acceptées (« {scheme}: » refusé)."),
-        format!("Only http:// or https:// web addresses are accepted (“{scheme}:” refused)."),
-    )
+    invalid_url(Message::new("field.contact.only_http_https_web").with("scheme", scheme))
 }
 
-fn invalid_url(fr: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new("", "invalid_url", fr, en)
+fn invalid_url(message: Message) -> FieldError {
+    FieldError::new("", "invalid_url", message)
 }
 
 string_conversions!(Email, Phone, WebUrl);

@@ -2,6 +2,7 @@
 
 use super::legal::string_conversions;
 use crate::FieldError;
+use crate::messages::Message;
 use serde::{Deserialize, Serialize};
 
 /// Spreadsheets turn `01000` into the number `1000`: a 4-digit code is taken to have lost
@@ -22,26 +23,19 @@ impl PostalCode {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let v: String = value.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}')).collect();
         if v.is_empty() {
-            return Err(invalid_postal("Le code postal est vide.", "The postal code is empty."));
+            return Err(invalid_postal(Message::new("field.geo.postal_code_empty")));
         }
         let v = restore_leading_zero(&v);
         if !v.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(invalid_postal(
-                "Un code postal ne contient que des chiffres (ex. 69001).",
-                "A postal code contains digits only (e.g. 69001).",
-            ));
+            return Err(invalid_postal(Message::new("field.geo.postal_code_contains_digits")));
         }
         if v.len() != 5 {
             return Err(invalid_postal(
-                format!("Un code postal compte 5 chiffres ({} trouvés).", v.len()),
-                format!("A postal code has 5 digits ({} found).", v.len()),
+                Message::new("field.geo.postal_code_has_digits").with("found", v.len()),
             ));
         }
         if v.starts_with("00") || v.starts_with("99") {
-            return Err(invalid_postal(
-                format!("Le code postal {v} n'existe pas en France."),
-                format!("Postal code {v} does not exist in France."),
-            ));
+            return Err(invalid_postal(Message::new("field.geo.postal_code_v_does").with("v", &v)));
         }
         Ok(Self(v))
     }
@@ -51,8 +45,8 @@ impl PostalCode {
     }
 }
 
-fn invalid_postal(fr: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new("", "invalid_postal_code", fr, en)
+fn invalid_postal(message: Message) -> FieldError {
+    FieldError::new("", "invalid_postal_code", message)
 }
 
 /// An INSEE commune code (*code officiel géographique*): a département code — `01` to `95`
@@ -67,36 +61,21 @@ impl InseeCode {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let v = restore_leading_zero(&value.trim().to_ascii_uppercase());
         if v.is_empty() {
-            return Err(invalid_insee("Le code INSEE est vide.", "The INSEE code is empty."));
+            return Err(invalid_insee(Message::new("field.geo.insee_code_empty")));
         }
         if v.len() != 5 || !v.is_ascii() {
             return Err(invalid_insee(
-                format!(
-                    "Un code INSEE de commune compte 5 caractères ({} trouvés), ex. 69123 ou 2A004. \
-                     Attention à ne pas le confondre avec le code postal.",
-                    v.chars().count()
-                ),
-                format!(
-                    "An INSEE commune code has 5 characters ({} found), e.g. 69123 or 2A004. Do not \
-                     confuse it with the postal code.",
-                    v.chars().count()
-                ),
+                Message::new("field.geo.insee_commune_code_has").with("chars", v.chars().count()),
             ));
         }
         let (dep, rest) = v.split_at(2);
         let shape_ok = (dep == "2A" || dep == "2B" || dep.bytes().all(|b| b.is_ascii_digit()))
             && rest.bytes().all(|b| b.is_ascii_digit());
         if !shape_ok {
-            return Err(invalid_insee(
-                "Code INSEE mal formé : 2 chiffres (ou 2A/2B pour la Corse) puis 3 chiffres, ex. 69123.",
-                "Malformed INSEE code: 2 digits (or 2A/2B for Corsica) then 3 digits, e.g. 69123.",
-            ));
+            return Err(invalid_insee(Message::new("field.geo.malformed_insee_code_digits")));
         }
         if dep == "20" {
-            return Err(invalid_insee(
-                "Les communes de Corse ont un code en 2A (Corse-du-Sud) ou 2B (Haute-Corse), pas en 20.",
-                "Corsican communes have codes in 2A (Corse-du-Sud) or 2B (Haute-Corse), not 20.",
-            ));
+            return Err(invalid_insee(Message::new("field.geo.corsican_communes_have_codes")));
         }
         let dep_ok = match dep {
             "2A" | "2B" => true,
@@ -105,10 +84,7 @@ impl InseeCode {
             d => matches!(d.parse::<u8>(), Ok(1..=95)),
         };
         if !dep_ok {
-            return Err(invalid_insee(
-                format!("Le code INSEE {v} ne correspond à aucun département français."),
-                format!("INSEE code {v} matches no French département."),
-            ));
+            return Err(invalid_insee(Message::new("field.geo.insee_code_v_matches").with("v", &v)));
         }
         Ok(Self(v))
     }
@@ -123,8 +99,8 @@ impl InseeCode {
     }
 }
 
-fn invalid_insee(fr: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new("", "invalid_insee_code", fr, en)
+fn invalid_insee(message: Message) -> FieldError {
+    FieldError::new("", "invalid_insee_code", message)
 }
 
 string_conversions!(PostalCode, InseeCode);
@@ -244,49 +220,33 @@ impl Coordinates {
             return Err(FieldError::new(
                 "",
                 "invalid_coordinates",
-                "Coordonnées invalides : latitude et longitude doivent être des nombres.",
-                "Invalid coordinates: latitude and longitude must be numbers.",
+                Message::new("field.geo.invalid_coordinates"),
             ));
         }
         let swapped_in_france = territory_at(lon, lat).is_some();
         if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
-            let (hint_fr, hint_en) = swap_hint(swapped_in_france);
             return Err(FieldError::new(
                 "",
                 "invalid_coordinates",
-                format!(
-                    "Coordonnées invalides : la latitude va de -90 à 90 et la longitude de -180 à 180 \
-                     (reçu {lat}, {lon}).{hint_fr}"
-                ),
-                format!(
-                    "Invalid coordinates: latitude ranges from -90 to 90 and longitude from -180 to 180 \
-                     (got {lat}, {lon}).{hint_en}"
-                ),
+                Message::new("field.geo.coordinates_out_of_range")
+                    .with("lat", lat)
+                    .with("lon", lon)
+                    .with_message("hint", swap_hint(swapped_in_france)),
             ));
         }
         if lat == 0.0 && lon == 0.0 {
-            return Err(FieldError::new(
-                "",
-                "outside_france",
-                "Le point (0, 0) est dans le golfe de Guinée : les coordonnées semblent manquantes.",
-                "The point (0, 0) lies in the Gulf of Guinea: the coordinates seem to be missing.",
-            ));
+            return Err(FieldError::new("", "outside_france", Message::new("field.geo.outside_france")));
         }
         if territory_at(lat, lon).is_some() {
             return Ok(Self { lat, lon });
         }
-        let (hint_fr, hint_en) = swap_hint(swapped_in_france);
         Err(FieldError::new(
             "",
             "outside_france",
-            format!(
-                "Le point ({lat}, {lon}) n'est dans aucun territoire français (métropole, Corse, \
-                 outre-mer).{hint_fr}"
-            ),
-            format!(
-                "The point ({lat}, {lon}) is in none of France's territories (metropole, Corsica, \
-                 overseas).{hint_en}"
-            ),
+            Message::new("field.geo.point_outside_france")
+                .with("lat", lat)
+                .with("lon", lon)
+                .with_message("hint", swap_hint(swapped_in_france)),
         ))
     }
 
@@ -311,10 +271,6 @@ impl Coordinates {
     }
 }
 
-fn swap_hint(swapped_in_france: bool) -> (&'static str, &'static str) {
-    if swapped_in_france {
-        (" Latitude et longitude inversées ?", " Latitude and longitude swapped?")
-    } else {
-        ("", "")
-    }
+fn swap_hint(swapped_in_france: bool) -> Message {
+    if swapped_in_france { Message::new("field.geo.latitude_longitude_swapped") } else { Message::empty() }
 }

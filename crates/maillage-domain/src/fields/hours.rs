@@ -10,6 +10,7 @@
 //! abolition-of-slavery days overseas) are not in it.
 
 use crate::FieldError;
+use crate::messages::Message;
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use opening_hours::localization::Country;
@@ -61,15 +62,11 @@ impl OpeningHours {
     pub fn parse(value: &str) -> Result<Self, FieldError> {
         let v = value.trim();
         if v.is_empty() {
-            return Err(invalid_hours(
-                "Les horaires sont vides.".to_owned(),
-                "The opening hours are empty.".to_owned(),
-            ));
+            return Err(invalid_hours(Message::new("field.hours.opening_hours_are_empty")));
         }
         if v.chars().count() > HOURS_MAX {
             return Err(invalid_hours(
-                format!("Horaires trop longs ({HOURS_MAX} caractères au plus)."),
-                format!("Opening hours too long (at most {HOURS_MAX} characters)."),
+                Message::new("field.hours.opening_hours_too_long").with("max", HOURS_MAX),
             ));
         }
         if let Some(known) = parsed_cache().get(v) {
@@ -77,16 +74,7 @@ impl OpeningHours {
         }
         let parsed = Expr::from_str(v).map_err(|e| {
             let detail = explain(&e.to_string());
-            invalid_hours(
-                format!(
-                    "Horaires invalides : ils doivent suivre la syntaxe OpenStreetMap opening_hours, \
-                     ex. « Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off ». Détail : {detail}"
-                ),
-                format!(
-                    "Invalid opening hours: they must follow the OpenStreetMap opening_hours syntax, \
-                     e.g. “Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off”. Detail: {detail}"
-                ),
-            )
+            invalid_hours(Message::new("field.hours.invalid_opening_hours_they").with("detail", &detail))
         })?;
         let expr = parsed.with_context(Context::default().with_holidays(Country::FR.holidays()));
         let hours = Self { text: expr.to_string(), expr };
@@ -159,8 +147,8 @@ fn explain(message: &str) -> String {
     }
 }
 
-fn invalid_hours(fr: String, en: String) -> FieldError {
-    FieldError::new("", "invalid_opening_hours", fr, en)
+fn invalid_hours(message: Message) -> FieldError {
+    FieldError::new("", "invalid_opening_hours", message)
 }
 
 impl PartialEq for OpeningHours {

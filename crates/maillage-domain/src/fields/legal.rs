@@ -1,6 +1,7 @@
 //! SIRET (establishment number) and RNA (associations register) identifiers.
 
 use crate::FieldError;
+use crate::messages::Message;
 use serde::{Deserialize, Serialize};
 
 /// SIREN of La Poste: its establishments were numbered before the Luhn rule was applied to
@@ -26,38 +27,28 @@ impl Siret {
                 ' ' | '.' | '\u{a0}' | '\u{202f}' | '\t' => {}
                 other => {
                     return Err(invalid_siret(
-                        format!("Le SIRET ne doit contenir que des chiffres (caractère « {other} » refusé)."),
-                        format!("A SIRET contains digits only (character “{other}” refused)."),
+                        Message::new("field.legal.siret_contains_digits_only").with("other", other),
                     ));
                 }
             }
         }
         if digits.is_empty() {
-            return Err(invalid_siret("Le SIRET est vide.", "The SIRET is empty."));
+            return Err(invalid_siret(Message::new("field.legal.siret_empty")));
         }
         if digits.len() != 14 {
-            let hint_fr = if digits.len() == 9 {
-                " Il s'agit peut-être d'un SIREN : ajoutez les 5 chiffres de l'établissement (NIC)."
+            let hint = if digits.len() == 9 {
+                Message::new("field.legal.siren_not_siret")
             } else {
-                ""
-            };
-            let hint_en = if digits.len() == 9 {
-                " This may be a SIREN: add the 5 digits of the establishment (NIC)."
-            } else {
-                ""
+                Message::empty()
             };
             return Err(invalid_siret(
-                format!("Le SIRET doit compter 14 chiffres ({} trouvés).{hint_fr}", digits.len()),
-                format!("A SIRET has 14 digits ({} found).{hint_en}", digits.len()),
+                Message::new("field.legal.siret_digit_count")
+                    .with("found", digits.len())
+                    .with_message("hint", hint),
             ));
         }
         if !siret_checksum_ok(&digits) {
-            return Err(invalid_siret(
-                "Ce SIRET n'existe pas : sa clé de contrôle (formule de Luhn) est fausse. \
-                 Vérifiez qu'aucun chiffre n'a été mal recopié.",
-                "This SIRET does not exist: its check digit (Luhn formula) is wrong. \
-                 Check that no digit was mistyped.",
-            ));
+            return Err(invalid_siret(Message::new("field.legal.siret_does_not_exist")));
         }
         Ok(Self(digits))
     }
@@ -77,8 +68,8 @@ impl Siret {
     }
 }
 
-fn invalid_siret(fr: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new("", "invalid_siret", fr, en)
+fn invalid_siret(message: Message) -> FieldError {
+    FieldError::new("", "invalid_siret", message)
 }
 
 /// Luhn check over ASCII digits (the rule SIREN and SIRET use).
@@ -129,29 +120,15 @@ impl Rna {
             .collect::<String>()
             .to_ascii_uppercase();
         if v.is_empty() {
-            return Err(invalid_rna("Le numéro RNA est vide.", "The RNA number is empty."));
+            return Err(invalid_rna(Message::new("field.legal.rna_number_empty")));
         }
         if !v.starts_with('W') {
-            return Err(invalid_rna(
-                "Un numéro RNA commence par la lettre W suivie de 9 caractères (ex. W751234567). \
-                 Les anciens numéros de dossier de préfecture ne sont pas acceptés : indiquez le \
-                 numéro W de l'association (visible sur journal-officiel.gouv.fr) ou son SIRET.",
-                "An RNA number starts with W followed by 9 characters (e.g. W751234567). Old \
-                 prefecture file numbers are not accepted: give the association's W number or \
-                 its SIRET.",
-            ));
+            return Err(invalid_rna(Message::new("field.legal.rna_number_starts_with")));
         }
         let rest = &v[1..];
         if rest.chars().count() != 9 {
             return Err(invalid_rna(
-                format!(
-                    "Un numéro RNA compte 10 caractères : W suivi de 9 caractères ({} trouvés après le W).",
-                    rest.chars().count()
-                ),
-                format!(
-                    "An RNA number has 10 characters: W followed by 9 ({} found after the W).",
-                    rest.chars().count()
-                ),
+                Message::new("field.legal.rna_number_has_characters").with("chars", rest.chars().count()),
             ));
         }
         let b = rest.as_bytes();
@@ -159,12 +136,7 @@ impl Rna {
             b[0].is_ascii_digit() && b[1].is_ascii_alphanumeric() && b[2].is_ascii_alphanumeric();
         let serial_ok = b[3..].iter().all(u8::is_ascii_digit);
         if !registry_ok || !serial_ok {
-            return Err(invalid_rna(
-                "Numéro RNA mal formé : après le W viennent le code du greffe (3 caractères, \
-                 ex. 751, 2A1, 9R1) puis 6 chiffres.",
-                "Malformed RNA number: after the W come the registry code (3 characters, \
-                 e.g. 751, 2A1, 9R1) then 6 digits.",
-            ));
+            return Err(invalid_rna(Message::new("field.legal.malformed_rna_number_after")));
         }
         Ok(Self(v))
     }
@@ -174,8 +146,8 @@ impl Rna {
     }
 }
 
-fn invalid_rna(fr: impl Into<String>, en: impl Into<String>) -> FieldError {
-    FieldError::new("", "invalid_rna", fr, en)
+fn invalid_rna(message: Message) -> FieldError {
+    FieldError::new("", "invalid_rna", message)
 }
 
 macro_rules! string_conversions {

@@ -2,6 +2,7 @@
 //! stable machine code, and a message in French (the `Display`) and in English.
 
 use maillage_domain::FieldError;
+use maillage_domain::messages::Message;
 
 /// Bad input to an analysis. Never a panic: every function of [`crate::analysis`] returns this.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,7 +172,7 @@ impl AnalysisError {
 
     /// The same error as a domain [`FieldError`], for 422 answers and forms.
     pub fn to_field_error(&self) -> FieldError {
-        FieldError::new(self.field(), self.code(), self.message_fr(), self.message_en())
+        FieldError::new(self.field(), self.code(), Message::translated(self.message_fr(), self.message_en()))
     }
 }
 

@@ -18,6 +18,7 @@ use maillage_app::territory::{
     Recommendation, access_rows, coverage_table, csv_of, format_float, nearest_rows, parse_level,
 };
 use maillage_domain::FieldError;
+use maillage_domain::messages::Message;
 use maillage_domain::vocab::PlaceType;
 use maillage_territory::analysis::{CoverageRow, DemandUnits, Level};
 use serde_json::{Map, Value, json};
@@ -42,8 +43,7 @@ fn format_of(r: &mut Reader<'_>, csv_allowed: bool) -> Format {
             r.errors.push(FieldError::new(
                 "format",
                 "unknown",
-                format!("Format inconnu « {other} » ; possibles : {known}."),
-                format!("Unknown format “{other}”; known: {known}."),
+                Message::new("territory.api.unknown").with("other", other).with("known", known),
             ));
             Format::Json
         }
@@ -62,8 +62,7 @@ fn unknown_params(r: &mut Reader<'_>, allowed: &[&str]) {
         r.errors.push(FieldError::new(
             k.clone(),
             "unknown_parameter",
-            format!("Paramètre inconnu « {k} »."),
-            format!("Unknown parameter “{k}”."),
+            Message::new("territory.api.unknown_parameter").with("k", &k),
         ));
     }
 }

@@ -15,6 +15,7 @@ use maillage_app::territory::{
     AccessMethod, AccessParams, Objective, RecommendParams, place_types, units_of,
 };
 use maillage_app::{AppError, AppResult};
+use maillage_domain::messages::Message;
 use maillage_domain::vocab::PlaceType;
 use maillage_domain::{FieldError, ValidationErrors};
 use maillage_territory::analysis::{AnalysisError, DemandUnits, Weight};
@@ -51,8 +52,7 @@ impl<'a> Reader<'a> {
                 self.errors.push(FieldError::new(
                     key,
                     "not_a_number",
-                    format!("« {raw} » n'est pas un nombre."),
-                    format!("“{raw}” is not a number."),
+                    Message::new("territory.not_a_number").with("raw", raw),
                 ));
                 None
             }
@@ -68,8 +68,7 @@ impl<'a> Reader<'a> {
                 self.errors.push(FieldError::new(
                     key,
                     "not_a_count",
-                    format!("« {raw} » n'est pas un nombre entier supérieur ou égal à 1."),
-                    format!("“{raw}” is not a whole number of at least 1."),
+                    Message::new("territory.not_a_count").with("raw", raw),
                 ));
                 None
             }
@@ -86,8 +85,7 @@ impl<'a> Reader<'a> {
                 self.errors.push(FieldError::new(
                     key,
                     "not_a_boolean",
-                    format!("« {raw} » : true ou false attendu."),
-                    format!("“{raw}”: expected true or false."),
+                    Message::new("territory.not_a_boolean").with("raw", raw),
                 ));
                 false
             }
@@ -101,15 +99,17 @@ impl<'a> Reader<'a> {
         match Weight::parse_steps(&raw) {
             Ok(_) => Some(raw),
             Err(AnalysisError::InvalidParameter { value, reason_fr, reason_en, .. }) => {
-                let (fr, en) = if value.is_nan() {
-                    (format!("« {raw} » : {reason_fr}."), format!("“{raw}”: {reason_en}."))
+                // The engine's reason comes in both languages (it has its own messages).
+                let reason = Message::translated(reason_fr, reason_en);
+                let message = if value.is_nan() {
+                    Message::new("territory.bad_steps").with("raw", &raw).with_message("reason", reason)
                 } else {
-                    (
-                        format!("« {raw} » : {reason_fr} ({value})."),
-                        format!("“{raw}”: {reason_en} ({value})."),
-                    )
+                    Message::new("territory.bad_steps_value")
+                        .with("raw", &raw)
+                        .with_message("reason", reason)
+                        .with("value", value)
                 };
-                self.errors.push(FieldError::new(key, "invalid", fr, en));
+                self.errors.push(FieldError::new(key, "invalid", message));
                 None
             }
             Err(other) => self.check(Err(other.into())),
@@ -129,7 +129,11 @@ impl<'a> Reader<'a> {
                 None
             }
             Err(other) => {
-                self.errors.push(FieldError::new("query", "invalid", other.to_string(), other.to_string()));
+                self.errors.push(FieldError::new(
+                    "query",
+                    "invalid",
+                    Message::translated(other.to_string(), other.to_string()),
+                ));
                 None
             }
         }
@@ -221,8 +225,7 @@ pub fn recommend_params(r: &mut Reader<'_>, radius_key: &str) -> Option<Recommen
         r.errors.push(FieldError::new(
             "time_limit_s",
             "invalid",
-            format!("La limite de temps doit être un nombre de secondes positif (reçu {t})."),
-            format!("The time limit must be a positive number of seconds (got {t})."),
+            Message::new("territory.invalid.time_limit_positive_number").with("t", t),
         ));
     }
     let objective = objective?;
@@ -254,16 +257,9 @@ pub fn check_pmedian_size(units: &DemandUnits, params: &RecommendParams) -> AppR
         return Err(FieldError::new(
             "territory",
             "too_large",
-            format!(
-                "Territoire trop grand pour un p-médian en ligne ({} communes × {candidates} sites candidats) : \
-                 choisissez un département, ou une région avec une population minimale des sites.",
-                units.len()
-            ),
-            format!(
-                "Territory too large for an online p-median ({} units × {candidates} candidate sites): \
-                 choose a département, or a région with a minimum site population.",
-                units.len()
-            ),
+            Message::new("territory.too_large")
+                .with("units_count", units.len())
+                .with("candidates", candidates),
         )
         .into());
     }
@@ -320,7 +316,7 @@ mod tests {
         assert_eq!(r.steps("a"), None);
         assert_eq!(r.steps("b"), None);
         assert_eq!(r.steps("c").as_deref(), Some("10:1,20:0.5"));
-        let messages: Vec<&str> = r.errors.errors.iter().map(|e| e.message("fr")).collect();
+        let messages: Vec<String> = r.errors.errors.iter().map(|e| e.message("fr")).collect();
         assert_eq!(
             messages,
             [

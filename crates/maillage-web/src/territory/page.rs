@@ -19,6 +19,7 @@ use axum::response::{Html, IntoResponse, Response};
 use maillage_app::AppError;
 use maillage_app::territory::{AccessMethod, AccessParams, RecommendParams, recommend};
 use maillage_domain::FieldError;
+use maillage_domain::messages::Message;
 use maillage_domain::vocab::{PlaceType, Vocabulary};
 use maillage_territory::Reference;
 use maillage_territory::analysis::{DemandUnits, Supply};
@@ -183,8 +184,7 @@ fn parse(pairs: &Pairs, lang: Lang, errors: &mut Vec<(String, String)>) -> Parse
             r.errors.push(FieldError::new(
                 "analysis",
                 "unknown",
-                format!("Analyse inconnue « {other} »."),
-                format!("Unknown analysis “{other}”."),
+                Message::new("territory.page.unknown_analysis").with("other", other),
             ));
             None
         }
@@ -196,8 +196,7 @@ fn parse(pairs: &Pairs, lang: Lang, errors: &mut Vec<(String, String)>) -> Parse
             r.errors.push(FieldError::new(
                 "level",
                 "unknown",
-                format!("Niveau inconnu « {other} » ; possibles : departement, commune."),
-                format!("Unknown level “{other}”; known: departement, commune."),
+                Message::new("territory.page.unknown_level").with("other", other),
             ));
             MapLevel::Departement
         }
@@ -206,8 +205,7 @@ fn parse(pairs: &Pairs, lang: Lang, errors: &mut Vec<(String, String)>) -> Parse
         r.errors.push(FieldError::new(
             "level",
             "territory_required",
-            "La carte par commune demande un territoire (une région ou un département) : la France entière compte 34 917 communes.",
-            "The map by commune needs a territory (a région or a département): all of France has 34,917 communes.",
+            Message::new("territory.page.territory_required"),
         ));
     }
     let errs = std::mem::take(&mut r.errors);
@@ -264,11 +262,8 @@ fn downloads(pairs: &Pairs, analysis: &Analysis, level: MapLevel, lang: Lang) ->
         s.append_pair("format", format);
         format!("/api/v1/territory/{path}?{}", s.finish())
     };
-    let (csv, geojson) = if lang == Lang::En {
-        ("CSV (values in full precision)", "GeoJSON (one point per commune)")
-    } else {
-        ("CSV (valeurs en pleine précision)", "GeoJSON (un point par commune)")
-    };
+    let (csv, geojson) =
+        (t(lang, "territory.download.csv_values"), t(lang, "territory.download.geojson_communes"));
     vec![
         Link { label: csv.into(), href: base("csv"), text: String::new() },
         Link { label: geojson.into(), href: base("geojson"), text: String::new() },
@@ -282,7 +277,6 @@ fn facts(
     units: &DemandUnits,
     places: usize,
 ) -> Vec<(String, String)> {
-    let en = lang == Lang::En;
     let total = units.total_population();
     let mut out = vec![
         (label(lang, "territoire.places"), int(lang, places as f64)),
@@ -295,11 +289,7 @@ fn facts(
     }
     if let (Analysis::Coverage { radius_km }, Some(c)) = (analysis, &computed.coverage) {
         out.push((
-            if en {
-                format!("Population within {}", km(lang, *radius_km))
-            } else {
-                format!("Population à {} ou moins d'un lieu", km(lang, *radius_km))
-            },
+            Message::new("territory.page.population_within_km").with("km", km(lang, *radius_km)).render(lang),
             format!("{} ({})", int(lang, c.france.covered_population), percent(lang, c.france.share)),
         ));
         out.push((
@@ -308,7 +298,7 @@ fn facts(
                 "{} communes ({} {})",
                 int(lang, c.white_zones.len() as f64),
                 int(lang, c.white_zones.iter().map(|w| w.population).sum()),
-                if en { "inhabitants" } else { "habitants" }
+                Message::new("territory.page.inhabitants").render(lang)
             ),
         ));
     }
@@ -466,7 +456,6 @@ fn build_page(
     recommendation: Option<RecommendationView>,
 ) -> TerritoirePage {
     let lang = ctx.lang;
-    let en = lang == Lang::En;
     let mut values: HashMap<String, String> =
         pairs.0.iter().rev().map(|(k, v)| (k.clone(), v.trim().to_owned())).collect();
     for (k, default) in [
@@ -482,12 +471,12 @@ fn build_page(
         values.entry(k.to_owned()).or_insert_with(|| default.to_owned());
     }
     let v = |k: &str| values.get(k).cloned().unwrap_or_default();
-    let tr = |fr: &str, en_text: &str| if en { en_text.to_owned() } else { fr.to_owned() };
+    let tr = |message: Message| message.render(lang);
     let analyses = opts(
         &[
-            (ANALYSES[0], tr("Distance au lieu le plus proche", "Distance to the nearest place")),
-            (ANALYSES[1], tr("Couverture à R km (zones blanches)", "Coverage within R km (white zones)")),
-            (ANALYSES[2], tr("Accessibilité (aire flottante)", "Accessibility (floating catchment)")),
+            (ANALYSES[0], tr(Message::new("territory.page.distance_nearest_place"))),
+            (ANALYSES[1], tr(Message::new("territory.page.coverage_within_r_km"))),
+            (ANALYSES[2], tr(Message::new("territory.page.accessibility_floating_catchment"))),
         ],
         &v("analysis"),
     );
@@ -497,12 +486,9 @@ fn build_page(
                 code,
                 match code {
                     "2sfca" => "2SFCA".to_owned(),
-                    "e2sfca" => tr(
-                        "E2SFCA (paliers, 10/20/30 km par défaut)",
-                        "E2SFCA (steps, 10/20/30 km by default)",
-                    ),
-                    "gaussian" => tr("Gaussienne (σ à donner)", "Gaussian (give σ)"),
-                    "gravity" => tr("Gravitaire (exposant à donner)", "Gravity (give the exponent)"),
+                    "e2sfca" => tr(Message::new("territory.page.e2sfca_steps_km_by")),
+                    "gaussian" => tr(Message::new("territory.page.gaussian_give")),
+                    "gravity" => tr(Message::new("territory.page.gravity_give_exponent")),
                     _ => "3SFCA".to_owned(),
                 },
             )
@@ -511,34 +497,16 @@ fn build_page(
     );
     let levels = opts(
         &[
-            ("departement", tr("Départements", "Départements")),
-            (
-                "commune",
-                tr("Communes (une région ou un département)", "Communes (one région or département)"),
-            ),
+            ("departement", tr(Message::new("territory.page.departements"))),
+            ("commune", tr(Message::new("territory.page.communes_of_one_area"))),
         ],
         &v("level"),
     );
     let objectives = opts(
         &[
-            (
-                "mclp",
-                tr(
-                    "Couvrir le plus d'habitants avec k sites (MCLP)",
-                    "Cover the most inhabitants with k sites (MCLP)",
-                ),
-            ),
-            (
-                "pmedian",
-                tr(
-                    "Rapprocher tout le monde avec k sites (p-médian)",
-                    "Bring everyone closer with k sites (p-median)",
-                ),
-            ),
-            (
-                "setcover",
-                tr("Le moins de sites pour couvrir tout le monde", "The fewest sites to cover everyone"),
-            ),
+            ("mclp", tr(Message::new("territory.page.cover_most_inhabitants_with"))),
+            ("pmedian", tr(Message::new("territory.page.bring_everyone_closer_with"))),
+            ("setcover", tr(Message::new("territory.page.fewest_sites_cover_everyone"))),
         ],
         &v("objective"),
     );
@@ -618,11 +586,8 @@ fn recommendation_downloads(pairs: &Pairs, lang: Lang) -> Vec<Link> {
         s.append_pair("format", format);
         format!("/api/v1/territory/recommend?{}", s.finish())
     };
-    let (json, geojson) = if lang == Lang::En {
-        ("JSON (sites, bound and gap)", "GeoJSON (the chosen sites)")
-    } else {
-        ("JSON (sites, borne et écart)", "GeoJSON (les sites choisis)")
-    };
+    let (json, geojson) =
+        (t(lang, "territory.download.json_sites"), t(lang, "territory.download.geojson_sites"));
     vec![
         Link { label: json.into(), href: href("json"), text: String::new() },
         Link { label: geojson.into(), href: href("geojson"), text: String::new() },

@@ -6,6 +6,7 @@ use super::svg::{self, Area, Bar, Dot, MapSpec, Marker};
 use crate::context::Lang;
 use maillage_app::AppResult;
 use maillage_app::territory::{AccessParams, Objective, Recommendation, access_rows};
+use maillage_domain::messages::Message;
 use maillage_territory::Reference;
 use maillage_territory::analysis::{Coverage, DemandUnits, GreatCircle, Supply, coverage, nearest};
 use std::collections::HashMap;
@@ -122,8 +123,8 @@ pub fn km(lang: Lang, x: f64) -> String {
     format!("{}\u{a0}km", dec(lang, x, 1))
 }
 
-fn tr(lang: Lang, fr: &str, en: &str) -> String {
-    if lang == Lang::En { en.to_owned() } else { fr.to_owned() }
+fn tr(lang: Lang, message: Message) -> String {
+    message.render(lang)
 }
 
 // ---- classes and legend -----------------------------------------------------------------
@@ -230,60 +231,52 @@ fn measure(lang: Lang, analysis: &Analysis, level: MapLevel, shown: &[Shown]) ->
     match analysis {
         Analysis::Nearest => Measure {
             legend_title: match level {
-                MapLevel::Departement => tr(
-                    lang,
-                    "Distance moyenne au lieu le plus proche (pondérée par la population)",
-                    "Mean distance to the nearest place (population-weighted)",
-                ),
-                MapLevel::Commune => {
-                    tr(lang, "Distance au lieu le plus proche", "Distance to the nearest place")
+                MapLevel::Departement => {
+                    tr(lang, Message::new("territory.views.mean_distance_nearest_place"))
                 }
+                MapLevel::Commune => tr(lang, Message::new("territory.views.distance_nearest_place")),
             },
-            value_header: tr(lang, "Distance (km)", "Distance (km)"),
+            value_header: tr(lang, Message::new("territory.views.distance_km")),
             scheme: Scheme::LowerBetter([5.0, 10.0, 15.0, 20.0]),
             labels: vec![
-                tr(lang, "moins de 5 km", "under 5 km"),
-                tr(lang, "5 à 10 km", "5 to 10 km"),
-                tr(lang, "10 à 15 km", "10 to 15 km"),
-                tr(lang, "15 à 20 km", "15 to 20 km"),
-                tr(lang, "20 km ou plus", "20 km or more"),
+                tr(lang, Message::new("territory.views.distance_under_5")),
+                tr(lang, Message::new("territory.views.distance_5_10")),
+                tr(lang, Message::new("territory.views.distance_10_15")),
+                tr(lang, Message::new("territory.views.distance_15_20")),
+                tr(lang, Message::new("territory.views.distance_20_more")),
             ],
             text: Box::new(move |x| km(lang, x)),
             factor: 1.0,
         },
         Analysis::Coverage { radius_km } => match level {
             MapLevel::Departement => Measure {
-                legend_title: if lang == Lang::En {
-                    format!("Share of the population within {} of a place", km(lang, *radius_km))
-                } else {
-                    format!("Part de la population à {} ou moins d'un lieu", km(lang, *radius_km))
-                },
-                value_header: tr(lang, "Part couverte", "Share covered"),
+                legend_title: Message::new("territory.views.share_population_within_km")
+                    .with("km", km(lang, *radius_km))
+                    .render(lang),
+                value_header: tr(lang, Message::new("territory.views.share_covered")),
                 scheme: Scheme::HigherBetter([0.95, 0.85, 0.70, 0.50]),
                 labels: vec![
-                    tr(lang, "95 % ou plus", "95 % or more"),
-                    tr(lang, "85 à 95 %", "85 to 95 %"),
-                    tr(lang, "70 à 85 %", "70 to 85 %"),
-                    tr(lang, "50 à 70 %", "50 to 70 %"),
-                    tr(lang, "moins de 50 %", "under 50 %"),
+                    tr(lang, Message::new("territory.views.share_95_more")),
+                    tr(lang, Message::new("territory.views.share_85_95")),
+                    tr(lang, Message::new("territory.views.share_70_85")),
+                    tr(lang, Message::new("territory.views.share_50_70")),
+                    tr(lang, Message::new("territory.views.share_under_50")),
                 ],
                 text: Box::new(move |x| percent(lang, x)),
                 factor: 1.0,
             },
             MapLevel::Commune => Measure {
-                legend_title: if lang == Lang::En {
-                    format!("Within {} of a place", km(lang, *radius_km))
-                } else {
-                    format!("À {} ou moins d'un lieu", km(lang, *radius_km))
-                },
-                value_header: tr(lang, "Distance (km)", "Distance (km)"),
+                legend_title: Message::new("territory.views.within_km_place")
+                    .with("km", km(lang, *radius_km))
+                    .render(lang),
+                value_header: tr(lang, Message::new("territory.views.distance_km")),
                 scheme: Scheme::Binary,
                 labels: vec![
-                    tr(lang, "couverte", "covered"),
+                    tr(lang, Message::new("territory.views.covered")),
                     String::new(),
                     String::new(),
                     String::new(),
-                    tr(lang, "zone blanche", "white zone"),
+                    tr(lang, Message::new("territory.views.white_zone")),
                 ],
                 text: Box::new(move |x| km(lang, x)),
                 factor: 1.0,
@@ -301,14 +294,23 @@ fn measure(lang: Lang, analysis: &Analysis, level: MapLevel, shown: &[Shown]) ->
                     (false, Lang::En) => "Accessibility: places within reach per 10,000 inhabitants".into(),
                     (false, _) => "Accessibilité : lieux à portée pour 10\u{202f}000 habitants".into(),
                 },
-                value_header: tr(lang, "Accessibilité", "Accessibility"),
+                value_header: tr(lang, Message::new("territory.views.accessibility")),
                 scheme: Scheme::HigherBetter(t),
                 labels: vec![
-                    tr(lang, &format!("{} ou plus", f(t[0])), &format!("{} or more", f(t[0]))),
-                    tr(lang, &format!("{} à {}", f(t[1]), f(t[0])), &format!("{} to {}", f(t[1]), f(t[0]))),
-                    tr(lang, &format!("{} à {}", f(t[2]), f(t[1])), &format!("{} to {}", f(t[2]), f(t[1]))),
-                    tr(lang, &format!("{} à {}", f(t[3]), f(t[2])), &format!("{} to {}", f(t[3]), f(t[2]))),
-                    tr(lang, &format!("moins de {}", f(t[3])), &format!("under {}", f(t[3]))),
+                    tr(lang, Message::new("territory.class.at_least").with("from", f(t[0]))),
+                    tr(
+                        lang,
+                        Message::new("territory.class.between").with("from", f(t[1])).with("to", f(t[0])),
+                    ),
+                    tr(
+                        lang,
+                        Message::new("territory.class.between").with("from", f(t[2])).with("to", f(t[1])),
+                    ),
+                    tr(
+                        lang,
+                        Message::new("territory.class.between").with("from", f(t[3])).with("to", f(t[2])),
+                    ),
+                    tr(lang, Message::new("territory.class.under").with("to", f(t[3]))),
                 ],
                 text: Box::new(f),
                 factor,
@@ -416,11 +418,11 @@ pub fn site_markers(units: &DemandUnits, recommendation: &Recommendation, lang: 
                 lat: u.lat,
                 departement: u.departement.clone(),
                 label: (i + 1).to_string(),
-                title: if lang == Lang::En {
-                    format!("Site {}: {} ({})", i + 1, u.name, u.code)
-                } else {
-                    format!("Site {} : {} ({})", i + 1, u.name, u.code)
-                },
+                title: Message::new("territory.views.site_i_name_code")
+                    .with("i", i + 1)
+                    .with("name", &u.name)
+                    .with("code", &u.code)
+                    .render(lang),
             })
         })
         .collect()
@@ -478,11 +480,7 @@ pub fn analysis_map(
         }
     }
     let title = m.legend_title.clone();
-    let description = tr(
-        lang,
-        "Les mêmes valeurs sont données dans le tableau qui suit la carte.",
-        "The same values are given in the table after the map.",
-    );
+    let description = tr(lang, Message::new("territory.views.same_values_are_given"));
     let svg = svg::map(&MapSpec {
         departements: &departements,
         areas: &areas,
@@ -503,8 +501,8 @@ pub fn analysis_map(
         legend.push(LegendItem {
             fill: NO_VALUE,
             label: match analysis {
-                Analysis::Access(_) => tr(lang, "aucun lieu à portée", "no place within reach"),
-                _ => tr(lang, "sans habitant", "no inhabitant"),
+                Analysis::Access(_) => tr(lang, Message::new("territory.views.no_place_within_reach")),
+                _ => tr(lang, Message::new("territory.views.no_inhabitant")),
             },
         });
     }
@@ -525,12 +523,16 @@ pub fn analysis_map(
         key(&shown[a]).total_cmp(&key(&shown[b])).then_with(|| shown[a].code.cmp(&shown[b].code))
     });
     let area_header = match level {
-        MapLevel::Departement => tr(lang, "Département", "Département"),
-        MapLevel::Commune => tr(lang, "Commune", "Commune"),
+        MapLevel::Departement => tr(lang, Message::new("territory.views.departement")),
+        MapLevel::Commune => tr(lang, Message::new("territory.views.commune")),
     };
-    let covered_header = tr(lang, "Population couverte", "Population covered");
+    let covered_header = tr(lang, Message::new("territory.views.population_covered"));
     let is_coverage = matches!(analysis, Analysis::Coverage { .. });
-    let mut headers = vec![area_header, tr(lang, "Code", "Code"), tr(lang, "Population", "Population")];
+    let mut headers = vec![
+        area_header,
+        tr(lang, Message::new("territory.views.code")),
+        tr(lang, Message::new("territory.views.population")),
+    ];
     let mut numeric = vec![false, false, true];
     if is_coverage && level == MapLevel::Departement {
         headers.push(covered_header);
@@ -539,7 +541,7 @@ pub fn analysis_map(
     headers.push(m.value_header.clone());
     numeric.push(true);
     if is_coverage && level == MapLevel::Commune {
-        headers.push(tr(lang, "Couverte", "Covered"));
+        headers.push(tr(lang, Message::new("territory.views.covered_column")));
         numeric.push(false);
     }
     let rows = order
@@ -553,7 +555,11 @@ pub fn analysis_map(
             row.push((m.text)(s.value * m.factor));
             if is_coverage && level == MapLevel::Commune {
                 let yes = value_of(s) >= 0.5;
-                row.push(if yes { tr(lang, "oui", "yes") } else { tr(lang, "non", "no") });
+                row.push(if yes {
+                    tr(lang, Message::new("territory.views.yes"))
+                } else {
+                    tr(lang, Message::new("territory.views.no"))
+                });
             }
             row
         })
@@ -563,11 +569,7 @@ pub fn analysis_map(
         legend_title: m.legend_title,
         legend,
         table: Table {
-            caption: tr(
-                lang,
-                "Valeurs de la carte, les moins bien servis d'abord",
-                "Values of the map, least served first",
-            ),
+            caption: tr(lang, Message::new("territory.views.values_map_least_served")),
             headers,
             numeric,
             rows,
@@ -595,27 +597,17 @@ pub fn white_zones(coverage: &Coverage, units: &DemandUnits, limit: usize, lang:
         })
         .collect();
     Table {
-        caption: if lang == Lang::En {
-            format!(
-                "Most populated white zones: communes beyond {} of every place ({} in all, {} inhabitants)",
-                km(lang, coverage.radius_km),
-                int(lang, coverage.white_zones.len() as f64),
-                int(lang, coverage.white_zones.iter().map(|w| w.population).sum())
-            )
-        } else {
-            format!(
-                "Zones blanches les plus peuplées : communes à plus de {} de tout lieu ({} en tout, {} habitants)",
-                km(lang, coverage.radius_km),
-                int(lang, coverage.white_zones.len() as f64),
-                int(lang, coverage.white_zones.iter().map(|w| w.population).sum())
-            )
-        },
+        caption: Message::new("territory.views.most_populated_white_zones")
+            .with("km", km(lang, coverage.radius_km))
+            .with("int", int(lang, coverage.white_zones.len() as f64))
+            .with("int2", int(lang, coverage.white_zones.iter().map(|w| w.population).sum()))
+            .render(lang),
         headers: vec![
-            tr(lang, "Commune", "Commune"),
-            tr(lang, "Code", "Code"),
-            tr(lang, "Département", "Département"),
-            tr(lang, "Population", "Population"),
-            tr(lang, "Distance au lieu le plus proche", "Distance to the nearest place"),
+            tr(lang, Message::new("territory.views.commune")),
+            tr(lang, Message::new("territory.views.code")),
+            tr(lang, Message::new("territory.views.departement")),
+            tr(lang, Message::new("territory.views.population")),
+            tr(lang, Message::new("territory.views.distance_nearest_place")),
         ],
         numeric: vec![false, false, false, true, true],
         rows,
@@ -656,16 +648,12 @@ pub fn distance_histogram(units: &DemandUnits, nearest_km: &[f64], lang: Lang) -
             Bar { label: label(bin), value: share, text: percent(lang, share) }
         })
         .collect();
-    let title = tr(
-        lang,
-        "Répartition de la population selon la distance au lieu le plus proche",
-        "Population by distance to the nearest place",
-    );
+    let title = tr(lang, Message::new("territory.views.population_by_distance_nearest"));
     let svg = svg::bar_chart(
         &bars,
         &title,
-        &tr(lang, "Distance au lieu le plus proche", "Distance to the nearest place"),
-        &tr(lang, "Part de la population", "Share of the population"),
+        &tr(lang, Message::new("territory.views.distance_nearest_place")),
+        &tr(lang, Message::new("territory.views.share_population")),
         |v| format!("{:.0}\u{a0}%", v * 100.0),
     );
     let rows = BINS
@@ -680,9 +668,9 @@ pub fn distance_histogram(units: &DemandUnits, nearest_km: &[f64], lang: Lang) -
         table: Table {
             caption: title,
             headers: vec![
-                tr(lang, "Distance", "Distance"),
-                tr(lang, "Habitants", "Inhabitants"),
-                tr(lang, "Part de la population", "Share of the population"),
+                tr(lang, Message::new("territory.views.distance")),
+                tr(lang, Message::new("territory.views.inhabitants")),
+                tr(lang, Message::new("territory.views.share_population")),
             ],
             numeric: vec![false, true, true],
             rows,
@@ -702,26 +690,22 @@ pub struct RecommendationView {
 /// How far from optimal, in words: "au plus 0,1 % de l'optimum".
 pub fn gap_words(lang: Lang, gap: f64) -> String {
     if gap <= 0.0 {
-        return tr(lang, "optimale (c'est prouvé)", "optimal (proven)");
+        return tr(lang, Message::new("territory.views.optimal_proven"));
     }
     let pct = gap * 100.0;
     if pct < 0.01 {
-        return tr(lang, "à moins de 0,01\u{a0}% de l'optimum", "less than 0.01 % from the optimum");
+        return tr(lang, Message::new("territory.views.less_than_from_optimum"));
     }
     let decimals = if pct < 1.0 { 2 } else { 1 };
     let text = dec(lang, pct, decimals);
     let text = text.trim_end_matches('0').trim_end_matches([',', '.']);
-    if lang == Lang::En {
-        format!("at most {text} % from the optimum")
-    } else {
-        format!("au plus {text}\u{a0}% de l'optimum")
-    }
+    Message::new("territory.views.at_most_text_from").with("text", text).render(lang)
 }
 
 pub fn recommendation_view(units: &DemandUnits, r: &Recommendation, lang: Lang) -> RecommendationView {
     let gain_header = match r.objective {
-        Objective::Pmedian => tr(lang, "Personnes·km économisés", "Person·km saved"),
-        _ => tr(lang, "Habitants gagnés", "Inhabitants gained"),
+        Objective::Pmedian => tr(lang, Message::new("territory.views.person_km_saved")),
+        _ => tr(lang, Message::new("territory.views.inhabitants_gained")),
     };
     let rows = r
         .sites
@@ -742,87 +726,77 @@ pub fn recommendation_view(units: &DemandUnits, r: &Recommendation, lang: Lang) 
         .collect();
     let mut summary = Vec::new();
     let n = r.sites.len();
-    let en = lang == Lang::En;
     match r.objective {
         Objective::Mclp | Objective::Setcover => {
             let covered = r.covered_population.unwrap_or(0.0);
             let existing = r.existing_covered_population.unwrap_or(0.0);
-            summary.push(if en {
-                format!("{n} new sites bring {} more inhabitants within reach (already within reach of the existing places: {}).", int(lang, covered), int(lang, existing))
-            } else {
-                format!("{n} nouveaux sites mettent {} habitants de plus à portée (déjà à portée des lieux existants : {}).", int(lang, covered), int(lang, existing))
-            });
+            summary.push(
+                Message::new("territory.views.n_new_sites_bring")
+                    .with("n", n)
+                    .with("int", int(lang, covered))
+                    .with("int2", int(lang, existing))
+                    .render(lang),
+            );
             if let Some(ub) = r.upper_bound {
-                summary.push(if en {
-                    format!("No choice of {n} sites can reach more than {} more inhabitants (proven bound): this answer is {}.", int(lang, ub), gap_words(lang, r.gap))
-                } else {
-                    format!("Aucun choix de {n} sites ne peut en atteindre plus de {} (borne prouvée) : cette réponse est {}.", int(lang, ub), gap_words(lang, r.gap))
-                });
+                summary.push(
+                    Message::new("territory.views.no_choice_n_sites")
+                        .with("n", n)
+                        .with("int", int(lang, ub))
+                        .with("gap_words", gap_words(lang, r.gap))
+                        .render(lang),
+                );
             }
             if r.objective == Objective::Setcover
                 && let Some(lb) = r.lower_bound
             {
-                summary.push(if en {
-                    format!(
-                        "At least {} sites are needed (proven bound): this answer is {}.",
-                        int(lang, lb.ceil()),
-                        gap_words(lang, r.gap)
-                    )
-                } else {
-                    format!(
-                        "Il faut au moins {} sites (borne prouvée) : cette réponse est {}.",
-                        int(lang, lb.ceil()),
-                        gap_words(lang, r.gap)
-                    )
-                });
+                summary.push(
+                    Message::new("territory.views.at_least_int_sites")
+                        .with("int", int(lang, lb.ceil()))
+                        .with("gap_words", gap_words(lang, r.gap))
+                        .render(lang),
+                );
             }
         }
         Objective::Pmedian => {
             let total: f64 = units.total_population();
             let value = r.objective_value.unwrap_or(f64::NAN);
             let mean = if total > 0.0 { value / total } else { f64::NAN };
-            summary.push(if en {
-                format!("With these {n} sites, the mean distance to the nearest site is {} ({} person·km).", km(lang, mean), int(lang, value))
-            } else {
-                format!("Avec ces {n} sites, la distance moyenne au site le plus proche est de {} ({} personnes·km).", km(lang, mean), int(lang, value))
-            });
+            summary.push(
+                Message::new("territory.views.with_these_n_sites")
+                    .with("n", n)
+                    .with("km", km(lang, mean))
+                    .with("int", int(lang, value))
+                    .render(lang),
+            );
             if let Some(lb) = r.lower_bound {
-                summary.push(if en {
-                    format!("No choice of {n} sites can do better than {} person·km (proven bound): this answer is {}.", int(lang, lb), gap_words(lang, r.gap))
-                } else {
-                    format!("Aucun choix de {n} sites ne peut faire mieux que {} personnes·km (borne prouvée) : cette réponse est {}.", int(lang, lb), gap_words(lang, r.gap))
-                });
+                summary.push(
+                    Message::new("territory.views.no_choice_n_sites_2")
+                        .with("n", n)
+                        .with("int", int(lang, lb))
+                        .with("gap_words", gap_words(lang, r.gap))
+                        .render(lang),
+                );
             }
         }
     }
-    summary.push(if en {
-        format!(
-            "{} candidate sites examined in {} s{}.",
-            int(lang, r.candidates as f64),
-            dec(lang, r.seconds, 2),
-            if r.timed_out { " (stopped by the time limit; the bound still holds)" } else { "" }
-        )
-    } else {
-        format!(
-            "{} sites candidats examinés en {} s{}.",
-            int(lang, r.candidates as f64),
-            dec(lang, r.seconds, 2),
-            if r.timed_out { " (arrêt à la limite de temps ; la borne reste valable)" } else { "" }
-        )
-    });
+    let stopped =
+        if r.timed_out { Message::new("territory.views.stopped_by_time_limit") } else { Message::empty() };
+    summary.push(
+        Message::new("territory.views.candidates_examined")
+            .with("candidates", int(lang, r.candidates as f64))
+            .with("seconds", dec(lang, r.seconds, 2))
+            .with_message("stopped", stopped)
+            .render(lang),
+    );
     RecommendationView {
         sites: Table {
-            caption: tr(
-                lang,
-                "Sites choisis, dans l'ordre de ce qu'ils apportent",
-                "Chosen sites, in order of what they add",
-            ),
+            caption: tr(lang, Message::new("territory.views.chosen_sites_order_what")),
             headers: vec![
-                tr(lang, "N°", "No."),
-                tr(lang, "Commune", "Commune"),
-                tr(lang, "Code", "Code"),
-                tr(lang, "Département", "Département"),
-                tr(lang, "Population", "Population"),
+                tr(lang, Message::new("territory.views.rank")),
+                tr(lang, Message::new("territory.views.commune")),
+                tr(lang, Message::new("territory.views.code")),
+                tr(lang, Message::new("territory.views.departement")),
+                tr(lang, Message::new("territory.views.population")),
                 gain_header,
             ],
             numeric: vec![true, false, false, false, true, true],
