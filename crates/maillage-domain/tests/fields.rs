@@ -449,15 +449,39 @@ fn opening_hours_keep_the_normalised_text() {
 }
 
 #[test]
-fn invalid_opening_hours_explain_the_syntax_and_the_parser_detail() {
+fn invalid_opening_hours_say_where_in_french_with_an_example_never_the_parser_report() {
     let e = refused(OpeningHours::parse("lundi au vendredi 9h-18h"));
     assert_eq!(e.code, "invalid_opening_hours");
-    assert!(e.message_fr().contains("syntaxe OpenStreetMap"), "{}", e.message_fr());
-    assert!(e.message_fr().contains("Détail :"), "{}", e.message_fr());
-    assert!(!e.message_fr().contains('\n'), "one line for forms: {}", e.message_fr());
-    assert!(refused(OpeningHours::parse("Mo-Fr 25:00-26:00x")).message_fr().contains("Détail"));
+    let fr = e.message_fr();
+    assert!(fr.starts_with("Horaires illisibles à partir du caractère 1 (« lundi au vendredi 9h »)"), "{fr}");
+    assert!(fr.contains("Mo-Fr 09:00-12:00,14:00-18:00"), "an example to copy: {fr}");
+    assert!(!fr.contains('\n'), "one line for forms: {fr}");
+    for report_word in ["expected", "-->", "Rule", "position"] {
+        assert!(!fr.contains(report_word), "no parser report in {fr}");
+    }
+    let later = refused(OpeningHours::parse("Mo-Fr 09:00-18:00; Sa 10h")).message_fr();
+    assert!(later.contains("caractère 23 (« 10h »)") || later.contains("(« Sa 10h »)"), "{later}");
+    assert!(refused(OpeningHours::parse("lundi")).message_en().starts_with("Opening hours unreadable"));
     assert!(refused(OpeningHours::parse("")).message_fr().contains("vides"));
     assert!(serde_json::from_str::<OpeningHours>("\"n'importe quoi\"").is_err());
+}
+
+#[test]
+fn the_week_reads_each_day_and_what_public_holidays_change() {
+    // From Monday 7 December 2026.
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    let week =
+        OpeningHours::parse("Mo-Fr 09:00-12:00,14:00-18:00; Sa 10:00-12:00; PH off").unwrap().week(from);
+    let spans = |d: usize| week.days[d].iter().map(|s| format!("{}-{}", s.start, s.end)).collect::<Vec<_>>();
+    assert_eq!(spans(0), ["09:00-12:00", "14:00-18:00"]);
+    assert_eq!(spans(5), ["10:00-12:00"]);
+    assert!(week.days[6].is_empty(), "Sunday closed");
+    assert_eq!(week.public_holidays, Some(vec![]), "closed on public holidays");
+    // Christmas falls on a Friday in 2026: Friday still shows its usual hours.
+    let christmas_week = chrono::NaiveDate::from_ymd_opt(2026, 12, 21).unwrap();
+    let week = OpeningHours::parse("Mo-Fr 09:00-18:00; PH off").unwrap().week(christmas_week);
+    assert_eq!(week.days[4].len(), 1);
+    assert_eq!(OpeningHours::parse("Mo-Fr 09:00-18:00").unwrap().week(from).public_holidays, None);
 }
 
 #[test]

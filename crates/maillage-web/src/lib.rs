@@ -8,6 +8,7 @@ mod error;
 mod forms;
 mod geocache;
 mod history;
+mod hours;
 mod i18n;
 mod openapi;
 mod pages;

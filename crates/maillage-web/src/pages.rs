@@ -363,6 +363,11 @@ async fn place_page(
         });
     }
     let url = format!("{}/lieux/{}", app.config.base_url.trim_end_matches('/'), place.id);
+    // In the place's own time zone (overseas places keep their local hours).
+    let hours = d
+        .opening_hours
+        .as_ref()
+        .map(|h| crate::hours::hours_view(h, Utc::now(), d.location.timezone(), lang));
     let page = PlacePage {
         c: Chrome::new(&ctx, d.name.clone()),
         json_ld: json_ld(&place, &url),
@@ -371,7 +376,6 @@ async fn place_page(
         demo: place.is_demo,
         status: (place.status != PlaceStatus::Published).then(|| place.status.label(lang.code()).to_owned()),
         archived: place.status == PlaceStatus::Archived,
-        open_now: d.opening_hours.as_ref().map(|h| h.is_open_at(Utc::now())),
         summary: d.summary.clone(),
         description_html: markdown_to_safe_html(&d.description),
         sections,
@@ -386,7 +390,7 @@ async fn place_page(
         lat: d.location.lat,
         lon: d.location.lon,
         precise: d.location_precise,
-        hours: d.opening_hours.as_ref().map(ToString::to_string),
+        hours,
         contacts,
         source: place.provenance.source.clone(),
         updated: place.updated_at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y").to_string(),

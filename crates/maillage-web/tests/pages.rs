@@ -71,6 +71,14 @@ async fn a_place_page_shows_details_schema_org_and_safe_markdown() {
     assert_eq!(ld["@type"], "Place");
     assert_eq!(ld["address"]["postalCode"], "42000");
     assert_eq!(ld["openingHours"], "Tu-Sa 14:00-19:00; PH closed");
+    // People read a weekly table in their language; the OSM syntax is for machines.
+    let page = r.text();
+    assert!(page.contains("<th scope=\"row\">mardi – samedi</th><td>14:00–19:00</td>"), "{page}");
+    assert!(page.contains("<th scope=\"row\">Jours fériés</th><td>fermé</td>"));
+    assert_eq!(page.matches("Tu-Sa 14:00").count(), 1, "the raw syntax only in the JSON-LD for machines");
+    assert!(page.contains("class=\"open-state"), "the state now is said");
+    let en = app.get(None, &format!("/lieux/{id}?lang=en")).await;
+    assert!(en.text().contains("<th scope=\"row\">Tuesday – Saturday</th><td>14:00–19:00</td>"));
     assert!(r.text().contains("04 77 12 34 56"), "phones shown in national form");
     assert!(r.headers["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
     assert_eq!(app.get(None, "/lieux/pas-un-id").await.status, StatusCode::NOT_FOUND);
@@ -103,6 +111,11 @@ async fn the_place_form_keeps_what_was_typed_and_shows_field_errors() {
     assert!(r.text().contains("value=\"123\""), "the bad SIRET is kept to be corrected");
     assert!(r.text().contains("id=\"err-siret\""));
     assert!(r.text().contains("id=\"err-opening_hours\""));
+    assert!(
+        r.text().contains("Horaires illisibles à partir du caractère 1"),
+        "the hours error speaks French"
+    );
+    assert!(!r.text().contains("expected"), "never the parser's report");
     assert!(r.text().contains("id=\"err-summary\""));
     assert!(r.text().contains("aria-invalid=\"true\""));
     assert!(r.text().contains("id=\"f-types-coworking\" name=\"types\" value=\"coworking\" checked"));

@@ -11,7 +11,7 @@
 
 use crate::FieldError;
 use crate::messages::Message;
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use opening_hours::localization::Country;
 use opening_hours::{Context, OpeningHours as Expr};
@@ -73,8 +73,14 @@ impl OpeningHours {
             return Ok(known.clone());
         }
         let parsed = Expr::from_str(v).map_err(|e| {
-            let detail = explain(&e.to_string());
-            invalid_hours(Message::new("field.hours.invalid_opening_hours_they").with("detail", &detail))
+            let message = match stop_position(&e.to_string()) {
+                Some(at) => {
+                    let rest: String = v.chars().skip(at.saturating_sub(1)).take(20).collect();
+                    Message::new("field.hours.unreadable_from").with("at", at).with("rest", rest.trim_end())
+                }
+                None => Message::new("field.hours.unreadable"),
+            };
+            invalid_hours(message)
         })?;
         let expr = parsed.with_context(Context::default().with_holidays(Country::FR.holidays()));
         let hours = Self { text: expr.to_string(), expr };
@@ -127,23 +133,79 @@ fn to_utc(tz: Tz, local: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
-/// The parser's message is a multi-line report (position, source line, caret, expected
-/// tokens); forms show one line.
-fn explain(message: &str) -> String {
-    let mut position = None;
-    let mut expected = Vec::new();
-    for line in message.lines() {
-        let t = line.trim();
-        if let Some(p) = t.strip_prefix("-->") {
-            position = Some(p.trim().to_owned());
-        } else if let Some(e) = t.strip_prefix('=') {
-            expected.push(e.trim().to_owned());
+/// Where the parser stopped, as a character position in `text` (1-based), from its
+/// report (`--> 1:7`); the report itself (grammar rule names) is not for people.
+fn stop_position(report: &str) -> Option<usize> {
+    report
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("-->"))
+        .and_then(|p| p.trim().rsplit(':').next()?.parse().ok())
+}
+
+/// A span of a day, from `start` to `end` (`"10:00"`, `"18:00"`; an end past midnight is
+/// written `24:00` or more, as in the OSM syntax).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub start: String,
+    pub end: String,
+    /// The place says it may be open then, without promising it (`unknown` in the syntax).
+    pub uncertain: bool,
+}
+
+/// A day's hours: the spans it is open (empty: closed all day).
+pub type DayHours = Vec<Span>;
+
+/// The week as people read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Week {
+    /// Monday to Sunday, each taken on the next date with that weekday that is not a
+    /// public holiday, so that a holiday does not pass for the usual hours.
+    pub days: [DayHours; 7],
+    /// The hours of public holidays when they differ from the usual day's (`Some(vec![])`
+    /// for "closed on public holidays"), `None` when the hours say nothing of them.
+    pub public_holidays: Option<DayHours>,
+}
+
+impl OpeningHours {
+    /// The usual week from `from` (a local date of the place), and what public holidays
+    /// change. Evaluated on real dates, so it follows every rule of the syntax (weeks,
+    /// months, holidays) as it applies in the coming weeks.
+    pub fn week(&self, from: NaiveDate) -> Week {
+        let holidays = Country::FR.holidays();
+        let public = holidays.get_public();
+        let is_holiday = |d: NaiveDate| public.contains(d);
+        let mut days: [DayHours; 7] = Default::default();
+        for (i, day) in days.iter_mut().enumerate() {
+            // The next date with this weekday that is not a holiday (within five weeks).
+            let first = from
+                + chrono::Duration::days(
+                    ((i as i64) - from.weekday().num_days_from_monday() as i64).rem_euclid(7),
+                );
+            let date =
+                (0..5).map(|w| first + chrono::Duration::weeks(w)).find(|d| !is_holiday(*d)).unwrap_or(first);
+            *day = self.day(date);
         }
+        let public_holidays = public.first_after(from - chrono::Duration::days(1)).and_then(|holiday| {
+            let on_holiday = self.day(holiday);
+            let usual = &days[holiday.weekday().num_days_from_monday() as usize];
+            (on_holiday != *usual).then_some(on_holiday)
+        });
+        Week { days, public_holidays }
     }
-    match (position, expected.is_empty()) {
-        (Some(p), false) => format!("position {p} : {}", expected.join(" ")),
-        (Some(p), true) => format!("position {p}"),
-        (None, _) => message.split_whitespace().collect::<Vec<_>>().join(" "),
+
+    /// The open spans of one local date.
+    fn day(&self, date: NaiveDate) -> DayHours {
+        let time = |t: &opening_hours_syntax::ExtendedTime| format!("{:02}:{:02}", t.hour(), t.minute());
+        self.expr
+            .schedule_at(date)
+            .into_iter()
+            .filter(|r| r.kind != opening_hours::RuleKind::Closed)
+            .map(|r| Span {
+                start: time(&r.range.start),
+                end: time(&r.range.end),
+                uncertain: r.kind == opening_hours::RuleKind::Unknown,
+            })
+            .collect()
     }
 }
 

@@ -9,5 +9,5 @@ mod legal;
 
 pub use contact::{EMAIL_MAX, Email, Phone, URL_MAX, WebUrl};
 pub use geo::{Coordinates, InseeCode, PostalCode, TERRITORIES, Territory};
-pub use hours::{HOURS_MAX, OpeningHours};
+pub use hours::{DayHours, HOURS_MAX, OpeningHours, Span, Week};
 pub use legal::{Rna, Siret, luhn_valid};

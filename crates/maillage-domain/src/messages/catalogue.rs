@@ -703,13 +703,6 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "Horaires trop longs ({max} caractères au plus).",
         "Opening hours too long (at most {max} characters).",
     ),
-    (
-        "field.hours.invalid_opening_hours_they",
-        "Horaires invalides : ils doivent suivre la syntaxe OpenStreetMap opening_hours, \
-                     ex. « Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off ». Détail : {detail}",
-        "Invalid opening hours: they must follow the OpenStreetMap opening_hours syntax, \
-                     e.g. “Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off”. Detail: {detail}",
-    ),
     // --- form
     (
         "form.invalid_utf8",
@@ -1281,4 +1274,35 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "Bonjour {name},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable {minutes} minutes, une seule fois) :\n\n{link}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
         "Hello {name},\n\nTo choose a new password, open this link (valid {minutes} minutes, once):\n\n{link}\n\nIf you did not ask for it, ignore this message.\n",
     ),
+    (
+        "field.hours.unreadable_from",
+        "Horaires illisibles à partir du caractère {at} (« {rest} »). Écrivez-les comme : « Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off » (jours en anglais abrégés : Mo Tu We Th Fr Sa Su ; PH = jours fériés).",
+        "Opening hours unreadable from character {at} (“{rest}”). Write them as: “Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off” (days abbreviated: Mo Tu We Th Fr Sa Su; PH = public holidays).",
+    ),
+    (
+        "field.hours.unreadable",
+        "Horaires illisibles. Écrivez-les comme : « Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off » (jours en anglais abrégés : Mo Tu We Th Fr Sa Su ; PH = jours fériés).",
+        "Opening hours unreadable. Write them as: “Mo-Fr 09:00-12:00,14:00-18:00; Sa 09:00-12:00; PH off” (days abbreviated: Mo Tu We Th Fr Sa Su; PH = public holidays).",
+    ),
+    // --- opening hours as people read them
+    ("day.0", "lundi", "Monday"),
+    ("day.1", "mardi", "Tuesday"),
+    ("day.2", "mercredi", "Wednesday"),
+    ("day.3", "jeudi", "Thursday"),
+    ("day.4", "vendredi", "Friday"),
+    ("day.5", "samedi", "Saturday"),
+    ("day.6", "dimanche", "Sunday"),
+    ("hours.days", "{from} – {to}", "{from} – {to}"),
+    ("hours.span", "{start}–{end}", "{start}–{end}"),
+    ("hours.uncertain", "{span} (à confirmer)", "{span} (to be confirmed)"),
+    ("hours.closed", "fermé", "closed"),
+    ("hours.public_holidays", "Jours fériés", "Public holidays"),
+    ("hours.always_open", "Ouvert en permanence", "Always open"),
+    ("hours.open_until", "Ouvert — ferme à {time}", "Open — closes at {time}"),
+    ("hours.open_until_day", "Ouvert — ferme {day} à {time}", "Open — closes {day} at {time}"),
+    ("hours.closed_now", "Fermé", "Closed"),
+    ("hours.closed_until", "Fermé — ouvre à {time}", "Closed — opens at {time}"),
+    ("hours.closed_until_tomorrow", "Fermé — ouvre demain à {time}", "Closed — opens tomorrow at {time}"),
+    ("hours.closed_until_day", "Fermé — ouvre {day} à {time}", "Closed — opens {day} at {time}"),
+    ("hours.table", "Horaires de la semaine", "Weekly opening hours"),
 ];
