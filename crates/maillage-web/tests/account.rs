@@ -64,9 +64,17 @@ async fn the_download_holds_my_places_with_their_status_and_no_password_hash() {
     assert!(disposition.starts_with("attachment; filename=\"maillage-mes-donnees-"), "{disposition}");
     assert_eq!(r.headers["cache-control"], "no-store");
     let data = r.json();
-    assert_eq!(data["format"], "maillage-personal-data/1");
+    assert_eq!(data["format"], "maillage-personal-data/2");
     assert_eq!(data["account"]["email"], "claire@exemple.fr");
-    assert_eq!(data["account"]["is_admin"], false);
+    assert!(data["account"].get("is_admin").is_none(), "format 2 lists roles instead");
+    let mut roles: Vec<_> = data["account"]["roles"].as_array().unwrap().to_vec();
+    roles.sort_by_key(|r| r["scope"].as_str().unwrap().to_owned());
+    let mut expected = vec![
+        json!({ "role": "manager", "scope": format!("place:{draft_id}") }),
+        json!({ "role": "manager", "scope": format!("place:{archived_id}") }),
+    ];
+    expected.sort_by_key(|r| r["scope"].as_str().unwrap().to_owned());
+    assert_eq!(roles, expected, "a manager grant per place, no admin role");
     let places = data["places_managed"].as_array().unwrap();
     assert_eq!(places.len(), 2, "only my places: {places:?}");
     let status_of = |id: &str| places.iter().find(|p| p["id"] == id).map(|p| p["status"].clone());
