@@ -320,7 +320,9 @@ impl Action {
             Action::CreatePlace => "create a place (as a draft; its creator becomes its manager)",
             Action::Edit => "edit a place, archive it, put it back to draft",
             Action::Publish => "publish a place",
-            Action::SeeHistoryAuthors => "see who made each change of a place's history",
+            Action::SeeHistoryAuthors => {
+                "see who made each change of a place's history (everyone sees their own)"
+            }
             Action::Revert => "revert a field from the history",
             Action::Import => "import files (`/admin/import`, `maillage import`)",
             Action::Export => "export published places",
