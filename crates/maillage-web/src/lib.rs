@@ -11,6 +11,7 @@ mod history;
 mod i18n;
 mod openapi;
 mod pages;
+pub mod routes;
 mod search;
 mod security;
 mod territory;
