@@ -221,3 +221,31 @@ async fn an_admin_erasure_removes_sessions_reset_links_and_counters_in_one_go() 
         Err(maillage_app::AppError::NotFound)
     ));
 }
+
+#[tokio::test]
+async fn the_session_names_the_roles_of_the_account() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let s = app.get(Some(&admin), "/api/v1/session").await.json();
+    assert_eq!(s["user"]["roles"], json!([{ "role": "admin", "scope": "platform" }]));
+    assert_eq!(s["user"]["is_admin"], true, "kept for clients of the first version, derived");
+    let claire = app.user("claire@exemple.fr", false).await;
+    let created = app.json(Some(&claire), Method::POST, "/api/v1/places", &place_json("La Forge")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    // The next request loads the session again, with the manager grant of the new place.
+    let s = app.get(Some(&claire), "/api/v1/session").await.json();
+    assert_eq!(s["user"]["roles"], json!([{ "role": "manager", "scope": format!("place:{id}") }]));
+    assert_eq!(s["user"]["is_admin"], false);
+    // Signing in answers the same.
+    let visitor = app.visitor().await;
+    let r = app
+        .json(
+            Some(&visitor),
+            Method::POST,
+            "/api/v1/session",
+            &json!({ "email": "admin@exemple.fr", "password": "mot-de-passe-solide" }),
+        )
+        .await;
+    assert_eq!(r.json()["user"]["roles"], json!([{ "role": "admin", "scope": "platform" }]), "{}", r.body);
+}
