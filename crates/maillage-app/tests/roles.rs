@@ -111,3 +111,23 @@ async fn a_manager_granted_on_a_place_edits_it_and_the_last_admin_stays() {
     let paul = app.actor_of(paul.user().unwrap()).await.unwrap();
     assert!(matches!(app.place(&paul, draft.id).await, Err(AppError::NotFound)));
 }
+
+#[tokio::test]
+async fn the_demo_administrators_hold_the_admin_role_and_its_managers_their_places() {
+    let outbox = tempfile::tempdir().unwrap();
+    let (_db, app) = fresh_app(&outbox).await;
+    let admin = person(&app, "admin@exemple.fr", true).await;
+    app.load_demo(60, 2026, &|_, _| {}).await.unwrap();
+    assert_eq!(app.store().count_admins().await.unwrap(), 4, "ours and the demo's three");
+    let demo_admin = app.roles_of_account(&admin, "admin@demo.maillage.example").await.unwrap();
+    assert!(demo_admin.holds(&Grant::admin()));
+    let users = app.list_users(&admin).await.unwrap();
+    let manager = users.iter().find(|u| u.user.email.as_str().starts_with("gestion.")).unwrap();
+    let roles = app.roles_of_account(&admin, manager.user.email.as_str()).await.unwrap();
+    assert!(!roles.is_empty() && roles.iter().all(|g| g.role() == Role::Manager), "{roles:?}");
+    // Removing the demo takes its accounts' roles with them.
+    app.remove_demo(&admin).await.unwrap();
+    assert_eq!(app.list_users(&admin).await.unwrap().len(), 1);
+    assert_eq!(app.store().count_admins().await.unwrap(), 1, "the demo admins' grants went with them");
+    assert!(app.roles_of_account(&admin, "admin@exemple.fr").await.unwrap().holds(&Grant::admin()));
+}
