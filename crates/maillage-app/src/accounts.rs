@@ -6,6 +6,7 @@ use crate::security::{self, check_password, hash_password, random_token, token_h
 use chrono::{Duration, Utc};
 use maillage_domain::fields::Email;
 use maillage_domain::messages::{Lang, Message};
+use maillage_domain::roles::{Grant, Roles};
 use maillage_domain::user::{Actor, User};
 use maillage_domain::{FieldError, UserId, ValidationErrors};
 use maillage_store::UserRecord;
@@ -31,6 +32,8 @@ pub struct NewSession {
     pub token: String,
     pub csrf_token: String,
     pub user: User,
+    /// The roles the account holds.
+    pub roles: Roles,
     pub max_age_s: i64,
 }
 
@@ -50,9 +53,15 @@ impl App {
         errors.check("password", check_password(password));
         errors.into_result()?;
         let (Some(email), Some(display_name)) = (email, name) else { unreachable!("errors were reported") };
-        let user = User { id: UserId::new(), email, display_name, is_admin, created_at: Utc::now() };
+        let user = User { id: UserId::new(), email, display_name, created_at: Utc::now() };
         let password_hash = hash_password(password.to_owned()).await?;
-        self.store.create_user(&UserRecord { user: user.clone(), password_hash }, false).await?;
+        // The account and its administrator role are one unit of work.
+        let mut tx = self.store.transaction().await?;
+        tx.create_user(&UserRecord { user: user.clone(), password_hash }, false).await?;
+        if is_admin {
+            tx.grant(user.id, Grant::admin(), None).await?;
+        }
+        tx.commit().await?;
         tracing::info!(user = %user.id, admin = is_admin, "account created");
         Ok(user)
     }
@@ -104,14 +113,16 @@ impl App {
             .create_session(&token_hash(&token), record.user.id, &csrf_token, Utc::now() + max_age)
             .await?;
         tracing::info!(user = %record.user.id, "signed in");
-        Ok(NewSession { token, csrf_token, user: record.user, max_age_s: max_age.num_seconds() })
+        let roles = self.store.roles_of(record.user.id).await?;
+        Ok(NewSession { token, csrf_token, user: record.user, roles, max_age_s: max_age.num_seconds() })
     }
 
     /// The actor and CSRF token of a session cookie's token.
     pub async fn session_actor(&self, token: &str) -> AppResult<Option<(Actor, String)>> {
         let Some(session) = self.store.session(&token_hash(token)).await? else { return Ok(None) };
         let Some(record) = self.store.user(session.user_id).await? else { return Ok(None) };
-        Ok(Some((Actor::User(record.user), session.csrf_token)))
+        let roles = self.store.roles_of(record.user.id).await?;
+        Ok(Some((Actor::User(record.user, roles), session.csrf_token)))
     }
 
     pub async fn logout(&self, token: &str) -> AppResult<()> {

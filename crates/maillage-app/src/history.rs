@@ -12,7 +12,8 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::permissions::place_rights;
+use crate::permissions::Action;
+use crate::places::resource_of;
 use chrono::{DateTime, Utc};
 use maillage_domain::history::{Author, KIND_PLACE, PLACE_DERIVED_FIELDS, PLACE_FIELDS};
 use maillage_domain::messages::Message;
@@ -104,9 +105,10 @@ impl App {
     /// A place's history, for whoever may see the place.
     pub async fn history(&self, actor: &Actor, id: PlaceId) -> AppResult<PlaceHistory> {
         let place = self.place(actor, id).await?;
-        let rights = place_rights(actor, self.manages(actor, id).await?);
-        // Managers and admins see who made each change: they answer for the place.
-        let privileged = rights.edit;
+        let resource = resource_of(&place);
+        // Managers, coordinators and admins see who made each change: they answer for the place.
+        let privileged = actor.can(Action::SeeHistoryAuthors, &resource);
+        let may_revert = actor.can(Action::Revert, &resource);
         let viewer = actor.user().map(|u| u.id);
         let stored = self.store.history(KIND_PLACE, &id.to_string()).await?;
         let entries = stored
@@ -121,13 +123,13 @@ impl App {
                     .into_iter()
                     .map(|f| FieldView {
                         // A creation (version 1) has no earlier value to put back.
-                        revertable: rights.edit && c.version > 1 && is_revertable(&f.field),
+                        revertable: may_revert && c.version > 1 && is_revertable(&f.field),
                         ..FieldView::from(f)
                     })
                     .collect(),
             })
             .collect();
-        Ok(PlaceHistory { place, can_revert: rights.edit, entries })
+        Ok(PlaceHistory { place, can_revert: may_revert, entries })
     }
 
     /// Put back the value `field` had before `change`, as an edit of version `version`.
@@ -146,7 +148,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let current = self.place(actor, id).await?;
-        if !place_rights(actor, self.manages(actor, id).await?).edit {
+        if !actor.can(Action::Revert, &resource_of(&current)) {
             return Err(AppError::Forbidden);
         }
         let change: StoredChange = match change.parse::<ChangeId>() {

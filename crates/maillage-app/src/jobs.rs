@@ -459,7 +459,7 @@ impl App {
 
     /// Jobs, newest first, of one state or all (administrators).
     pub async fn list_jobs(&self, actor: &Actor, state: Option<JobState>, limit: u32) -> AppResult<Vec<Job>> {
-        if !crate::permissions::may_manage_jobs(actor) {
+        if !actor.can(crate::permissions::Action::ManageJobs, &crate::permissions::Resource::Platform) {
             return Err(AppError::Forbidden);
         }
         Ok(self.store.list_jobs(state, limit).await?)
@@ -468,7 +468,7 @@ impl App {
     /// Queue a failed job again (administrators). `id` as typed: a bad or unknown one, or
     /// a job that has not failed, is a field error naming it.
     pub async fn retry_job(&self, actor: &Actor, id: &str) -> AppResult<()> {
-        if !crate::permissions::may_manage_jobs(actor) {
+        if !actor.can(crate::permissions::Action::ManageJobs, &crate::permissions::Resource::Platform) {
             return Err(AppError::Forbidden);
         }
         let error = |code: &'static str, message: Message| {

@@ -9,6 +9,7 @@ pub mod operations;
 pub mod permissions;
 pub mod places;
 pub mod rights;
+pub mod roles;
 pub mod search;
 pub mod security;
 pub mod territory;

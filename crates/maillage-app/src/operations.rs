@@ -55,7 +55,9 @@ impl App {
 fn admin_only(actor: &Actor) -> AppResult<()> {
     match actor {
         Actor::Anonymous => Err(AppError::Unauthenticated),
-        actor if crate::permissions::may_operate(actor) => Ok(()),
+        actor if actor.can(crate::permissions::Action::Operate, &crate::permissions::Resource::Platform) => {
+            Ok(())
+        }
         _ => Err(AppError::Forbidden),
     }
 }

@@ -3,7 +3,7 @@
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::history::author_of;
-use crate::permissions::{may_create_place, place_rights};
+use crate::permissions::{Action, Resource};
 use chrono::Utc;
 use maillage_domain::messages::Message;
 use maillage_domain::place::FarLocation;
@@ -26,7 +26,8 @@ impl App {
         limit: u64,
     ) -> AppResult<ListPage> {
         let wants_unpublished = filter.statuses.iter().any(|s| *s != PlaceStatus::Published);
-        if wants_unpublished && !actor.is_admin() {
+        let all = actor.can(Action::ListUnpublished, &Resource::Platform);
+        if wants_unpublished && !all {
             match actor.user() {
                 Some(user) if filter.managed_by == Some(user.id) => {}
                 Some(_) => return Err(AppError::Forbidden),
@@ -34,7 +35,7 @@ impl App {
             }
         }
         if let Some(managed_by) = filter.managed_by
-            && !actor.is_admin()
+            && !all
             && actor.user().map(|u| u.id) != Some(managed_by)
         {
             return Err(AppError::Forbidden);
@@ -47,30 +48,28 @@ impl App {
         Ok(self.store.list_places(&filter, offset, limit.clamp(1, MAX_PAGE_SIZE)).await?)
     }
 
-    /// Whether the actor manages this place.
-    pub async fn manages(&self, actor: &Actor, id: PlaceId) -> AppResult<bool> {
-        Ok(match actor.user() {
-            Some(user) => self.store.is_place_manager(id, user.id).await?,
-            None => false,
-        })
-    }
-
     /// One place. An unpublished place the actor may not see is "not found", so that its
     /// existence does not leak.
     pub async fn place(&self, actor: &Actor, id: PlaceId) -> AppResult<Place> {
         let place = self.store.place(id).await?.ok_or(AppError::NotFound)?;
-        if place.status != PlaceStatus::Published {
-            let rights = place_rights(actor, self.manages(actor, id).await?);
-            if !rights.view_unpublished {
-                return Err(AppError::NotFound);
-            }
+        if !actor.can(Action::view(place.status), &resource_of(&place)) {
+            return Err(AppError::NotFound);
         }
         Ok(place)
     }
 
     /// Whether the actor may edit this place (for showing edit links).
     pub async fn may_edit(&self, actor: &Actor, id: PlaceId) -> AppResult<bool> {
-        Ok(place_rights(actor, self.manages(actor, id).await?).edit)
+        let place = self.store.place(id).await?.ok_or(AppError::NotFound)?;
+        Ok(actor.can(Action::Edit, &resource_of(&place)))
+    }
+
+    /// Whether the actor may publish this place (for offering the status).
+    pub fn may_publish(&self, actor: &Actor, place: Option<&Place>) -> bool {
+        match place {
+            Some(place) => actor.can(Action::Publish, &resource_of(place)),
+            None => actor.can(Action::Publish, &Resource::place(PlaceId::new(), PlaceStatus::Draft)),
+        }
     }
 
     /// Create a place. Signed-in users create drafts and become the place's managers;
@@ -81,16 +80,19 @@ impl App {
         input: &PlaceInput,
     ) -> AppResult<(Place, Vec<FieldError>)> {
         let Some(user) = actor.user() else { return Err(AppError::Unauthenticated) };
-        if !may_create_place(actor) {
+        if !actor.can(Action::CreatePlace, &Resource::Platform) {
             return Err(AppError::Forbidden);
         }
         let (data, warnings) = input.validate(self.reference, FarLocation::RefuseUnlessConfirmed)?;
         let status = input.requested_status().unwrap_or(PlaceStatus::Draft);
-        if status == PlaceStatus::Published && !actor.is_admin() {
+        let id = PlaceId::new();
+        // A new place belongs to no network yet: only administrators publish it at once.
+        if status == PlaceStatus::Published
+            && !actor.can(Action::Publish, &Resource::place(id, PlaceStatus::Draft))
+        {
             return Err(publish_forbidden().into());
         }
         let now = Utc::now();
-        let id = PlaceId::new();
         let place = Place {
             id,
             data,
@@ -125,8 +127,8 @@ impl App {
     ) -> AppResult<(Place, Vec<FieldError>)> {
         let Some(user) = actor.user() else { return Err(AppError::Unauthenticated) };
         let current = self.place(actor, id).await?;
-        let rights = place_rights(actor, self.manages(actor, id).await?);
-        if !rights.edit {
+        let resource = resource_of(&current);
+        if !actor.can(Action::Edit, &resource) {
             return Err(AppError::Forbidden);
         }
         let Some(version) = input.version else {
@@ -134,7 +136,10 @@ impl App {
         };
         let (data, warnings) = input.validate(self.reference, FarLocation::RefuseUnlessConfirmed)?;
         let status = input.requested_status().unwrap_or(current.status);
-        if status == PlaceStatus::Published && current.status != PlaceStatus::Published && !rights.publish {
+        if status == PlaceStatus::Published
+            && current.status != PlaceStatus::Published
+            && !actor.can(Action::Publish, &resource)
+        {
             return Err(publish_forbidden().into());
         }
         let place = Place { data, status, version: version + 1, updated_at: Utc::now(), ..current };
@@ -149,7 +154,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let current = self.place(actor, id).await?;
-        if !place_rights(actor, self.manages(actor, id).await?).edit {
+        if !actor.can(Action::Edit, &resource_of(&current)) {
             return Err(AppError::Forbidden);
         }
         let place =
@@ -157,6 +162,11 @@ impl App {
         self.store.update_place(&place, version, &author_of(actor)).await?;
         Ok(place)
     }
+}
+
+/// A place as a resource: itself and the platform cover it (networks: none exist yet).
+pub(crate) fn resource_of(place: &Place) -> Resource {
+    Resource::place(place.id, place.status)
 }
 
 fn publish_forbidden() -> ValidationErrors {

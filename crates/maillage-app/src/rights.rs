@@ -9,6 +9,7 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
+use crate::permissions::{Action, Grant, Resource};
 use crate::security::{self, token_hash, verify_password};
 use chrono::{DateTime, Utc};
 use maillage_domain::fields::Email;
@@ -19,7 +20,7 @@ use maillage_store::UserRecord;
 use serde::Serialize;
 
 /// The identifier of the download format (change it when fields change meaning).
-pub const PERSONAL_DATA_FORMAT: &str = "maillage-personal-data/1";
+pub const PERSONAL_DATA_FORMAT: &str = "maillage-personal-data/2";
 
 /// Everything Maillage stores about a person, as downloaded (never the password hash).
 #[derive(Debug, Clone, Serialize)]
@@ -45,9 +46,25 @@ pub struct AccountData {
     pub id: String,
     pub email: String,
     pub display_name: String,
-    pub is_admin: bool,
+    /// The roles the account holds: `{"role": "admin", "scope": "platform"}`,
+    /// `{"role": "manager", "scope": "place:ID"}`… (format 1 had `is_admin` instead).
+    pub roles: Vec<GrantData>,
     pub is_demo: bool,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GrantData {
+    pub role: String,
+    pub scope: String,
+}
+
+/// Roles as shown in JSON (the data download, the session of the API).
+pub fn grant_views(roles: &crate::permissions::Roles) -> Vec<GrantData> {
+    roles
+        .iter()
+        .map(|g| GrantData { role: g.role().code().to_owned(), scope: g.scope().to_string() })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,7 +141,7 @@ impl App {
     }
 
     async fn account_for_admin(&self, actor: &Actor, email: &str) -> AppResult<UserRecord> {
-        if !actor.is_admin() {
+        if !actor.can(Action::Operate, &Resource::Platform) {
             return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
         }
         let email = Email::parse(email).map_err(|e| ValidationErrors::from(e.at("email")))?;
@@ -151,6 +168,7 @@ impl App {
                 fields: c.fields,
             })
             .collect();
+        let roles = grant_views(&self.store.roles_of(user.id).await?);
         let mut places_managed = Vec::with_capacity(stored.managed.len());
         for id in &stored.managed {
             if let Some(place) = self.store.place(*id).await? {
@@ -164,7 +182,7 @@ impl App {
                 id: user.id.to_string(),
                 email: user.email.as_str().to_owned(),
                 display_name: user.display_name,
-                is_admin: user.is_admin,
+                roles,
                 is_demo: stored.is_demo,
                 created_at: user.created_at,
             },
@@ -223,7 +241,8 @@ impl App {
             ));
         }
         errors.into_result()?;
-        if record.user.is_admin && self.store.count_admins().await? <= 1 {
+        if self.store.roles_of(user.id).await?.holds(&Grant::admin()) && self.store.count_admins().await? <= 1
+        {
             return Err(FieldError::new("confirm", "last_admin", Message::new("rights.last_admin")).into());
         }
         self.erase(record).await

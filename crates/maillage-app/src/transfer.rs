@@ -2,7 +2,7 @@
 
 use crate::App;
 use crate::error::{AppError, AppResult};
-use crate::permissions::may_import;
+use crate::permissions::{Action, Grant, Resource};
 use chrono::Utc;
 use maillage_domain::history::Author;
 use maillage_domain::place::FarLocation;
@@ -135,7 +135,7 @@ impl App {
         options: &ImportOptions,
         progress: Progress<'_>,
     ) -> AppResult<ImportReport> {
-        if !may_import(actor) {
+        if !actor.can(Action::Import, &Resource::Platform) {
             return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
         }
         let bytes: Arc<Vec<u8>> = Arc::new(bytes.into());
@@ -478,12 +478,14 @@ impl App {
                     id: maillage_domain::UserId::new(),
                     email,
                     display_name: user.display_name.clone(),
-                    is_admin: user.is_admin,
                     created_at: now,
                 },
                 password_hash: hash.clone(),
             };
             tx.create_user(&record, true).await?;
+            if user.is_admin {
+                tx.grant(record.user.id, Grant::admin(), None).await?;
+            }
             for &index in &user.manages {
                 if let Some(place) = places.get(index) {
                     tx.add_place_manager(place.id, record.user.id).await?;

@@ -52,13 +52,15 @@ fn mails(outbox: &Path) -> Vec<String> {
 }
 
 fn admin() -> Actor {
-    Actor::User(maillage_app::User {
-        id: maillage_domain::UserId::new(),
-        email: maillage_domain::fields::Email::parse("admin@exemple.fr").unwrap(),
-        display_name: "Admin".into(),
-        is_admin: true,
-        created_at: chrono::Utc::now(),
-    })
+    Actor::User(
+        maillage_app::User {
+            id: maillage_domain::UserId::new(),
+            email: maillage_domain::fields::Email::parse("admin@exemple.fr").unwrap(),
+            display_name: "Admin".into(),
+            created_at: chrono::Utc::now(),
+        },
+        maillage_app::permissions::Roles::none().with(maillage_app::permissions::Grant::admin()),
+    )
 }
 
 #[tokio::test]

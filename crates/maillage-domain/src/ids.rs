@@ -51,3 +51,11 @@ id_type!(
     /// Identifier of one change in the history of a content item.
     ChangeId
 );
+id_type!(
+    /// Identifier of a network of places (national, regional, departmental, thematic).
+    NetworkId
+);
+id_type!(
+    /// Identifier of a community of practice.
+    CommunityId
+);

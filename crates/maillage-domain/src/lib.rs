@@ -7,11 +7,12 @@ pub mod history;
 pub mod ids;
 pub mod messages;
 pub mod place;
+pub mod roles;
 pub mod text;
 pub mod user;
 pub mod vocab;
 
 pub use error::{FieldError, ValidationErrors};
 pub use gazetteer::{CommuneMatch, CommuneQuery, CommuneRef, Gazetteer, Located, NotLocated};
-pub use ids::{ChangeId, PlaceId, UserId};
+pub use ids::{ChangeId, CommunityId, NetworkId, PlaceId, UserId};
 pub use place::{Place, PlaceInput, PlaceStatus, Provenance};

@@ -11,6 +11,7 @@ mod memory;
 mod places;
 mod pool;
 mod rights;
+mod roles;
 mod tx;
 mod users;
 
@@ -24,6 +25,7 @@ pub use memory::{limit_allocator_arenas, release_free_memory};
 pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceReader, PlaceSort};
 pub use pool::{Backend, Store};
 pub use rights::{Erased, StoredPersonalData};
+pub use roles::Revoked;
 pub use tx::Tx;
 pub use users::{Session, UserRecord};
 

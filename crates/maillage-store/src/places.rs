@@ -749,12 +749,4 @@ impl Store {
         tx.add_place_manager(place, user).await?;
         tx.commit().await
     }
-
-    pub async fn is_place_manager(&self, place: PlaceId, user: UserId) -> Result<bool, StoreError> {
-        with_db!(self, pool => {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM place_managers WHERE place_id = $1 AND user_id = $2")
-                .bind(place.to_string()).bind(user.to_string()).fetch_one(pool).await?;
-            Ok(n > 0)
-        })
-    }
 }

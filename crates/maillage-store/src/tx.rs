@@ -387,14 +387,13 @@ impl Tx {
         let u = &record.user;
         with_tx!(self, conn => {
             sqlx::query(
-                "INSERT INTO users (id, email, display_name, password_hash, is_admin, is_demo, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO users (id, email, display_name, password_hash, is_demo, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(u.id.to_string())
             .bind(u.email.as_str())
             .bind(&u.display_name)
             .bind(&record.password_hash)
-            .bind(u.is_admin)
             .bind(is_demo)
             .bind(u.created_at)
             .execute(&mut *conn)
@@ -484,6 +483,6 @@ fn content_json(mut data: String, status: &str) -> String {
     data
 }
 
-fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(db) if db.is_foreign_key_violation())
 }

@@ -34,7 +34,6 @@ macro_rules! row_to_user {
                 id: id.parse().map_err(|_| StoreError::Corrupt(format!("user id {id}")))?,
                 email: Email::parse(&email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 display_name: row.try_get("display_name")?,
-                is_admin: row.try_get("is_admin")?,
                 created_at: row.try_get("created_at")?,
             },
             password_hash: row.try_get("password_hash")?,
@@ -42,7 +41,7 @@ macro_rules! row_to_user {
     }};
 }
 
-const USER_COLUMNS: &str = "id, email, display_name, password_hash, is_admin, created_at";
+const USER_COLUMNS: &str = "id, email, display_name, password_hash, created_at";
 
 impl Store {
     /// Create an account (one unit of work); [`StoreError::Duplicate`] when the email is taken.
@@ -77,13 +76,6 @@ impl Store {
                 out.push(row_to_user!(row));
             }
             Ok(out)
-        })
-    }
-
-    pub async fn count_admins(&self) -> Result<u64, StoreError> {
-        with_db!(self, pool => {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE is_admin = TRUE").fetch_one(pool).await?;
-            Ok(n as u64)
         })
     }
 

@@ -19,7 +19,6 @@ async fn person(store: &Store, email: &str, name: &str, is_demo: bool) -> Author
         id: UserId::new(),
         email: Email::parse(email).unwrap(),
         display_name: name.into(),
-        is_admin: false,
         created_at: Utc::now(),
     };
     store.create_user(&UserRecord { user: user.clone(), password_hash: "h".into() }, is_demo).await.unwrap();

@@ -136,7 +136,6 @@ async fn users_sessions_resets_and_rate_buckets() {
         id: UserId::new(),
         email: Email::parse("Anne@Exemple.fr").unwrap(),
         display_name: "Anne".into(),
-        is_admin: true,
         created_at: Utc::now(),
     };
     let record = UserRecord { user: user.clone(), password_hash: "hash".into() };
@@ -144,6 +143,9 @@ async fn users_sessions_resets_and_rate_buckets() {
     assert!(matches!(s.create_user(&record, false).await, Err(StoreError::Duplicate("email"))));
     let found = s.user_by_email(&user.email).await.unwrap().unwrap();
     assert_eq!(found.user.display_name, "Anne");
+    assert_eq!(s.count_admins().await.unwrap(), 0);
+    assert!(s.grant(user.id, maillage_domain::roles::Grant::admin(), None).await.unwrap());
+    assert!(!s.grant(user.id, maillage_domain::roles::Grant::admin(), None).await.unwrap(), "held already");
     assert_eq!(s.count_admins().await.unwrap(), 1);
 
     let later = Utc::now() + chrono::Duration::hours(1);

@@ -440,9 +440,23 @@ async fn vocabularies(ctx: Ctx) -> Json<Value> {
     }))
 }
 
+/// The signed-in account in the session JSON: `is_admin` (administrator of the platform)
+/// stays for clients of the first version, beside the roles it is now derived from.
+fn user_json(u: &maillage_app::User, roles: &maillage_app::permissions::Roles) -> serde_json::Value {
+    json!({
+        "id": u.id,
+        "email": u.email.as_str(),
+        "display_name": u.display_name,
+        "is_admin": roles.holds(&maillage_app::permissions::Grant::admin()),
+        "roles": maillage_app::rights::grant_views(roles),
+    })
+}
+
 async fn session(ctx: Ctx) -> Response {
     match ctx.actor.user() {
-        Some(u) => Json(json!({ "user": { "id": u.id, "email": u.email.as_str(), "display_name": u.display_name, "is_admin": u.is_admin }, "csrf_token": ctx.csrf })).into_response(),
+        Some(u) => {
+            Json(json!({ "user": user_json(u, ctx.actor.roles()), "csrf_token": ctx.csrf })).into_response()
+        }
         None => WebError::api(AppError::Unauthenticated, ctx.lang).into_response(),
     }
 }
@@ -468,7 +482,7 @@ async fn login(
         state.app().login(&creds.email, &creds.password, &ctx.client).await.map_err(|e| api_err(e, &ctx))?;
     let cookie = set_cookie(SESSION_COOKIE, &session.token, session.max_age_s, state.web().secure_cookies);
     let u = &session.user;
-    let body = json!({ "user": { "id": u.id, "email": u.email.as_str(), "display_name": u.display_name, "is_admin": u.is_admin }, "csrf_token": session.csrf_token });
+    let body = json!({ "user": user_json(u, &session.roles), "csrf_token": session.csrf_token });
     Ok((
         [(
             header::SET_COOKIE,

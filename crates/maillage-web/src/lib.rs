@@ -12,6 +12,7 @@ mod hours;
 mod i18n;
 mod openapi;
 mod pages;
+pub mod routes;
 mod search;
 mod security;
 mod territory;

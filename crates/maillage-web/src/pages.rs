@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
+use maillage_app::permissions::{Action, Resource};
 use maillage_app::transfer::ImportOptions;
 use maillage_app::{AppError, Format, PlaceFilter, PlaceSort};
 use maillage_domain::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
@@ -414,7 +415,7 @@ fn form_page(
     input: &PlaceInput,
     errors: Option<&ValidationErrors>,
     warnings: &[maillage_domain::FieldError],
-    is_admin: bool,
+    may_publish: bool,
 ) -> PlaceFormPage {
     let lang = ctx.lang;
     let mut values: HashMap<String, String> = HashMap::new();
@@ -475,7 +476,7 @@ fn form_page(
     let status = input.status.clone().unwrap_or_else(|| "draft".into());
     let statuses = PlaceStatus::ALL
         .iter()
-        .filter(|s| is_admin || **s != PlaceStatus::Published || status == "published")
+        .filter(|s| may_publish || **s != PlaceStatus::Published || status == "published")
         .map(|s| Opt {
             value: s.code().into(),
             label: s.label(lang.code()).into(),
@@ -525,9 +526,15 @@ async fn new_place_form(ctx: Ctx) -> Response {
         &PlaceInput::default(),
         None,
         &[],
-        ctx.actor.is_admin(),
+        may_publish_any(&ctx),
     );
     html(page)
+}
+
+/// Whether the status choice offers "published" on a form not tied to a place the actor
+/// moderates (a new place, a form shown again): administrators only.
+fn may_publish_any(ctx: &Ctx) -> bool {
+    ctx.actor.can(Action::Publish, &Resource::Platform)
 }
 
 /// Render the form again with what the user typed and the errors, as a 422.
@@ -545,7 +552,7 @@ fn form_errors(
         input,
         Some(errors),
         &errors.warnings,
-        ctx.actor.is_admin(),
+        may_publish_any(ctx),
     );
     (StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response()
 }
@@ -614,7 +621,7 @@ async fn edit_place_form(
         &input,
         None,
         &[],
-        ctx.actor.is_admin(),
+        state.app().may_publish(&ctx.actor, Some(&place)),
     )))
 }
 
@@ -1077,7 +1084,7 @@ async fn import_form(ctx: Ctx) -> Result<Response, WebError> {
     if let Some(r) = require_signed_in(&ctx, "/admin/import") {
         return Ok(r);
     }
-    if !ctx.actor.is_admin() {
+    if !ctx.actor.can(Action::Import, &Resource::Platform) {
         return Err(WebError::page(AppError::Forbidden, ctx.lang));
     }
     Ok(html(ImportPage {
@@ -1101,7 +1108,7 @@ async fn import_file(
     if !ctx.is_signed_in() {
         return Err(WebError::page(AppError::Unauthenticated, lang));
     }
-    if !ctx.actor.is_admin() {
+    if !ctx.actor.can(Action::Import, &Resource::Platform) {
         return Err(WebError::page(AppError::Forbidden, lang));
     }
     // Multipart bodies carry the token in the URL: the check happens before reading the file.

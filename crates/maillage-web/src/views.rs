@@ -3,6 +3,7 @@
 use crate::context::{Ctx, Lang};
 use crate::i18n;
 use askama::Template;
+use maillage_app::permissions::{Action, Resource};
 use maillage_app::transfer::ImportReport;
 use maillage_domain::Place;
 use maillage_domain::vocab::Vocabulary;
@@ -14,7 +15,8 @@ pub struct Chrome {
     pub l: Lang,
     pub title: String,
     pub signed_in: bool,
-    pub is_admin: bool,
+    /// The import link: for whoever may import.
+    pub may_import: bool,
     pub user_name: String,
     pub csrf: String,
     pub other_lang: &'static str,
@@ -26,7 +28,7 @@ impl Chrome {
     pub fn new(ctx: &Ctx, title: impl Into<String>) -> Self {
         let mut chrome = Self::anonymous(ctx.lang, title);
         chrome.signed_in = ctx.is_signed_in();
-        chrome.is_admin = ctx.actor.is_admin();
+        chrome.may_import = ctx.actor.can(Action::Import, &Resource::Platform);
         chrome.user_name = ctx.actor.user().map(|u| u.display_name.clone()).unwrap_or_default();
         chrome.csrf = ctx.csrf.clone();
         chrome.other_lang_href = with_param(&ctx.path_and_query, "lang", chrome.other_lang);
@@ -40,7 +42,7 @@ impl Chrome {
             l: lang,
             title: title.into(),
             signed_in: false,
-            is_admin: false,
+            may_import: false,
             user_name: String::new(),
             csrf: String::new(),
             other_lang: other,

@@ -64,9 +64,17 @@ async fn the_download_holds_my_places_with_their_status_and_no_password_hash() {
     assert!(disposition.starts_with("attachment; filename=\"maillage-mes-donnees-"), "{disposition}");
     assert_eq!(r.headers["cache-control"], "no-store");
     let data = r.json();
-    assert_eq!(data["format"], "maillage-personal-data/1");
+    assert_eq!(data["format"], "maillage-personal-data/2");
     assert_eq!(data["account"]["email"], "claire@exemple.fr");
-    assert_eq!(data["account"]["is_admin"], false);
+    assert!(data["account"].get("is_admin").is_none(), "format 2 lists roles instead");
+    let mut roles: Vec<_> = data["account"]["roles"].as_array().unwrap().to_vec();
+    roles.sort_by_key(|r| r["scope"].as_str().unwrap().to_owned());
+    let mut expected = vec![
+        json!({ "role": "manager", "scope": format!("place:{draft_id}") }),
+        json!({ "role": "manager", "scope": format!("place:{archived_id}") }),
+    ];
+    expected.sort_by_key(|r| r["scope"].as_str().unwrap().to_owned());
+    assert_eq!(roles, expected, "a manager grant per place, no admin role");
     let places = data["places_managed"].as_array().unwrap();
     assert_eq!(places.len(), 2, "only my places: {places:?}");
     let status_of = |id: &str| places.iter().find(|p| p["id"] == id).map(|p| p["status"].clone());
@@ -212,4 +220,32 @@ async fn an_admin_erasure_removes_sessions_reset_links_and_counters_in_one_go() 
         core.erase_account_of(&admin_actor, "claire@exemple.fr").await,
         Err(maillage_app::AppError::NotFound)
     ));
+}
+
+#[tokio::test]
+async fn the_session_names_the_roles_of_the_account() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let s = app.get(Some(&admin), "/api/v1/session").await.json();
+    assert_eq!(s["user"]["roles"], json!([{ "role": "admin", "scope": "platform" }]));
+    assert_eq!(s["user"]["is_admin"], true, "kept for clients of the first version, derived");
+    let claire = app.user("claire@exemple.fr", false).await;
+    let created = app.json(Some(&claire), Method::POST, "/api/v1/places", &place_json("La Forge")).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    // The next request loads the session again, with the manager grant of the new place.
+    let s = app.get(Some(&claire), "/api/v1/session").await.json();
+    assert_eq!(s["user"]["roles"], json!([{ "role": "manager", "scope": format!("place:{id}") }]));
+    assert_eq!(s["user"]["is_admin"], false);
+    // Signing in answers the same.
+    let visitor = app.visitor().await;
+    let r = app
+        .json(
+            Some(&visitor),
+            Method::POST,
+            "/api/v1/session",
+            &json!({ "email": "admin@exemple.fr", "password": "mot-de-passe-solide" }),
+        )
+        .await;
+    assert_eq!(r.json()["user"]["roles"], json!([{ "role": "admin", "scope": "platform" }]), "{}", r.body);
 }

@@ -348,13 +348,15 @@ async fn an_export_imports_back_into_the_same_places() {
         .state
         .app()
         .import(
-            &maillage_app::Actor::User(maillage_domain::user::User {
-                id: maillage_domain::UserId::new(),
-                email: maillage_domain::fields::Email::parse("cli@exemple.fr").unwrap(),
-                display_name: "cli".into(),
-                is_admin: true,
-                created_at: chrono::Utc::now(),
-            }),
+            &maillage_app::Actor::User(
+                maillage_domain::user::User {
+                    id: maillage_domain::UserId::new(),
+                    email: maillage_domain::fields::Email::parse("cli@exemple.fr").unwrap(),
+                    display_name: "cli".into(),
+                    created_at: chrono::Utc::now(),
+                },
+                maillage_app::permissions::Roles::none().with(maillage_app::permissions::Grant::admin()),
+            ),
             csv.as_bytes(),
             &maillage_app::transfer::ImportOptions::new("export.csv"),
             &|_, _| {},

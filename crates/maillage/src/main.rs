@@ -11,6 +11,7 @@ use config::Config;
 use indicatif::{ProgressBar, ProgressStyle};
 use maillage_app::jobs::JobState;
 use maillage_app::mail::Mailer;
+use maillage_app::permissions::{Grant, Role, Roles, Scope};
 use maillage_app::transfer::ImportOptions;
 use maillage_app::{Actor, App, AppConfig, AppError, Format, PlaceFilter, User};
 use std::io::{IsTerminal, Read, Write};
@@ -151,8 +152,27 @@ enum UserCommand {
         #[arg(long)]
         admin: bool,
     },
-    /// List accounts.
+    /// List accounts, with their roles.
     List,
+    /// Give an account a role on a scope: `admin` (on `platform`, the default),
+    /// `manager place:ID`, `coordinator network:ID`, `referent community:ID`,
+    /// `member community:ID`.
+    Grant {
+        email: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+        /// `platform`, `place:ID`, `network:ID` or `community:ID`.
+        #[arg(value_parser = parse_scope)]
+        scope: Option<Scope>,
+    },
+    /// Take a role back (never from the last administrator).
+    Revoke {
+        email: String,
+        #[arg(value_parser = parse_role)]
+        role: Role,
+        #[arg(value_parser = parse_scope)]
+        scope: Option<Scope>,
+    },
     /// Everything stored about an account, as JSON (a personal-data request).
     Export {
         #[arg(long)]
@@ -183,19 +203,29 @@ fn parse_job_state(s: &str) -> Result<JobState, String> {
     s.parse()
 }
 
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse::<Role>().map_err(|e| e.to_string())
+}
+
+fn parse_scope(s: &str) -> Result<Scope, String> {
+    s.parse::<Scope>().map_err(|e| e.to_string())
+}
+
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
 }
 
 /// The local command line acts with full rights: whoever runs it owns the data.
 pub(crate) fn cli_actor() -> Actor {
-    Actor::User(User {
-        id: maillage_domain::UserId::new(),
-        email: maillage_domain::fields::Email::parse("cli@maillage.invalid").expect("valid address"),
-        display_name: "maillage (ligne de commande)".into(),
-        is_admin: true,
-        created_at: chrono::Utc::now(),
-    })
+    Actor::User(
+        User {
+            id: maillage_domain::UserId::new(),
+            email: maillage_domain::fields::Email::parse("cli@maillage.invalid").expect("valid address"),
+            display_name: "maillage (ligne de commande)".into(),
+            created_at: chrono::Utc::now(),
+        },
+        Roles::none().with(Grant::admin()),
+    )
 }
 
 fn progress_bar(total: u64, what: &str) -> ProgressBar {
@@ -461,14 +491,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User { command: UserCommand::List } => {
             let app = open_app(&config).await?;
             for r in app.list_users(&cli_actor()).await? {
-                println!(
-                    "{}\t{}\t{}",
-                    r.user.email,
-                    r.user.display_name,
-                    if r.user.is_admin { "admin" } else { "" }
-                );
+                let roles = app.roles_of_account(&cli_actor(), r.user.email.as_str()).await?;
+                let admin = roles.holds(&Grant::admin());
+                let managed = roles.iter().filter(|g| g.role() == Role::Manager).count();
+                let mut held: Vec<String> = roles
+                    .iter()
+                    .filter(|g| !matches!(g.role(), Role::Admin | Role::Manager))
+                    .map(|g| g.to_string())
+                    .collect();
+                if admin {
+                    held.insert(0, "admin".into());
+                }
+                if managed > 0 {
+                    held.push(format!("manager of {managed} place(s)"));
+                }
+                println!("{}\t{}\t{}", r.user.email, r.user.display_name, held.join(", "));
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Grant { email, role, scope } } => {
+            rights::grant(&open_app(&config).await?, &email, role, scope, true).await
+        }
+        Command::User { command: UserCommand::Revoke { email, role, scope } } => {
+            rights::grant(&open_app(&config).await?, &email, role, scope, false).await
         }
         Command::Backup { file } => rights::backup(&config, &file).await,
         Command::Restore { file } => rights::restore(&config, &file).await,

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use anyhow::{Context, Result};
+use maillage_app::permissions::{Grant, Role, Scope};
 use maillage_app::{App, AppError};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -134,6 +135,33 @@ pub async fn export(app: &App, email: &str, out: Option<&Path>) -> Result<ExitCo
             eprintln!("données de / data of {email}: {}", path.display());
         }
         None => std::io::stdout().write_all(&json)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `maillage user grant|revoke EMAIL ROLE [SCOPE]`. The scope defaults to the platform
+/// (the only scope of `admin`).
+pub async fn grant(app: &App, email: &str, role: Role, scope: Option<Scope>, give: bool) -> Result<ExitCode> {
+    let scope = scope.unwrap_or(Scope::Platform);
+    let grant = match Grant::new(role, scope) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("SCOPE: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let actor = crate::cli_actor();
+    if give {
+        match app.grant_role(&actor, email, grant).await {
+            Ok(true) => println!("rôle donné / role granted: {email} {grant}"),
+            Ok(false) => println!("rôle déjà tenu / role already held: {email} {grant}"),
+            Err(e) => return unknown(email, e),
+        }
+    } else {
+        match app.revoke_role(&actor, email, grant).await {
+            Ok(()) => println!("rôle retiré / role revoked: {email} {grant}"),
+            Err(e) => return unknown(email, e),
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

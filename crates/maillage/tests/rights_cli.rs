@@ -72,15 +72,20 @@ async fn snapshot(store: &Store) -> Snapshot {
 /// An admin, two managers, places in draft (edited to version 3), published and archived,
 /// one place with two managers.
 async fn fill(app: &App) -> (Actor, Actor, Actor) {
-    let admin = Actor::User(app.create_user("admin@exemple.fr", "Admin", PASSWORD, true).await.unwrap());
-    let claire = Actor::User(app.create_user("claire@exemple.fr", "Claire", PASSWORD, false).await.unwrap());
-    let paul = Actor::User(app.create_user("paul@exemple.fr", "Paul", PASSWORD, false).await.unwrap());
+    // An actor holds the roles of its account when it is made (as a session does): made
+    // again after each new role.
+    let actor = |user| async move { app.actor_of(&user).await.unwrap() };
+    let admin = actor(app.create_user("admin@exemple.fr", "Admin", PASSWORD, true).await.unwrap()).await;
+    let claire = actor(app.create_user("claire@exemple.fr", "Claire", PASSWORD, false).await.unwrap()).await;
+    let paul = actor(app.create_user("paul@exemple.fr", "Paul", PASSWORD, false).await.unwrap()).await;
     let (draft, _) = app.create_place(&claire, &input("La Forge", None, None)).await.unwrap();
+    let claire = actor(claire.user().unwrap().clone()).await;
     app.update_place(&claire, draft.id, &input("La Forge (2)", None, Some(1))).await.unwrap();
     app.update_place(&claire, draft.id, &input("La Forge (3)", None, Some(2))).await.unwrap();
     app.store().add_place_manager(draft.id, paul.user().unwrap().id).await.unwrap();
     app.create_place(&admin, &input("Le Quai", Some("published"), None)).await.unwrap();
     let (old, _) = app.create_place(&paul, &input("L'Ancien Atelier", None, None)).await.unwrap();
+    let paul = actor(paul.user().unwrap().clone()).await;
     app.archive_place(&paul, old.id, 1).await.unwrap();
     (admin, claire, paul)
 }

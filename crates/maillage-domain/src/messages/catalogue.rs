@@ -1305,4 +1305,16 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
     ("hours.closed_until_tomorrow", "Fermé — ouvre demain à {time}", "Closed — opens tomorrow at {time}"),
     ("hours.closed_until_day", "Fermé — ouvre {day} à {time}", "Closed — opens {day} at {time}"),
     ("hours.table", "Horaires de la semaine", "Weekly opening hours"),
+    // --- roles
+    (
+        "roles.not_held",
+        "Ce compte n'a pas le rôle « {grant} ».",
+        "This account does not hold the role “{grant}”.",
+    ),
+    (
+        "roles.last_admin",
+        "C'est le seul administrateur : nommez-en un autre avant de lui retirer ce rôle.",
+        "This is the only administrator: appoint another one before revoking this role.",
+    ),
+    ("roles.unknown_scope", "« {scope} » n'existe pas.", "“{scope}” does not exist."),
 ];

@@ -1,0 +1,116 @@
+//! Every route of the site and the API with the rule that guards it. The handlers ask the
+//! app, which asks `can`; this list says which rule each route answers to, so that
+//! `tests/routes.rs` derives the expected status of every route for every role from the
+//! rule itself, and fails when the router has a route this list lacks.
+
+use maillage_app::permissions::Action;
+
+/// The method of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// What guards a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Everyone, signed in or not (public pages and data, forms to sign in, assets).
+    Open,
+    /// A signed-in person, acting on their own account or session.
+    SignedIn,
+    /// `action` on the place named by `{id}` in the path.
+    Place(Action),
+    /// `action` on the platform.
+    Platform(Action),
+}
+
+/// A route: method, path (axum syntax) and rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: Method,
+    pub path: &'static str,
+    pub rule: Rule,
+}
+
+const fn r(method: Method, path: &'static str, rule: Rule) -> Route {
+    Route { method, path, rule }
+}
+
+use Method::{Delete, Get, Post, Put};
+use Rule::{Open, Place, Platform, SignedIn};
+
+/// Every route of [`crate::router`].
+pub fn route_list() -> Vec<Route> {
+    vec![
+        // Pages (pages.rs).
+        r(Get, "/", Open),
+        r(Get, "/healthz", Open),
+        r(Get, "/lieux/nouveau", Platform(Action::CreatePlace)),
+        r(Post, "/lieux/nouveau", Platform(Action::CreatePlace)),
+        r(Get, "/lieux/{id}", Place(Action::ViewPublished)),
+        r(Get, "/lieux/{id}/modifier", Place(Action::Edit)),
+        r(Post, "/lieux/{id}/modifier", Place(Action::Edit)),
+        r(Post, "/lieux/{id}/archiver", Place(Action::Edit)),
+        r(Get, "/lieux/{id}/historique", Place(Action::ViewPublished)),
+        r(Post, "/lieux/{id}/historique/{change}/retablir", Place(Action::Revert)),
+        r(Get, "/mes-lieux", SignedIn),
+        r(Get, "/territoires/communes/{code}", Open),
+        r(Get, "/territoires/departements/{code}", Open),
+        r(Get, "/territoires/regions/{code}", Open),
+        r(Get, "/territoire", Open),
+        r(Get, "/connexion", Open),
+        r(Post, "/connexion", Open),
+        r(Post, "/deconnexion", Open),
+        r(Get, "/mot-de-passe/oubli", Open),
+        r(Post, "/mot-de-passe/oubli", Open),
+        r(Get, "/mot-de-passe/nouveau", Open),
+        r(Post, "/mot-de-passe/nouveau", Open),
+        r(Get, "/admin/import", Platform(Action::Import)),
+        r(Post, "/admin/import", Platform(Action::Import)),
+        // The account (account.rs).
+        r(Get, "/compte", SignedIn),
+        r(Get, "/compte/donnees.json", SignedIn),
+        r(Post, "/compte/supprimer", SignedIn),
+        // The API (api.rs).
+        r(Get, "/api/v1/places", Open),
+        r(Post, "/api/v1/places", Platform(Action::CreatePlace)),
+        r(Get, "/api/v1/places.geojson", Open),
+        r(Get, "/api/v1/places/{id}", Place(Action::ViewPublished)),
+        r(Put, "/api/v1/places/{id}", Place(Action::Edit)),
+        r(Post, "/api/v1/places/{id}/archive", Place(Action::Edit)),
+        r(Get, "/api/v1/places/{id}/history", Place(Action::ViewPublished)),
+        r(Post, "/api/v1/places/{id}/history/{change}/revert", Place(Action::Revert)),
+        r(Get, "/api/v1/export", Platform(Action::Export)),
+        r(Get, "/api/v1/search", Open),
+        r(Get, "/api/v1/communes", Open),
+        r(Get, "/api/v1/vocabularies", Open),
+        r(Get, "/api/v1/territory/nearest", Open),
+        r(Get, "/api/v1/territory/coverage", Open),
+        r(Get, "/api/v1/territory/access", Open),
+        r(Get, "/api/v1/territory/recommend", Open),
+        r(Get, "/api/v1/session", SignedIn),
+        r(Post, "/api/v1/session", Open),
+        r(Delete, "/api/v1/session", SignedIn),
+        // Assets (assets.rs).
+        r(Get, "/assets/departements.geojson", Open),
+        r(Get, "/assets/{*path}", Open),
+        r(Get, "/favicon.ico", Open),
+        // The OpenAPI document and its viewer (openapi.rs, routes made by utoipa).
+        r(Get, "/api/v1/openapi.json", Open),
+        r(Get, "/api/docs/", Open),
+    ]
+}
