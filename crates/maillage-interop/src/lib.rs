@@ -14,6 +14,7 @@ pub use export::{ExportError, allowed_fields, export, export_each, export_to, se
 pub use geojson::{MapWriter, geojson_feature_collection};
 pub use mapping::ColumnMapping;
 pub use report::{FileError, MappingError, RowError};
+pub use row::{FILE_LINE, spreadsheet_kind};
 
 /// Column names of Maillage's own CSV format (also the GeoJSON property names).
 pub use csv::COLUMNS as CSV_COLUMNS;
@@ -183,8 +184,12 @@ pub fn parse_each(
     mapping: &ColumnMapping,
     sink: &mut dyn FnMut(ImportRow),
 ) -> Result<FileReport, FileError> {
-    let text = row::decode(bytes)?;
+    let (text, encoding) = row::decode(bytes)?;
+    let text = text.as_ref();
     let mut collector = Collector { sink, report: FileReport::default(), seen: HashMap::new() };
+    if let Some(warning) = encoding {
+        collector.warn(warning);
+    }
     match format {
         Format::Csv => csv::parse(text, mapping, &mut collector)?,
         Format::GeoJson => geojson::parse(text, mapping, &mut collector)?,

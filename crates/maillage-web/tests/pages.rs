@@ -300,11 +300,20 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Rien n'a été importé"));
     assert_eq!(app.get(None, "/api/v1/places").await.json()["total"], 1);
-    // A file in Windows-1252.
-    let latin1: Vec<u8> = b"name,types,postal_code\nCaf\xe9,coworking,42000\n".to_vec();
-    let r = send(multipart("lieux.csv", &latin1, &[])).await;
+    // A file in Windows-1252, as Excel saves "CSV (point-virgule)": read, and the
+    // encoding assumed is said in a warning about the file (no line).
+    let latin1: Vec<u8> = b"name;types;postal_code\r\nCaf\xe9;coworking;42000\r\n".to_vec();
+    let r = send(multipart("cafe.csv", &latin1, &[("source", "bureau")])).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.text().contains("imported 1, updated 0, rejected 0"), "{}", r.body);
+    assert!(r.text().contains("<td>—</td><td></td><td>Fichier lu en Windows-1252"), "{}", r.body);
+    let places = app.get(None, "/api/v1/places?q=cafe").await.json();
+    assert_eq!(places["items"][0]["name"], "Café", "{places}");
+    // A spreadsheet sent as it is: refused, with what to do.
+    let r = send(multipart("lieux.csv", b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", &[])).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("UTF-8"), "{}", r.body);
+    assert!(r.text().contains("classeur XLSX (Excel)"), "{}", r.body);
+    assert!(r.text().contains("« CSV UTF-8 »"), "{}", r.body);
     // Without the token in the URL, nothing is read.
     let r = app
         .send(

@@ -361,6 +361,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("{}:{}: {} ({}): {}", args.file.display(), e.line, e.field, e.code, e.message);
             }
             for w in &report.warnings {
+                if w.line == maillage_interop::FILE_LINE {
+                    // About the whole file (the encoding assumed…), not one of its lines.
+                    eprintln!(
+                        "{}: remarque{} ({}): {}",
+                        args.file.display(),
+                        if w.field.is_empty() { String::new() } else { format!(" {}", w.field) },
+                        w.code,
+                        w.message
+                    );
+                    continue;
+                }
                 eprintln!(
                     "{}:{}: remarque {} ({}): {}",
                     args.file.display(),

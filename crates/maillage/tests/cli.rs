@@ -71,9 +71,14 @@ fn import_reports_rejected_rows_by_line_and_field_and_exits_3() {
 fn an_unreadable_file_exits_1_with_the_reason() {
     let env = Env::new();
     let latin1 = env.file("latin1.csv", b"name,types,postal_code\nCaf\xe9,coworking,42000\n");
-    let out = env.run(&["import", &latin1], None);
+    let sheet = env.file("lieux.xlsx", b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml");
+    let out = env.run(&["import", &sheet], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("UTF-8"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("classeur XLSX"), "{}", text(&out.stderr));
+    let garbage = env.file("binaire.csv", b"name,types\n\x00\xff\xfe\x80,x\n");
+    let out = env.run(&["import", &garbage, "--format", "csv"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("ligne 2, colonne 2"), "{}", text(&out.stderr));
     let missing = env.file("colonnes.csv", b"nom_du_lieu,ville\nX,Y\n");
     let out = env.run(&["import", &missing, "--format", "csv"], None);
     assert_eq!(out.status.code(), Some(1));
@@ -82,6 +87,17 @@ fn an_unreadable_file_exits_1_with_the_reason() {
     assert_ne!(out.status.code(), Some(0));
     let out = env.run(&["import", &latin1, "--format", "xlsx"], None);
     assert_eq!(out.status.code(), Some(2), "bad arguments");
+}
+
+#[test]
+fn a_windows_1252_file_imports_with_a_remark_naming_the_encoding() {
+    let env = Env::new();
+    let latin1 = env.file("latin1.csv", b"name;types;postal_code\r\nCaf\xe9;coworking;42000\r\n");
+    let out = env.run(&["import", &latin1], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "imported 1, updated 0, rejected 0");
+    let err = text(&out.stderr);
+    assert!(err.contains("latin1.csv: remarque (encoding_assumed): Fichier lu en Windows-1252"), "{err}");
 }
 
 #[test]
