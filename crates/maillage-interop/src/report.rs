@@ -59,6 +59,10 @@ pub enum FileError {
     )]
     Spreadsheet { kind: &'static str },
     #[error(
+        "le format {format} sert à l'export : pour importer un classeur, enregistrez-le au format « CSV UTF-8 » et importez ce fichier CSV"
+    )]
+    ExportOnly { format: &'static str },
+    #[error(
         "séparateurs mélangés ligne {line}, colonne {column} : « {found} » alors que l'en-tête sépare ses colonnes par « {expected} » ; utilisez le même séparateur partout"
     )]
     MixedSeparators { line: usize, column: usize, found: String, expected: String },

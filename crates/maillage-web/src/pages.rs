@@ -140,7 +140,7 @@ async fn directory(
     let downloads = Format::ALL
         .iter()
         .map(|f| Link {
-            label: f.name().to_uppercase(),
+            label: format_label(lang, *f).to_owned(),
             href: format!(
                 "/api/v1/export?format={}{}{}",
                 f.name(),
@@ -215,6 +215,13 @@ async fn directory(
                 ]
                 .contains(f),
             })
+            .collect(),
+        export_formats: Format::ALL
+            .iter()
+            .filter(|f| {
+                maillage_interop::allowed_fields(**f) == maillage_interop::allowed_fields(Format::Csv)
+            })
+            .map(|f| Opt { value: f.name().into(), label: format_label(lang, *f).into(), selected: false })
             .collect(),
     };
     Ok(remember_lang(ctx, html(page_view)))
@@ -1063,10 +1070,20 @@ async fn reset_password(State(state): State<AppState>, ctx: Ctx, body: Bytes) ->
 
 // --- import ----------------------------------------------------------------------------------
 
-fn format_options(selected: &str) -> Vec<Opt> {
-    Format::ALL
+/// A format as people name it, in the page's language ("CSV pour Excel").
+fn format_label(lang: Lang, format: Format) -> &'static str {
+    t(lang, &format!("format.{}", format.name()))
+}
+
+/// The formats a file can be imported from.
+fn format_options(lang: Lang, selected: &str) -> Vec<Opt> {
+    Format::IMPORT
         .iter()
-        .map(|f| Opt { value: f.name().into(), label: f.name().into(), selected: f.name() == selected })
+        .map(|f| Opt {
+            value: f.name().into(),
+            label: format_label(lang, *f).into(),
+            selected: f.name() == selected,
+        })
         .collect()
 }
 
@@ -1081,7 +1098,7 @@ async fn import_form(ctx: Ctx) -> Result<Response, WebError> {
         c: Chrome::new(&ctx, t(ctx.lang, "import.title")),
         report: None,
         file_error: None,
-        formats: format_options(""),
+        formats: format_options(ctx.lang, ""),
         source: String::new(),
         mapping: String::new(),
         all_or_nothing: false,
@@ -1148,7 +1165,7 @@ async fn import_file(
         c: Chrome::new(&ctx, t(lang, "import.title")),
         report: None,
         file_error: None,
-        formats: format_options(&format),
+        formats: format_options(lang, &format),
         source: source.clone(),
         mapping: mapping.clone(),
         all_or_nothing: all,

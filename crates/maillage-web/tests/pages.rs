@@ -333,12 +333,32 @@ async fn an_export_imports_back_into_the_same_places() {
     let app = spawn().await;
     let admin = app.user("admin@exemple.fr", true).await;
     published(&app, &admin, "Aller-retour").await;
-    for format in ["csv", "geojson", "lmn-json", "lmn-csv"] {
+    for format in maillage_app::Format::ALL {
         let r = app.get(None, &format!("/api/v1/export?format={format}")).await;
         assert_eq!(r.status, StatusCode::OK, "{format}");
-        assert!(r.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
-        assert!(r.text().contains("Aller-retour"), "{format}");
+        assert_eq!(
+            r.headers["content-disposition"].to_str().unwrap(),
+            format!("attachment; filename=\"{}\"", format.file_name()),
+            "{format}: a download name of its own"
+        );
+        assert_eq!(r.headers["content-type"].to_str().unwrap(), format.content_type(), "{format}");
+        if format.is_binary() {
+            assert!(r.body.starts_with("PK\u{3}\u{4}"), "{format}: a ZIP archive (XLSX)");
+        } else {
+            assert!(r.text().contains("Aller-retour"), "{format}");
+        }
     }
+    let excel = app.get(None, "/api/v1/export?format=csv-excel").await;
+    assert!(excel.body.starts_with("\u{feff}id;name;types;"), "BOM and semicolons: {}", excel.body);
+    // The download list names every format in the page's language.
+    let home = app.get(None, "/").await;
+    assert!(home.text().contains(">CSV pour Excel</a>"), "{}", home.body);
+    assert!(home.text().contains("href=\"/api/v1/export?format=lmn-xlsx\""), "{}", home.body);
+    let home = app.get(None, "/?lang=en").await;
+    assert!(
+        home.text().contains(">CSV for Excel</a>")
+            && home.text().contains(">National schema (Excel, XLSX)</a>")
+    );
     let csv = app.get(None, "/api/v1/export?format=csv").await.body;
     let report = app
         .state
@@ -372,8 +392,9 @@ async fn an_export_imports_back_into_the_same_places() {
     assert!(r.body.contains("Aller-retour,Saint-Étienne"));
     let r = app.get(None, "/api/v1/export?format=csv&fields=name,colour").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.get(None, "/api/v1/export?format=xlsx").await;
+    let r = app.get(None, "/api/v1/export?format=ods").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("csv-excel, xlsx"), "the formats possible are named: {}", r.body);
 }
 
 #[tokio::test]
