@@ -329,6 +329,38 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
 }
 
 #[tokio::test]
+async fn uploading_the_same_file_without_ids_three_times_gives_the_same_places() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    // As an office keeps its list: no id column, `;`, Windows-1252, a SIRET for one place.
+    let file: &[u8] = b"name;types;postal_code;commune_code;address;siret\r\n\
+                        Le Quai;coworking;42000;42218;2 quai Jean Moulin;\r\n\
+                        La Forge;fablab;42000;42218;1 rue de la Paix;43493312300029\r\n\
+                        M\xe9diath\xe8que;library;42000;42218;3 place du Peuple;\r\n";
+    let uri = format!("/admin/import?csrf={}", admin.csrf);
+    let mut ids = None;
+    for (round, expected) in [
+        "imported 3, updated 0, rejected 0",
+        "imported 0, updated 3, rejected 0",
+        "imported 0, updated 3, rejected 0",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = multipart("lieux.csv", file, &[]);
+        let r = app
+            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .await;
+        assert!(r.text().contains(expected), "import {}: {}", round + 1, r.body);
+        let list = app.get(None, "/api/v1/places?sort=name").await.json();
+        assert_eq!(list["total"], 3, "import {}", round + 1);
+        let now: Vec<String> =
+            list["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(ids.get_or_insert_with(|| now.clone()), &now, "import {}: the same places", round + 1);
+    }
+}
+
+#[tokio::test]
 async fn an_export_imports_back_into_the_same_places() {
     let app = spawn().await;
     let admin = app.user("admin@exemple.fr", true).await;
