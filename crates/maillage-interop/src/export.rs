@@ -197,6 +197,53 @@ fn lmn_record(place: &Place) -> Vec<(&'static str, Cell)> {
         .collect()
 }
 
+/// A file to fill in for an import: every column of our CSV and one example line (a
+/// valid place of Saint-Étienne), as a plain CSV or, with `excel`, as the CSV for Excel
+/// (BOM, `;`, decimal commas). Both import as they are.
+pub fn import_template(excel: bool) -> Vec<u8> {
+    let list = |items: &[&str]| Cell::List(items.iter().map(|i| (*i).to_owned()).collect());
+    let text = |t: &str| if t.is_empty() { Cell::Empty } else { Cell::Text(t.to_owned()) };
+    let record: Vec<(&'static str, Cell)> = COLUMNS
+        .iter()
+        .map(|&name| {
+            let cell = match name {
+                "id" => text("mon-lieu-1"),
+                "name" => text("Espace numérique du Quai"),
+                "types" => list(&["epn", "coworking"]),
+                "summary" => text("Ordinateurs en accès libre et aide aux démarches en ligne."),
+                "description" => text("Un **atelier** chaque mardi ; *sur inscription*."),
+                "address" => text("2 quai Jean Moulin"),
+                "postal_code" => text("42000"),
+                "commune_code" => text("42218"),
+                "commune_name" => text("Saint-Étienne"),
+                "latitude" => Cell::Number(45.4397),
+                "longitude" => Cell::Number(4.3872),
+                "location_precise" => Cell::Bool(true),
+                "siret" => text("43493312300029"),
+                "services" => list(&["digital_basics", "admin_procedures", "internet_access"]),
+                "equipment" => list(&["Ordinateurs", "Imprimante"]),
+                "opening_hours" => text("Mo-Fr 09:00-12:00,14:00-18:00; PH off"),
+                "publics" => list(&["seniors"]),
+                "support" => list(&["disability"]),
+                "fees" => list(&["free"]),
+                "access_modes" => list(&["walk_in"]),
+                "labels" => list(&["france_services"]),
+                "email" => text("contact@exemple.fr"),
+                "phone" => text("+33477000000"),
+                "website" => text("https://www.exemple.fr"),
+                "status" => text("published"),
+                _ => Cell::Empty,
+            };
+            (name, cell)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let flavour = if excel { Csv::EXCEL } else { Csv::PLAIN };
+    // Writing to memory cannot fail.
+    let _ = write_csv(&mut out, flavour, COLUMNS, std::iter::once(record));
+    out
+}
+
 /// How a CSV export is written.
 #[derive(Debug, Clone, Copy)]
 struct Csv {

@@ -10,7 +10,9 @@ mod report;
 mod row;
 
 pub use detect::detect_format;
-pub use export::{ExportError, allowed_fields, export, export_each, export_to, selected_fields};
+pub use export::{
+    ExportError, allowed_fields, export, export_each, export_to, import_template, selected_fields,
+};
 pub use geojson::{MapWriter, geojson_feature_collection};
 pub use mapping::ColumnMapping;
 pub use report::{FileError, MappingError, RowError};

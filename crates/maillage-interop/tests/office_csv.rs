@@ -170,3 +170,21 @@ fn bytes_that_no_encoding_explains_are_named_by_line_and_column() {
         parse(Format::Csv, b"name;types\r\nA;\x00\x9d\x81\x8d\n", &ColumnMapping::default()).unwrap_err();
     assert!(matches!(err, FileError::NotUtf8 { line: 2, column: 4, .. }), "{err:?}");
 }
+
+#[test]
+fn the_import_template_has_every_column_and_an_example_that_imports_clean_in_both_flavours() {
+    for excel in [false, true] {
+        let bytes = maillage_interop::import_template(excel);
+        assert_eq!(bytes.starts_with(b"\xEF\xBB\xBF"), excel, "a BOM for Excel only");
+        let parsed = read(Format::Csv, &bytes);
+        assert!(parsed.errors.is_empty() && parsed.warnings.is_empty(), "{parsed:?}");
+        assert_eq!(parsed.rows.len(), 1, "one example line");
+        let text = String::from_utf8(bytes).unwrap();
+        let header = text.trim_start_matches('\u{feff}').lines().next().unwrap().to_owned();
+        let separator = if excel { ";" } else { "," };
+        assert_eq!(header, maillage_interop::CSV_COLUMNS.join(separator), "every column");
+        assert!(text.contains(if excel { ";45,4397;" } else { ",45.4397," }), "{text}");
+        let valid = common::validate(&parsed.rows[0].input).expect("the example is a valid place");
+        assert_eq!(valid.commune_name, "Saint-Étienne");
+    }
+}

@@ -378,6 +378,11 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
     ("format.lmn-xlsx", "Schéma national (Excel, XLSX)", "National schema (Excel, XLSX)"),
     ("import.title", "Importer des lieux", "Import places"),
     (
+        "import.template",
+        "Modèle à remplir (toutes les colonnes et une ligne d'exemple) :",
+        "Template to fill in (every column and an example line):",
+    ),
+    (
         "import.file",
         "Fichier (CSV, GeoJSON, schéma national JSON ou CSV)",
         "File (CSV, GeoJSON, national schema JSON or CSV)",

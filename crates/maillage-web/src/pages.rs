@@ -45,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/mot-de-passe/oubli", get(reset_request_form).post(reset_request))
         .route("/mot-de-passe/nouveau", get(reset_form).post(reset_password))
         .route("/admin/import", get(import_form).post(import_file))
+        .route("/admin/import/modele.csv", get(import_template))
+        .route("/admin/import/modele-excel.csv", get(import_template_excel))
 }
 
 fn html(page: impl RenderHtml) -> Response {
@@ -1103,6 +1105,36 @@ async fn import_form(ctx: Ctx) -> Result<Response, WebError> {
         mapping: String::new(),
         all_or_nothing: false,
     }))
+}
+
+/// The file to fill in, as a plain CSV.
+async fn import_template(ctx: Ctx) -> Result<Response, WebError> {
+    template_download(&ctx, false)
+}
+
+/// The file to fill in, as the CSV for Excel (BOM, `;`, decimal commas).
+async fn import_template_excel(ctx: Ctx) -> Result<Response, WebError> {
+    template_download(&ctx, true)
+}
+
+/// Every column of our CSV and one example line; for those who may import (it documents
+/// the import, so it goes with the import page's rule).
+fn template_download(ctx: &Ctx, excel: bool) -> Result<Response, WebError> {
+    let path = if excel { "/admin/import/modele-excel.csv" } else { "/admin/import/modele.csv" };
+    if let Some(r) = require_signed_in(ctx, path) {
+        return Ok(r);
+    }
+    if !ctx.actor.is_admin() {
+        return Err(WebError::page(AppError::Forbidden, ctx.lang));
+    }
+    let name = if excel { "modele-lieux-excel.csv" } else { "modele-lieux.csv" };
+    let mut response = maillage_interop::import_template(excel).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }
 
 async fn import_file(

@@ -329,6 +329,33 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
 }
 
 #[tokio::test]
+async fn the_upload_page_offers_a_template_that_imports_as_it_is() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let page = app.get(Some(&admin), "/admin/import").await;
+    assert!(page.text().contains("href=\"/admin/import/modele.csv\""), "{}", page.body);
+    assert!(page.text().contains("href=\"/admin/import/modele-excel.csv\" download>CSV pour Excel</a>"));
+    for (path, name) in [
+        ("/admin/import/modele.csv", "modele-lieux.csv"),
+        ("/admin/import/modele-excel.csv", "modele-lieux-excel.csv"),
+    ] {
+        let r = app.get(Some(&admin), path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.headers["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(
+            r.headers["content-disposition"].to_str().unwrap(),
+            format!("attachment; filename=\"{name}\"")
+        );
+        let body = multipart(name, r.body.as_bytes(), &[("source", name)]);
+        let uri = format!("/admin/import?csrf={}", admin.csrf);
+        let imported = app
+            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .await;
+        assert!(imported.text().contains("imported 1, updated 0, rejected 0"), "{path}: {}", imported.body);
+    }
+}
+
+#[tokio::test]
 async fn uploading_the_same_file_without_ids_three_times_gives_the_same_places() {
     let app = spawn().await;
     let admin = app.user("admin@exemple.fr", true).await;
