@@ -5,9 +5,12 @@ use crate::Format;
 /// The format of a file, from its extension and content; `None` when neither tells.
 pub fn detect_format(file_name: &str, bytes: &[u8]) -> Option<Format> {
     // Read as the import will read it (UTF-16, Windows-1252…), so that the header is seen.
-    let head: String = match crate::row::decode(&bytes[..bytes.len().min(4096)]) {
-        Ok((text, _)) => text.into_owned(),
-        Err(_) => {
+    // The head may end inside a character: a few bytes less are tried before giving up.
+    let end = bytes.len().min(4096);
+    let decoded = (end.saturating_sub(3)..=end).rev().find_map(|n| crate::row::decode(&bytes[..n]).ok());
+    let head: String = match decoded {
+        Some((text, _)) => text.into_owned(),
+        None => {
             let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
             String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned()
         }
@@ -61,5 +64,10 @@ mod tests {
             Some(Format::LmnCsv),
             "the header of a UTF-16 file is read"
         );
+        // A long file whose first 4,096 bytes end inside a character (a surrogate pair).
+        let long = format!("id;nom;code_postal\né{}", "😀".repeat(2000));
+        let long16: Vec<u8> =
+            b"\xFF\xFE".iter().copied().chain(long.encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(detect_format("x.csv", &long16), Some(Format::LmnCsv));
     }
 }
