@@ -139,6 +139,10 @@ impl App {
             return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
         }
         let bytes: Arc<Vec<u8>> = Arc::new(bytes.into());
+        // A workbook sent as it is: say what to do, whatever its name or the format chosen.
+        if let Some(kind) = maillage_interop::spreadsheet_kind(&bytes) {
+            return Err(AppError::File(maillage_interop::FileError::Spreadsheet { kind }.to_string()));
+        }
         let format = match options.format {
             Some(f) => f,
             None => maillage_interop::detect_format(&options.file_name, &bytes).ok_or_else(|| {

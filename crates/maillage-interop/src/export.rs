@@ -21,13 +21,15 @@ pub enum ExportError {
     Csv(#[from] csv::Error),
     #[error("écriture JSON impossible : {0}")]
     Json(#[from] serde_json::Error),
+    #[error("écriture XLSX impossible : {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// Field names an export in `format` can be restricted to.
 pub fn allowed_fields(format: Format) -> &'static [&'static str] {
     match format {
-        Format::Csv | Format::GeoJson => COLUMNS,
-        Format::LmnJson | Format::LmnCsv => lmn::FIELDS,
+        Format::Csv | Format::CsvExcel | Format::Xlsx | Format::GeoJson => COLUMNS,
+        Format::LmnJson | Format::LmnCsv | Format::LmnCsvExcel | Format::LmnXlsx => lmn::FIELDS,
     }
 }
 
@@ -69,8 +71,12 @@ pub fn export_each<P: Borrow<Place>>(
     let selected = selected_fields(format, fields)?;
     let places = places.into_iter();
     match format {
-        Format::Csv => write_csv(w, &selected, places.map(|p| our_record(p.borrow()))),
-        Format::LmnCsv => write_csv(w, &selected, places.map(|p| lmn_record(p.borrow()))),
+        Format::Csv => write_csv(w, Csv::PLAIN, &selected, places.map(|p| our_record(p.borrow()))),
+        Format::LmnCsv => write_csv(w, Csv::PLAIN, &selected, places.map(|p| lmn_record(p.borrow()))),
+        Format::CsvExcel => write_csv(w, Csv::EXCEL, &selected, places.map(|p| our_record(p.borrow()))),
+        Format::LmnCsvExcel => write_csv(w, Csv::EXCEL, &selected, places.map(|p| lmn_record(p.borrow()))),
+        Format::Xlsx => write_xlsx(w, &selected, places.map(|p| our_record(p.borrow()))),
+        Format::LmnXlsx => write_xlsx(w, &selected, places.map(|p| lmn_record(p.borrow()))),
         Format::GeoJson => write_geojson(w, &selected, places, attribution),
         Format::LmnJson => write_lmn_json(w, &selected, places, attribution),
     }
@@ -103,11 +109,12 @@ enum Cell {
 }
 
 impl Cell {
-    fn csv(&self) -> String {
+    fn csv(&self, flavour: Csv) -> String {
         match self {
             // Text is escaped against formulas (see `row::escape_formula`); numbers are not.
             Self::Text(t) => crate::row::escape_formula(t).into_owned(),
             Self::List(items) => crate::row::escape_formula(&items.join("|")).into_owned(),
+            Self::Number(n) if flavour.decimal_comma => n.to_string().replace('.', ","),
             Self::Number(n) => n.to_string(),
             Self::Bool(b) => b.to_string(),
             Self::Empty => String::new(),
@@ -190,20 +197,145 @@ fn lmn_record(place: &Place) -> Vec<(&'static str, Cell)> {
         .collect()
 }
 
+/// A file to fill in for an import: every column of our CSV and one example line (a
+/// valid place of Saint-Étienne), as a plain CSV or, with `excel`, as the CSV for Excel
+/// (BOM, `;`, decimal commas). Both import as they are.
+pub fn import_template(excel: bool) -> Vec<u8> {
+    let list = |items: &[&str]| Cell::List(items.iter().map(|i| (*i).to_owned()).collect());
+    let text = |t: &str| if t.is_empty() { Cell::Empty } else { Cell::Text(t.to_owned()) };
+    let record: Vec<(&'static str, Cell)> = COLUMNS
+        .iter()
+        .map(|&name| {
+            let cell = match name {
+                "id" => text("mon-lieu-1"),
+                "name" => text("Espace numérique du Quai"),
+                "types" => list(&["epn", "coworking"]),
+                "summary" => text("Ordinateurs en accès libre et aide aux démarches en ligne."),
+                "description" => text("Un **atelier** chaque mardi ; *sur inscription*."),
+                "address" => text("2 quai Jean Moulin"),
+                "postal_code" => text("42000"),
+                "commune_code" => text("42218"),
+                "commune_name" => text("Saint-Étienne"),
+                "latitude" => Cell::Number(45.4397),
+                "longitude" => Cell::Number(4.3872),
+                "location_precise" => Cell::Bool(true),
+                "siret" => text("43493312300029"),
+                "services" => list(&["digital_basics", "admin_procedures", "internet_access"]),
+                "equipment" => list(&["Ordinateurs", "Imprimante"]),
+                "opening_hours" => text("Mo-Fr 09:00-12:00,14:00-18:00; PH off"),
+                "publics" => list(&["seniors"]),
+                "support" => list(&["disability"]),
+                "fees" => list(&["free"]),
+                "access_modes" => list(&["walk_in"]),
+                "labels" => list(&["france_services"]),
+                "email" => text("contact@exemple.fr"),
+                "phone" => text("+33477000000"),
+                "website" => text("https://www.exemple.fr"),
+                "status" => text("published"),
+                _ => Cell::Empty,
+            };
+            (name, cell)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let flavour = if excel { Csv::EXCEL } else { Csv::PLAIN };
+    // Writing to memory cannot fail.
+    let _ = write_csv(&mut out, flavour, COLUMNS, std::iter::once(record));
+    out
+}
+
+/// How a CSV export is written.
+#[derive(Debug, Clone, Copy)]
+struct Csv {
+    /// A UTF-8 BOM first: Excel then reads the file as UTF-8 (without it, as Windows-1252).
+    bom: bool,
+    delimiter: u8,
+    /// Numbers with a decimal comma, as French spreadsheets expect them.
+    decimal_comma: bool,
+}
+
+impl Csv {
+    const PLAIN: Self = Self { bom: false, delimiter: b',', decimal_comma: false };
+    /// What Excel in French opens by a double click, columns and accents right.
+    const EXCEL: Self = Self { bom: true, delimiter: b';', decimal_comma: true };
+}
+
 fn write_csv(
-    w: impl Write,
+    mut w: impl Write,
+    flavour: Csv,
     selected: &[&'static str],
     records: impl Iterator<Item = Vec<(&'static str, Cell)>>,
 ) -> Result<(), ExportError> {
-    let mut writer = csv::WriterBuilder::new().from_writer(w);
+    if flavour.bom {
+        w.write_all(b"\xEF\xBB\xBF")?;
+    }
+    let mut writer = csv::WriterBuilder::new().delimiter(flavour.delimiter).from_writer(w);
     writer.write_record(selected)?;
     for record in records {
         writer.write_record(
-            record.iter().filter(|(name, _)| selected.contains(name)).map(|(_, cell)| cell.csv()),
+            record.iter().filter(|(name, _)| selected.contains(name)).map(|(_, cell)| cell.csv(flavour)),
         )?;
     }
     writer.flush()?;
     Ok(())
+}
+
+/// One sheet, `lieux`: a bold header row kept in view, then a row per place. Text is
+/// always written as a string cell, never as a formula: a name such as `=HYPERLINK(…)` is
+/// shown as it is, and a text that a spreadsheet would take for a formula once edited
+/// (starting with `=`, `+`, `-`, `@`, tab, CR) carries the "quote prefix" style, Excel's
+/// own `'`, which is not part of the value. Numbers and booleans are typed cells.
+///
+/// Rows are written to a temporary file as they come (`constant_memory`); the finished
+/// workbook (compressed) is then copied to `w`.
+fn write_xlsx(
+    mut w: impl Write,
+    selected: &[&'static str],
+    records: impl Iterator<Item = Vec<(&'static str, Cell)>>,
+) -> Result<(), ExportError> {
+    use rust_xlsxwriter::{Format as Style, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = Style::new().set_bold();
+    let quoted = Style::new().set_quote_prefix();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
+    sheet.set_name("lieux")?;
+    sheet.set_freeze_panes(1, 0)?;
+    for (col, name) in selected.iter().enumerate() {
+        sheet.write_string_with_format(0, column(col)?, *name, &bold)?;
+    }
+    for (index, record) in records.enumerate() {
+        let row = u32::try_from(index + 1).map_err(|_| rust_xlsxwriter::XlsxError::RowColumnLimitError)?;
+        for (col, (_, cell)) in record.iter().filter(|(name, _)| selected.contains(name)).enumerate() {
+            let col = column(col)?;
+            let text = match cell {
+                Cell::Text(t) => t.clone(),
+                Cell::List(items) => items.join("|"),
+                Cell::Number(n) => {
+                    sheet.write_number(row, col, *n)?;
+                    continue;
+                }
+                Cell::Bool(b) => {
+                    sheet.write_boolean(row, col, *b)?;
+                    continue;
+                }
+                Cell::Empty => continue,
+            };
+            if text.is_empty() {
+                continue;
+            }
+            if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                sheet.write_string_with_format(row, col, text, &quoted)?;
+            } else {
+                sheet.write_string(row, col, text)?;
+            }
+        }
+    }
+    w.write_all(&workbook.save_to_buffer()?)?;
+    Ok(())
+}
+
+fn column(index: usize) -> Result<u16, rust_xlsxwriter::XlsxError> {
+    u16::try_from(index).map_err(|_| rust_xlsxwriter::XlsxError::RowColumnLimitError)
 }
 
 fn write_geojson<P: Borrow<Place>>(

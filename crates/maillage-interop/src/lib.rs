@@ -10,10 +10,13 @@ mod report;
 mod row;
 
 pub use detect::detect_format;
-pub use export::{ExportError, allowed_fields, export, export_each, export_to, selected_fields};
+pub use export::{
+    ExportError, allowed_fields, export, export_each, export_to, import_template, selected_fields,
+};
 pub use geojson::{MapWriter, geojson_feature_collection};
 pub use mapping::ColumnMapping;
 pub use report::{FileError, MappingError, RowError};
+pub use row::{FILE_LINE, spreadsheet_kind};
 
 /// Column names of Maillage's own CSV format (also the GeoJSON property names).
 pub use csv::COLUMNS as CSV_COLUMNS;
@@ -30,31 +33,59 @@ use std::str::FromStr;
 pub enum Format {
     /// Maillage's CSV: one column per field, lists separated by `|`.
     Csv,
+    /// Maillage's CSV as Excel opens it by a double click in France: UTF-8 BOM, `;`,
+    /// decimal commas.
+    CsvExcel,
+    /// Maillage's columns in an Excel workbook (export only).
+    Xlsx,
     /// A GeoJSON FeatureCollection of points, properties named as the CSV columns.
     GeoJson,
     /// The national schema of *lieux de médiation numérique*, JSON form.
     LmnJson,
     /// The national schema of *lieux de médiation numérique*, CSV form.
     LmnCsv,
+    /// The national schema's CSV for Excel: UTF-8 BOM, `;`, decimal commas.
+    LmnCsvExcel,
+    /// The national schema's fields in an Excel workbook (export only).
+    LmnXlsx,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Self::Csv, Self::GeoJson, Self::LmnJson, Self::LmnCsv];
+    /// Every format, in the order downloads are offered.
+    pub const ALL: [Format; 8] = [
+        Self::Csv,
+        Self::CsvExcel,
+        Self::Xlsx,
+        Self::GeoJson,
+        Self::LmnJson,
+        Self::LmnCsv,
+        Self::LmnCsvExcel,
+        Self::LmnXlsx,
+    ];
+
+    /// The formats a file can be imported from (the CSV for Excel is read by the CSV
+    /// readers, which detect its BOM, separator and decimal commas).
+    pub const IMPORT: [Format; 4] = [Self::Csv, Self::GeoJson, Self::LmnJson, Self::LmnCsv];
 
     /// Name used on the command line and in URLs.
     pub fn name(self) -> &'static str {
         match self {
             Self::Csv => "csv",
+            Self::CsvExcel => "csv-excel",
+            Self::Xlsx => "xlsx",
             Self::GeoJson => "geojson",
             Self::LmnJson => "lmn-json",
             Self::LmnCsv => "lmn-csv",
+            Self::LmnCsvExcel => "lmn-csv-excel",
+            Self::LmnXlsx => "lmn-xlsx",
         }
     }
 
     /// MIME type of an export.
     pub fn content_type(self) -> &'static str {
         match self {
-            Self::Csv | Self::LmnCsv => "text/csv; charset=utf-8",
+            Self::Csv | Self::LmnCsv | Self::CsvExcel | Self::LmnCsvExcel => "text/csv; charset=utf-8",
+            Self::Xlsx | Self::LmnXlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Self::GeoJson => "application/geo+json",
             Self::LmnJson => "application/json",
         }
@@ -63,10 +94,36 @@ impl Format {
     /// File extension of an export.
     pub fn extension(self) -> &'static str {
         match self {
-            Self::Csv | Self::LmnCsv => "csv",
+            Self::Csv | Self::LmnCsv | Self::CsvExcel | Self::LmnCsvExcel => "csv",
+            Self::Xlsx | Self::LmnXlsx => "xlsx",
             Self::GeoJson => "geojson",
             Self::LmnJson => "json",
         }
+    }
+
+    /// File name of a download: distinct for every format, so that several downloads
+    /// side by side do not overwrite each other.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Csv => "lieux.csv",
+            Self::CsvExcel => "lieux-excel.csv",
+            Self::Xlsx => "lieux.xlsx",
+            Self::GeoJson => "lieux.geojson",
+            Self::LmnJson => "lieux-lmn.json",
+            Self::LmnCsv => "lieux-lmn.csv",
+            Self::LmnCsvExcel => "lieux-lmn-excel.csv",
+            Self::LmnXlsx => "lieux-lmn.xlsx",
+        }
+    }
+
+    /// Whether files in this format can be imported (XLSX cannot: save it as CSV).
+    pub fn importable(self) -> bool {
+        !matches!(self, Self::Xlsx | Self::LmnXlsx)
+    }
+
+    /// Whether an export is binary (not text to print on a terminal).
+    pub fn is_binary(self) -> bool {
+        matches!(self, Self::Xlsx | Self::LmnXlsx)
     }
 }
 
@@ -78,7 +135,9 @@ impl fmt::Display for Format {
 
 /// An unknown format name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("format inconnu « {0} » (formats possibles : csv, geojson, lmn-json, lmn-csv)")]
+#[error(
+    "format inconnu « {0} » (formats possibles : csv, csv-excel, xlsx, geojson, lmn-json, lmn-csv, lmn-csv-excel, lmn-xlsx)"
+)]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -183,13 +242,18 @@ pub fn parse_each(
     mapping: &ColumnMapping,
     sink: &mut dyn FnMut(ImportRow),
 ) -> Result<FileReport, FileError> {
-    let text = row::decode(bytes)?;
+    let (text, encoding) = row::decode(bytes)?;
+    let text = text.as_ref();
     let mut collector = Collector { sink, report: FileReport::default(), seen: HashMap::new() };
+    if let Some(warning) = encoding {
+        collector.warn(warning);
+    }
     match format {
-        Format::Csv => csv::parse(text, mapping, &mut collector)?,
+        Format::Csv | Format::CsvExcel => csv::parse(text, mapping, &mut collector)?,
         Format::GeoJson => geojson::parse(text, mapping, &mut collector)?,
         Format::LmnJson => lmn::parse_json(text, mapping, &mut collector)?,
-        Format::LmnCsv => lmn::parse_csv(text, mapping, &mut collector)?,
+        Format::LmnCsv | Format::LmnCsvExcel => lmn::parse_csv(text, mapping, &mut collector)?,
+        Format::Xlsx | Format::LmnXlsx => return Err(FileError::ExportOnly { format: format.name() }),
     }
     Ok(collector.report)
 }

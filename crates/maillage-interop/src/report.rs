@@ -40,13 +40,32 @@ impl fmt::Display for RowError {
 pub enum FileError {
     #[error("le fichier est vide")]
     Empty,
-    #[error("{}", not_utf8_message(*.offset, *.guess))]
+    #[error("{}", not_utf8_message(*.line, *.column, *.guess))]
     NotUtf8 {
-        /// Byte offset of the first invalid sequence.
+        /// Byte offset of the first invalid sequence (after a BOM).
         offset: usize,
+        /// 1-based line and column (in characters) of that sequence.
+        line: usize,
+        column: usize,
         /// Encoding the bytes most probably are in, when recognisable.
         guess: Option<&'static str>,
     },
+    #[error(
+        "le fichier, annoncé en {encoding}, contient une séquence illisible ligne {line}, colonne {column} : enregistrez-le en UTF-8"
+    )]
+    Malformed { encoding: &'static str, line: usize, column: usize },
+    #[error(
+        "le fichier est un classeur {kind}, pas un fichier texte : ouvrez-le dans votre tableur et enregistrez-le au format « CSV UTF-8 » (ou « CSV (séparateur : point-virgule) »), puis importez ce fichier CSV"
+    )]
+    Spreadsheet { kind: &'static str },
+    #[error(
+        "le format {format} sert à l'export : pour importer un classeur, enregistrez-le au format « CSV UTF-8 » et importez ce fichier CSV"
+    )]
+    ExportOnly { format: &'static str },
+    #[error(
+        "séparateurs mélangés ligne {line}, colonne {column} : « {found} » alors que l'en-tête sépare ses colonnes par « {expected} » ; utilisez le même séparateur partout"
+    )]
+    MixedSeparators { line: usize, column: usize, found: String, expected: String },
     #[error("JSON invalide ligne {line}, colonne {column} : {message}")]
     InvalidJson { line: usize, column: usize, message: String },
     #[error("le fichier GeoJSON doit être une FeatureCollection (trouvé : {found})")]
@@ -65,14 +84,22 @@ pub enum FileError {
     Mapping(#[from] MappingError),
 }
 
-fn not_utf8_message(offset: usize, guess: Option<&'static str>) -> String {
+fn not_utf8_message(line: usize, column: usize, guess: Option<&'static str>) -> String {
     match guess {
         Some(encoding) => format!(
-            "le fichier n'est pas encodé en UTF-8 (octet invalide à la position {offset}) : le fichier semble encodé en {encoding} : enregistrez-le en UTF-8"
+            "le fichier n'est pas en UTF-8 valide (octet illisible ligne {line}, colonne {column}) : le fichier semble encodé en {encoding} : enregistrez-le en UTF-8"
         ),
         None => format!(
-            "le fichier n'est pas encodé en UTF-8 (octet invalide à la position {offset}) : enregistrez-le en UTF-8"
+            "le fichier n'est pas en UTF-8 valide (octet illisible ligne {line}, colonne {column}) : enregistrez-le en UTF-8"
         ),
+    }
+}
+
+/// How a separator is named in messages.
+pub(crate) fn separator_name(separator: u8) -> String {
+    match separator {
+        b'\t' => "tabulation".to_owned(),
+        other => char::from(other).to_string(),
     }
 }
 

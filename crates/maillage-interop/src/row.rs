@@ -184,31 +184,126 @@ pub(crate) fn split_pipe(text: &str) -> Vec<String> {
     text.split('|').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
-/// The file as UTF-8 text, without its BOM.
-pub(crate) fn decode(bytes: &[u8]) -> Result<&str, FileError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(text) if text.trim().is_empty() => Err(FileError::Empty),
-        Ok(text) => Ok(text),
-        Err(e) => Err(FileError::NotUtf8 { offset: e.valid_up_to(), guess: guess_encoding(bytes) }),
+/// A warning that is about the whole file, not one of its rows, has line 0.
+pub const FILE_LINE: usize = 0;
+
+/// The file as text, and the warning saying which encoding was assumed when it was not
+/// UTF-8: UTF-8 (with or without BOM), UTF-16 LE or BE announced by their BOM, or
+/// Windows-1252 when the bytes are not UTF-8 but read as French text. Spreadsheet files
+/// (XLSX, ODS, XLS) are refused with advice, recognised by their first bytes.
+pub(crate) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<RowError>), FileError> {
+    if let Some(kind) = spreadsheet_kind(bytes) {
+        return Err(FileError::Spreadsheet { kind });
+    }
+    let (text, warning) = if let Some((encoding, name, rest)) = utf16(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(rest);
+        if had_errors {
+            let at = text.find('\u{fffd}').unwrap_or(text.len());
+            let (line, column) = line_and_column(&text[..at]);
+            return Err(FileError::Malformed { encoding: name, line, column });
+        }
+        let warning = RowError::new(
+            FILE_LINE,
+            "",
+            "encoding_assumed",
+            format!("Fichier lu en {name} (annoncé par sa marque d'ordre des octets)."),
+        );
+        (Cow::Owned(text.into_owned()), Some(warning))
+    } else if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        // The BOM says UTF-8: no other encoding is tried.
+        (Cow::Borrowed(utf8(rest, None)?), None)
+    } else {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => (Cow::Borrowed(text), None),
+            Err(_) if looks_like_windows_1252(bytes) => {
+                let text = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0;
+                let warning = RowError::new(
+                    FILE_LINE,
+                    "",
+                    "encoding_assumed",
+                    "Fichier lu en Windows-1252 (il n'est pas en UTF-8) : vérifiez les accents des lieux importés.",
+                );
+                (Cow::Owned(text.into_owned()), Some(warning))
+            }
+            Err(_) => {
+                let guess =
+                    looks_like_utf16_without_bom(bytes).then_some("UTF-16 sans marque d'ordre des octets");
+                (Cow::Borrowed(utf8(bytes, guess)?), None)
+            }
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(FileError::Empty);
+    }
+    Ok((text, warning))
+}
+
+/// The bytes as UTF-8, or the error naming the first invalid byte by line and column.
+fn utf8<'b>(bytes: &'b [u8], guess: Option<&'static str>) -> Result<&'b str, FileError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        // Valid up to `offset`, by definition.
+        let (line, column) = line_and_column(std::str::from_utf8(&bytes[..offset]).unwrap_or(""));
+        FileError::NotUtf8 { offset, line, column, guess }
+    })
+}
+
+/// 1-based line and column (in characters) of the position just after `before`.
+fn line_and_column(before: &str) -> (usize, usize) {
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// UTF-16 announced by its BOM: the decoder, its name and the bytes after the BOM.
+fn utf16(bytes: &[u8]) -> Option<(&'static encoding_rs::Encoding, &'static str, &[u8])> {
+    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        Some((encoding_rs::UTF_16LE, "UTF-16 LE", rest))
+    } else {
+        bytes.strip_prefix(b"\xFE\xFF").map(|rest| (encoding_rs::UTF_16BE, "UTF-16 BE", rest))
     }
 }
 
-/// Recognise the encodings French spreadsheets are saved in when they are not UTF-8.
-fn guess_encoding(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Some("UTF-16");
+/// A file of spreadsheet software rather than text, by its first bytes: a ZIP archive
+/// (XLSX, ODS) or an OLE compound file (XLS).
+pub fn spreadsheet_kind(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        let head = &bytes[..bytes.len().min(512)];
+        let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+        Some(if has(b"application/vnd.oasis.opendocument") {
+            "ODS (LibreOffice, OpenOffice)"
+        } else if has(b"[Content_Types].xml") || has(b"xl/") || has(b"docProps/") {
+            "XLSX (Excel)"
+        } else {
+            "ZIP"
+        })
+    } else if bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        Some("XLS (Excel 97-2003)")
+    } else {
+        None
     }
-    let text = encoding_rs::WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes)?;
+}
+
+/// Windows-1252 decodes almost any byte sequence: only claim it when there are no control
+/// characters and the non-ASCII characters are mostly the letters and signs French text is
+/// made of.
+fn looks_like_windows_1252(bytes: &[u8]) -> bool {
+    let Some(text) = encoding_rs::WINDOWS_1252.decode_without_bom_handling_and_without_replacement(bytes)
+    else {
+        return false;
+    };
     if text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
-        return None;
+        return false;
     }
-    // Windows-1252 decodes almost any byte sequence: only claim it when the non-ASCII
-    // characters are the letters and signs French text is made of.
     let non_ascii: Vec<char> = text.chars().filter(|c| !c.is_ascii()).collect();
     let french = |c: &char| "àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ«»°€’–—…".contains(*c);
-    (!non_ascii.is_empty() && non_ascii.iter().filter(|c| french(c)).count() * 2 >= non_ascii.len())
-        .then_some("Windows-1252")
+    !non_ascii.is_empty() && non_ascii.iter().filter(|c| french(c)).count() * 2 >= non_ascii.len()
+}
+
+/// Text saved as UTF-16 without a BOM: every other byte of its ASCII letters is zero.
+fn looks_like_utf16_without_bom(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    head.len() >= 4 && head.iter().filter(|b| **b == 0).count() * 3 >= head.len()
 }
 
 /// A CSV file whose header is read (and mapped to canonical names); records are read
@@ -218,10 +313,33 @@ pub(crate) struct CsvTable<'t> {
     pub columns: Vec<Option<&'static str>>,
     pub unknown: Vec<String>,
     reader: csv::Reader<&'t [u8]>,
+    text: &'t str,
+    delimiter: u8,
 }
 
-/// Read a CSV text whose delimiter (`,` or `;`) is guessed from the header line, mapping
-/// headers to `known` names (directly, or through `mapping`, or through `aliases`).
+/// The separators a CSV file may use: what spreadsheets write (`,` in English, `;` in
+/// French, tab for "text" exports).
+const SEPARATORS: [u8; 3] = [b';', b',', b'\t'];
+
+/// How many times each separator occurs outside double quotes in `line`, with the
+/// 0-based character index of its first occurrence.
+fn separator_counts(line: &str) -> [(usize, Option<usize>); 3] {
+    let mut counts = [(0, None); 3];
+    let mut quoted = false;
+    for (index, c) in line.chars().enumerate() {
+        if c == '"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(i) = SEPARATORS.iter().position(|s| char::from(*s) == c) {
+            counts[i].0 += 1;
+            counts[i].1.get_or_insert(index);
+        }
+    }
+    counts
+}
+
+/// Read a CSV text whose separator (`,`, `;` or tab) is the one the header line uses most,
+/// mapping headers to `known` names (directly, or through `mapping`, or through `aliases`).
+/// A header using two separators is refused, naming the column of the odd one.
 pub(crate) fn read_csv<'t>(
     text: &'t str,
     known: &[&'static str],
@@ -229,8 +347,21 @@ pub(crate) fn read_csv<'t>(
     mapping: &ColumnMapping,
 ) -> Result<CsvTable<'t>, FileError> {
     let header_line = text.lines().next().unwrap_or("");
-    let delimiter =
-        if header_line.matches(';').count() > header_line.matches(',').count() { b';' } else { b',' };
+    let counts = separator_counts(header_line);
+    // Ties go to the earlier separator of `SEPARATORS` (`;`, as French files have it).
+    let chosen = (0..SEPARATORS.len()).rev().max_by_key(|i| counts[*i].0).unwrap_or(0);
+    let delimiter = SEPARATORS[chosen];
+    if counts[chosen].0 > 0
+        && let Some((other, (_, Some(column)))) =
+            counts.iter().enumerate().find(|(i, (n, _))| *i != chosen && *n > 0)
+    {
+        return Err(FileError::MixedSeparators {
+            line: 1,
+            column: column + 1,
+            found: crate::report::separator_name(SEPARATORS[other]),
+            expected: crate::report::separator_name(delimiter),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
@@ -261,7 +392,7 @@ pub(crate) fn read_csv<'t>(
         }
         columns.push(canonical);
     }
-    Ok(CsvTable { columns, unknown, reader })
+    Ok(CsvTable { columns, unknown, reader, text, delimiter })
 }
 
 fn csv_error(e: &csv::Error) -> FileError {
@@ -280,18 +411,29 @@ impl CsvTable<'_> {
         mut f: impl FnMut(Result<Row<'_>, RowError>),
     ) -> Result<(), FileError> {
         let mut record = csv::StringRecord::new();
+        // Lines are counted here: the reader's own count is one short after a CRLF (its
+        // position is taken before the LF of the previous line end).
+        let (mut counted_to, mut line) = (0, 1);
         while self.reader.read_record(&mut record).map_err(|e| csv_error(&e))? {
+            let position = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+            let bytes = self.text.as_bytes();
+            let mut start = position.min(bytes.len());
+            while bytes.get(start).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+                start += 1;
+            }
+            line += bytes[counted_to.min(start)..start].iter().filter(|b| **b == b'\n').count();
+            counted_to = start;
             if record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            f(self.row(&record));
+            f(self.row(&record, line, start));
         }
         Ok(())
     }
 
-    /// The row view of a record, or a row error when it has more cells than the header.
-    fn row<'a>(&self, record: &'a csv::StringRecord) -> Result<Row<'a>, RowError> {
-        let line = record.position().map_or(0, |p| usize::try_from(p.line()).unwrap_or(usize::MAX));
+    /// The row view of a record starting at byte `start` of line `line`, or a row error
+    /// when it has more cells than the header.
+    fn row<'a>(&self, record: &'a csv::StringRecord, line: usize, start: usize) -> Result<Row<'a>, RowError> {
         if record.len() > self.columns.len() {
             return Err(RowError::new(
                 line,
@@ -304,6 +446,22 @@ impl CsvTable<'_> {
                 ),
             ));
         }
+        if record.len() == 1 && self.columns.len() > 1 {
+            // The whole line is one cell: it may use another separator than the header.
+            let raw = self.text.get(start..).and_then(|rest| rest.lines().next()).unwrap_or("");
+            let counts = separator_counts(raw);
+            if let Some((other, (_, Some(column)))) =
+                counts.iter().enumerate().find(|(i, (n, _))| SEPARATORS[*i] != self.delimiter && *n > 0)
+            {
+                let error = FileError::MixedSeparators {
+                    line,
+                    column: column + 1,
+                    found: crate::report::separator_name(SEPARATORS[other]),
+                    expected: crate::report::separator_name(self.delimiter),
+                };
+                return Err(RowError::new(line, "", "mixed_separators", capitalise(&error.to_string())));
+            }
+        }
         let mut row = Row::new(line);
         for (column, cell) in self.columns.iter().zip(record.iter()) {
             if let Some(name) = column {
@@ -312,6 +470,12 @@ impl CsvTable<'_> {
         }
         Ok(row)
     }
+}
+
+/// A message of a [`FileError`] used as a row's message.
+fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// What surrounded the records of a JSON file read by [`each_json_record`].
@@ -563,15 +727,69 @@ mod tests {
 
     #[test]
     fn decode_strips_a_bom_and_refuses_empty_files() {
-        assert_eq!(decode(b"\xEF\xBB\xBFname\n").expect("utf-8"), "name\n");
+        assert_eq!(decode(b"\xEF\xBB\xBFname\n").expect("utf-8").0, "name\n");
         assert_eq!(decode(b"\xEF\xBB\xBF \n"), Err(FileError::Empty));
+        assert_eq!(decode(b"\xFF\xFE \x00\n\x00"), Err(FileError::Empty));
     }
 
     #[test]
-    fn decode_recognises_windows_1252() {
-        let e = decode(b"nom\nCaf\xe9 des \xe9l\xe8ves\n").unwrap_err();
-        assert_eq!(e, FileError::NotUtf8 { offset: 7, guess: Some("Windows-1252") });
-        assert!(e.to_string().contains("le fichier semble encodé en Windows-1252 : enregistrez-le en UTF-8"));
+    fn decode_reads_windows_1252_with_a_warning_naming_it() {
+        let (text, warning) = decode(b"nom\nCaf\xe9 des \xe9l\xe8ves\n").expect("read as Windows-1252");
+        assert_eq!(text, "nom\nCafé des élèves\n");
+        let warning = warning.expect("the encoding assumed is said");
+        assert_eq!((warning.line, warning.code.as_str()), (FILE_LINE, "encoding_assumed"));
+        assert!(warning.message.contains("Windows-1252"), "{warning}");
+    }
+
+    #[test]
+    fn decode_reads_utf16_announced_by_its_bom_both_ways() {
+        let le: Vec<u8> = b"\xFF\xFE"
+            .iter()
+            .copied()
+            .chain("nom\r\nÉcole".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let be: Vec<u8> = b"\xFE\xFF"
+            .iter()
+            .copied()
+            .chain("nom\r\nÉcole".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        for (bytes, name) in [(le, "UTF-16 LE"), (be, "UTF-16 BE")] {
+            let (text, warning) = decode(&bytes).expect("UTF-16 with a BOM is read");
+            assert_eq!(text, "nom\r\nÉcole");
+            assert!(warning.expect("named").message.contains(name));
+        }
+    }
+
+    #[test]
+    fn undecodable_bytes_are_named_by_line_and_column() {
+        // After a UTF-8 BOM, nothing else is tried.
+        let e = decode(b"\xEF\xBB\xBFnom\r\nCaf\xe9\n").unwrap_err();
+        assert_eq!(e, FileError::NotUtf8 { offset: 8, line: 2, column: 4, guess: None });
+        assert!(e.to_string().contains("ligne 2, colonne 4"), "{e}");
+        // A lone surrogate in UTF-16.
+        let bytes: Vec<u8> =
+            [0xFEFF_u16, u16::from(b'a'), u16::from(b'\n'), u16::from(b'b'), 0xD800, u16::from(b'c')]
+                .iter()
+                .flat_map(|u| u.to_le_bytes())
+                .collect();
+        assert_eq!(
+            decode(&bytes).unwrap_err(),
+            FileError::Malformed { encoding: "UTF-16 LE", line: 2, column: 2 }
+        );
+    }
+
+    #[test]
+    fn spreadsheets_are_recognised_by_their_first_bytes() {
+        assert_eq!(spreadsheet_kind(b"PK\x03\x04\x14\x00\x00\x00[Content_Types].xml"), Some("XLSX (Excel)"));
+        assert_eq!(
+            spreadsheet_kind(
+                b"PK\x03\x04\x14\x00\x00\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+            ),
+            Some("ODS (LibreOffice, OpenOffice)")
+        );
+        assert_eq!(spreadsheet_kind(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00"), Some("XLS (Excel 97-2003)"));
+        assert_eq!(spreadsheet_kind(b"name;types\n"), None);
+        assert!(matches!(decode(b"PK\x03\x04xl/"), Err(FileError::Spreadsheet { .. })));
     }
 }
 

@@ -11,20 +11,11 @@ fn file_error(format: Format, name: &str) -> FileError {
 }
 
 #[test]
-fn a_windows_1252_file_is_refused_with_advice_to_save_as_utf8() {
-    let err = file_error(Format::Csv, "latin1.csv");
-    assert!(matches!(err, FileError::NotUtf8 { guess: Some("Windows-1252"), .. }), "{err:?}");
-    assert!(
-        err.to_string().contains("le fichier semble encodé en Windows-1252 : enregistrez-le en UTF-8"),
-        "{err}"
-    );
-}
-
-#[test]
-fn binary_garbage_is_refused_as_not_utf8_without_a_guess() {
+fn binary_garbage_is_refused_as_not_utf8_naming_line_and_column() {
     let err =
         parse(Format::LmnCsv, b"id,nom\n\x00\xff\xfe\x80\x81,x\n", &ColumnMapping::default()).unwrap_err();
-    assert!(matches!(err, FileError::NotUtf8 { offset: 8, guess: None }), "{err:?}");
+    assert!(matches!(err, FileError::NotUtf8 { offset: 8, line: 2, column: 2, guess: None }), "{err:?}");
+    assert!(err.to_string().contains("ligne 2, colonne 2"), "{err}");
 }
 
 #[test]

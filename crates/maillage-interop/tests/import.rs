@@ -192,9 +192,11 @@ fn formats_are_detected_from_the_fixtures() {
 fn format_names_parse_as_on_the_command_line() {
     assert_eq!("lmn-json".parse::<Format>(), Ok(Format::LmnJson));
     assert_eq!(" GeoJSON ".parse::<Format>(), Ok(Format::GeoJson));
-    let err = "xlsx".parse::<Format>().unwrap_err();
+    assert_eq!("xlsx".parse::<Format>(), Ok(Format::Xlsx));
+    assert_eq!("LMN-CSV-EXCEL".parse::<Format>(), Ok(Format::LmnCsvExcel));
+    let err = "ods".parse::<Format>().unwrap_err();
     assert_eq!(
         err.to_string(),
-        "format inconnu « xlsx » (formats possibles : csv, geojson, lmn-json, lmn-csv)"
+        "format inconnu « ods » (formats possibles : csv, csv-excel, xlsx, geojson, lmn-json, lmn-csv, lmn-csv-excel, lmn-xlsx)"
     );
 }

@@ -44,6 +44,91 @@ struct Known {
     /// source → source_id → id (ids as numbers, source ids once: an import of 200,000
     /// rows keeps ~20 MB here, not ~50).
     by_source: HashMap<String, HashMap<Box<str>, PlaceId>>,
+    /// source → its places by content, for rows without a source id (read only when a
+    /// batch has such rows).
+    by_content: HashMap<String, ContentIndex>,
+    /// Places this transaction created or updated: a later row of the same import is
+    /// another place, never matched to them by content.
+    touched: std::collections::HashSet<PlaceId>,
+}
+
+/// The places of one source by what identifies them when a file has no `id` column: their
+/// SIRET, or their folded name, commune and folded address.
+#[derive(Default)]
+struct ContentIndex {
+    siret: HashMap<Box<str>, Vec<PlaceId>>,
+    natural: HashMap<Box<str>, Vec<PlaceId>>,
+    /// id → what it is known by.
+    of: HashMap<PlaceId, Stored>,
+}
+
+/// A stored place's SIRET, natural key and source id.
+struct Stored(Option<Box<str>>, Box<str>, Option<Box<str>>);
+
+/// The fields of a stored place's data that identify it by content.
+#[derive(serde::Deserialize)]
+struct ContentFields {
+    name: String,
+    #[serde(default)]
+    address: String,
+    commune_code: String,
+    #[serde(default)]
+    siret: Option<String>,
+}
+
+/// What identifies a place by content: its name and address folded (case, accents,
+/// punctuation and spacing ignored) and its commune's INSEE code.
+fn natural_key(name: &str, commune_code: &str, address: &str) -> Box<str> {
+    use maillage_domain::text::fold;
+    format!("{}\u{1f}{commune_code}\u{1f}{}", fold(name), fold(address)).into_boxed_str()
+}
+
+impl ContentIndex {
+    fn insert(&mut self, id: PlaceId, fields: ContentFields, source_id: Option<String>) {
+        let natural = natural_key(&fields.name, &fields.commune_code, &fields.address);
+        let siret = fields.siret.filter(|s| !s.is_empty()).map(String::into_boxed_str);
+        if let Some(siret) = &siret {
+            self.siret.entry(siret.clone()).or_default().push(id);
+        }
+        self.natural.entry(natural.clone()).or_default().push(id);
+        self.of.insert(id, Stored(siret, natural, source_id.map(String::into_boxed_str)));
+    }
+
+    /// The stored place a row without a match by id or source id stands for, if any:
+    /// among the places this transaction has not written yet (and, when the row has a
+    /// source id, among those without one), the place with the same SIRET and content;
+    /// else the only one with that SIRET; else the first with that content whose SIRET
+    /// does not contradict the row's.
+    fn find(&self, place: &Place, touched: &std::collections::HashSet<PlaceId>) -> Option<PlaceId> {
+        let d = &place.data;
+        let natural = natural_key(&d.name, d.commune_code.as_str(), &d.address);
+        let siret = d.siret.as_ref().map(|s| s.as_str());
+        let free = |id: &&PlaceId| {
+            !touched.contains(*id)
+                && (place.provenance.source_id.is_none() || self.of.get(*id).is_some_and(|e| e.2.is_none()))
+        };
+        let same_siret: Vec<PlaceId> = siret
+            .and_then(|s| self.siret.get(s))
+            .map(|v| v.iter().filter(free).copied().collect())
+            .unwrap_or_default();
+        if let Some(id) = same_siret.iter().find(|id| self.of.get(*id).is_some_and(|e| e.1 == natural)) {
+            return Some(*id);
+        }
+        if let [only] = same_siret.as_slice() {
+            return Some(*only);
+        }
+        self.natural.get(&natural)?.iter().filter(free).copied().find(|id| {
+            match (siret, self.of.get(id).and_then(|e| e.0.as_deref())) {
+                (Some(row), Some(stored)) => row == stored,
+                _ => true,
+            }
+        })
+    }
+
+    /// The source id of a stored place.
+    fn source_id(&self, id: PlaceId) -> Option<String> {
+        self.of.get(&id).and_then(|e| e.2.as_deref()).map(str::to_owned)
+    }
 }
 
 /// A place id read from the database.
@@ -205,7 +290,10 @@ impl Tx {
 
     /// Create or update places (imports), in as many calls (batches) as the caller likes. A
     /// place whose id exists, or whose `(source, source_id)` exists, is updated in place
-    /// (keeping id and creation date). A place
+    /// (keeping id and creation date). A row found by neither (a file without an `id`
+    /// column) updates the place of its source with the same SIRET, or else the same folded
+    /// name, commune and folded address (see `ContentIndex::find`), which keeps its source
+    /// id; each stored place stands for one row of an import at most. A place
     /// changed by someone else between the read and the write of this transaction makes it
     /// fail with [`StoreError::Raced`] (nothing is stored once the caller drops it): the
     /// caller may run it again.
@@ -248,6 +336,35 @@ impl Tx {
                 }
                 known.sources.insert(source.to_owned());
             }
+            // Rows found neither by id nor by source id are looked for by content (SIRET,
+            // name + commune + address) among their source's places: read once per source.
+            let mut by_content: Vec<&str> = places
+                .iter()
+                .filter(|p| {
+                    !known.by_id.contains_key(&p.id)
+                        && p.provenance.source_id.as_deref().is_none_or(|sid| {
+                            !known.by_source.get(p.provenance.source.as_str()).is_some_and(|of| of.contains_key(sid))
+                        })
+                })
+                .map(|p| p.provenance.source.as_str())
+                .filter(|s| !known.by_content.contains_key(*s))
+                .collect();
+            by_content.sort_unstable();
+            by_content.dedup();
+            for source in by_content {
+                let rows = sqlx::query("SELECT id, source_id, data FROM places WHERE source = $1")
+                    .bind(source)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                let mut index = ContentIndex::default();
+                for row in rows {
+                    let id = parse_place_id(row.try_get("id")?)?;
+                    let data: String = row.try_get("data")?;
+                    let fields: ContentFields = serde_json::from_str(&data)?;
+                    index.insert(id, fields, row.try_get("source_id")?);
+                }
+                known.by_content.insert(source.to_owned(), index);
+            }
             let ids: Vec<String> =
                 places.iter().filter(|p| !known.by_id.contains_key(&p.id)).map(|p| p.id.to_string()).collect();
             for chunk in ids.chunks(ROWS_PER_STATEMENT) {
@@ -262,21 +379,33 @@ impl Tx {
                     known.by_id.insert(id, (row.try_get("version")?, row.try_get("created_at")?));
                 }
             }
-            let (by_id, by_source) = (&mut known.by_id, &mut known.by_source);
+            let (by_id, by_source, by_content, touched) =
+                (&mut known.by_id, &mut known.by_source, &known.by_content, &mut known.touched);
             let mut new = Vec::new();
             let mut updated = Vec::new();
             for place in places {
                 let own = place.id;
+                let content = by_content.get(place.provenance.source.as_str());
                 let existing = if by_id.contains_key(&own) {
                     Some(own)
                 } else {
-                    place.provenance.source_id.as_deref().and_then(|sid| {
-                        by_source.get(place.provenance.source.as_str()).and_then(|of| of.get(sid)).copied()
-                    })
+                    place
+                        .provenance
+                        .source_id
+                        .as_deref()
+                        .and_then(|sid| {
+                            by_source.get(place.provenance.source.as_str()).and_then(|of| of.get(sid)).copied()
+                        })
+                        .or_else(|| content.and_then(|c| c.find(place, touched)))
                 };
                 match existing.and_then(|id| by_id.get(&id).map(|e| (id, *e))) {
                     Some((id, (version, created_at))) => {
                         let mut p = place.clone();
+                        if p.provenance.source_id.is_none() && id != own {
+                            // Matched by content: the place keeps the source id it had.
+                            p.provenance.source_id = content.and_then(|c| c.source_id(id));
+                        }
+                        touched.insert(id);
                         p.id = id;
                         p.version = version + 1;
                         p.created_at = created_at;
@@ -293,6 +422,7 @@ impl Tx {
                                 .insert(sid.as_str().into(), own);
                         }
                         by_id.insert(own, (place.version, place.created_at));
+                        touched.insert(own);
                         new.push(place.clone());
                         outcomes.push(ImportOutcome::Created);
                     }

@@ -381,7 +381,7 @@ async fn export(
         tokio_stream::wrappers::ReceiverStream::new(chunks),
         |chunk| chunk.map(axum::body::Bytes::from),
     ));
-    let file = format!("attachment; filename=\"lieux-maillage.{}\"", format.extension());
+    let file = format!("attachment; filename=\"{}\"", format.file_name());
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(format.content_type())),

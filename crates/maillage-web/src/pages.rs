@@ -46,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .route("/mot-de-passe/oubli", get(reset_request_form).post(reset_request))
         .route("/mot-de-passe/nouveau", get(reset_form).post(reset_password))
         .route("/admin/import", get(import_form).post(import_file))
+        .route("/admin/import/modele.csv", get(import_template))
+        .route("/admin/import/modele-excel.csv", get(import_template_excel))
 }
 
 fn html(page: impl RenderHtml) -> Response {
@@ -141,7 +143,7 @@ async fn directory(
     let downloads = Format::ALL
         .iter()
         .map(|f| Link {
-            label: f.name().to_uppercase(),
+            label: format_label(lang, *f).to_owned(),
             href: format!(
                 "/api/v1/export?format={}{}{}",
                 f.name(),
@@ -216,6 +218,13 @@ async fn directory(
                 ]
                 .contains(f),
             })
+            .collect(),
+        export_formats: Format::ALL
+            .iter()
+            .filter(|f| {
+                maillage_interop::allowed_fields(**f) == maillage_interop::allowed_fields(Format::Csv)
+            })
+            .map(|f| Opt { value: f.name().into(), label: format_label(lang, *f).into(), selected: false })
             .collect(),
     };
     Ok(remember_lang(ctx, html(page_view)))
@@ -1073,10 +1082,20 @@ async fn reset_password(State(state): State<AppState>, ctx: Ctx, body: Bytes) ->
 
 // --- import ----------------------------------------------------------------------------------
 
-fn format_options(selected: &str) -> Vec<Opt> {
-    Format::ALL
+/// A format as people name it, in the page's language ("CSV pour Excel").
+fn format_label(lang: Lang, format: Format) -> &'static str {
+    t(lang, &format!("format.{}", format.name()))
+}
+
+/// The formats a file can be imported from.
+fn format_options(lang: Lang, selected: &str) -> Vec<Opt> {
+    Format::IMPORT
         .iter()
-        .map(|f| Opt { value: f.name().into(), label: f.name().into(), selected: f.name() == selected })
+        .map(|f| Opt {
+            value: f.name().into(),
+            label: format_label(lang, *f).into(),
+            selected: f.name() == selected,
+        })
         .collect()
 }
 
@@ -1091,11 +1110,41 @@ async fn import_form(ctx: Ctx) -> Result<Response, WebError> {
         c: Chrome::new(&ctx, t(ctx.lang, "import.title")),
         report: None,
         file_error: None,
-        formats: format_options(""),
+        formats: format_options(ctx.lang, ""),
         source: String::new(),
         mapping: String::new(),
         all_or_nothing: false,
     }))
+}
+
+/// The file to fill in, as a plain CSV.
+async fn import_template(ctx: Ctx) -> Result<Response, WebError> {
+    template_download(&ctx, false)
+}
+
+/// The file to fill in, as the CSV for Excel (BOM, `;`, decimal commas).
+async fn import_template_excel(ctx: Ctx) -> Result<Response, WebError> {
+    template_download(&ctx, true)
+}
+
+/// Every column of our CSV and one example line; for those who may import (it documents
+/// the import, so it goes with the import page's rule).
+fn template_download(ctx: &Ctx, excel: bool) -> Result<Response, WebError> {
+    let path = if excel { "/admin/import/modele-excel.csv" } else { "/admin/import/modele.csv" };
+    if let Some(r) = require_signed_in(ctx, path) {
+        return Ok(r);
+    }
+    if !ctx.actor.can(Action::Import, &Resource::Platform) {
+        return Err(WebError::page(AppError::Forbidden, ctx.lang));
+    }
+    let name = if excel { "modele-lieux-excel.csv" } else { "modele-lieux.csv" };
+    let mut response = maillage_interop::import_template(excel).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }
 
 async fn import_file(
@@ -1158,7 +1207,7 @@ async fn import_file(
         c: Chrome::new(&ctx, t(lang, "import.title")),
         report: None,
         file_error: None,
-        formats: format_options(&format),
+        formats: format_options(lang, &format),
         source: source.clone(),
         mapping: mapping.clone(),
         all_or_nothing: all,

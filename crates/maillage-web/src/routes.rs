@@ -81,6 +81,8 @@ pub fn route_list() -> Vec<Route> {
         r(Post, "/mot-de-passe/nouveau", Open),
         r(Get, "/admin/import", Platform(Action::Import)),
         r(Post, "/admin/import", Platform(Action::Import)),
+        r(Get, "/admin/import/modele.csv", Platform(Action::Import)),
+        r(Get, "/admin/import/modele-excel.csv", Platform(Action::Import)),
         // The account (account.rs).
         r(Get, "/compte", SignedIn),
         r(Get, "/compte/donnees.json", SignedIn),

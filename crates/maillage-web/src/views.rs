@@ -156,6 +156,8 @@ pub struct HomePage {
     /// fields to choose from.
     pub export_hidden: Vec<Opt>,
     pub export_fields: Vec<Opt>,
+    /// The formats written with our columns (those the field choice applies to).
+    pub export_formats: Vec<Opt>,
 }
 
 pub struct Section {

@@ -105,3 +105,24 @@ async fn the_postal_code_pattern_accepts_what_the_server_accepts() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_export_route_documents_exactly_its_formats_and_their_media_types() {
+    let app = spawn().await;
+    let doc = app.get(None, "/api/v1/openapi.json").await.json();
+    let export = &doc["paths"]["/api/v1/export"]["get"];
+    let format = export["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "format").unwrap();
+    let documented: Vec<&str> =
+        format["schema"]["enum"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let served: Vec<&str> = maillage_app::Format::ALL.iter().map(|f| f.name()).collect();
+    assert_eq!(documented, served);
+    let content = export["responses"]["200"]["content"].as_object().unwrap();
+    let mut media: Vec<&str> =
+        maillage_app::Format::ALL.iter().map(|f| f.content_type().split(';').next().unwrap()).collect();
+    media.sort_unstable();
+    media.dedup();
+    let mut listed: Vec<&str> = content.keys().map(String::as_str).collect();
+    listed.sort_unstable();
+    assert_eq!(listed, media, "every type answered is documented, and only those");
+    assert_eq!(app.get(None, "/api/v1/export?format=ods").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

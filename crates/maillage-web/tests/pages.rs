@@ -313,11 +313,20 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Rien n'a été importé"));
     assert_eq!(app.get(None, "/api/v1/places").await.json()["total"], 1);
-    // A file in Windows-1252.
-    let latin1: Vec<u8> = b"name,types,postal_code\nCaf\xe9,coworking,42000\n".to_vec();
-    let r = send(multipart("lieux.csv", &latin1, &[])).await;
+    // A file in Windows-1252, as Excel saves "CSV (point-virgule)": read, and the
+    // encoding assumed is said in a warning about the file (no line).
+    let latin1: Vec<u8> = b"name;types;postal_code\r\nCaf\xe9;coworking;42000\r\n".to_vec();
+    let r = send(multipart("cafe.csv", &latin1, &[("source", "bureau")])).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.text().contains("imported 1, updated 0, rejected 0"), "{}", r.body);
+    assert!(r.text().contains("<td>—</td><td></td><td>Fichier lu en Windows-1252"), "{}", r.body);
+    let places = app.get(None, "/api/v1/places?q=cafe").await.json();
+    assert_eq!(places["items"][0]["name"], "Café", "{places}");
+    // A spreadsheet sent as it is: refused, with what to do.
+    let r = send(multipart("lieux.csv", b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", &[])).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().contains("UTF-8"), "{}", r.body);
+    assert!(r.text().contains("classeur XLSX (Excel)"), "{}", r.body);
+    assert!(r.text().contains("« CSV UTF-8 »"), "{}", r.body);
     // Without the token in the URL, nothing is read.
     let r = app
         .send(
@@ -333,16 +342,95 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
 }
 
 #[tokio::test]
+async fn the_upload_page_offers_a_template_that_imports_as_it_is() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let page = app.get(Some(&admin), "/admin/import").await;
+    assert!(page.text().contains("href=\"/admin/import/modele.csv\""), "{}", page.body);
+    assert!(page.text().contains("href=\"/admin/import/modele-excel.csv\" download>CSV pour Excel</a>"));
+    for (path, name) in [
+        ("/admin/import/modele.csv", "modele-lieux.csv"),
+        ("/admin/import/modele-excel.csv", "modele-lieux-excel.csv"),
+    ] {
+        let r = app.get(Some(&admin), path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert_eq!(r.headers["content-type"], "text/csv; charset=utf-8");
+        assert_eq!(
+            r.headers["content-disposition"].to_str().unwrap(),
+            format!("attachment; filename=\"{name}\"")
+        );
+        let body = multipart(name, r.body.as_bytes(), &[("source", name)]);
+        let uri = format!("/admin/import?csrf={}", admin.csrf);
+        let imported = app
+            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .await;
+        assert!(imported.text().contains("imported 1, updated 0, rejected 0"), "{path}: {}", imported.body);
+    }
+}
+
+#[tokio::test]
+async fn uploading_the_same_file_without_ids_three_times_gives_the_same_places() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    // As an office keeps its list: no id column, `;`, Windows-1252, a SIRET for one place.
+    let file: &[u8] = b"name;types;postal_code;commune_code;address;siret\r\n\
+                        Le Quai;coworking;42000;42218;2 quai Jean Moulin;\r\n\
+                        La Forge;fablab;42000;42218;1 rue de la Paix;43493312300029\r\n\
+                        M\xe9diath\xe8que;library;42000;42218;3 place du Peuple;\r\n";
+    let uri = format!("/admin/import?csrf={}", admin.csrf);
+    let mut ids = None;
+    for (round, expected) in [
+        "imported 3, updated 0, rejected 0",
+        "imported 0, updated 3, rejected 0",
+        "imported 0, updated 3, rejected 0",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let body = multipart("lieux.csv", file, &[]);
+        let r = app
+            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .await;
+        assert!(r.text().contains(expected), "import {}: {}", round + 1, r.body);
+        let list = app.get(None, "/api/v1/places?sort=name").await.json();
+        assert_eq!(list["total"], 3, "import {}", round + 1);
+        let now: Vec<String> =
+            list["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
+        assert_eq!(ids.get_or_insert_with(|| now.clone()), &now, "import {}: the same places", round + 1);
+    }
+}
+
+#[tokio::test]
 async fn an_export_imports_back_into_the_same_places() {
     let app = spawn().await;
     let admin = app.user("admin@exemple.fr", true).await;
     published(&app, &admin, "Aller-retour").await;
-    for format in ["csv", "geojson", "lmn-json", "lmn-csv"] {
+    for format in maillage_app::Format::ALL {
         let r = app.get(None, &format!("/api/v1/export?format={format}")).await;
         assert_eq!(r.status, StatusCode::OK, "{format}");
-        assert!(r.headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
-        assert!(r.text().contains("Aller-retour"), "{format}");
+        assert_eq!(
+            r.headers["content-disposition"].to_str().unwrap(),
+            format!("attachment; filename=\"{}\"", format.file_name()),
+            "{format}: a download name of its own"
+        );
+        assert_eq!(r.headers["content-type"].to_str().unwrap(), format.content_type(), "{format}");
+        if format.is_binary() {
+            assert!(r.body.starts_with("PK\u{3}\u{4}"), "{format}: a ZIP archive (XLSX)");
+        } else {
+            assert!(r.text().contains("Aller-retour"), "{format}");
+        }
     }
+    let excel = app.get(None, "/api/v1/export?format=csv-excel").await;
+    assert!(excel.body.starts_with("\u{feff}id;name;types;"), "BOM and semicolons: {}", excel.body);
+    // The download list names every format in the page's language.
+    let home = app.get(None, "/").await;
+    assert!(home.text().contains(">CSV pour Excel</a>"), "{}", home.body);
+    assert!(home.text().contains("href=\"/api/v1/export?format=lmn-xlsx\""), "{}", home.body);
+    let home = app.get(None, "/?lang=en").await;
+    assert!(
+        home.text().contains(">CSV for Excel</a>")
+            && home.text().contains(">National schema (Excel, XLSX)</a>")
+    );
     let csv = app.get(None, "/api/v1/export?format=csv").await.body;
     let report = app
         .state
@@ -378,8 +466,9 @@ async fn an_export_imports_back_into_the_same_places() {
     assert!(r.body.contains("Aller-retour,Saint-Étienne"));
     let r = app.get(None, "/api/v1/export?format=csv&fields=name,colour").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app.get(None, "/api/v1/export?format=xlsx").await;
+    let r = app.get(None, "/api/v1/export?format=ods").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("csv-excel, xlsx"), "the formats possible are named: {}", r.body);
 }
 
 #[tokio::test]

@@ -58,6 +58,8 @@ async fn each_route_answers_each_role_as_the_permission_table_says() {
         ("/compte".to_owned(), [303, 200, 200, 200]),
         ("/compte/donnees.json".to_owned(), [303, 200, 200, 200]),
         ("/admin/import".to_owned(), [303, 403, 403, 200]),
+        ("/admin/import/modele.csv".to_owned(), [303, 403, 403, 200]),
+        ("/admin/import/modele-excel.csv".to_owned(), [303, 403, 403, 200]),
         ("/territoires/communes/42218".to_owned(), [200, 200, 200, 200]),
         ("/territoires/departements/42".to_owned(), [200, 200, 200, 200]),
         ("/territoires/regions/84".to_owned(), [200, 200, 200, 200]),

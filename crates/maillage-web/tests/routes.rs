@@ -117,6 +117,8 @@ fn sample(route: &Route) -> Option<Sample> {
             422,
         ),
         (M::Get, "/admin/import") => s("/admin/import", Body::None, 200),
+        (M::Get, "/admin/import/modele.csv") => s("/admin/import/modele.csv", Body::None, 200),
+        (M::Get, "/admin/import/modele-excel.csv") => s("/admin/import/modele-excel.csv", Body::None, 200),
         (M::Post, "/admin/import") => s("/admin/import?csrf={csrf}", Body::Multipart, 422),
         (M::Get, "/compte") => s("/compte", Body::None, 200),
         (M::Get, "/compte/donnees.json") => s("/compte/donnees.json", Body::None, 200),

@@ -48,12 +48,15 @@ enum Command {
     Import(ImportArgs),
     /// Export the published places.
     Export {
+        /// csv, csv-excel, xlsx, geojson, lmn-json, lmn-csv, lmn-csv-excel or lmn-xlsx.
         #[arg(long, value_parser = parse_format)]
         format: Format,
         /// Fields to keep, comma-separated (default: all of the format).
         #[arg(long, value_delimiter = ',')]
         fields: Vec<String>,
-        /// Output file (default: standard output).
+        /// Output file, or a directory to write the format's file name in (`lieux.csv`,
+        /// `lieux-excel.csv`, `lieux.xlsx`, `lieux-lmn.csv`…). Default: standard output for
+        /// text formats; the format's file name in the current directory for XLSX.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Only this département (code).
@@ -125,8 +128,8 @@ enum JobsCommand {
 #[derive(Args)]
 struct ImportArgs {
     file: PathBuf,
-    /// csv, geojson, lmn-json or lmn-csv (guessed when omitted).
-    #[arg(long, value_parser = parse_format)]
+    /// csv, geojson, lmn-json or lmn-csv (guessed when omitted; a CSV for Excel is a CSV).
+    #[arg(long, value_parser = parse_import_format)]
     format: Option<Format>,
     /// Source name: re-importing the same source updates its places instead of duplicating.
     #[arg(long)]
@@ -213,6 +216,16 @@ fn parse_scope(s: &str) -> Result<Scope, String> {
 
 fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+/// A format files can be imported from (XLSX is for exports: save the workbook as CSV).
+fn parse_import_format(s: &str) -> Result<Format, String> {
+    match parse_format(s)? {
+        f if f.importable() => Ok(f),
+        f => Err(format!(
+            "{f} sert à l'export ; pour importer un classeur, enregistrez-le en CSV (formats possibles : csv, geojson, lmn-json, lmn-csv)"
+        )),
+    }
 }
 
 /// The local command line acts with full rights: whoever runs it owns the data.
@@ -391,6 +404,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("{}:{}: {} ({}): {}", args.file.display(), e.line, e.field, e.code, e.message);
             }
             for w in &report.warnings {
+                if w.line == maillage_interop::FILE_LINE {
+                    // About the whole file (the encoding assumed…), not one of its lines.
+                    eprintln!(
+                        "{}: remarque{} ({}): {}",
+                        args.file.display(),
+                        if w.field.is_empty() { String::new() } else { format!(" {}", w.field) },
+                        w.code,
+                        w.message
+                    );
+                    continue;
+                }
                 eprintln!(
                     "{}:{}: remarque {} ({}): {}",
                     args.file.display(),
@@ -426,6 +450,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let mut chunks = app
                 .export_chunks(format, &filter, (!field_refs.is_empty()).then_some(field_refs.as_slice()))
                 .await?;
+            let out = match out {
+                Some(dir) if dir.is_dir() => Some(dir.join(format.file_name())),
+                // A workbook is not text for a terminal or a pipe by default.
+                None if format.is_binary() => Some(PathBuf::from(format.file_name())),
+                given => given,
+            };
             match out {
                 Some(path) => {
                     let partial = path.with_file_name(format!(
@@ -450,6 +480,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         let _ = std::fs::remove_file(&partial);
                     }
                     written?;
+                    eprintln!("{}", path.display());
                 }
                 None => {
                     let mut stdout = std::io::stdout().lock();

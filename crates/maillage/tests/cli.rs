@@ -16,6 +16,7 @@ impl Env {
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_maillage"));
         cmd.args(args)
+            .current_dir(self.dir.path())
             .env("MAILLAGE_DATA_DIR", self.dir.path().join("data"))
             .env("MAILLAGE_LOG", "warn")
             .env_remove("MAILLAGE_DATABASE_URL")
@@ -71,9 +72,14 @@ fn import_reports_rejected_rows_by_line_and_field_and_exits_3() {
 fn an_unreadable_file_exits_1_with_the_reason() {
     let env = Env::new();
     let latin1 = env.file("latin1.csv", b"name,types,postal_code\nCaf\xe9,coworking,42000\n");
-    let out = env.run(&["import", &latin1], None);
+    let sheet = env.file("lieux.xlsx", b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml");
+    let out = env.run(&["import", &sheet], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("UTF-8"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("classeur XLSX"), "{}", text(&out.stderr));
+    let garbage = env.file("binaire.csv", b"name,types\n\x00\xff\xfe\x80,x\n");
+    let out = env.run(&["import", &garbage, "--format", "csv"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("ligne 2, colonne 2"), "{}", text(&out.stderr));
     let missing = env.file("colonnes.csv", b"nom_du_lieu,ville\nX,Y\n");
     let out = env.run(&["import", &missing, "--format", "csv"], None);
     assert_eq!(out.status.code(), Some(1));
@@ -85,11 +91,22 @@ fn an_unreadable_file_exits_1_with_the_reason() {
 }
 
 #[test]
+fn a_windows_1252_file_imports_with_a_remark_naming_the_encoding() {
+    let env = Env::new();
+    let latin1 = env.file("latin1.csv", b"name;types;postal_code\r\nCaf\xe9;coworking;42000\r\n");
+    let out = env.run(&["import", &latin1], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "imported 1, updated 0, rejected 0");
+    let err = text(&out.stderr);
+    assert!(err.contains("latin1.csv: remarque (encoding_assumed): Fichier lu en Windows-1252"), "{err}");
+}
+
+#[test]
 fn export_then_import_gives_back_the_same_places() {
     let env = Env::new();
     let file = env.file("lieux.csv", b"id,name,types,postal_code,commune_code,latitude,longitude\n1,Le Quai,coworking,42000,42218,45.44,4.39\n");
     assert_eq!(env.run(&["import", &file, "--source", "s"], None).status.code(), Some(0));
-    for format in ["csv", "geojson", "lmn-json", "lmn-csv"] {
+    for format in ["csv", "csv-excel", "geojson", "lmn-json", "lmn-csv", "lmn-csv-excel"] {
         let out_path = env.dir.path().join(format!("export.{format}"));
         let out = env.run(&["export", "--format", format, "--out", out_path.to_str().unwrap()], None);
         assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
@@ -100,6 +117,39 @@ fn export_then_import_gives_back_the_same_places() {
     assert_eq!(text(&out.stdout).trim(), "imported 0, updated 1, rejected 0", "{}", text(&out.stderr));
     let out = env.run(&["export", "--format", "csv", "--fields", "name,colour"], None);
     assert_ne!(out.status.code(), Some(0));
+}
+
+#[test]
+fn spreadsheet_exports_are_written_under_their_format_s_file_name() {
+    let env = Env::new();
+    let file = env.file("lieux.csv", b"id;name;types;postal_code;commune_code;latitude;longitude\n1;Le Quai;coworking;42000;42218;45,44;4,39\n");
+    assert_eq!(env.run(&["import", &file, "--source", "s"], None).status.code(), Some(0));
+    // XLSX is not for a terminal: without --out it goes to its file name here.
+    let out = env.run(&["export", "--format", "xlsx"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read(env.dir.path().join("lieux.xlsx")).unwrap().starts_with(b"PK\x03\x04"));
+    // --out DIR: the format's file name in it.
+    let dir = env.dir.path().join("exports");
+    std::fs::create_dir(&dir).unwrap();
+    for (format, name) in [
+        ("csv-excel", "lieux-excel.csv"),
+        ("lmn-csv-excel", "lieux-lmn-excel.csv"),
+        ("lmn-xlsx", "lieux-lmn.xlsx"),
+        ("geojson", "lieux.geojson"),
+    ] {
+        let out = env.run(&["export", "--format", format, "--out", dir.to_str().unwrap()], None);
+        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains(name), "{format}: says where: {}", text(&out.stderr));
+        assert!(dir.join(name).is_file(), "{format}");
+    }
+    let excel = std::fs::read(dir.join("lieux-excel.csv")).unwrap();
+    assert!(excel.starts_with(b"\xEF\xBB\xBFid;name;"), "BOM and semicolons");
+    assert!(text(&excel).contains(";45,44;4,39;"), "decimal commas: {}", text(&excel));
+    // An XLSX file is for reading in a spreadsheet, not for importing.
+    let out = env.run(&["import", &file, "--format", "lmn-xlsx"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("enregistrez-le en CSV"), "{}", text(&out.stderr));
 }
 
 #[test]
