@@ -123,6 +123,14 @@ impl IntoResponse for WebError {
                 (status, Json(body)).into_response()
             }
             Surface::Page => {
+                // A page has no form to show the field beside: say what was wrong.
+                let message = match &self.error {
+                    AppError::Validation(v) if !v.errors.is_empty() => {
+                        let details: Vec<String> = v.errors.iter().map(|e| e.text(self.lang)).collect();
+                        format!("{message} {}", details.join(" "))
+                    }
+                    _ => message,
+                };
                 let page = crate::views::ErrorPage::new(self.lang, status.as_u16(), message);
                 (status, Html(page.render_html())).into_response()
             }

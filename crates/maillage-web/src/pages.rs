@@ -1114,6 +1114,7 @@ async fn import_form(ctx: Ctx) -> Result<Response, WebError> {
         source: String::new(),
         mapping: String::new(),
         all_or_nothing: false,
+        as_drafts: false,
     }))
 }
 
@@ -1150,7 +1151,6 @@ fn template_download(ctx: &Ctx, excel: bool) -> Result<Response, WebError> {
 async fn import_file(
     State(state): State<AppState>,
     ctx: Ctx,
-    RawQuery(q): RawQuery,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     let lang = ctx.lang;
@@ -1160,19 +1160,29 @@ async fn import_file(
     if !ctx.actor.can(Action::Import, &Resource::Platform) {
         return Err(WebError::page(AppError::Forbidden, lang));
     }
-    // Multipart bodies carry the token in the URL: the check happens before reading the file.
-    let query = Pairs::parse(q.unwrap_or_default().as_bytes());
-    if !csrf_ok(&ctx, query.first("csrf")) {
-        return Err(csrf_error(&ctx, Surface::Page));
-    }
     let (mut file_name, mut bytes, mut format, mut source, mut mapping, mut all) =
         (String::new(), Vec::new(), String::new(), String::new(), String::new(), false);
+    let mut status = String::new();
     let mut not_utf8: Option<String> = None;
+    // The token is the form's first field (never in the URL, where logs and the browser's
+    // history would keep it): it is checked before anything else is read, the file above all.
+    let mut csrf_checked = false;
     while let Some(field) = multipart
         .next_field()
         .await
         .map_err(|e| WebError::page(AppError::File(format!("envoi illisible : {e}")), lang))?
     {
+        if !csrf_checked {
+            let token = match field.name() {
+                Some("csrf") => field.bytes().await.ok().map(|b| String::from_utf8_lossy(&b).into_owned()),
+                _ => None,
+            };
+            if !csrf_ok(&ctx, token.as_deref()) {
+                return Err(csrf_error(&ctx, Surface::Page));
+            }
+            csrf_checked = true;
+            continue;
+        }
         match field.name().unwrap_or("") {
             "file" => {
                 file_name = field.file_name().unwrap_or("import").to_owned();
@@ -1198,10 +1208,14 @@ async fn import_file(
                     "source" => source = value,
                     "mapping" => mapping = value,
                     "all_or_nothing" => all = !value.is_empty(),
+                    "status" => status = value,
                     _ => {}
                 }
             }
         }
+    }
+    if !csrf_checked {
+        return Err(csrf_error(&ctx, Surface::Page));
     }
     let mut page = ImportPage {
         c: Chrome::new(&ctx, t(lang, "import.title")),
@@ -1211,6 +1225,19 @@ async fn import_file(
         source: source.clone(),
         mapping: mapping.clone(),
         all_or_nothing: all,
+        as_drafts: status == "draft",
+    };
+    let default_status = match status.as_str() {
+        "" | "published" => PlaceStatus::Published,
+        "draft" => PlaceStatus::Draft,
+        other => {
+            page.file_error = Some(
+                maillage_domain::messages::Message::new("import.unknown_status")
+                    .with("value", other)
+                    .render(lang),
+            );
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+        }
     };
     if let Some(field) = not_utf8 {
         let e = NotUtf8 { pairs: Pairs::default(), field }.error();
@@ -1223,6 +1250,7 @@ async fn import_file(
     }
     let mut options = ImportOptions::new(file_name);
     options.all_or_nothing = all;
+    options.default_status = default_status;
     options.source = Some(source.trim().to_owned()).filter(|s| !s.is_empty());
     if !format.is_empty() {
         match format.parse::<Format>() {

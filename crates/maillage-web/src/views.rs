@@ -303,6 +303,8 @@ pub struct ImportPage {
     pub source: String,
     pub mapping: String,
     pub all_or_nothing: bool,
+    /// Imported places that do not say their status are kept as drafts (else published).
+    pub as_drafts: bool,
 }
 
 #[derive(Template)]

@@ -265,6 +265,14 @@ async fn a_password_is_reset_through_an_emailed_single_use_link() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
 
+/// The CSRF token as the form's first field, as the upload page sends it.
+fn with_csrf(csrf: &str, body: Vec<u8>) -> Vec<u8> {
+    let mut out =
+        format!("--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    out.extend(body);
+    out
+}
+
 fn multipart(file_name: &str, content: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
     let mut body = Vec::new();
     for (k, v) in fields {
@@ -287,12 +295,19 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
                a2,Mauvais SIRET,fablab,42000,42218,45.44,4.39,123\n\
                a3,Commune inconnue,fablab,42000,42999,,,\n";
     let send = |bytes: Vec<u8>| {
-        let uri = format!("/admin/import?csrf={}", admin.csrf);
+        let uri = "/admin/import".to_owned();
         let app = &app;
         let admin = admin.clone();
         async move {
-            app.send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), bytes, &[])
-                .await
+            app.send(
+                Some(&admin),
+                Method::POST,
+                &uri,
+                Some("multipart/form-data; boundary=B"),
+                with_csrf(&admin.csrf, bytes),
+                &[],
+            )
+            .await
         }
     };
     let r = send(multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire")])).await;
@@ -360,9 +375,16 @@ async fn the_upload_page_offers_a_template_that_imports_as_it_is() {
             format!("attachment; filename=\"{name}\"")
         );
         let body = multipart(name, r.body.as_bytes(), &[("source", name)]);
-        let uri = format!("/admin/import?csrf={}", admin.csrf);
+        let uri = "/admin/import".to_owned();
         let imported = app
-            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .send(
+                Some(&admin),
+                Method::POST,
+                &uri,
+                Some("multipart/form-data; boundary=B"),
+                with_csrf(&admin.csrf, body),
+                &[],
+            )
             .await;
         assert!(imported.text().contains("imported 1, updated 0, rejected 0"), "{path}: {}", imported.body);
     }
@@ -377,7 +399,7 @@ async fn uploading_the_same_file_without_ids_three_times_gives_the_same_places()
                         Le Quai;coworking;42000;42218;2 quai Jean Moulin;\r\n\
                         La Forge;fablab;42000;42218;1 rue de la Paix;43493312300029\r\n\
                         M\xe9diath\xe8que;library;42000;42218;3 place du Peuple;\r\n";
-    let uri = format!("/admin/import?csrf={}", admin.csrf);
+    let uri = "/admin/import".to_owned();
     let mut ids = None;
     for (round, expected) in [
         "imported 3, updated 0, rejected 0",
@@ -389,7 +411,14 @@ async fn uploading_the_same_file_without_ids_three_times_gives_the_same_places()
     {
         let body = multipart("lieux.csv", file, &[]);
         let r = app
-            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .send(
+                Some(&admin),
+                Method::POST,
+                &uri,
+                Some("multipart/form-data; boundary=B"),
+                with_csrf(&admin.csrf, body),
+                &[],
+            )
             .await;
         assert!(r.text().contains(expected), "import {}: {}", round + 1, r.body);
         let list = app.get(None, "/api/v1/places?sort=name").await.json();
@@ -398,6 +427,60 @@ async fn uploading_the_same_file_without_ids_three_times_gives_the_same_places()
             list["items"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
         assert_eq!(ids.get_or_insert_with(|| now.clone()), &now, "import {}: the same places", round + 1);
     }
+}
+
+#[tokio::test]
+async fn the_upload_keeps_its_token_out_of_the_url_and_can_keep_places_as_drafts() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let page = app.get(Some(&admin), "/admin/import").await.text();
+    assert!(page.contains("action=\"/admin/import\""), "no token in the form's URL");
+    assert!(!page.contains("?csrf="));
+    assert!(page.contains("name=\"status\" value=\"draft\""), "the choice is on the page");
+    let csv = "id,name,types,postal_code,commune_code,latitude,longitude\n\
+               d1,La Relecture,coworking,42000,42218,45.44,4.39\n";
+    let post = |uri: String, body: Vec<u8>| {
+        let (app, admin) = (&app, admin.clone());
+        async move {
+            app.send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+                .await
+        }
+    };
+    // The token in the URL only, as before: refused, nothing read or stored.
+    let body = multipart("lieux.csv", csv.as_bytes(), &[("source", "relecture")]);
+    let r = post(format!("/admin/import?csrf={}", admin.csrf), body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.text().contains("Le formulaire a expiré"), "{}", r.body);
+    // The token after the file: refused too (the file must not be read before the check).
+    let mut late = multipart("lieux.csv", csv.as_bytes(), &[]);
+    late.truncate(late.len() - b"--B--\r\n".len());
+    late.extend(
+        format!("--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--B--\r\n", admin.csrf)
+            .as_bytes(),
+    );
+    let r = post("/admin/import".into(), late).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Le formulaire a expiré"));
+    assert_eq!(app.get(Some(&admin), "/api/v1/places?status=draft,published").await.json()["total"], 0);
+    // Kept as drafts: not listed publicly, listed among drafts.
+    let body = with_csrf(
+        &admin.csrf,
+        multipart("lieux.csv", csv.as_bytes(), &[("source", "relecture"), ("status", "draft")]),
+    );
+    let r = post("/admin/import".into(), body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.text().contains("imported 1, updated 0, rejected 0"));
+    assert!(r.text().contains("value=\"draft\" checked"), "the choice is kept");
+    assert_eq!(app.get(None, "/api/v1/places").await.json()["total"], 0);
+    assert_eq!(app.get(Some(&admin), "/api/v1/places?status=draft").await.json()["total"], 1);
+    // A status that is neither: a clear error, nothing stored.
+    let body = with_csrf(
+        &admin.csrf,
+        multipart("lieux.csv", csv.as_bytes(), &[("source", "autre"), ("status", "maybe")]),
+    );
+    let r = post("/admin/import".into(), body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("Statut « maybe » inconnu"));
 }
 
 #[tokio::test]
@@ -593,10 +676,17 @@ async fn a_real_lmn_file_imports_with_every_commune_resolution_in_the_report() {
     for name in ["lmn_communes.csv", "lmn_communes.json"] {
         let path = format!("{}/../maillage-interop/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
         let bytes = std::fs::read(&path).unwrap();
-        let uri = format!("/admin/import?csrf={}", admin.csrf);
+        let uri = "/admin/import".to_owned();
         let body = multipart(name, &bytes, &[("source", &format!("hinaura-{name}"))]);
         let r = app
-            .send(Some(&admin), Method::POST, &uri, Some("multipart/form-data; boundary=B"), body, &[])
+            .send(
+                Some(&admin),
+                Method::POST,
+                &uri,
+                Some("multipart/form-data; boundary=B"),
+                with_csrf(&admin.csrf, body),
+                &[],
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let page = r.text();

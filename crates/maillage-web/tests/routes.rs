@@ -119,7 +119,7 @@ fn sample(route: &Route) -> Option<Sample> {
         (M::Get, "/admin/import") => s("/admin/import", Body::None, 200),
         (M::Get, "/admin/import/modele.csv") => s("/admin/import/modele.csv", Body::None, 200),
         (M::Get, "/admin/import/modele-excel.csv") => s("/admin/import/modele-excel.csv", Body::None, 200),
-        (M::Post, "/admin/import") => s("/admin/import?csrf={csrf}", Body::Multipart, 422),
+        (M::Post, "/admin/import") => s("/admin/import", Body::Multipart, 422),
         (M::Get, "/compte") => s("/compte", Body::None, 200),
         (M::Get, "/compte/donnees.json") => s("/compte/donnees.json", Body::None, 200),
         (M::Post, "/compte/supprimer") => {
@@ -319,7 +319,12 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                             Method::POST,
                             &uri,
                             Some("multipart/form-data; boundary=x"),
-                            b"--x--\r\n".to_vec(),
+                            // The token as the first field, and no file: 422 for who may import.
+                            format!(
+                                "--x\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--x--\r\n",
+                                client.csrf
+                            )
+                            .into_bytes(),
                             &[],
                         )
                         .await

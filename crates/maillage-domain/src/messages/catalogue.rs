@@ -414,6 +414,18 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "All or nothing: import nothing if any row is invalid",
     ),
     ("import.submit", "Importer", "Import"),
+    ("import.status", "Les lieux importés sont", "Imported places are"),
+    ("import.status_published", "publiés aussitôt", "published at once"),
+    (
+        "import.status_draft",
+        "gardés en brouillon, pour être relus avant publication",
+        "kept as drafts, to be reviewed before publication",
+    ),
+    (
+        "import.unknown_status",
+        "Statut « {value} » inconnu : « published » ou « draft ».",
+        "Unknown status “{value}”: “published” or “draft”.",
+    ),
     ("import.report", "Rapport d'import", "Import report"),
     ("import.line", "Ligne", "Line"),
     ("import.field", "Champ", "Field"),
