@@ -427,6 +427,10 @@ async fn purge(app: App, _job: Job) -> Result<(), JobError> {
         .purge_expired(now - chrono::Duration::hours(2))
         .await
         .map_err(|e| JobError::retry("purge des sessions et compteurs impossible", e))?;
+    app.store
+        .purge_staged_imports(now - chrono::Duration::hours(crate::transfer::STAGED_UPLOAD_HOURS))
+        .await
+        .map_err(|e| JobError::retry("purge des fichiers en attente d'import impossible", e))?;
     let config = &app.config.jobs;
     let pruned = app
         .store

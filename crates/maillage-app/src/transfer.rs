@@ -71,6 +71,9 @@ pub struct ImportOptions {
     pub mapping: ColumnMapping,
     /// Status of imported places that do not say theirs.
     pub default_status: PlaceStatus,
+    /// Check and count everything, in the transaction, then store nothing: the report of a
+    /// preview is the report the import would give.
+    pub dry_run: bool,
 }
 
 impl ImportOptions {
@@ -82,6 +85,7 @@ impl ImportOptions {
             all_or_nothing: false,
             mapping: ColumnMapping::default(),
             default_status: PlaceStatus::Published,
+            dry_run: false,
         }
     }
 }
@@ -100,6 +104,8 @@ pub struct ImportReport {
     pub warnings: Vec<RowError>,
     /// True when nothing was stored because of `all_or_nothing`.
     pub rolled_back: bool,
+    /// A preview: the counts say what the import would do; nothing was stored.
+    pub dry_run: bool,
 }
 
 impl ImportReport {
@@ -219,11 +225,19 @@ impl App {
             }
             return Ok(report);
         }
+        report.imported = outcomes.iter().filter(|o| **o == ImportOutcome::Created).count();
+        report.updated = outcomes.len() - report.imported;
+        if options.dry_run {
+            // Every row was written and read back as the import would: undo it all.
+            report.dry_run = true;
+            if let Some(tx) = tx {
+                tx.rollback().await?;
+            }
+            return Ok(report);
+        }
         if let Some(tx) = tx {
             tx.commit().await?;
         }
-        report.imported = outcomes.iter().filter(|o| **o == ImportOutcome::Created).count();
-        report.updated = outcomes.len() - report.imported;
         tracing::info!(
             format = format.name(),
             imported = report.imported,
@@ -506,4 +520,63 @@ impl App {
 pub struct DemoSummary {
     pub places: usize,
     pub users: usize,
+}
+
+/// An upload kept between its preview and its confirmation: the file and the form's
+/// choices as the page sent them (the page parses them again, with the same rules).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedUpload {
+    pub id: String,
+    pub file_name: String,
+    pub choices: serde_json::Value,
+    pub content: Vec<u8>,
+}
+
+/// How long a previewed upload waits for its confirmation.
+pub const STAGED_UPLOAD_HOURS: i64 = 1;
+
+impl App {
+    /// Keep a previewed upload for its confirmation; its id goes in the confirmation form.
+    pub async fn stage_upload(
+        &self,
+        actor: &Actor,
+        file_name: &str,
+        choices: serde_json::Value,
+        content: Vec<u8>,
+    ) -> AppResult<String> {
+        let Some(user) = actor.user().filter(|_| actor.can(Action::Import, &Resource::Platform)) else {
+            return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
+        };
+        let id = crate::security::random_token();
+        let staged = maillage_store::StagedImport {
+            id: id.clone(),
+            user: user.id,
+            created_at: Utc::now(),
+            file_name: file_name.to_owned(),
+            choices: choices.to_string(),
+            content,
+        };
+        self.store.stage_import(&staged).await?;
+        Ok(id)
+    }
+
+    /// A previewed upload of this actor, while it has not expired (someone else's, or an
+    /// expired one, is not found).
+    pub async fn staged_upload(&self, actor: &Actor, id: &str) -> AppResult<StagedUpload> {
+        let Some(user) = actor.user().filter(|_| actor.can(Action::Import, &Resource::Platform)) else {
+            return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
+        };
+        let staged = self.store.staged_import(id.trim(), user.id).await?.ok_or(AppError::NotFound)?;
+        if staged.created_at < Utc::now() - chrono::Duration::hours(STAGED_UPLOAD_HOURS) {
+            self.store.drop_staged_import(&staged.id).await?;
+            return Err(AppError::NotFound);
+        }
+        let choices = serde_json::from_str(&staged.choices).unwrap_or(serde_json::Value::Null);
+        Ok(StagedUpload { id: staged.id, file_name: staged.file_name, choices, content: staged.content })
+    }
+
+    /// Forget a previewed upload once imported.
+    pub async fn drop_staged_upload(&self, id: &str) -> AppResult<()> {
+        Ok(self.store.drop_staged_import(id).await?)
+    }
 }

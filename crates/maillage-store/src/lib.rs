@@ -12,6 +12,7 @@ mod places;
 mod pool;
 mod rights;
 mod roles;
+mod staged;
 mod tx;
 mod users;
 
@@ -26,6 +27,7 @@ pub use places::{ImportOutcome, ListPage, PlaceFilter, PlaceReader, PlaceSort};
 pub use pool::{Backend, Store};
 pub use rights::{Erased, StoredPersonalData};
 pub use roles::Revoked;
+pub use staged::StagedImport;
 pub use tx::Tx;
 pub use users::{Session, UserRecord};
 

@@ -1115,6 +1115,8 @@ async fn import_form(ctx: Ctx) -> Result<Response, WebError> {
         mapping: String::new(),
         all_or_nothing: false,
         as_drafts: false,
+        staged: None,
+        file_name: String::new(),
     }))
 }
 
@@ -1148,6 +1150,16 @@ fn template_download(ctx: &Ctx, excel: bool) -> Result<Response, WebError> {
     Ok(response)
 }
 
+/// What the upload form chose, kept with a previewed file for its confirmation.
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
+struct ImportChoices {
+    format: String,
+    source: String,
+    mapping: String,
+    all_or_nothing: bool,
+    status: String,
+}
+
 async fn import_file(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -1160,9 +1172,8 @@ async fn import_file(
     if !ctx.actor.can(Action::Import, &Resource::Platform) {
         return Err(WebError::page(AppError::Forbidden, lang));
     }
-    let (mut file_name, mut bytes, mut format, mut source, mut mapping, mut all) =
-        (String::new(), Vec::new(), String::new(), String::new(), String::new(), false);
-    let mut status = String::new();
+    let (mut file_name, mut bytes, mut choices) = (String::new(), Vec::new(), ImportChoices::default());
+    let (mut action, mut staged) = (String::new(), String::new());
     let mut not_utf8: Option<String> = None;
     // The token is the form's first field (never in the URL, where logs and the browser's
     // history would keep it): it is checked before anything else is read, the file above all.
@@ -1204,11 +1215,13 @@ async fn import_file(
                     }
                 };
                 match name.as_str() {
-                    "format" => format = value,
-                    "source" => source = value,
-                    "mapping" => mapping = value,
-                    "all_or_nothing" => all = !value.is_empty(),
-                    "status" => status = value,
+                    "format" => choices.format = value,
+                    "source" => choices.source = value,
+                    "mapping" => choices.mapping = value,
+                    "all_or_nothing" => choices.all_or_nothing = !value.is_empty(),
+                    "status" => choices.status = value,
+                    "action" => action = value,
+                    "staged" => staged = value,
                     _ => {}
                 }
             }
@@ -1217,17 +1230,38 @@ async fn import_file(
     if !csrf_checked {
         return Err(csrf_error(&ctx, Surface::Page));
     }
+    // The confirmation of a preview: the file and choices kept with it, not the form's.
+    let confirming = !staged.trim().is_empty();
+    if confirming {
+        let kept = state.app().staged_upload(&ctx.actor, &staged).await.map_err(|e| match e {
+            AppError::NotFound => {
+                WebError::page(AppError::File(t(lang, "import.staged_expired").to_owned()), lang)
+            }
+            other => WebError::page(other, lang),
+        })?;
+        file_name = kept.file_name;
+        bytes = kept.content;
+        choices = serde_json::from_value(kept.choices).unwrap_or_default();
+    }
     let mut page = ImportPage {
         c: Chrome::new(&ctx, t(lang, "import.title")),
         report: None,
         file_error: None,
-        formats: format_options(lang, &format),
-        source: source.clone(),
-        mapping: mapping.clone(),
-        all_or_nothing: all,
-        as_drafts: status == "draft",
+        formats: format_options(lang, &choices.format),
+        source: choices.source.clone(),
+        mapping: choices.mapping.clone(),
+        all_or_nothing: choices.all_or_nothing,
+        as_drafts: choices.status == "draft",
+        staged: None,
+        file_name: file_name.clone(),
     };
-    let default_status = match status.as_str() {
+    let unprocessable = |page: ImportPage| Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+    if let Some(field) = not_utf8 {
+        let e = NotUtf8 { pairs: Pairs::default(), field }.error();
+        page.file_error = Some(format!("« {} » : {}", e.field, e.message(lang.code())));
+        return unprocessable(page);
+    }
+    let default_status = match choices.status.as_str() {
         "" | "published" => PlaceStatus::Published,
         "draft" => PlaceStatus::Draft,
         other => {
@@ -1236,30 +1270,27 @@ async fn import_file(
                     .with("value", other)
                     .render(lang),
             );
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+            return unprocessable(page);
         }
     };
-    if let Some(field) = not_utf8 {
-        let e = NotUtf8 { pairs: Pairs::default(), field }.error();
-        page.file_error = Some(format!("« {} » : {}", e.field, e.message(lang.code())));
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
-    }
-    if let Err(e) = maillage_domain::text::line_text(&source, IMPORT_SOURCE_MAX) {
+    if let Err(e) = maillage_domain::text::line_text(&choices.source, IMPORT_SOURCE_MAX) {
         page.file_error = Some(format!("« source » : {}", e.message(lang.code())));
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+        return unprocessable(page);
     }
-    let mut options = ImportOptions::new(file_name);
-    options.all_or_nothing = all;
+    let mut options = ImportOptions::new(file_name.clone());
+    options.all_or_nothing = choices.all_or_nothing;
     options.default_status = default_status;
-    options.source = Some(source.trim().to_owned()).filter(|s| !s.is_empty());
-    if !format.is_empty() {
-        match format.parse::<Format>() {
+    options.source = Some(choices.source.trim().to_owned()).filter(|s| !s.is_empty());
+    // A preview is asked by its button; a confirmation, or "import at once", stores.
+    options.dry_run = !confirming && action == "preview";
+    if !choices.format.is_empty() {
+        match choices.format.parse::<Format>() {
             Ok(f) => options.format = Some(f),
             Err(e) => page.file_error = Some(e.to_string()),
         }
     }
-    if !mapping.trim().is_empty() {
-        match maillage_interop::ColumnMapping::parse(&mapping) {
+    if !choices.mapping.trim().is_empty() {
+        match maillage_interop::ColumnMapping::parse(&choices.mapping) {
             Ok(m) => options.mapping = m,
             Err(e) => page.file_error = Some(e.to_string()),
         }
@@ -1268,17 +1299,33 @@ async fn import_file(
         page.file_error = Some(maillage_interop::FileError::Empty.to_string());
     }
     if page.file_error.is_some() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+        return unprocessable(page);
     }
+    // Kept for the confirmation only when the preview read the file (`import` consumes it).
+    let keep = options.dry_run.then(|| bytes.clone());
     match state.app().import(&ctx.actor, bytes, &options, &|_, _| {}).await {
         Ok(report) => {
             let status = if report.rolled_back { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            if let Some(content) =
+                keep.filter(|_| !report.rolled_back && report.imported + report.updated > 0)
+            {
+                let choices = serde_json::to_value(&choices).unwrap_or_default();
+                let id = state
+                    .app()
+                    .stage_upload(&ctx.actor, &file_name, choices, content)
+                    .await
+                    .map_err(|e| WebError::page(e, lang))?;
+                page.staged = Some(id);
+            }
+            if confirming {
+                state.app().drop_staged_upload(&staged).await.map_err(|e| WebError::page(e, lang))?;
+            }
             page.report = Some(report);
             Ok((status, html(page)).into_response())
         }
         Err(AppError::File(message)) => {
             page.file_error = Some(message);
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response())
+            unprocessable(page)
         }
         Err(e) => Err(WebError::page(e, lang)),
     }

@@ -305,6 +305,9 @@ pub struct ImportPage {
     pub all_or_nothing: bool,
     /// Imported places that do not say their status are kept as drafts (else published).
     pub as_drafts: bool,
+    /// After a preview: the id of the upload kept for the confirmation.
+    pub staged: Option<String>,
+    pub file_name: String,
 }
 
 #[derive(Template)]

@@ -484,6 +484,69 @@ async fn the_upload_keeps_its_token_out_of_the_url_and_can_keep_places_as_drafts
 }
 
 #[tokio::test]
+async fn a_preview_reports_without_storing_and_the_file_is_imported_on_confirmation() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let other = app.user("autre-admin@exemple.fr", true).await;
+    let csv = "id,name,types,postal_code,commune_code,latitude,longitude,siret\n\
+               p1,Le Quai,coworking,42000,42218,45.44,4.39,\n\
+               p2,Mauvais SIRET,fablab,42000,42218,45.44,4.39,123\n";
+    let post = |client: &Client, body: Vec<u8>| {
+        let (app, client) = (&app, client.clone());
+        async move {
+            app.send(
+                Some(&client),
+                Method::POST,
+                "/admin/import",
+                Some("multipart/form-data; boundary=B"),
+                body,
+                &[],
+            )
+            .await
+        }
+    };
+    let body = with_csrf(
+        &admin.csrf,
+        multipart("lieux.csv", csv.as_bytes(), &[("source", "apercu"), ("action", "preview")]),
+    );
+    let r = post(&admin, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = r.text();
+    assert!(page.contains("Aperçu de l&#39;import") || page.contains("Aperçu de l'import"), "{page}");
+    assert!(page.contains("imported 1, updated 0, rejected 1"), "the report the import would give");
+    assert!(page.contains("<td>3</td><td>siret</td>"), "the refused row is named");
+    assert_eq!(
+        app.get(Some(&admin), "/api/v1/places?status=draft,published").await.json()["total"],
+        0,
+        "nothing stored"
+    );
+    let staged = page.split("name=\"staged\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let confirm = |csrf: &str| {
+        format!(
+            "--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --B\r\nContent-Disposition: form-data; name=\"staged\"\r\n\r\n{staged}\r\n--B--\r\n"
+        )
+        .into_bytes()
+    };
+    // Another account cannot confirm someone's upload.
+    let r = post(&other, confirm(&other.csrf)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("plus en attente"), "{}", r.body);
+    // Confirmed without sending the file again: imported as previewed, with its source.
+    let r = post(&admin, confirm(&admin.csrf)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.text().contains("Rapport d&#39;import") || r.text().contains("Rapport d'import"));
+    assert!(r.text().contains("imported 1, updated 0, rejected 1"));
+    let places = app.get(None, "/api/v1/places").await.json();
+    assert_eq!(places["total"], 1);
+    assert_eq!(places["items"][0]["provenance"]["source"], "apercu", "{places}");
+    // Once imported, the upload is gone: confirming again changes nothing.
+    let r = post(&admin, confirm(&admin.csrf)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get(None, "/api/v1/places").await.json()["total"], 1);
+}
+
+#[tokio::test]
 async fn an_export_imports_back_into_the_same_places() {
     let app = spawn().await;
     let admin = app.user("admin@exemple.fr", true).await;

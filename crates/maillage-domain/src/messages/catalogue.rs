@@ -413,7 +413,25 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "Tout ou rien : ne rien importer si une ligne est invalide",
         "All or nothing: import nothing if any row is invalid",
     ),
-    ("import.submit", "Importer", "Import"),
+    ("import.submit", "Importer directement", "Import at once"),
+    ("import.preview", "Prévisualiser (rien n'est enregistré)", "Preview (nothing is stored)"),
+    ("import.preview_title", "Aperçu de l'import", "Import preview"),
+    (
+        "import.preview_nothing_stored",
+        "Aperçu : voici ce que l'import ferait. Rien n'a encore été enregistré.",
+        "Preview: this is what the import would do. Nothing has been stored yet.",
+    ),
+    (
+        "import.confirm_hint",
+        "Le fichier est gardé une heure pour l'import :",
+        "The file is kept for an hour for the import:",
+    ),
+    ("import.confirm", "Importer ces lieux", "Import these places"),
+    (
+        "import.staged_expired",
+        "Ce fichier n'est plus en attente (plus d'une heure, ou déjà importé) : envoyez-le de nouveau.",
+        "This file is no longer waiting (more than an hour, or already imported): send it again.",
+    ),
     ("import.status", "Les lieux importés sont", "Imported places are"),
     ("import.status_published", "publiés aussitôt", "published at once"),
     (
