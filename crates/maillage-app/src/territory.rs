@@ -199,12 +199,7 @@ fn import_rows(file_name: &str, bytes: &[u8]) -> AppResult<Vec<PlaceRow>> {
     let mut errors = ValidationErrors::default();
     for e in parsed.errors.iter().take(MAX_ROW_ERRORS) {
         let field = if e.field.is_empty() { "ligne" } else { e.field.as_str() };
-        // Import reports are in French today (the interop crate's messages).
-        errors.errors.push(line_error(
-            e.line,
-            field,
-            Message::translated(e.message.clone(), e.message.clone()),
-        ));
+        errors.errors.push(line_error(e.line, field, e.message.clone()));
     }
     let mut rows = Vec::new();
     for row in parsed.rows {

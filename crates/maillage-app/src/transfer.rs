@@ -122,7 +122,7 @@ pub const IMPORT_BATCH: usize = 1000;
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
 fn row_errors(line: usize, errors: &[maillage_domain::FieldError]) -> Vec<RowError> {
-    errors.iter().map(|e| RowError::new(line, e.field.clone(), e.code, e.message_fr())).collect()
+    errors.iter().map(|e| RowError::new(line, e.field.clone(), e.code, e.message.clone())).collect()
 }
 
 impl App {

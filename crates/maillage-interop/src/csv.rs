@@ -7,6 +7,7 @@ use crate::report::{FileError, RowError};
 use crate::row::{self, Row, split_pipe};
 use crate::{Collector, ImportRow};
 use maillage_domain::PlaceInput;
+use maillage_domain::messages::Message;
 
 /// Columns of the CSV format, in the order they are written.
 pub const COLUMNS: &[&str] = &[
@@ -69,7 +70,7 @@ pub(crate) fn parse(
         return Err(FileError::MissingColumns { missing });
     }
     if !table.unknown.is_empty() {
-        collector.warn(row::unknown_columns_warning(1, &table.unknown, "Colonne(s)"));
+        collector.warn(row::unknown_columns_warning(1, &table.unknown, Message::new("import.row.columns")));
     }
     table.for_each_row(|row| collector.push(row.and_then(|row| to_import_row(&row))))?;
     Ok(())

@@ -7,6 +7,7 @@ use crate::mapping::ColumnMapping;
 use crate::report::{FileError, RowError};
 use crate::row::{self, Cell, json_kind};
 use maillage_domain::Place;
+use maillage_domain::messages::Message;
 use maillage_domain::vocab::Vocabulary;
 use serde_json::Value;
 
@@ -27,7 +28,9 @@ pub(crate) fn parse(
     match shape {
         row::JsonShape::Object { records, members } => {
             if members.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-                return Err(FileError::NotFeatureCollection { found: json_kind(&Value::Object(members)) });
+                return Err(FileError::NotFeatureCollection {
+                    found: json_kind(&Value::Object(members)).fr(),
+                });
             }
             if records.is_err() {
                 return Err(FileError::NotFeatureCollection {
@@ -41,7 +44,7 @@ pub(crate) fn parse(
     if !unknown.is_empty() {
         let line = unknown.iter().map(|(_, line)| *line).min().unwrap_or(1);
         let names: Vec<String> = unknown.into_iter().map(|(k, _)| k).collect();
-        collector.warn(row::unknown_columns_warning(line, &names, "Propriété(s)"));
+        collector.warn(row::unknown_columns_warning(line, &names, Message::new("import.row.properties")));
     }
     Ok(())
 }
@@ -59,7 +62,7 @@ fn feature_row(
             line,
             "",
             "not_a_feature",
-            format!("Un objet Feature est attendu, trouvé {}.", json_kind(feature)),
+            Message::new("import.row.feature_expected").with_message("found", json_kind(feature)),
         ));
     };
     let empty = serde_json::Map::new();
@@ -71,7 +74,7 @@ fn feature_row(
                 line,
                 "properties",
                 "invalid_properties",
-                format!("Un objet est attendu, trouvé {}.", json_kind(other)),
+                Message::new("import.row.object_expected").with_message("found", json_kind(other)),
             ));
         }
     };
@@ -95,17 +98,17 @@ fn feature_row(
 }
 
 fn point(line: usize, geometry: &Value) -> Result<(f64, f64), RowError> {
-    let invalid = |message: String| RowError::new(line, "geometry", "invalid_geometry", message);
+    let invalid = |message: Message| RowError::new(line, "geometry", "invalid_geometry", message);
     let kind = geometry.get("type").and_then(Value::as_str).unwrap_or("");
     if kind != "Point" {
-        return Err(invalid(format!("Géométrie « {kind} » non prise en charge : un Point est attendu.")));
+        return Err(invalid(Message::new("import.row.not_a_point").with("kind", kind)));
     }
     match geometry.get("coordinates").and_then(Value::as_array).map(Vec::as_slice) {
         Some([lon, lat, ..]) => match (lon.as_f64(), lat.as_f64()) {
             (Some(lon), Some(lat)) => Ok((lon, lat)),
-            _ => Err(invalid("Les coordonnées doivent être des nombres [longitude, latitude].".into())),
+            _ => Err(invalid(Message::new("import.row.coordinates_not_numbers"))),
         },
-        _ => Err(invalid("Coordonnées absentes : [longitude, latitude] est attendu.".into())),
+        _ => Err(invalid(Message::new("import.row.coordinates_missing"))),
     }
 }
 

@@ -24,6 +24,7 @@ pub use csv::COLUMNS as CSV_COLUMNS;
 pub use lmn::FIELDS as LMN_FIELDS;
 
 use maillage_domain::PlaceInput;
+use maillage_domain::messages::Message;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
@@ -204,7 +205,7 @@ impl Collector<'_> {
                             row.line,
                             "id",
                             "duplicate_id",
-                            format!("Identifiant en double « {id} », déjà vu ligne {first}."),
+                            Message::new("import.row.duplicate_id").with("id", id).with("first", first),
                         ));
                         return;
                     }

@@ -5,6 +5,7 @@ use crate::mapping::ColumnMapping;
 use crate::report::{FileError, RowError};
 use crate::row::{self, Row, json_kind};
 use crate::{Collector, ImportRow};
+use maillage_domain::messages::Message;
 use maillage_domain::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
 use maillage_domain::{Place, PlaceInput, text::fold};
 use serde_json::Value;
@@ -112,7 +113,7 @@ pub(crate) fn parse_csv(
         return Err(FileError::MissingColumns { missing });
     }
     if !table.unknown.is_empty() {
-        collector.warn(row::unknown_columns_warning(1, &table.unknown, "Colonne(s)"));
+        collector.warn(row::unknown_columns_warning(1, &table.unknown, Message::new("import.row.columns")));
     }
     let mut resolver = Resolver::default();
     table.for_each_row(|row| collector.push(row.and_then(|row| resolver.import_row(&row))))?;
@@ -140,7 +141,7 @@ pub(crate) fn parse_json(
                 line,
                 "",
                 "not_an_object",
-                format!("Un objet est attendu, trouvé {}.", json_kind(other)),
+                Message::new("import.row.object_expected").with_message("found", json_kind(other)),
             )),
         };
         collector.push(result);
@@ -155,7 +156,7 @@ pub(crate) fn parse_json(
     if !unknown.is_empty() {
         let line = unknown.iter().map(|(_, line)| *line).min().unwrap_or(1);
         let names: Vec<String> = unknown.into_iter().map(|(k, _)| k).collect();
-        collector.warn(row::unknown_columns_warning(line, &names, "Champ(s)"));
+        collector.warn(row::unknown_columns_warning(line, &names, Message::new("import.row.json_fields")));
     }
     resolver.report(collector);
     Ok(())
@@ -422,7 +423,7 @@ struct Resolver {
     cache: HashMap<Field, HashMap<String, Resolution>>,
     typologies: HashMap<String, (PlaceType, bool)>,
     /// column → value → (first line, count, message)
-    notes: BTreeMap<&'static str, HashMap<String, (usize, usize, String)>>,
+    notes: BTreeMap<&'static str, HashMap<String, (usize, usize, Message)>>,
 }
 
 impl Resolver {
@@ -437,7 +438,7 @@ impl Resolver {
     }
 
     /// Remember a remark about a value; `message` is only built the first time.
-    fn note(&mut self, column: &'static str, value: &str, line: usize, message: impl FnOnce() -> String) {
+    fn note(&mut self, column: &'static str, value: &str, line: usize, message: impl FnOnce() -> Message) {
         let values = self.notes.entry(column).or_default();
         match values.get_mut(value) {
             Some(entry) => entry.1 += 1,
@@ -449,11 +450,14 @@ impl Resolver {
 
     fn report(self, collector: &mut Collector<'_>) {
         for (column, values) in self.notes {
-            let mut values: Vec<(usize, usize, String)> = values.into_values().collect();
+            let mut values: Vec<(usize, usize, Message)> = values.into_values().collect();
             values.sort_by_key(|(line, _, _)| *line);
             for (line, count, message) in values {
                 let message = if count > 1 {
-                    format!("{message} ({count} lignes, la première ligne {line})")
+                    Message::new("import.row.repeated")
+                        .with_message("message", message)
+                        .with("count", count)
+                        .with("line", line)
                 } else {
                     message
                 };
@@ -489,12 +493,12 @@ impl Resolver {
             match resolution {
                 Resolution::Terms(terms) => terms.into_iter().for_each(|t| t.push_into(input)),
                 Resolution::NoEquivalent => self.note(column, &value, row.line, || {
-                    format!("Valeur « {value} » sans équivalent dans Maillage : ignorée.")
+                    Message::new("import.row.no_equivalent").with("value", &value)
                 }),
                 Resolution::Unknown => {
                     if !field.passthrough(input, &value) {
                         self.note(column, &value, row.line, || {
-                            format!("Label « {value} » inconnu de Maillage : ignoré.")
+                            Message::new("import.row.unknown_label").with("value", &value)
                         });
                     }
                 }
@@ -550,14 +554,16 @@ impl Resolver {
         }
         let typologies = row.list("typologie", split_lmn);
         if typologies.is_empty() {
-            self.note("typologie", "", row.line, || "Typologie absente : lieu classé « other ».".to_owned());
+            self.note("typologie", "", row.line, || Message::new("import.row.no_typologie"));
             input.types.push(PlaceType::Other.code().to_owned());
         }
         for code in typologies {
             let (t, third_place) = self.typologie(&code);
             if !third_place {
                 self.note("typologie", &code, row.line, || {
-                    format!("Typologie « {code} » : pas un type de tiers-lieu, lieu classé « {} ».", t.code())
+                    Message::new("import.row.typologie_not_third_place")
+                        .with("code", &code)
+                        .with("type", t.code())
                 });
             }
             if !input.types.iter().any(|c| c == t.code()) {

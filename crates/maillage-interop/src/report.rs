@@ -2,26 +2,52 @@
 //! problems with one row ([`RowError`]), both with French messages for the people who
 //! produced the file.
 
+use maillage_domain::messages::{Lang, Message};
 use serde::Serialize;
 use std::fmt;
 
 /// A problem with one row (or one feature) of a file, or a remark about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// 1-based line in a CSV file (the header is line 1), or feature/record index + 1 in
     /// a JSON file.
     pub line: usize,
     /// Column or property concerned, as named in the file (empty for the whole row).
     pub field: String,
-    /// Message in French.
-    pub message: String,
+    /// What people read, from the catalogue (the report is shown in the page's language;
+    /// the command line prints French).
+    pub message: Message,
     /// Stable machine code, e.g. `duplicate_id`.
     pub code: String,
 }
 
 impl RowError {
-    pub fn new(line: usize, field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Self { line, field: field.into(), message: message.into(), code: code.to_owned() }
+    pub fn new(line: usize, field: impl Into<String>, code: &str, message: Message) -> Self {
+        Self { line, field: field.into(), message, code: code.to_owned() }
+    }
+
+    /// The message in a language.
+    pub fn text(&self, lang: Lang) -> String {
+        self.message.render(lang)
+    }
+
+    /// The message in a language given by its code (`"en"`, else French), for templates.
+    pub fn message_in(&self, lang: &str) -> String {
+        self.message.render(Lang::from_code(lang))
+    }
+}
+
+/// Serialised with its message in both languages.
+impl Serialize for RowError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("RowError", 5)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("field", &self.field)?;
+        s.serialize_field("code", &self.code)?;
+        s.serialize_field("message", &self.message.fr())?;
+        s.serialize_field("message_en", &self.message.en())?;
+        s.end()
     }
 }
 

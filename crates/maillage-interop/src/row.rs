@@ -3,6 +3,7 @@
 
 use crate::mapping::{ColumnMapping, normalise};
 use crate::report::{FileError, RowError};
+use maillage_domain::messages::Message;
 use std::borrow::Cow;
 
 /// One value as found in the file.
@@ -111,14 +112,17 @@ impl<'a> Row<'a> {
                         self.line,
                         name,
                         "invalid_number",
-                        format!("« {t} » n'est pas un nombre décimal."),
+                        Message::new("import.row.not_a_number").with("value", t),
                     )
                 })
             }
             Some(Cell::Text(_) | Cell::Null) | None => Ok(None),
-            Some(_) => {
-                Err(RowError::new(self.line, name, "invalid_number", "Un nombre décimal est attendu."))
-            }
+            Some(_) => Err(RowError::new(
+                self.line,
+                name,
+                "invalid_number",
+                Message::new("import.row.number_expected"),
+            )),
         }
     }
 
@@ -134,11 +138,16 @@ impl<'a> Row<'a> {
                     self.line,
                     name,
                     "invalid_boolean",
-                    format!("« {other} » n'est pas une valeur booléenne (true ou false)."),
+                    Message::new("import.row.not_a_boolean").with("value", other),
                 )),
             },
             Some(Cell::Null) | None => Ok(None),
-            Some(_) => Err(RowError::new(self.line, name, "invalid_boolean", "true ou false est attendu.")),
+            Some(_) => Err(RowError::new(
+                self.line,
+                name,
+                "invalid_boolean",
+                Message::new("import.row.boolean_expected"),
+            )),
         }
     }
 
@@ -152,7 +161,7 @@ impl<'a> Row<'a> {
                 self.line,
                 name,
                 "leading_zero_restored",
-                format!("Code « {text} » complété en « {padded} » (zéro initial perdu par un tableur ?)."),
+                Message::new("import.row.leading_zero_restored").with("code", &text).with("padded", &padded),
             ));
             return Some(padded);
         }
@@ -171,7 +180,7 @@ impl<'a> Row<'a> {
                     self.line,
                     name,
                     "invalid_date",
-                    format!("Date « {text} » illisible (format attendu AAAA-MM-JJ) : ignorée."),
+                    Message::new("import.row.invalid_date").with("value", &text),
                 ));
                 None
             }
@@ -206,7 +215,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<RowError>), F
             FILE_LINE,
             "",
             "encoding_assumed",
-            format!("Fichier lu en {name} (annoncé par sa marque d'ordre des octets)."),
+            Message::new("import.file.read_as_bom").with("encoding", name),
         );
         (Cow::Owned(text.into_owned()), Some(warning))
     } else if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
@@ -221,7 +230,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<RowError>), F
                     FILE_LINE,
                     "",
                     "encoding_assumed",
-                    "Fichier lu en Windows-1252 (il n'est pas en UTF-8) : vérifiez les accents des lieux importés.",
+                    Message::new("import.file.read_as_windows_1252"),
                 );
                 (Cow::Owned(text.into_owned()), Some(warning))
             }
@@ -439,11 +448,9 @@ impl CsvTable<'_> {
                 line,
                 "",
                 "too_many_cells",
-                format!(
-                    "{} cellules au lieu de {} (nombre de colonnes de l'en-tête).",
-                    record.len(),
-                    self.columns.len()
-                ),
+                Message::new("import.row.too_many_cells")
+                    .with("cells", record.len())
+                    .with("columns", self.columns.len()),
             ));
         }
         if record.len() == 1 && self.columns.len() > 1 {
@@ -459,7 +466,13 @@ impl CsvTable<'_> {
                     found: crate::report::separator_name(SEPARATORS[other]),
                     expected: crate::report::separator_name(self.delimiter),
                 };
-                return Err(RowError::new(line, "", "mixed_separators", capitalise(&error.to_string())));
+                let text = capitalise(&error.to_string());
+                return Err(RowError::new(
+                    line,
+                    "",
+                    "mixed_separators",
+                    Message::translated(text.clone(), text),
+                ));
             }
         }
         let mut row = Row::new(line);
@@ -645,17 +658,17 @@ fn json_message(e: &serde_json::Error) -> String {
 }
 
 /// Short description of a JSON value's kind, for error messages.
-pub(crate) fn json_kind(value: &serde_json::Value) -> String {
+pub(crate) fn json_kind(value: &serde_json::Value) -> Message {
     use serde_json::Value;
     match value {
-        Value::Null => "null".into(),
-        Value::Bool(_) => "un booléen".into(),
-        Value::Number(_) => "un nombre".into(),
-        Value::String(_) => "une chaîne".into(),
-        Value::Array(_) => "un tableau".into(),
+        Value::Null => Message::new("json.null"),
+        Value::Bool(_) => Message::new("json.boolean"),
+        Value::Number(_) => Message::new("json.number"),
+        Value::String(_) => Message::new("json.string"),
+        Value::Array(_) => Message::new("json.array"),
         Value::Object(o) => match o.get("type").and_then(|t| t.as_str()) {
-            Some(t) => format!("un objet de type « {t} »"),
-            None => "un objet".into(),
+            Some(t) => Message::new("json.typed_object").with("type", t),
+            None => Message::new("json.object"),
         },
     }
 }
@@ -694,15 +707,14 @@ pub(crate) fn json_row<'a>(
 }
 
 /// The warning listing the columns nobody will read.
-pub(crate) fn unknown_columns_warning(line: usize, unknown: &[String], what: &str) -> RowError {
+pub(crate) fn unknown_columns_warning(line: usize, unknown: &[String], what: Message) -> RowError {
     RowError::new(
         line,
         "",
         "unknown_columns",
-        format!(
-            "{what} inconnue(s), ignorée(s) : {}. Utilisez une correspondance de colonnes pour les importer.",
-            unknown.join(", ")
-        ),
+        Message::new("import.row.unknown_columns")
+            .with_message("what", what)
+            .with("names", unknown.join(", ")),
     )
 }
 
@@ -738,7 +750,7 @@ mod tests {
         assert_eq!(text, "nom\nCafé des élèves\n");
         let warning = warning.expect("the encoding assumed is said");
         assert_eq!((warning.line, warning.code.as_str()), (FILE_LINE, "encoding_assumed"));
-        assert!(warning.message.contains("Windows-1252"), "{warning}");
+        assert!(warning.message.fr().contains("Windows-1252"), "{warning}");
     }
 
     #[test]
@@ -756,7 +768,7 @@ mod tests {
         for (bytes, name) in [(le, "UTF-16 LE"), (be, "UTF-16 BE")] {
             let (text, warning) = decode(&bytes).expect("UTF-16 with a BOM is read");
             assert_eq!(text, "nom\r\nÉcole");
-            assert!(warning.expect("named").message.contains(name));
+            assert!(warning.expect("named").message.fr().contains(name));
         }
     }
 

@@ -109,7 +109,7 @@ fn unknown_columns_are_one_warning_and_a_mapping_imports_them() {
     let warning = &parsed.warnings[0];
     assert_eq!((warning.line, warning.code.as_str()), (1, "unknown_columns"));
     assert!(
-        warning.message.contains("Surface (m²)") && !warning.message.contains("Couleur"),
+        warning.message.fr().contains("Surface (m²)") && !warning.message.fr().contains("Couleur"),
         "{}",
         warning.message
     );
@@ -146,7 +146,7 @@ fn unreadable_cells_make_row_errors_and_other_rows_go_on() {
             (5, "location_precise", "invalid_boolean")
         ]
     );
-    assert_eq!(parsed.errors[0].message, "« quarante-cinq » n'est pas un nombre décimal.");
+    assert_eq!(parsed.errors[0].message.fr(), "« quarante-cinq » n'est pas un nombre décimal.");
 }
 
 #[test]
@@ -186,17 +186,23 @@ fn codes_that_lost_their_leading_zero_get_it_back_with_a_warning() {
     let parsed = parse(Format::LmnJson, json, &ColumnMapping::default()).expect("readable");
     let input = &parsed.rows[0].input;
     assert_eq!((input.postal_code.as_deref(), input.commune_code.as_deref()), (Some("01000"), Some("01053")));
-    let fields: Vec<(&str, &str)> = parsed
+    let fields: Vec<(&str, String)> = parsed
         .warnings
         .iter()
         .filter(|w| w.code == "leading_zero_restored")
-        .map(|w| (w.field.as_str(), w.message.as_str()))
+        .map(|w| (w.field.as_str(), w.message.fr()))
         .collect();
     assert_eq!(
         fields,
         [
-            ("code_postal", "Code « 1000 » complété en « 01000 » (zéro initial perdu par un tableur ?)."),
-            ("code_insee", "Code « 1053 » complété en « 01053 » (zéro initial perdu par un tableur ?)."),
+            (
+                "code_postal",
+                "Code « 1000 » complété en « 01000 » (zéro initial perdu par un tableur ?).".to_owned()
+            ),
+            (
+                "code_insee",
+                "Code « 1053 » complété en « 01053 » (zéro initial perdu par un tableur ?).".to_owned()
+            ),
         ]
     );
 }

@@ -105,8 +105,8 @@ fn lmn_json_accepts_a_data_envelope_arrays_and_strings() {
     assert_eq!(parsed.rows[1].line, 2);
     assert_eq!(parsed.rows[1].input.types, strings(&["fablab"]));
     assert_eq!(parsed.rows[1].input.services, strings(&["digital_creation"]));
-    let unknown: Vec<&str> =
-        parsed.warnings.iter().filter(|w| w.code == "unknown_columns").map(|w| w.message.as_str()).collect();
+    let unknown: Vec<String> =
+        parsed.warnings.iter().filter(|w| w.code == "unknown_columns").map(|w| w.message.fr()).collect();
     assert_eq!(unknown.len(), 1);
     assert!(unknown[0].contains("couleur"), "{unknown:?}");
     for row in &parsed.rows {
@@ -154,7 +154,7 @@ fn lmn_version_1_0_files_are_read_with_old_names_and_labels() {
     assert_eq!(validate(lampaul).expect("valid").commune_code.as_str(), "29124");
 
     assert!(
-        parsed.warnings.iter().any(|w| w.message.contains("« Point relais CAF » sans équivalent")),
+        parsed.warnings.iter().any(|w| w.message.fr().contains("« Point relais CAF » sans équivalent")),
         "{:?}",
         parsed.warnings
     );

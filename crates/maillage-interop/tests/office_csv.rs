@@ -25,7 +25,7 @@ fn utf16(text: &str, little_endian: bool) -> Vec<u8> {
 }
 
 fn encoding_warnings(parsed: &ParsedFile) -> Vec<String> {
-    parsed.warnings.iter().filter(|w| w.code == "encoding_assumed").map(|w| w.message.clone()).collect()
+    parsed.warnings.iter().filter(|w| w.code == "encoding_assumed").map(|w| w.message.fr()).collect()
 }
 
 /// The one row of [`ROW`], whatever the file's encoding and separator.
@@ -48,7 +48,7 @@ fn a_windows_1252_file_is_read_with_a_warning_saying_so() {
     assert_eq!(parsed.rows[0].input.commune_name.as_deref(), Some("Saint-Étienne"));
     let warning = parsed.warnings.iter().find(|w| w.code == "encoding_assumed").expect("a warning");
     assert_eq!(warning.line, FILE_LINE, "about the file, not a row");
-    assert!(warning.message.contains("Windows-1252"), "{warning}");
+    assert!(warning.message.fr().contains("Windows-1252"), "{warning}");
 
     let text = format!("{HEADER}\r\n{ROW}\r\n");
     let (encoded, _, _) = encoding_rs::WINDOWS_1252.encode(&text);
@@ -132,8 +132,8 @@ fn a_row_with_another_separator_than_the_header_is_named_by_line_and_column() {
     assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
     let error = &parsed.errors[0];
     assert_eq!((error.line, error.code.as_str()), (3, "mixed_separators"));
-    assert!(error.message.contains("colonne 3"), "{error}");
-    assert!(error.message.contains("« , »") && error.message.contains("« ; »"), "{error}");
+    assert!(error.message.fr().contains("colonne 3"), "{error}");
+    assert!(error.message.fr().contains("« , »") && error.message.fr().contains("« ; »"), "{error}");
 }
 
 #[test]

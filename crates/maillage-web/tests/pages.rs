@@ -315,6 +315,27 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
     assert!(r.text().contains("imported 1, updated 0, rejected 2"), "{}", r.body);
     assert!(r.text().contains("<td>3</td><td>siret</td>"));
     assert!(r.text().contains("<td>4</td><td>commune_code</td>"));
+    // The report speaks the page's language, row messages included.
+    let body = with_csrf(
+        &admin.csrf,
+        multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire"), ("action", "preview")]),
+    );
+    let en = app
+        .send(
+            Some(&admin),
+            Method::POST,
+            "/admin/import?lang=en",
+            Some("multipart/form-data; boundary=B"),
+            body,
+            &[],
+        )
+        .await;
+    assert!(
+        en.text().contains("<td>3</td><td>siret</td><td>A SIRET has 14 digits (3 found)."),
+        "{}",
+        en.body
+    );
+    assert!(en.text().contains("Import preview"));
     // The same source again: an update, not a duplicate.
     let r = send(multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire")])).await;
     assert!(r.text().contains("imported 0, updated 1, rejected 2"));

@@ -1360,4 +1360,112 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "This is the only administrator: appoint another one before revoking this role.",
     ),
     ("roles.unknown_scope", "« {scope} » n'existe pas.", "“{scope}” does not exist."),
+    // --- import reports (maillage-interop): rows and the file
+    (
+        "import.row.object_expected",
+        "Un objet est attendu, trouvé {found}.",
+        "An object is expected, found {found}.",
+    ),
+    (
+        "import.row.feature_expected",
+        "Un objet Feature est attendu, trouvé {found}.",
+        "A Feature object is expected, found {found}.",
+    ),
+    (
+        "import.row.repeated",
+        "{message} ({count} lignes, la première ligne {line})",
+        "{message} ({count} lines, the first one line {line})",
+    ),
+    (
+        "import.row.no_equivalent",
+        "Valeur « {value} » sans équivalent dans Maillage : ignorée.",
+        "Value “{value}” has no equivalent in Maillage: ignored.",
+    ),
+    (
+        "import.row.unknown_label",
+        "Label « {value} » inconnu de Maillage : ignoré.",
+        "Label “{value}” unknown to Maillage: ignored.",
+    ),
+    (
+        "import.row.no_typologie",
+        "Typologie absente : lieu classé « other ».",
+        "No typologie: place classed as “other”.",
+    ),
+    (
+        "import.row.typologie_not_third_place",
+        "Typologie « {code} » : pas un type de tiers-lieu, lieu classé « {type} ».",
+        "Typologie “{code}”: not a kind of third place, place classed as “{type}”.",
+    ),
+    ("import.row.columns", "Colonne(s)", "Column(s)"),
+    ("import.row.json_fields", "Champ(s)", "Field(s)"),
+    ("import.row.properties", "Propriété(s)", "Property(ies)"),
+    (
+        "import.row.unknown_columns",
+        "{what} inconnue(s), ignorée(s) : {names}. Utilisez une correspondance de colonnes pour les importer.",
+        "Unknown {what}, ignored: {names}. Use a column mapping to import them.",
+    ),
+    (
+        "import.row.not_a_point",
+        "Géométrie « {kind} » non prise en charge : un Point est attendu.",
+        "Geometry “{kind}” not supported: a Point is expected.",
+    ),
+    (
+        "import.row.coordinates_not_numbers",
+        "Les coordonnées doivent être des nombres [longitude, latitude].",
+        "Coordinates must be numbers [longitude, latitude].",
+    ),
+    (
+        "import.row.coordinates_missing",
+        "Coordonnées absentes : [longitude, latitude] est attendu.",
+        "Coordinates missing: [longitude, latitude] is expected.",
+    ),
+    (
+        "import.row.duplicate_id",
+        "Identifiant en double « {id} », déjà vu ligne {first}.",
+        "Duplicate identifier “{id}”, already seen line {first}.",
+    ),
+    (
+        "import.row.not_a_number",
+        "« {value} » n'est pas un nombre décimal.",
+        "“{value}” is not a decimal number.",
+    ),
+    ("import.row.number_expected", "Un nombre décimal est attendu.", "A decimal number is expected."),
+    (
+        "import.row.not_a_boolean",
+        "« {value} » n'est pas une valeur booléenne (true ou false).",
+        "“{value}” is not a boolean (true or false).",
+    ),
+    ("import.row.boolean_expected", "true ou false est attendu.", "true or false is expected."),
+    (
+        "import.row.leading_zero_restored",
+        "Code « {code} » complété en « {padded} » (zéro initial perdu par un tableur ?).",
+        "Code “{code}” completed as “{padded}” (leading zero lost by a spreadsheet?).",
+    ),
+    (
+        "import.row.invalid_date",
+        "Date « {value} » illisible (format attendu AAAA-MM-JJ) : ignorée.",
+        "Unreadable date “{value}” (expected YYYY-MM-DD): ignored.",
+    ),
+    (
+        "import.row.too_many_cells",
+        "{cells} cellules au lieu de {columns} (nombre de colonnes de l'en-tête).",
+        "{cells} cells instead of {columns} (the number of columns of the header).",
+    ),
+    (
+        "import.file.read_as_bom",
+        "Fichier lu en {encoding} (annoncé par sa marque d'ordre des octets).",
+        "File read as {encoding} (announced by its byte order mark).",
+    ),
+    (
+        "import.file.read_as_windows_1252",
+        "Fichier lu en Windows-1252 (il n'est pas en UTF-8) : vérifiez les accents des lieux importés.",
+        "File read as Windows-1252 (it is not UTF-8): check the accents of the imported places.",
+    ),
+    ("json.null", "null", "null"),
+    ("json.boolean", "un booléen", "a boolean"),
+    ("json.number", "un nombre", "a number"),
+    ("json.string", "une chaîne", "a string"),
+    ("json.array", "un tableau", "an array"),
+    ("json.object", "un objet", "an object"),
+    ("json.typed_object", "un objet de type « {type} »", "an object of type “{type}”"),
 ];
