@@ -24,8 +24,15 @@ pub fn release_free_memory() {
 /// contention (the allocator is not this server's bottleneck).
 const ARENAS: i32 = 2;
 
-/// Limit the allocator's arenas (see [`ARENAS`]). Call first thing in `main`, before any
-/// thread starts. Does nothing off glibc.
+/// Blocks from this size are mapped on their own and unmapped when freed. glibc raises its
+/// threshold by itself (up to 32 MB) each time such a block is freed, after which the
+/// large buffers of exports and of the map come from the heap, where what they leave is
+/// kept; a fixed threshold keeps them out of it.
+const MMAP_THRESHOLD: i32 = 1 << 20;
+
+/// Limit the allocator's arenas (see [`ARENAS`]) and fix its mapping threshold (see
+/// [`MMAP_THRESHOLD`]). Call first thing in `main`, before any thread starts. Does nothing
+/// off glibc.
 #[cfg_attr(all(target_os = "linux", target_env = "gnu"), expect(unsafe_code, reason = "mallopt FFI"))]
 pub fn limit_allocator_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -33,5 +40,6 @@ pub fn limit_allocator_arenas() {
     // serialises it with the allocator's own calls.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, ARENAS);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     }
 }
