@@ -13,7 +13,7 @@ async fn every_api_route_is_documented_and_every_documented_route_answers() {
     let doc = r.json();
     assert_eq!(doc["openapi"], "3.1.0");
     let documented: Vec<String> = doc["paths"].as_object().unwrap().keys().cloned().collect();
-    let source = include_str!("../src/api.rs");
+    let source = include_str!("../src/api/mod.rs");
     let routed: Vec<String> = source
         .split(".route(\"")
         .skip(1)
