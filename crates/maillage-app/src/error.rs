@@ -31,9 +31,9 @@ pub enum AppError {
     /// Wrong email or password (HTTP 401, same message for both).
     #[error("invalid credentials")]
     InvalidCredentials,
-    /// The whole file is unreadable (HTTP 422 / CLI exit 1).
+    /// The whole file is unreadable (HTTP 422 / CLI exit 1), said in the catalogue's words.
     #[error("{0}")]
-    File(String),
+    File(maillage_domain::messages::Message),
     /// The database failed for a reason that is not the caller's (HTTP 500): the store's
     /// error is kept whole as the source, so the logs show every cause.
     #[error("storage failed")]

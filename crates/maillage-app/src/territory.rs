@@ -88,7 +88,7 @@ pub fn place_types(values: &[String]) -> AppResult<Vec<PlaceType>> {
 /// are reported with their line and field, and nothing is computed.
 pub fn supply_from_file(file_name: &str, bytes: &[u8]) -> AppResult<Supply> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|_| AppError::File(format!("{file_name}: le fichier n'est pas en UTF-8 / not UTF-8")))?;
+        .map_err(|_| AppError::File(Message::new("territory.file.not_utf8").with("name", file_name)))?;
     let rows = if is_simple_csv(text) { simple_csv_rows(text)? } else { import_rows(file_name, bytes)? };
     if rows.is_empty() {
         return Err(FieldError::new(
@@ -128,7 +128,7 @@ fn simple_csv_rows(text: &str) -> AppResult<Vec<PlaceRow>> {
         csv::ReaderBuilder::new().delimiter(delimiter).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| AppError::File(e.to_string()))?
+        .map_err(|e| AppError::File(crate::transfer::untranslated(e)))?
         .iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
@@ -190,12 +190,16 @@ fn simple_csv_rows(text: &str) -> AppResult<Vec<PlaceRow>> {
 
 fn import_rows(file_name: &str, bytes: &[u8]) -> AppResult<Vec<PlaceRow>> {
     let format = maillage_interop::detect_format(file_name, bytes).ok_or_else(|| {
-        AppError::File(format!(
-            "{file_name} : format non reconnu (CSV id,lon,lat, GeoJSON ou schéma national) / unknown format"
-        ))
+        AppError::File(Message::new("territory.file.unknown_format").with("name", file_name))
     })?;
-    let parsed = maillage_interop::parse(format, bytes, &maillage_interop::ColumnMapping::new())
-        .map_err(|e| AppError::File(format!("{file_name} : {e}")))?;
+    let parsed =
+        maillage_interop::parse(format, bytes, &maillage_interop::ColumnMapping::new()).map_err(|e| {
+            AppError::File(
+                Message::new("territory.file.unreadable")
+                    .with("name", file_name)
+                    .with_message("detail", e.message()),
+            )
+        })?;
     let mut errors = ValidationErrors::default();
     for e in parsed.errors.iter().take(MAX_ROW_ERRORS) {
         let field = if e.field.is_empty() { "ligne" } else { e.field.as_str() };

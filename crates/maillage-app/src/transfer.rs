@@ -5,6 +5,7 @@ use crate::error::{AppError, AppResult};
 use crate::permissions::{Action, Grant, Resource};
 use chrono::Utc;
 use maillage_domain::history::Author;
+use maillage_domain::messages::Message;
 use maillage_domain::place::FarLocation;
 use maillage_domain::user::Actor;
 use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance};
@@ -147,15 +148,12 @@ impl App {
         let bytes: Arc<Vec<u8>> = Arc::new(bytes.into());
         // A workbook sent as it is: say what to do, whatever its name or the format chosen.
         if let Some(kind) = maillage_interop::spreadsheet_kind(&bytes) {
-            return Err(AppError::File(maillage_interop::FileError::Spreadsheet { kind }.to_string()));
+            return Err(AppError::File(maillage_interop::FileError::Spreadsheet { kind }.message()));
         }
         let format = match options.format {
             Some(f) => f,
             None => maillage_interop::detect_format(&options.file_name, &bytes).ok_or_else(|| {
-                AppError::File(format!(
-                    "format de « {} » non reconnu : précisez-le (csv, geojson, lmn-json, lmn-csv)",
-                    options.file_name
-                ))
+                AppError::File(Message::new("import.file.unknown_format").with("name", &options.file_name))
             })?,
         };
         // Rows, for the progress bar: lines of a CSV file; records of a JSON file are
@@ -326,7 +324,7 @@ impl App {
         if let Some(e) = failure {
             return Err(e);
         }
-        let file = file.map_err(|e| AppError::File(e.to_string()))?;
+        let file = file.map_err(|e| AppError::File(e.message()))?;
         if !batch.is_empty() && !stopped {
             // A closed channel means the writer failed: it reports its own error.
             let _ = batches.blocking_send(batch);
@@ -365,7 +363,7 @@ impl App {
     ) -> AppResult<tokio::sync::mpsc::Receiver<AppResult<Vec<u8>>>> {
         let mut filter = filter.clone();
         filter.statuses = vec![PlaceStatus::Published];
-        maillage_interop::selected_fields(format, fields).map_err(|e| AppError::File(e.to_string()))?;
+        maillage_interop::selected_fields(format, fields).map_err(|e| AppError::File(untranslated(e)))?;
         let fields: Option<Vec<String>> = fields.map(|f| f.iter().map(|s| (*s).to_owned()).collect());
         let wanted = self.store.place_versions(&filter).await?;
         let mut places = self.store.place_reader(wanted, tokio::runtime::Handle::current());
@@ -380,8 +378,8 @@ impl App {
                 fields.as_deref(),
                 maillage_territory::reference::ATTRIBUTION,
             )
-            .map_err(|e| AppError::File(e.to_string()))
-            .and_then(|()| std::io::Write::flush(&mut writer).map_err(|e| AppError::File(e.to_string())));
+            .map_err(|e| AppError::File(untranslated(e)))
+            .and_then(|()| std::io::Write::flush(&mut writer).map_err(|e| AppError::File(untranslated(e))));
             let result = match places.error() {
                 Some(e) => Err(e.into()),
                 None => written,
@@ -579,4 +577,11 @@ impl App {
     pub async fn drop_staged_upload(&self, id: &str) -> AppResult<()> {
         Ok(self.store.drop_staged_import(id).await?)
     }
+}
+
+/// An error whose text comes from a library (the export's field list, an I/O error), in
+/// its own words in both languages.
+pub(crate) fn untranslated(e: impl std::fmt::Display) -> Message {
+    let text = e.to_string();
+    Message::translated(text.clone(), text)
 }

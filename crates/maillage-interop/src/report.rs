@@ -62,11 +62,9 @@ impl fmt::Display for RowError {
 }
 
 /// The file cannot be read at all: nothing in it is imported.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileError {
-    #[error("le fichier est vide")]
     Empty,
-    #[error("{}", not_utf8_message(*.line, *.column, *.guess))]
     NotUtf8 {
         /// Byte offset of the first invalid sequence (after a BOM).
         offset: usize,
@@ -76,48 +74,120 @@ pub enum FileError {
         /// Encoding the bytes most probably are in, when recognisable.
         guess: Option<&'static str>,
     },
-    #[error(
-        "le fichier, annoncé en {encoding}, contient une séquence illisible ligne {line}, colonne {column} : enregistrez-le en UTF-8"
-    )]
-    Malformed { encoding: &'static str, line: usize, column: usize },
-    #[error(
-        "le fichier est un classeur {kind}, pas un fichier texte : ouvrez-le dans votre tableur et enregistrez-le au format « CSV UTF-8 » (ou « CSV (séparateur : point-virgule) »), puis importez ce fichier CSV"
-    )]
-    Spreadsheet { kind: &'static str },
-    #[error(
-        "le format {format} sert à l'export : pour importer un classeur, enregistrez-le au format « CSV UTF-8 » et importez ce fichier CSV"
-    )]
-    ExportOnly { format: &'static str },
-    #[error(
-        "séparateurs mélangés ligne {line}, colonne {column} : « {found} » alors que l'en-tête sépare ses colonnes par « {expected} » ; utilisez le même séparateur partout"
-    )]
-    MixedSeparators { line: usize, column: usize, found: String, expected: String },
-    #[error("JSON invalide ligne {line}, colonne {column} : {message}")]
-    InvalidJson { line: usize, column: usize, message: String },
-    #[error("le fichier GeoJSON doit être une FeatureCollection (trouvé : {found})")]
-    NotFeatureCollection { found: String },
-    #[error(
-        "le fichier JSON doit contenir un tableau de lieux, ou un objet dont le champ « data » en contient un (trouvé : {found})"
-    )]
-    NotPlaceList { found: String },
-    #[error("colonne(s) obligatoire(s) manquante(s) : {}", .missing.join(", "))]
-    MissingColumns { missing: Vec<String> },
-    #[error("colonne « {column} » présente deux fois dans l'en-tête")]
-    DuplicateColumn { column: String },
-    #[error("CSV illisible ligne {line} : {message}")]
-    Csv { line: usize, message: String },
-    #[error("correspondance de colonnes invalide : {0}")]
-    Mapping(#[from] MappingError),
+    Malformed {
+        encoding: &'static str,
+        line: usize,
+        column: usize,
+    },
+    Spreadsheet {
+        kind: &'static str,
+    },
+    ExportOnly {
+        format: &'static str,
+    },
+    MixedSeparators {
+        line: usize,
+        column: usize,
+        found: String,
+        expected: String,
+    },
+    InvalidJson {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    NotFeatureCollection {
+        found: String,
+    },
+    NotPlaceList {
+        found: String,
+    },
+    MissingColumns {
+        missing: Vec<String>,
+    },
+    DuplicateColumn {
+        column: String,
+    },
+    Csv {
+        line: usize,
+        message: String,
+    },
+    Mapping(MappingError),
 }
 
-fn not_utf8_message(line: usize, column: usize, guess: Option<&'static str>) -> String {
-    match guess {
-        Some(encoding) => format!(
-            "le fichier n'est pas en UTF-8 valide (octet illisible ligne {line}, colonne {column}) : le fichier semble encodé en {encoding} : enregistrez-le en UTF-8"
-        ),
-        None => format!(
-            "le fichier n'est pas en UTF-8 valide (octet illisible ligne {line}, colonne {column}) : enregistrez-le en UTF-8"
-        ),
+/// The French text of [`FileError::message`] (the command line, logs).
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message().fr())
+    }
+}
+
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FileError::Mapping(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<MappingError> for FileError {
+    fn from(e: MappingError) -> Self {
+        FileError::Mapping(e)
+    }
+}
+
+impl FileError {
+    /// What people read, in the catalogue (the `Display` is its French text).
+    pub fn message(&self) -> Message {
+        match self {
+            FileError::Empty => Message::new("import.file.empty"),
+            FileError::NotUtf8 { line, column, guess: Some(encoding), .. } => {
+                Message::new("import.file.not_utf8_guess")
+                    .with("line", line)
+                    .with("column", column)
+                    .with("encoding", encoding)
+            }
+            FileError::NotUtf8 { line, column, guess: None, .. } => {
+                Message::new("import.file.not_utf8").with("line", line).with("column", column)
+            }
+            FileError::Malformed { encoding, line, column } => Message::new("import.file.malformed")
+                .with("encoding", encoding)
+                .with("line", line)
+                .with("column", column),
+            FileError::Spreadsheet { kind } => Message::new("import.file.spreadsheet").with("kind", kind),
+            FileError::ExportOnly { format } => {
+                Message::new("import.file.export_only").with("format", format)
+            }
+            FileError::MixedSeparators { line, column, found, expected } => {
+                Message::new("import.file.mixed_separators")
+                    .with("line", line)
+                    .with("column", column)
+                    .with("found", found)
+                    .with("expected", expected)
+            }
+            FileError::InvalidJson { line, column, message } => Message::new("import.file.invalid_json")
+                .with("line", line)
+                .with("column", column)
+                .with("detail", message),
+            FileError::NotFeatureCollection { found } => {
+                Message::new("import.file.not_feature_collection").with("found", found)
+            }
+            FileError::NotPlaceList { found } => {
+                Message::new("import.file.not_place_list").with("found", found)
+            }
+            FileError::MissingColumns { missing } => {
+                Message::new("import.file.missing_columns").with("columns", missing.join(", "))
+            }
+            FileError::DuplicateColumn { column } => {
+                Message::new("import.file.duplicate_column").with("column", column)
+            }
+            FileError::Csv { line, message } => {
+                Message::new("import.file.csv").with("line", line).with("detail", message)
+            }
+            // The mapping's own messages are French (they quote what was typed).
+            FileError::Mapping(e) => Message::new("import.file.mapping").with("detail", e),
+        }
     }
 }
 

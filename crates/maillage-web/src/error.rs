@@ -77,7 +77,7 @@ pub fn code_of(error: &AppError) -> &'static str {
 pub fn message_of(error: &AppError, lang: Lang) -> String {
     match error {
         AppError::Validation(_) => t(lang, "error.validation").into(),
-        AppError::File(message) => message.clone(),
+        AppError::File(message) => message.render(lang),
         AppError::Unauthenticated => t(lang, "error.unauthenticated").into(),
         AppError::InvalidCredentials => t(lang, "error.credentials").into(),
         AppError::Forbidden => t(lang, "error.forbidden").into(),

@@ -502,6 +502,14 @@ async fn the_upload_keeps_its_token_out_of_the_url_and_can_keep_places_as_drafts
     let r = post("/admin/import".into(), body).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text().contains("Statut « maybe » inconnu"));
+    // A file that cannot be read at all is said in the page's language too.
+    let body = with_csrf(&admin.csrf, multipart("lieux.csv", b"", &[("source", "vide")]));
+    let r = post("/admin/import?lang=en".into(), body).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("the file is empty"), "{}", r.body);
+    let workbook = with_csrf(&admin.csrf, multipart("lieux.csv", b"PK\x03\x04rest-of-an-xlsx", &[]));
+    let r = post("/admin/import".into(), workbook).await;
+    assert!(r.text().contains("enregistrez-le au format « CSV UTF-8 »"), "{}", r.body);
 }
 
 #[tokio::test]

@@ -147,7 +147,7 @@ impl From<AppError> for Failure {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Validation(errors) => Failure::Invalid(errors),
-            AppError::File(message) => Failure::File(message),
+            AppError::File(message) => Failure::File(message.fr()),
             other => Failure::Other(other.into()),
         }
     }

@@ -1468,4 +1468,80 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
     ("json.array", "un tableau", "an array"),
     ("json.object", "un objet", "an object"),
     ("json.typed_object", "un objet de type « {type} »", "an object of type “{type}”"),
+    // --- import: the file as a whole
+    ("import.file.empty", "le fichier est vide", "the file is empty"),
+    (
+        "import.file.not_utf8_guess",
+        "le fichier n'est pas en UTF-8 valide (octet illisible ligne {line}, colonne {column}) : le fichier semble encodé en {encoding} : enregistrez-le en UTF-8",
+        "the file is not valid UTF-8 (unreadable byte line {line}, column {column}): it seems to be encoded in {encoding}: save it as UTF-8",
+    ),
+    (
+        "import.file.not_utf8",
+        "le fichier n'est pas en UTF-8 valide (octet illisible ligne {line}, colonne {column}) : enregistrez-le en UTF-8",
+        "the file is not valid UTF-8 (unreadable byte line {line}, column {column}): save it as UTF-8",
+    ),
+    (
+        "import.file.malformed",
+        "le fichier, annoncé en {encoding}, contient une séquence illisible ligne {line}, colonne {column} : enregistrez-le en UTF-8",
+        "the file, announced as {encoding}, holds an unreadable sequence line {line}, column {column}: save it as UTF-8",
+    ),
+    (
+        "import.file.spreadsheet",
+        "le fichier est un classeur {kind}, pas un fichier texte : ouvrez-le dans votre tableur et enregistrez-le au format « CSV UTF-8 » (ou « CSV (séparateur : point-virgule) »), puis importez ce fichier CSV",
+        "the file is a {kind} workbook, not a text file: open it in your spreadsheet and save it as “CSV UTF-8” (or “CSV (semicolon delimited)”), then import that CSV file",
+    ),
+    (
+        "import.file.export_only",
+        "le format {format} sert à l'export : pour importer un classeur, enregistrez-le au format « CSV UTF-8 » et importez ce fichier CSV",
+        "the {format} format is for exports: to import a workbook, save it as “CSV UTF-8” and import that CSV file",
+    ),
+    (
+        "import.file.mixed_separators",
+        "séparateurs mélangés ligne {line}, colonne {column} : « {found} » alors que l'en-tête sépare ses colonnes par « {expected} » ; utilisez le même séparateur partout",
+        "mixed separators line {line}, column {column}: “{found}” while the header separates its columns with “{expected}”; use the same separator everywhere",
+    ),
+    (
+        "import.file.invalid_json",
+        "JSON invalide ligne {line}, colonne {column} : {detail}",
+        "invalid JSON line {line}, column {column}: {detail}",
+    ),
+    (
+        "import.file.not_feature_collection",
+        "le fichier GeoJSON doit être une FeatureCollection (trouvé : {found})",
+        "the GeoJSON file must be a FeatureCollection (found: {found})",
+    ),
+    (
+        "import.file.not_place_list",
+        "le fichier JSON doit contenir un tableau de lieux, ou un objet dont le champ « data » en contient un (trouvé : {found})",
+        "the JSON file must hold an array of places, or an object whose “data” field holds one (found: {found})",
+    ),
+    (
+        "import.file.missing_columns",
+        "colonne(s) obligatoire(s) manquante(s) : {columns}",
+        "required column(s) missing: {columns}",
+    ),
+    (
+        "import.file.duplicate_column",
+        "colonne « {column} » présente deux fois dans l'en-tête",
+        "column “{column}” appears twice in the header",
+    ),
+    ("import.file.csv", "CSV illisible ligne {line} : {detail}", "unreadable CSV line {line}: {detail}"),
+    (
+        "import.file.mapping",
+        "correspondance de colonnes invalide : {detail}",
+        "invalid column mapping: {detail}",
+    ),
+    (
+        "import.file.unknown_format",
+        "format de « {name} » non reconnu : précisez-le (csv, geojson, lmn-json, lmn-csv)",
+        "format of “{name}” not recognised: say which it is (csv, geojson, lmn-json, lmn-csv)",
+    ),
+    ("import.file.unreadable_upload", "envoi illisible : {detail}", "unreadable upload: {detail}"),
+    ("territory.file.not_utf8", "{name} : le fichier n'est pas en UTF-8", "{name}: the file is not UTF-8"),
+    (
+        "territory.file.unknown_format",
+        "{name} : format non reconnu (CSV id,lon,lat, GeoJSON ou schéma national)",
+        "{name}: format not recognised (CSV id,lon,lat, GeoJSON or the national schema)",
+    ),
+    ("territory.file.unreadable", "{name} : {detail}", "{name}: {detail}"),
 ];

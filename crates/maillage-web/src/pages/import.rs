@@ -1,6 +1,7 @@
 //! The upload page: preview, import, templates.
 
 use super::*;
+use maillage_domain::messages::Message;
 
 /// A format as people name it, in the page's language ("CSV pour Excel").
 pub(super) fn format_label(lang: Lang, format: Format) -> &'static str {
@@ -98,11 +99,9 @@ pub(super) async fn import_file(
     // The token is the form's first field (never in the URL, where logs and the browser's
     // history would keep it): it is checked before anything else is read, the file above all.
     let mut csrf_checked = false;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::page(AppError::File(format!("envoi illisible : {e}")), lang))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(|e| {
+        WebError::page(AppError::File(Message::new("import.file.unreadable_upload").with("detail", e)), lang)
+    })? {
         if !csrf_checked {
             let token = match field.name() {
                 Some("csrf") => field.bytes().await.ok().map(|b| String::from_utf8_lossy(&b).into_owned()),
@@ -120,7 +119,12 @@ pub(super) async fn import_file(
                 bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| WebError::page(AppError::File(format!("fichier illisible : {e}")), lang))?
+                    .map_err(|e| {
+                        WebError::page(
+                            AppError::File(Message::new("import.file.unreadable_upload").with("detail", e)),
+                            lang,
+                        )
+                    })?
                     .to_vec();
             }
             name => {
@@ -154,9 +158,7 @@ pub(super) async fn import_file(
     let confirming = !staged.trim().is_empty();
     if confirming {
         let kept = state.app().staged_upload(&ctx.actor, &staged).await.map_err(|e| match e {
-            AppError::NotFound => {
-                WebError::page(AppError::File(t(lang, "import.staged_expired").to_owned()), lang)
-            }
+            AppError::NotFound => WebError::page(AppError::File(Message::new("import.staged_expired")), lang),
             other => WebError::page(other, lang),
         })?;
         file_name = kept.file_name;
@@ -212,11 +214,11 @@ pub(super) async fn import_file(
     if !choices.mapping.trim().is_empty() {
         match maillage_interop::ColumnMapping::parse(&choices.mapping) {
             Ok(m) => options.mapping = m,
-            Err(e) => page.file_error = Some(e.to_string()),
+            Err(e) => page.file_error = Some(maillage_interop::FileError::Mapping(e).message().render(lang)),
         }
     }
     if bytes.is_empty() && page.file_error.is_none() {
-        page.file_error = Some(maillage_interop::FileError::Empty.to_string());
+        page.file_error = Some(maillage_interop::FileError::Empty.message().render(lang));
     }
     if page.file_error.is_some() {
         return unprocessable(page);
@@ -244,7 +246,7 @@ pub(super) async fn import_file(
             Ok((status, html(page)).into_response())
         }
         Err(AppError::File(message)) => {
-            page.file_error = Some(message);
+            page.file_error = Some(message.render(lang));
             unprocessable(page)
         }
         Err(e) => Err(WebError::page(e, lang)),
