@@ -29,19 +29,74 @@ pub struct Dictionary {
     terms: RwLock<BTreeMap<Box<str>, TermId>>,
 }
 
-/// A query with its terms looked up in a dictionary.
+/// A query with its terms looked up in a dictionary: one slot per word, each satisfied by
+/// any of its terms. A word the dictionary does not know is looked for among the terms one
+/// typo away ("lyom" → lyon; two typos for long words); two words written apart that the
+/// documents write as one ("fab lab" → fablab) make one slot satisfied either way.
 #[derive(Debug, Clone, Default)]
 pub struct CompiledQuery {
-    /// The query's terms; `None` for a term no document has (nothing matches).
-    terms: Vec<Option<TermId>>,
+    slots: Vec<Slot>,
     /// Terms that start with the query's last word as typed (search as you type).
     prefixed: Vec<TermId>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    /// The terms that satisfy the slot, with how much their weight is divided by when
+    /// scoring (as a shift: 0 for the word itself, 1 for a term a typo away). Empty when
+    /// nothing is near: nothing matches.
+    any: Vec<(TermId, u8)>,
+    /// For a joined pair: the two words' own slots, which together also satisfy it.
+    apart: Option<Box<(Slot, Slot)>>,
+}
+
+/// Typos tolerated in a word of `len` characters: none under 4, one up to 7, two beyond.
+fn typos_allowed(len: usize) -> usize {
+    match len {
+        0..4 => 0,
+        4..8 => 1,
+        _ => 2,
+    }
+}
+
+/// At most this many terms stand for one mistyped word (the nearest first).
+const FUZZY_MAX: usize = 16;
+
+/// Optimal string alignment distance (insertions, deletions, substitutions and swaps of
+/// two neighbours), or `None` beyond `max`.
+fn distance_within(a: &[char], b: &[char], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let n = b.len();
+    let mut two_back: Vec<usize> = vec![0; n + 1];
+    let mut previous: Vec<usize> = (0..=n).collect();
+    let mut current = vec![0; n + 1];
+    for i in 1..=a.len() {
+        current[0] = i;
+        let mut row_min = current[0];
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (previous[j] + 1).min(current[j - 1] + 1).min(previous[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(two_back[j - 2] + 1);
+            }
+            current[j] = d;
+            row_min = row_min.min(d);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut two_back, &mut previous);
+        std::mem::swap(&mut previous, &mut current);
+    }
+    Some(previous[n]).filter(|d| *d <= max)
 }
 
 impl CompiledQuery {
     /// Whether the query filters at all (a query of stop words only does not).
     pub fn filters(&self) -> bool {
-        !self.terms.is_empty()
+        !self.slots.is_empty()
     }
 }
 
@@ -93,10 +148,35 @@ impl Dictionary {
         packed.into_boxed_slice()
     }
 
-    /// Look the query's terms up.
+    /// Look the query's terms up (see [`CompiledQuery`]).
     pub fn compile(&self, query: &Query) -> CompiledQuery {
         let known = self.read();
-        let terms = query.terms.iter().map(|t| known.get(t.as_str()).copied()).collect();
+        let slot_of = |i: usize| {
+            let term = query.terms[i].as_str();
+            match known.get(term) {
+                Some(id) => Slot { any: vec![(*id, 0)], apart: None },
+                None => Slot {
+                    any: Self::near(&known, term, query.words.get(i).map_or(term, String::as_str)),
+                    apart: None,
+                },
+            }
+        };
+        let mut slots = Vec::with_capacity(query.terms.len());
+        let mut i = 0;
+        while i < query.terms.len() {
+            let joined = query.terms.get(i + 1).map(|next| format!("{}{next}", query.terms[i]));
+            match joined.as_deref().and_then(|j| known.get(j)) {
+                Some(id) => {
+                    let apart = (slot_of(i), slot_of(i + 1));
+                    slots.push(Slot { any: vec![(*id, 0)], apart: Some(Box::new(apart)) });
+                    i += 2;
+                }
+                None => {
+                    slots.push(slot_of(i));
+                    i += 1;
+                }
+            }
+        }
         let prefixed = match &query.prefix {
             Some(prefix) if !query.terms.is_empty() => known
                 .range::<str, _>((Bound::Included(prefix.as_str()), Bound::Unbounded))
@@ -105,7 +185,50 @@ impl Dictionary {
                 .collect(),
             _ => Vec::new(),
         };
-        CompiledQuery { terms, prefixed }
+        // The last word is still being typed: when it starts terms, it is not a typo.
+        if !prefixed.is_empty()
+            && let Some(last) = slots.last_mut()
+            && last.apart.is_none()
+        {
+            last.any.retain(|(_, shift)| *shift == 0);
+        }
+        CompiledQuery { slots, prefixed }
+    }
+
+    /// The terms a typo or two away from a word no document has (see [`typos_allowed`]):
+    /// its stem `term` compared with each term, or the word as typed compared with a term
+    /// as long as the term (a term is a stem: the word's ending is not compared).
+    fn near(known: &BTreeMap<Box<str>, TermId>, term: &str, word: &str) -> Vec<(TermId, u8)> {
+        let stem: Vec<char> = term.chars().collect();
+        let typed: Vec<char> = word.chars().collect();
+        let max = typos_allowed(typed.len().max(stem.len()));
+        if max == 0 {
+            return Vec::new();
+        }
+        let mut found: Vec<(usize, TermId)> = known
+            .iter()
+            // Lengths far apart cannot be near: skipped before any work.
+            .filter(|(candidate, _)| {
+                let n = candidate.len();
+                n.abs_diff(term.len()) <= max || (n >= 4 && word.len() > n && word.len() - n <= 4 + max)
+            })
+            .filter_map(|(candidate, id)| {
+                let candidate: Vec<char> = candidate.chars().collect();
+                let by_stem = distance_within(&stem, &candidate, max);
+                // The typed word's start, as long as the candidate (a stem of four letters
+                // or more, and an ending of at most four letters beyond it).
+                let by_word = (candidate.len() >= 4
+                    && typed.len() > candidate.len()
+                    && typed.len() - candidate.len() <= 4)
+                    .then(|| {
+                        distance_within(&typed[..candidate.len()], &candidate, typos_allowed(candidate.len()))
+                    })
+                    .flatten();
+                by_stem.into_iter().chain(by_word).min().map(|d| (d, *id))
+            })
+            .collect();
+        found.sort_unstable();
+        found.into_iter().take(FUZZY_MAX).map(|(_, id)| (id, 1)).collect()
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<Box<str>, TermId>> {
@@ -190,13 +313,13 @@ impl Postings {
     /// prefix of a term, for search as you type), in document order. `None` when the query
     /// has no term: it does not filter.
     pub fn search(&self, query: &CompiledQuery) -> Option<Vec<u32>> {
-        if query.terms.is_empty() {
+        if query.slots.is_empty() {
             return None;
         }
-        let last = query.terms.len() - 1;
+        let last = query.slots.len() - 1;
         let mut matching: Option<Vec<u32>> = None;
-        for (i, term) in query.terms.iter().enumerate() {
-            let mut docs: Vec<u32> = term.map(|t| self.docs_of(t).to_vec()).unwrap_or_default();
+        for (i, slot) in query.slots.iter().enumerate() {
+            let mut docs = self.docs_of_slot(slot);
             if i == last && !query.prefixed.is_empty() {
                 for t in &query.prefixed {
                     docs.extend_from_slice(self.docs_of(*t));
@@ -216,17 +339,44 @@ impl Postings {
         }
         matching
     }
+
+    /// The documents that satisfy a slot, in order.
+    fn docs_of_slot(&self, slot: &Slot) -> Vec<u32> {
+        let mut docs: Vec<u32> = Vec::new();
+        for (term, _) in &slot.any {
+            docs.extend_from_slice(self.docs_of(*term));
+        }
+        if let Some(apart) = &slot.apart {
+            docs.extend(intersect(&self.docs_of_slot(&apart.0), &self.docs_of_slot(&apart.1)));
+        }
+        if slot.any.len() > 1 || slot.apart.is_some() {
+            docs.sort_unstable();
+            docs.dedup();
+        }
+        docs
+    }
 }
 
-/// How well a document matches a query: the sum of the weights of the query's terms in it
+/// How well a document matches a query: for each word, the weight of its best term in the
+/// document (halved for a term a typo away; both words for a pair written apart), summed
 /// (0 when none is).
 pub fn score(doc: &[u32], query: &CompiledQuery) -> u32 {
-    query
-        .terms
-        .iter()
-        .flatten()
-        .filter_map(|t| doc.binary_search_by_key(t, |p| term_of(*p)).ok().map(|at| doc[at] & 0xFF))
-        .sum()
+    fn slot_score(doc: &[u32], slot: &Slot) -> u32 {
+        let best = slot
+            .any
+            .iter()
+            .filter_map(|(t, shift)| {
+                doc.binary_search_by_key(t, |p| term_of(*p)).ok().map(|at| ((doc[at] & 0xFF) >> shift).max(1))
+            })
+            .max()
+            .unwrap_or(0);
+        let apart = slot.apart.as_ref().map_or(0, |a| {
+            let (x, y) = (slot_score(doc, &a.0), slot_score(doc, &a.1));
+            if x > 0 && y > 0 { x + y } else { 0 }
+        });
+        best.max(apart)
+    }
+    query.slots.iter().map(|s| slot_score(doc, s)).sum()
 }
 
 /// Intersection of two sorted lists.
@@ -322,6 +472,45 @@ mod tests {
         assert_eq!(old.search(&q), Some(vec![]));
         let new = Postings::build(dict.len(), [&a[..], &c[..]].into_iter());
         assert_eq!(new.search(&q), Some(vec![1]));
+    }
+
+    #[test]
+    fn a_typo_still_finds_the_word_and_ranks_below_the_right_spelling() {
+        let idx = texts(&["Espace numérique de Lyon", "Fablab de Lille", "Coworking de Nantes"]);
+        assert_eq!(found(&idx, "lyom"), vec![0], "one typo in a 4-letter word");
+        assert_eq!(found(&idx, "numerqiue"), vec![0], "two letters swapped");
+        assert_eq!(found(&idx, "nantse lyon"), Vec::<u32>::new(), "every word must still match");
+        assert_eq!(found(&idx, "cowroking nantes"), vec![2]);
+        assert_eq!(found(&idx, "zzzz"), Vec::<u32>::new(), "far from everything: nothing");
+        assert_eq!(found(&idx, "lyo"), vec![0], "short words are not corrected, only completed");
+        assert_eq!(found(&idx, "lil"), vec![1]);
+        let weighted = index(&[&[("Espace numérique de Lyon", 8)]]);
+        let exact = weighted.dict.compile(&Query::parse("lyon"));
+        let typo = weighted.dict.compile(&Query::parse("lyom"));
+        assert_eq!(
+            (score(&weighted.docs[0], &exact), score(&weighted.docs[0], &typo)),
+            (8, 4),
+            "a typo counts half"
+        );
+    }
+
+    #[test]
+    fn two_words_written_as_one_in_the_documents_are_found_either_way() {
+        let idx = texts(&["Fablab des Quais", "Le Fab et son lab", "Atelier"]);
+        assert_eq!(found(&idx, "fab lab"), vec![0, 1], "joined in one, apart in the other");
+        assert_eq!(found(&idx, "fablab"), vec![0]);
+    }
+
+    #[test]
+    fn the_distance_counts_swaps_and_stops_early() {
+        let d = |a: &str, b: &str, max| {
+            distance_within(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>(), max)
+        };
+        assert_eq!(d("lyon", "lyom", 1), Some(1));
+        assert_eq!(d("numerique", "numerqiue", 1), Some(1), "a swap is one edit");
+        assert_eq!(d("lyon", "paris", 2), None);
+        assert_eq!(d("abc", "abc", 0), Some(0));
+        assert_eq!(d("fablab", "fablabs", 1), Some(1));
     }
 
     #[test]

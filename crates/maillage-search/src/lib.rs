@@ -40,6 +40,9 @@ pub fn analyze(text: &str) -> Vec<String> {
 pub struct Query {
     /// Terms that must all be present.
     pub terms: Vec<String>,
+    /// The word each term comes from, folded but not stemmed (to correct typos: a stemmer
+    /// may cut a mistyped word where it would not cut the right one).
+    pub words: Vec<String>,
     /// The last word as typed (folded, not stemmed), matched as a prefix too, so that
     /// results come while the user is still typing ("fabl" finds "fablab").
     pub prefix: Option<String>,
@@ -49,15 +52,16 @@ impl Query {
     pub fn parse(text: &str) -> Self {
         let folded = maillage_domain::text::fold(text);
         let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-        let terms: Vec<String> = analyze(text);
         let prefix = words.last().filter(|w| w.len() >= 3 && !STOP_WORDS.contains(w)).map(|w| w.to_string());
-        let mut terms_dedup = Vec::new();
-        for t in terms {
-            if !terms_dedup.contains(&t) {
-                terms_dedup.push(t);
+        let (mut terms, mut originals) = (Vec::new(), Vec::new());
+        for word in words.iter().filter(|w| !STOP_WORDS.contains(w)) {
+            let term = stemmer().stem(word).into_owned();
+            if !terms.contains(&term) {
+                terms.push(term);
+                originals.push((*word).to_owned());
             }
         }
-        Self { terms: terms_dedup, prefix }
+        Self { terms, words: originals, prefix }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -30,6 +30,9 @@ async fn the_directory_lists_and_filters_places_without_javascript() {
     assert!(r.text().contains("Fabrique numérique du Forez"));
     assert!(r.text().contains("value=\"fabriques numeriques\""), "the search keeps its state");
     assert!(r.text().contains("<option value=\"42\" selected>"));
+    // A typo, and a word written apart, still find the place.
+    let r = app.get(None, "/?q=fabriqe+numerique+forz").await;
+    assert!(r.text().contains("Fabrique numérique du Forez"), "typos are tolerated");
     let r = app.get(None, "/?q=boulangerie").await;
     assert!(r.text().contains("Aucun lieu ne correspond"));
     let r = app.get(None, "/?type=boulangerie").await;
