@@ -66,6 +66,8 @@ impl Entry {
             services: mask(&d.services),
             labels: mask(&d.labels),
             publics: mask(&d.publics),
+            support: mask(&d.support),
+            fees: mask(&d.fees),
             commune: codes.intern(d.commune_code.as_str()),
             epci: d.epci.as_deref().map_or(NONE, |e| codes.intern(e)),
             departement: codes.intern(&d.departement),
@@ -96,6 +98,8 @@ pub(crate) struct Key {
     services: u64,
     labels: u64,
     publics: u64,
+    support: u64,
+    fees: u64,
     commune: u32,
     epci: u32,
     departement: u32,
@@ -278,6 +282,7 @@ impl Snapshot {
             if filter.statuses.is_empty() { &[PlaceStatus::Published] } else { &filter.statuses };
         let (types, services, labels, publics) =
             (mask(&filter.types), mask(&filter.services), mask(&filter.labels), mask(&filter.publics));
+        let (support, fees) = (mask(&filter.support), mask(&filter.fees));
         let wanted = [
             self.codes.wanted(filter.commune.as_ref()),
             self.codes.wanted(filter.epci.as_ref()),
@@ -298,6 +303,8 @@ impl Snapshot {
                 || (services != 0 && k.services & services == 0)
                 || (labels != 0 && k.labels & labels == 0)
                 || (publics != 0 && k.publics & publics == 0)
+                || (support != 0 && k.support & support == 0)
+                || (fees != 0 && k.fees & fees == 0)
                 || wanted.iter().zip(codes).any(|(w, code)| w.is_some_and(|w| w != Some(code)))
                 || filter.is_demo.is_some_and(|demo| demo != k.is_demo)
             {
@@ -355,7 +362,7 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use maillage_domain::vocab::{Label, Public, Service};
+    use maillage_domain::vocab::{Fee, Label, Public, Service, Support};
 
     #[test]
     fn every_vocabulary_fits_in_a_mask() {
@@ -363,6 +370,8 @@ mod tests {
         assert!(Service::ALL.len() <= 64);
         assert!(Label::ALL.len() <= 64);
         assert!(Public::ALL.len() <= 64);
+        assert!(Support::ALL.len() <= 64);
+        assert!(Fee::ALL.len() <= 64);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use maillage_domain::history::Author;
 use maillage_domain::place::PlaceData;
-use maillage_domain::vocab::{Label, PlaceType, Public, Service};
+use maillage_domain::vocab::{Fee, Label, PlaceType, Public, Service, Support};
 use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance, UserId};
 use maillage_search::Query;
 // Dynamic SQL here is built only from constants and placeholders: values are always bound.
@@ -38,6 +38,10 @@ pub struct PlaceFilter {
     pub services: Vec<Service>,
     pub labels: Vec<Label>,
     pub publics: Vec<Public>,
+    /// Specific support offered (any of them).
+    pub support: Vec<Support>,
+    /// Fees (any of them: "free" or "paid"…).
+    pub fees: Vec<Fee>,
     /// Equipment, matched on its folded text.
     pub equipment: Option<String>,
     pub commune: Option<String>,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use maillage_app::{PlaceFilter, PlaceSort};
 use maillage_domain::messages::Message;
-use maillage_domain::vocab::{Label, PlaceType, Public, Service, Vocabulary};
+use maillage_domain::vocab::{Fee, Label, PlaceType, Public, Service, Support, Vocabulary};
 use maillage_domain::{FieldError, PlaceInput, PlaceStatus, ValidationErrors};
 
 /// Decoded `key=value` pairs, in order (keys may repeat).
@@ -116,6 +116,8 @@ pub const FILTER_KEYS: &[&str] = &[
     "service",
     "label",
     "public",
+    "support",
+    "fee",
     "equipment",
     "commune",
     "epci",
@@ -176,6 +178,8 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
         services: vocab_list::<Service>(pairs, "service", &mut e),
         labels: vocab_list::<Label>(pairs, "label", &mut e),
         publics: vocab_list::<Public>(pairs, "public", &mut e),
+        support: vocab_list::<Support>(pairs, "support", &mut e),
+        fees: vocab_list::<Fee>(pairs, "fee", &mut e),
         equipment: pairs.first("equipment").map(str::to_owned),
         commune: pairs.first("commune").map(str::to_owned),
         epci: pairs.first("epci").map(str::to_owned),

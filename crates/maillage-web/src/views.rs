@@ -140,6 +140,8 @@ pub struct HomePage {
     pub show_departement: bool,
     pub departements: Vec<Opt>,
     pub services: Vec<Opt>,
+    /// More filters, each a select: (query key, label, options).
+    pub more_filters: Vec<(String, String, Vec<Opt>)>,
     pub open_now: bool,
     pub total: u64,
     pub places: Vec<PlaceItem>,

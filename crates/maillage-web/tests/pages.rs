@@ -45,6 +45,48 @@ async fn the_directory_lists_and_filters_places_without_javascript() {
 }
 
 #[tokio::test]
+async fn the_directory_filters_on_support_fees_publics_and_labels() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let mut free = place_json("Atelier gratuit");
+    free["status"] = json!("published");
+    free["fees"] = json!(["free"]);
+    free["support"] = json!(["deafness"]);
+    assert_eq!(
+        app.json(Some(&admin), Method::POST, "/api/v1/places", &free).await.status,
+        StatusCode::CREATED
+    );
+    let mut paid = place_json("Atelier payant");
+    paid["status"] = json!("published");
+    paid["fees"] = json!(["paid"]);
+    assert_eq!(
+        app.json(Some(&admin), Method::POST, "/api/v1/places", &paid).await.status,
+        StatusCode::CREATED
+    );
+    let names = |r: &serde_json::Value| -> Vec<String> {
+        r["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(names(&app.get(None, "/api/v1/places?fee=free").await.json()), ["Atelier gratuit"]);
+    assert_eq!(names(&app.get(None, "/api/v1/places?support=deafness").await.json()), ["Atelier gratuit"]);
+    assert_eq!(
+        app.get(None, "/api/v1/places?fee=free&fee=paid").await.json()["total"],
+        2,
+        "values are alternatives"
+    );
+    let r = app.get(None, "/api/v1/places?fee=cher").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "fee");
+    // The home page offers them, keeps the choice, and works without JavaScript.
+    let page = app.get(None, "/?fee=paid").await.text();
+    assert!(page.contains("<label for=\"f-fee\">Frais</label>"));
+    assert!(page.contains("<option value=\"paid\" selected>Payant</option>"));
+    assert!(page.contains("Atelier payant") && !page.contains("Atelier gratuit"));
+    for key in ["f-public", "f-support", "f-label"] {
+        assert!(page.contains(&format!("id=\"{key}\"")), "{key}");
+    }
+}
+
+#[tokio::test]
 async fn a_place_page_shows_details_schema_org_and_safe_markdown() {
     let app = spawn().await;
     let admin = app.user("admin@exemple.fr", true).await;

@@ -88,6 +88,20 @@ pub(super) async fn directory(
         show_departement: view.show_departement,
         departements,
         services: vocab_options::<Service>(lang, &selected("service")),
+        more_filters: vec![
+            (
+                "public".into(),
+                t(lang, "home.public").into(),
+                vocab_options::<Public>(lang, &selected("public")),
+            ),
+            (
+                "support".into(),
+                t(lang, "home.support").into(),
+                vocab_options::<Support>(lang, &selected("support")),
+            ),
+            ("fee".into(), t(lang, "home.fee").into(), vocab_options::<Fee>(lang, &selected("fee"))),
+            ("label".into(), t(lang, "home.label").into(), vocab_options::<Label>(lang, &selected("label"))),
+        ],
         open_now: pairs.flag("open_now"),
         total: result.total,
         places: items,
