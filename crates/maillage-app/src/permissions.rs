@@ -54,6 +54,18 @@ fn actor(roles: Option<Roles>) -> Actor {
     }
 }
 
+/// Checks that `actor` may do `action` on `resource`: otherwise 401 for a visitor (who
+/// may sign in) and 403 for someone signed in.
+pub fn require(actor: &Actor, action: Action, resource: &Resource) -> crate::AppResult<()> {
+    if actor.can(action, resource) {
+        Ok(())
+    } else if actor.user().is_some() {
+        Err(crate::AppError::Forbidden)
+    } else {
+        Err(crate::AppError::Unauthenticated)
+    }
+}
+
 /// The Markdown table of every [`Action`] × role, computed by [`can`].
 pub fn table_markdown() -> String {
     let place = PlaceId(uuid::Uuid::nil());

@@ -141,9 +141,7 @@ impl App {
     }
 
     async fn account_for_admin(&self, actor: &Actor, email: &str) -> AppResult<UserRecord> {
-        if !actor.can(Action::Operate, &Resource::Platform) {
-            return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
-        }
+        crate::permissions::require(actor, Action::Operate, &Resource::Platform)?;
         let email = Email::parse(email).map_err(|e| ValidationErrors::from(e.at("email")))?;
         self.store.user_by_email(&email).await?.ok_or(AppError::NotFound)
     }

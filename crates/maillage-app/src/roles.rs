@@ -18,9 +18,7 @@ impl App {
 
     /// The account of an email, for someone who manages roles.
     async fn account_for_roles(&self, actor: &Actor, email: &str) -> AppResult<User> {
-        if !actor.can(Action::ManageRoles, &Resource::Platform) {
-            return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
-        }
+        crate::permissions::require(actor, Action::ManageRoles, &Resource::Platform)?;
         let email = Email::parse(email).map_err(|e| ValidationErrors::from(e.at("email")))?;
         Ok(self.store.user_by_email(&email).await?.ok_or(AppError::NotFound)?.user)
     }

@@ -142,9 +142,7 @@ impl App {
         options: &ImportOptions,
         progress: Progress<'_>,
     ) -> AppResult<ImportReport> {
-        if !actor.can(Action::Import, &Resource::Platform) {
-            return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
-        }
+        crate::permissions::require(actor, Action::Import, &Resource::Platform)?;
         let bytes: Arc<Vec<u8>> = Arc::new(bytes.into());
         // A workbook sent as it is: say what to do, whatever its name or the format chosen.
         if let Some(kind) = maillage_interop::spreadsheet_kind(&bytes) {
@@ -542,9 +540,7 @@ impl App {
         choices: serde_json::Value,
         content: Vec<u8>,
     ) -> AppResult<String> {
-        let Some(user) = actor.user().filter(|_| actor.can(Action::Import, &Resource::Platform)) else {
-            return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
-        };
+        let user = importer(actor)?;
         let id = crate::security::random_token();
         let staged = maillage_store::StagedImport {
             id: id.clone(),
@@ -561,9 +557,7 @@ impl App {
     /// A previewed upload of this actor, while it has not expired (someone else's, or an
     /// expired one, is not found).
     pub async fn staged_upload(&self, actor: &Actor, id: &str) -> AppResult<StagedUpload> {
-        let Some(user) = actor.user().filter(|_| actor.can(Action::Import, &Resource::Platform)) else {
-            return Err(if actor.user().is_some() { AppError::Forbidden } else { AppError::Unauthenticated });
-        };
+        let user = importer(actor)?;
         let staged = self.store.staged_import(id.trim(), user.id).await?.ok_or(AppError::NotFound)?;
         if staged.created_at < Utc::now() - chrono::Duration::hours(STAGED_UPLOAD_HOURS) {
             self.store.drop_staged_import(&staged.id).await?;
@@ -577,6 +571,12 @@ impl App {
     pub async fn drop_staged_upload(&self, id: &str) -> AppResult<()> {
         Ok(self.store.drop_staged_import(id).await?)
     }
+}
+
+/// The account of someone who may import (previewed uploads are kept per account).
+fn importer(actor: &Actor) -> AppResult<&maillage_domain::user::User> {
+    crate::permissions::require(actor, Action::Import, &Resource::Platform)?;
+    actor.user().ok_or(AppError::Unauthenticated)
 }
 
 /// An error whose text comes from a library (the export's field list, an I/O error), in

@@ -3,24 +3,13 @@
 
 mod common;
 
+use common::account;
+
 use chrono::Utc;
-use maillage_domain::fields::Email;
 use maillage_domain::roles::{Grant, Role, Scope};
-use maillage_domain::user::User;
 use maillage_domain::{CommunityId, NetworkId, UserId};
 use maillage_store::testing::{POSTGRES_URL_VAR, fresh_store};
-use maillage_store::{Revoked, Store, StoreError, UserRecord};
-
-async fn account(store: &Store, email: &str) -> UserId {
-    let user = User {
-        id: UserId::new(),
-        email: Email::parse(email).unwrap(),
-        display_name: email.into(),
-        created_at: Utc::now(),
-    };
-    store.create_user(&UserRecord { user: user.clone(), password_hash: "h".into() }, false).await.unwrap();
-    user.id
-}
+use maillage_store::{Revoked, Store, StoreError};
 
 #[tokio::test]
 async fn an_accounts_roles_are_its_grants_and_the_places_it_manages() {

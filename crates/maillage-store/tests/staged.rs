@@ -2,23 +2,12 @@
 
 mod common;
 
+use common::account;
+
 use chrono::{Duration, Utc};
 use maillage_domain::UserId;
-use maillage_domain::fields::Email;
-use maillage_domain::user::User;
+use maillage_store::StagedImport;
 use maillage_store::testing::fresh_store;
-use maillage_store::{StagedImport, Store, UserRecord};
-
-async fn account(store: &Store, email: &str) -> UserId {
-    let user = User {
-        id: UserId::new(),
-        email: Email::parse(email).unwrap(),
-        display_name: email.into(),
-        created_at: Utc::now(),
-    };
-    store.create_user(&UserRecord { user: user.clone(), password_hash: "h".into() }, false).await.unwrap();
-    user.id
-}
 
 fn staged(id: &str, user: UserId, age_minutes: i64) -> StagedImport {
     StagedImport {

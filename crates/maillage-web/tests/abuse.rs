@@ -735,25 +735,8 @@ fn multipart(file_name: &str, content: &[u8], fields: &[(&str, &[u8])]) -> Vec<u
     body
 }
 
-/// The CSRF token as the form's first field, as the upload page sends it.
-fn with_csrf(csrf: &str, body: Vec<u8>) -> Vec<u8> {
-    let mut out =
-        format!("--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
-    out.extend(body);
-    out
-}
-
 async fn upload(app: &TestApp, admin: &Client, body: Vec<u8>) -> Response {
-    let uri = "/admin/import".to_owned();
-    app.send(
-        Some(admin),
-        Method::POST,
-        &uri,
-        Some("multipart/form-data; boundary=B"),
-        with_csrf(&admin.csrf, body),
-        &[],
-    )
-    .await
+    app.upload(admin, "/admin/import", body).await
 }
 
 #[tokio::test]

@@ -310,14 +310,6 @@ async fn a_password_is_reset_through_an_emailed_single_use_link() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 }
 
-/// The CSRF token as the form's first field, as the upload page sends it.
-fn with_csrf(csrf: &str, body: Vec<u8>) -> Vec<u8> {
-    let mut out =
-        format!("--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
-    out.extend(body);
-    out
-}
-
 fn multipart(file_name: &str, content: &[u8], fields: &[(&str, &str)]) -> Vec<u8> {
     let mut body = Vec::new();
     for (k, v) in fields {
@@ -343,17 +335,7 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
         let uri = "/admin/import".to_owned();
         let app = &app;
         let admin = admin.clone();
-        async move {
-            app.send(
-                Some(&admin),
-                Method::POST,
-                &uri,
-                Some("multipart/form-data; boundary=B"),
-                with_csrf(&admin.csrf, bytes),
-                &[],
-            )
-            .await
-        }
+        async move { app.upload(&admin, &uri, bytes).await }
     };
     let r = send(multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire")])).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -361,20 +343,8 @@ async fn an_admin_imports_a_file_and_sees_a_report_per_row() {
     assert!(r.text().contains("<td>3</td><td>siret</td>"));
     assert!(r.text().contains("<td>4</td><td>commune_code</td>"));
     // The report speaks the page's language, row messages included.
-    let body = with_csrf(
-        &admin.csrf,
-        multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire"), ("action", "preview")]),
-    );
-    let en = app
-        .send(
-            Some(&admin),
-            Method::POST,
-            "/admin/import?lang=en",
-            Some("multipart/form-data; boundary=B"),
-            body,
-            &[],
-        )
-        .await;
+    let body = multipart("lieux.csv", csv.as_bytes(), &[("source", "reseau-loire"), ("action", "preview")]);
+    let en = app.upload(&admin, "/admin/import?lang=en", body).await;
     assert!(
         en.text().contains("<td>3</td><td>siret</td><td>A SIRET has 14 digits (3 found)."),
         "{}",
@@ -442,16 +412,7 @@ async fn the_upload_page_offers_a_template_that_imports_as_it_is() {
         );
         let body = multipart(name, r.body.as_bytes(), &[("source", name)]);
         let uri = "/admin/import".to_owned();
-        let imported = app
-            .send(
-                Some(&admin),
-                Method::POST,
-                &uri,
-                Some("multipart/form-data; boundary=B"),
-                with_csrf(&admin.csrf, body),
-                &[],
-            )
-            .await;
+        let imported = app.upload(&admin, &uri, body).await;
         assert!(imported.text().contains("imported 1, updated 0, rejected 0"), "{path}: {}", imported.body);
     }
 }
@@ -476,16 +437,7 @@ async fn uploading_the_same_file_without_ids_three_times_gives_the_same_places()
     .enumerate()
     {
         let body = multipart("lieux.csv", file, &[]);
-        let r = app
-            .send(
-                Some(&admin),
-                Method::POST,
-                &uri,
-                Some("multipart/form-data; boundary=B"),
-                with_csrf(&admin.csrf, body),
-                &[],
-            )
-            .await;
+        let r = app.upload(&admin, &uri, body).await;
         assert!(r.text().contains(expected), "import {}: {}", round + 1, r.body);
         let list = app.get(None, "/api/v1/places?sort=name").await.json();
         assert_eq!(list["total"], 3, "import {}", round + 1);
@@ -815,16 +767,7 @@ async fn a_real_lmn_file_imports_with_every_commune_resolution_in_the_report() {
         let bytes = std::fs::read(&path).unwrap();
         let uri = "/admin/import".to_owned();
         let body = multipart(name, &bytes, &[("source", &format!("hinaura-{name}"))]);
-        let r = app
-            .send(
-                Some(&admin),
-                Method::POST,
-                &uri,
-                Some("multipart/form-data; boundary=B"),
-                with_csrf(&admin.csrf, body),
-                &[],
-            )
-            .await;
+        let r = app.upload(&admin, &uri, body).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let page = r.text();
         assert!(page.contains("imported 20, updated 0, rejected 2"), "{name}: {page}");

@@ -3,10 +3,13 @@
 #![allow(dead_code, reason = "each test file uses part of it")]
 
 use chrono::Utc;
-use maillage_domain::fields::{Coordinates, InseeCode, PostalCode};
+use maillage_domain::UserId;
+use maillage_domain::fields::{Coordinates, Email, InseeCode, PostalCode};
 use maillage_domain::place::PlaceData;
+use maillage_domain::user::User;
 use maillage_domain::vocab::{PlaceType, Service};
 use maillage_domain::{Place, PlaceId, PlaceStatus, Provenance};
+use maillage_store::{Store, UserRecord};
 
 /// A valid published place in Saint-Étienne's commune, at the given point.
 pub fn place(name: &str, types: &[PlaceType], departement: &str, lat: f64, lon: f64) -> Place {
@@ -49,4 +52,16 @@ pub fn place(name: &str, types: &[PlaceType], departement: &str, lat: f64, lon: 
         created_at: now,
         updated_at: now,
     }
+}
+
+/// A new account (not an admin) with this email; its id.
+pub async fn account(store: &Store, email: &str) -> UserId {
+    let user = User {
+        id: UserId::new(),
+        email: Email::parse(email).unwrap(),
+        display_name: email.into(),
+        created_at: Utc::now(),
+    };
+    store.create_user(&UserRecord { user: user.clone(), password_hash: "h".into() }, false).await.unwrap();
+    user.id
 }

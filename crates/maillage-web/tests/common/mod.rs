@@ -103,7 +103,23 @@ pub async fn spawn_beside(first: &TestApp) -> TestApp {
     TestApp { router: maillage_web::router(state.clone()), state, outbox, _db: None, url: first.url.clone() }
 }
 
+/// The CSRF token as a multipart form's first field (boundary `B`), as the upload page
+/// sends it, before the fields of `body`.
+pub fn with_csrf(csrf: &str, body: Vec<u8>) -> Vec<u8> {
+    let mut out =
+        format!("--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").into_bytes();
+    out.extend(body);
+    out
+}
+
 impl TestApp {
+    /// Post a multipart body (boundary `B`) as the upload page does: the client's CSRF
+    /// token first.
+    pub async fn upload(&self, client: &Client, uri: &str, body: Vec<u8>) -> Response {
+        let body = with_csrf(&client.csrf, body);
+        self.send(Some(client), Method::POST, uri, Some("multipart/form-data; boundary=B"), body, &[]).await
+    }
+
     /// Run the jobs due now (the mail a request queued), as the server's job runner would.
     pub async fn run_jobs(&self) {
         self.state.app().run_due_jobs().await.expect("jobs run");
