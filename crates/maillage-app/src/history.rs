@@ -13,7 +13,6 @@
 use crate::App;
 use crate::error::{AppError, AppResult};
 use crate::permissions::Action;
-use crate::places::resource_of;
 use chrono::{DateTime, Utc};
 use maillage_domain::history::{Author, KIND_PLACE, PLACE_DERIVED_FIELDS, PLACE_FIELDS};
 use maillage_domain::messages::Message;
@@ -105,7 +104,7 @@ impl App {
     /// A place's history, for whoever may see the place.
     pub async fn history(&self, actor: &Actor, id: PlaceId) -> AppResult<PlaceHistory> {
         let place = self.place(actor, id).await?;
-        let resource = resource_of(&place);
+        let resource = self.resource_of(&place).await?;
         // Managers, coordinators and admins see who made each change: they answer for the place.
         let privileged = actor.can(Action::SeeHistoryAuthors, &resource);
         let may_revert = actor.can(Action::Revert, &resource);
@@ -148,7 +147,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let current = self.place(actor, id).await?;
-        if !actor.can(Action::Revert, &resource_of(&current)) {
+        if !actor.can(Action::Revert, &self.resource_of(&current).await?) {
             return Err(AppError::Forbidden);
         }
         let change: StoredChange = match change.parse::<ChangeId>() {

@@ -5,6 +5,7 @@ pub mod error;
 pub mod history;
 pub mod jobs;
 pub mod mail;
+pub mod networks;
 pub mod operations;
 pub mod permissions;
 pub mod places;
@@ -78,6 +79,8 @@ pub struct App {
     pub config: AppConfig,
     /// Whether this application runs its job runner (one per process: [`App::start_jobs`]).
     jobs_started: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Networks' figures computed, kept per revision.
+    figures: std::sync::Arc<networks::FiguresCache>,
 }
 
 impl App {
@@ -89,6 +92,13 @@ impl App {
     }
 
     pub fn new(store: Store, mailer: Mailer, config: AppConfig) -> Self {
-        Self { store, reference: Reference::shared(), mailer, config, jobs_started: Default::default() }
+        Self {
+            store,
+            reference: Reference::shared(),
+            mailer,
+            config,
+            jobs_started: Default::default(),
+            figures: Default::default(),
+        }
     }
 }

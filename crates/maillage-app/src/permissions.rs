@@ -90,6 +90,10 @@ pub fn table_markdown() -> String {
                 },
                 networks: vec![network],
             },
+            // A sub-network of the sample network.
+            Target::Network => {
+                Resource::Network { id: NetworkId(uuid::Uuid::max()), ancestors: vec![network] }
+            }
         };
         out.push_str(&format!("| {} |", action.describe()));
         for (_, roles) in &columns {

@@ -52,7 +52,7 @@ impl App {
     /// existence does not leak.
     pub async fn place(&self, actor: &Actor, id: PlaceId) -> AppResult<Place> {
         let place = self.store.place(id).await?.ok_or(AppError::NotFound)?;
-        if !actor.can(Action::view(place.status), &resource_of(&place)) {
+        if !actor.can(Action::view(place.status), &self.resource_of(&place).await?) {
             return Err(AppError::NotFound);
         }
         Ok(place)
@@ -61,15 +61,15 @@ impl App {
     /// Whether the actor may edit this place (for showing edit links).
     pub async fn may_edit(&self, actor: &Actor, id: PlaceId) -> AppResult<bool> {
         let place = self.store.place(id).await?.ok_or(AppError::NotFound)?;
-        Ok(actor.can(Action::Edit, &resource_of(&place)))
+        Ok(actor.can(Action::Edit, &self.resource_of(&place).await?))
     }
 
     /// Whether the actor may publish this place (for offering the status).
-    pub fn may_publish(&self, actor: &Actor, place: Option<&Place>) -> bool {
-        match place {
-            Some(place) => actor.can(Action::Publish, &resource_of(place)),
+    pub async fn may_publish(&self, actor: &Actor, place: Option<&Place>) -> AppResult<bool> {
+        Ok(match place {
+            Some(place) => actor.can(Action::Publish, &self.resource_of(place).await?),
             None => actor.can(Action::Publish, &Resource::place(PlaceId::new(), PlaceStatus::Draft)),
-        }
+        })
     }
 
     /// Create a place. Signed-in users create drafts and become the place's managers;
@@ -127,7 +127,7 @@ impl App {
     ) -> AppResult<(Place, Vec<FieldError>)> {
         let Some(user) = actor.user() else { return Err(AppError::Unauthenticated) };
         let current = self.place(actor, id).await?;
-        let resource = resource_of(&current);
+        let resource = self.resource_of(&current).await?;
         if !actor.can(Action::Edit, &resource) {
             return Err(AppError::Forbidden);
         }
@@ -154,7 +154,7 @@ impl App {
             return Err(AppError::Unauthenticated);
         }
         let current = self.place(actor, id).await?;
-        if !actor.can(Action::Edit, &resource_of(&current)) {
+        if !actor.can(Action::Edit, &self.resource_of(&current).await?) {
             return Err(AppError::Forbidden);
         }
         let place =
@@ -164,9 +164,13 @@ impl App {
     }
 }
 
-/// A place as a resource: itself and the platform cover it (networks: none exist yet).
-pub(crate) fn resource_of(place: &Place) -> Resource {
-    Resource::place(place.id, place.status)
+impl App {
+    /// A place as a resource: itself, the networks it is a member of and their ancestors,
+    /// and the platform cover it.
+    pub(crate) async fn resource_of(&self, place: &Place) -> AppResult<Resource> {
+        let networks = self.store.network_snapshot().await?.covering(place.id);
+        Ok(Resource::Place { id: place.id, status: place.status, networks })
+    }
 }
 
 fn publish_forbidden() -> ValidationErrors {

@@ -101,7 +101,7 @@ async fn a_manager_granted_on_a_place_edits_it_and_the_last_admin_stays() {
     let paul = app.actor_of(paul.user().unwrap()).await.unwrap();
     assert_eq!(app.place(&paul, draft.id).await.unwrap().status, PlaceStatus::Draft);
     assert!(app.may_edit(&paul, draft.id).await.unwrap());
-    assert!(!app.may_publish(&paul, Some(&draft)), "managers do not publish");
+    assert!(!app.may_publish(&paul, Some(&draft)).await.unwrap(), "managers do not publish");
 
     let e = app.revoke_role(&admin, "admin@exemple.fr", Grant::admin()).await.unwrap_err();
     assert_eq!(field_error(e), ("role".into(), "last_admin".into()));

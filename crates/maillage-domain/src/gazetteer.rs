@@ -89,6 +89,15 @@ pub trait Gazetteer {
     /// hyphens, "St" for "Saint", arrondissement numbers…). `None` when ambiguous or unknown.
     fn resolve(&self, postal_code: &str, name: &str) -> Option<CommuneRef>;
 
+    /// The name of a région, département, EPCI or commune of the reference geography
+    /// (`None`: it does not exist). The default knows communes only.
+    fn area_name(&self, area: &crate::network::Area) -> Option<String> {
+        match area.level {
+            crate::network::AreaLevel::Commune => self.commune(&area.code).map(|c| c.name),
+            _ => None,
+        }
+    }
+
     /// Find the commune of a record from everything it says, naming the rule used. The
     /// default tries the code, then [`Gazetteer::resolve`], then the postal code alone;
     /// the reference geography also knows former communes, postal town lines and points.

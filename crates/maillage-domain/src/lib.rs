@@ -6,6 +6,7 @@ pub mod gazetteer;
 pub mod history;
 pub mod ids;
 pub mod messages;
+pub mod network;
 pub mod place;
 pub mod roles;
 pub mod text;
@@ -15,4 +16,7 @@ pub mod vocab;
 pub use error::{FieldError, ValidationErrors};
 pub use gazetteer::{CommuneMatch, CommuneQuery, CommuneRef, Gazetteer, Located, NotLocated};
 pub use ids::{ChangeId, CommunityId, NetworkId, PlaceId, UserId};
+pub use network::{
+    Area, AreaLevel, Membership, MembershipStatus, Network, NetworkData, NetworkInput, NetworkKind,
+};
 pub use place::{Place, PlaceInput, PlaceStatus, Provenance};

@@ -262,6 +262,18 @@ pub enum Action {
     Operate,
     /// Grant and revoke roles.
     ManageRoles,
+    /// Create a network at the top of the tree (no parent).
+    CreateNetwork,
+    /// Create a sub-network of a network.
+    CreateSubNetwork,
+    /// Edit a network's profile and territory.
+    EditNetwork,
+    /// Accept or decline a place's request, invite a place, remove a member.
+    ManageMembers,
+    /// Name and remove the coordinators of a network.
+    ManageCoordinators,
+    /// Ask for a place to join a network, answer an invitation, leave a network.
+    JoinNetwork,
 }
 
 /// What an action applies to, for the generated table.
@@ -269,10 +281,11 @@ pub enum Action {
 pub enum Target {
     Platform,
     Place,
+    Network,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 19] = [
         Action::ViewPublished,
         Action::ViewUnpublished,
         Action::ListUnpublished,
@@ -286,6 +299,12 @@ impl Action {
         Action::ManageJobs,
         Action::Operate,
         Action::ManageRoles,
+        Action::CreateNetwork,
+        Action::CreateSubNetwork,
+        Action::EditNetwork,
+        Action::ManageMembers,
+        Action::ManageCoordinators,
+        Action::JoinNetwork,
     ];
 
     /// Seeing a place of this status.
@@ -300,8 +319,14 @@ impl Action {
             | Action::Edit
             | Action::Publish
             | Action::SeeHistoryAuthors
-            | Action::Revert => Target::Place,
-            Action::ListUnpublished
+            | Action::Revert
+            | Action::JoinNetwork => Target::Place,
+            Action::CreateSubNetwork
+            | Action::EditNetwork
+            | Action::ManageMembers
+            | Action::ManageCoordinators => Target::Network,
+            Action::CreateNetwork
+            | Action::ListUnpublished
             | Action::CreatePlace
             | Action::Import
             | Action::Export
@@ -329,6 +354,12 @@ impl Action {
             Action::ManageJobs => "see and retry background jobs",
             Action::Operate => "list accounts, back up, remove the demo network",
             Action::ManageRoles => "grant and revoke roles",
+            Action::CreateNetwork => "create a network without parent",
+            Action::CreateSubNetwork => "create a sub-network of a network",
+            Action::EditNetwork => "edit a network (profile, territory, parent)",
+            Action::ManageMembers => "accept or decline a place's request, invite or remove a place",
+            Action::ManageCoordinators => "name or remove a network's coordinators",
+            Action::JoinNetwork => "ask for the place to join a network, answer an invitation, leave",
         }
     }
 }
@@ -341,6 +372,9 @@ pub enum Resource {
     /// One place. `networks`: the networks it belongs to *and their ancestors* (the caller
     /// resolves the tree), so that coordinators of a parent network are covered.
     Place { id: PlaceId, status: PlaceStatus, networks: Vec<NetworkId> },
+    /// One network. `ancestors`: its parent, the parent's parent… (the caller resolves
+    /// the tree), so that coordinators of a parent network are covered.
+    Network { id: NetworkId, ancestors: Vec<NetworkId> },
 }
 
 impl Resource {
@@ -356,6 +390,12 @@ impl Resource {
             Resource::Place { id, networks, .. } => {
                 let mut scopes = vec![Scope::Place(*id)];
                 scopes.extend(networks.iter().map(|n| Scope::Network(*n)));
+                scopes.push(Scope::Platform);
+                scopes
+            }
+            Resource::Network { id, ancestors } => {
+                let mut scopes = vec![Scope::Network(*id)];
+                scopes.extend(ancestors.iter().map(|n| Scope::Network(*n)));
                 scopes.push(Scope::Platform);
                 scopes
             }
@@ -382,7 +422,14 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
             signed_in && roles.any_on(&PLACE_EDITORS, &scopes)
         }
         Action::Publish => signed_in && roles.any_on(&MODERATORS, &scopes),
-        Action::ListUnpublished
+        Action::CreateSubNetwork
+        | Action::EditNetwork
+        | Action::ManageMembers
+        | Action::ManageCoordinators => signed_in && roles.any_on(&MODERATORS, &scopes),
+        // The place's team answers for it (coordinators and admins too).
+        Action::JoinNetwork => signed_in && roles.any_on(&PLACE_EDITORS, &scopes),
+        Action::CreateNetwork
+        | Action::ListUnpublished
         | Action::Import
         | Action::ManageJobs
         | Action::Operate
@@ -510,6 +557,38 @@ mod tests {
             }
             assert!(!c.can(Action::Import, &Resource::Platform), "coordinators are not admins");
         }
+    }
+
+    #[test]
+    fn coordinators_manage_their_network_and_its_sub_networks_not_the_parent_or_others() {
+        let (national, region, departement) = (NetworkId::new(), NetworkId::new(), NetworkId::new());
+        let of = |id, ancestors: &[NetworkId]| Resource::Network { id, ancestors: ancestors.to_vec() };
+        let regional = person(Roles::none().with(Grant::coordinator(region)));
+        let sub = of(departement, &[region, national]);
+        let own = of(region, &[national]);
+        let parent = of(national, &[]);
+        for action in
+            [Action::EditNetwork, Action::ManageMembers, Action::ManageCoordinators, Action::CreateSubNetwork]
+        {
+            assert!(regional.can(action, &own), "{action:?} on its network");
+            assert!(regional.can(action, &sub), "{action:?} on a sub-network");
+            assert!(!regional.can(action, &parent), "{action:?} on the parent");
+            assert!(!regional.can(action, &of(NetworkId::new(), &[])), "{action:?} elsewhere");
+            assert!(!Actor::Anonymous.can(action, &own));
+        }
+        assert!(!regional.can(Action::CreateNetwork, &Resource::Platform), "a top network is the admins'");
+        let admin = person(Roles::none().with(Grant::admin()));
+        assert!(admin.can(Action::CreateNetwork, &Resource::Platform));
+        assert!(admin.can(Action::ManageMembers, &parent));
+    }
+
+    #[test]
+    fn a_place_joins_a_network_through_its_team() {
+        let id = PlaceId::new();
+        let place = Resource::place(id, PlaceStatus::Published);
+        assert!(person(Roles::none().with(Grant::manager(id))).can(Action::JoinNetwork, &place));
+        assert!(!person(Roles::none()).can(Action::JoinNetwork, &place));
+        assert!(!person(Roles::none().with(Grant::manager(PlaceId::new()))).can(Action::JoinNetwork, &place));
     }
 
     #[test]

@@ -217,6 +217,8 @@ pub struct PlacePoint {
     pub lat: f64,
     pub lon: f64,
     pub types: Vec<PlaceType>,
+    /// Its département's code.
+    pub departement: String,
 }
 
 impl Snapshot {
@@ -230,7 +232,8 @@ impl Snapshot {
     }
 
     /// The places matching a filter, sorted as it asks, one page of them. `managed` is the
-    /// set of places the filter's `managed_by` user manages (read by the caller).
+    /// set of places the filter is restricted to (those its `managed_by` user manages, those
+    /// of its network: read by the caller).
     pub(crate) fn select(
         &self,
         filter: &PlaceFilter,
@@ -267,11 +270,18 @@ impl Snapshot {
 
     /// Every matching place's point and types, read from the index alone.
     pub(crate) fn points(&self, filter: &PlaceFilter, managed: Option<&HashSet<PlaceId>>) -> Vec<PlacePoint> {
+        let names: HashMap<u32, &str> = self.codes.0.iter().map(|(code, n)| (*n, code.as_str())).collect();
         self.matches(filter, managed)
             .into_iter()
             .map(|(i, _, _)| {
                 let k = self.items.key(i);
-                PlacePoint { id: self.items.entry(i).id, lat: k.lat, lon: k.lon, types: k.types() }
+                PlacePoint {
+                    id: self.items.entry(i).id,
+                    lat: k.lat,
+                    lon: k.lon,
+                    types: k.types(),
+                    departement: names.get(&k.departement).map_or_else(String::new, |c| (*c).to_owned()),
+                }
             })
             .collect()
     }

@@ -22,15 +22,17 @@ use std::sync::{Arc, RwLock};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ContentKind {
     Places,
+    Networks,
 }
 
 impl ContentKind {
-    pub const ALL: &'static [ContentKind] = &[ContentKind::Places];
+    pub const ALL: &'static [ContentKind] = &[ContentKind::Places, ContentKind::Networks];
 
     /// The key of the kind's revision counter in the `meta` table.
     pub fn revision_key(self) -> &'static str {
         match self {
             ContentKind::Places => "places_revision",
+            ContentKind::Networks => "networks_revision",
         }
     }
 }

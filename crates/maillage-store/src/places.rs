@@ -57,6 +57,8 @@ pub struct PlaceFilter {
     pub open_at: Option<DateTime<Utc>>,
     /// Only places this user manages.
     pub managed_by: Option<UserId>,
+    /// Only the places of this network: its members and its sub-networks' members.
+    pub network: Option<maillage_domain::NetworkId>,
     /// Only demo places, or only real ones.
     pub is_demo: Option<bool>,
     pub sort: PlaceSort,
@@ -487,10 +489,7 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<ListPage, StoreError> {
-        let managed = match filter.managed_by {
-            Some(user) => Some(self.managed_places(user).await?),
-            None => None,
-        };
+        let managed = self.restriction(filter).await?;
         let snapshot = self.place_snapshot().await?;
         let selection = snapshot.select(filter, managed.as_ref(), offset, limit);
         let wanted: Vec<(PlaceId, i64)> = selection.entries.iter().map(|e| (e.id, e.version)).collect();
@@ -517,20 +516,14 @@ impl Store {
     /// read the places by chunks of these ([`Store::places_by_version`]) instead of holding
     /// them all.
     pub async fn place_versions(&self, filter: &PlaceFilter) -> Result<Vec<(PlaceId, i64)>, StoreError> {
-        let managed = match filter.managed_by {
-            Some(user) => Some(self.managed_places(user).await?),
-            None => None,
-        };
+        let managed = self.restriction(filter).await?;
         Ok(self.place_snapshot().await?.select_all(filter, managed.as_ref()))
     }
 
     /// The point and types of every place matching a filter, from the index alone
     /// (analyses of the supply).
     pub async fn place_points(&self, filter: &PlaceFilter) -> Result<Vec<PlacePoint>, StoreError> {
-        let managed = match filter.managed_by {
-            Some(user) => Some(self.managed_places(user).await?),
-            None => None,
-        };
+        let managed = self.restriction(filter).await?;
         Ok(self.place_snapshot().await?.points(filter, managed.as_ref()))
     }
 
@@ -604,6 +597,23 @@ impl Store {
                 .await?
         });
         ids.iter().map(|id| id.parse().map_err(|_| StoreError::Corrupt(format!("place id {id}")))).collect()
+    }
+
+    /// The places a filter is restricted to, by who manages them and by network (`None`:
+    /// not restricted).
+    async fn restriction(&self, filter: &PlaceFilter) -> Result<Option<HashSet<PlaceId>>, StoreError> {
+        let managed = match filter.managed_by {
+            Some(user) => Some(self.managed_places(user).await?),
+            None => None,
+        };
+        let network = match filter.network {
+            Some(id) => Some(self.network_snapshot().await?.places(id)),
+            None => None,
+        };
+        Ok(match (managed, network) {
+            (Some(m), Some(n)) => Some(m.intersection(&n).copied().collect()),
+            (m, n) => m.or(n),
+        })
     }
 
     /// The in-memory index at the current revision (see [`KindIndex::snapshot`]): rebuilt

@@ -36,6 +36,7 @@ pub struct Store {
     pub(crate) writer: Option<SqlitePool>,
     pub(crate) cache: std::sync::Arc<crate::places::PlaceCache>,
     pub(crate) index: std::sync::Arc<crate::kinds::KindIndex<crate::index::Snapshot>>,
+    pub(crate) networks: std::sync::Arc<crate::kinds::KindIndex<crate::networks::NetworkSnapshot>>,
     /// Woken when a job is enqueued through this store: the runner of this server starts
     /// it at once instead of at its next poll.
     pub(crate) jobs_wake: std::sync::Arc<tokio::sync::Notify>,
@@ -108,6 +109,7 @@ impl Store {
                 writer: Some(writer),
                 cache: Default::default(),
                 index: Default::default(),
+                networks: Default::default(),
                 jobs_wake: Default::default(),
             }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -122,6 +124,7 @@ impl Store {
                 writer: None,
                 cache: Default::default(),
                 index: Default::default(),
+                networks: Default::default(),
                 jobs_wake: Default::default(),
             }
         } else {

@@ -49,12 +49,13 @@ impl Store {
         Ok(roles)
     }
 
-    /// Whether a scope exists (networks and communities do not exist yet: never).
+    /// Whether a scope exists (communities do not exist yet: never).
     pub async fn scope_exists(&self, scope: Scope) -> Result<bool, StoreError> {
         match scope {
             Scope::Platform => Ok(true),
             Scope::Place(id) => Ok(self.place(id).await?.is_some()),
-            Scope::Network(_) | Scope::Community(_) => Ok(false),
+            Scope::Network(id) => Ok(self.network_snapshot().await?.get(id).is_some()),
+            Scope::Community(_) => Ok(false),
         }
     }
 

@@ -28,6 +28,8 @@ pub struct Tx {
     store: Store,
     /// Places written: the revision counter moves once, at commit.
     places_written: usize,
+    /// Networks and memberships written.
+    pub(crate) networks_written: usize,
     /// What an import in this transaction knows of the places that exist: read once per
     /// source, kept up to date as batches are written, so that an import in many batches
     /// reads the table once.
@@ -181,7 +183,14 @@ impl Store {
             }
             Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
-        Ok(Tx { conn, store: self.clone(), places_written: 0, known: Known::default(), jobs_enqueued: false })
+        Ok(Tx {
+            conn,
+            store: self.clone(),
+            places_written: 0,
+            networks_written: 0,
+            known: Known::default(),
+            jobs_enqueued: false,
+        })
     }
 }
 
@@ -194,7 +203,10 @@ impl Tx {
     pub async fn commit(mut self) -> Result<(), StoreError> {
         // Caches and the in-memory index of every server compare these counters: each
         // kind written moves once.
-        let written = [(crate::ContentKind::Places, self.places_written)];
+        let written = [
+            (crate::ContentKind::Places, self.places_written),
+            (crate::ContentKind::Networks, self.networks_written),
+        ];
         for (kind, _) in written.into_iter().filter(|(_, n)| *n > 0) {
             with_tx!(self, conn => {
                 sqlx::query("UPDATE meta SET value = value + 1 WHERE key = $1")
@@ -490,10 +502,27 @@ impl Tx {
             .bind(crate::history::ERASED_LABEL)
             .execute(&mut *conn)
             .await?;
+            // Demo networks, their history and the coordinators named on them.
+            sqlx::query(
+                "DELETE FROM changes WHERE kind = $1 AND item_id IN (SELECT id FROM networks WHERE is_demo = TRUE)",
+            )
+            .bind(crate::networks::KIND_NETWORK)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "DELETE FROM role_grants WHERE scope_kind = 'network' \
+                 AND scope_id IN (SELECT id FROM networks WHERE is_demo = TRUE)",
+            )
+            .execute(&mut *conn)
+            .await?;
+            // Children first: a real sub-network of a demo network keeps no dangling parent
+            // (ON DELETE SET NULL), and demo ones go with the rest.
+            sqlx::query("DELETE FROM networks WHERE is_demo = TRUE").execute(&mut *conn).await?;
             sqlx::query("DELETE FROM places WHERE is_demo = TRUE").execute(&mut *conn).await?;
             sqlx::query("DELETE FROM users WHERE is_demo = TRUE").execute(&mut *conn).await?;
         });
         self.places_written += 1;
+        self.networks_written += 1;
         Ok(())
     }
 

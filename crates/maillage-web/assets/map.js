@@ -35,7 +35,9 @@
         var c = f.geometry.coordinates;
         var p = f.properties || {};
         var m = L.marker([c[1], c[0]], { title: p.name, alt: p.name, keyboard: true });
-        m.bindPopup('<a href="/lieux/' + encodeURIComponent(p.id) + '">' + escapeHtml(p.name) + "</a><br>" + escapeHtml(p.commune_name || ""));
+        // An embedded map (in an iframe on another site) opens places in a new tab.
+        var target = el.getAttribute("data-link-target") ? ' target="_blank" rel="noopener"' : "";
+        m.bindPopup('<a href="/lieux/' + encodeURIComponent(p.id) + '"' + target + ">" + escapeHtml(p.name) + "</a><br>" + escapeHtml(p.commune_name || ""));
         layer.addLayer(m);
       });
       map.addLayer(layer);

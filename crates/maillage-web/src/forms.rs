@@ -131,6 +131,7 @@ pub const FILTER_KEYS: &[&str] = &[
     "sort",
     "status",
     "mine",
+    "network",
 ];
 
 fn vocab_list<T: Vocabulary>(pairs: &Pairs, key: &str, errors: &mut ValidationErrors) -> Vec<T> {
@@ -247,6 +248,13 @@ pub fn filter_from(pairs: &Pairs, now: DateTime<Utc>) -> Result<PlaceFilter, Val
         match PlaceStatus::parse(&status) {
             Ok(s) => f.statuses.push(s),
             Err(err) => e.push(err),
+        }
+    }
+    // The places of a network (and of its sub-networks).
+    if let Some(network) = pairs.first("network").filter(|n| !n.is_empty()) {
+        match network.parse() {
+            Ok(id) => f.network = Some(id),
+            Err(_) => e.push(invalid("network", Message::new("networks.invalid_id"))),
         }
     }
     e.into_result().map(|()| f)

@@ -36,6 +36,8 @@ pub enum Rule {
     Place(Action),
     /// `action` on the platform.
     Platform(Action),
+    /// `action` on the network named by `{id}` in the path.
+    Network(Action),
 }
 
 /// A route: method, path (axum syntax) and rule.
@@ -51,7 +53,7 @@ const fn r(method: Method, path: &'static str, rule: Rule) -> Route {
 }
 
 use Method::{Delete, Get, Post, Put};
-use Rule::{Open, Place, Platform, SignedIn};
+use Rule::{Network, Open, Place, Platform, SignedIn};
 
 /// Every route of [`crate::router`].
 pub fn route_list() -> Vec<Route> {
@@ -67,7 +69,24 @@ pub fn route_list() -> Vec<Route> {
         r(Post, "/lieux/{id}/archiver", Place(Action::Edit)),
         r(Get, "/lieux/{id}/historique", Place(Action::ViewPublished)),
         r(Post, "/lieux/{id}/historique/{change}/retablir", Place(Action::Revert)),
+        r(Post, "/lieux/{id}/reseaux", Place(Action::JoinNetwork)),
         r(Get, "/mes-lieux", SignedIn),
+        // Networks (pages/networks.rs).
+        r(Get, "/reseaux", Open),
+        r(Get, "/reseaux/nouveau", Platform(Action::CreateNetwork)),
+        r(Post, "/reseaux/nouveau", Platform(Action::CreateNetwork)),
+        r(Get, "/reseaux/{id}", Open),
+        r(Get, "/reseaux/{id}/modifier", Network(Action::EditNetwork)),
+        r(Post, "/reseaux/{id}/modifier", Network(Action::EditNetwork)),
+        r(Get, "/reseaux/{id}/sous-reseau", Network(Action::CreateSubNetwork)),
+        r(Post, "/reseaux/{id}/sous-reseau", Network(Action::CreateSubNetwork)),
+        r(Post, "/reseaux/{id}/adhesions", Network(Action::ManageMembers)),
+        // Either side decides or ends a membership: the network's coordinators or the
+        // place's team (checked by the app on the membership itself).
+        r(Post, "/reseaux/{id}/adhesions/{place}/decision", SignedIn),
+        r(Post, "/reseaux/{id}/adhesions/{place}/retrait", SignedIn),
+        r(Post, "/reseaux/{id}/coordination", Network(Action::ManageCoordinators)),
+        r(Get, "/reseaux/{id}/carte", Open),
         r(Get, "/territoires/communes/{code}", Open),
         r(Get, "/territoires/departements/{code}", Open),
         r(Get, "/territoires/regions/{code}", Open),
@@ -97,6 +116,8 @@ pub fn route_list() -> Vec<Route> {
         r(Get, "/api/v1/places/{id}/history", Place(Action::ViewPublished)),
         r(Post, "/api/v1/places/{id}/history/{change}/revert", Place(Action::Revert)),
         r(Get, "/api/v1/export", Platform(Action::Export)),
+        r(Get, "/api/v1/networks", Open),
+        r(Get, "/api/v1/networks/{id}", Open),
         r(Get, "/api/v1/search", Open),
         r(Get, "/api/v1/communes", Open),
         r(Get, "/api/v1/vocabularies", Open),

@@ -14,6 +14,12 @@ use std::time::Duration;
 /// Security headers on every response.
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let docs = request.uri().path().starts_with("/api/docs");
+    // A network's embeddable map is made to be framed by the network's own site; no
+    // other page may be.
+    let embed = {
+        let path = request.uri().path();
+        path.starts_with("/reseaux/") && path.ends_with("/carte") && path.matches('/').count() == 3
+    };
     let mut response = next.run(request).await;
     let tiles = state
         .web()
@@ -27,15 +33,18 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     // The API documentation page (Swagger UI) needs inline styles; nothing else does.
     let style = if docs { "'self' 'unsafe-inline'" } else { "'self'" };
     let csp = format!(
-        "default-src 'self'; img-src 'self' data:{tiles}; style-src {style}; script-src 'self'; object-src 'none'; \
-         frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        "default-src 'self'; img-src 'self' data: https:{tiles}; style-src {style}; script-src 'self'; object-src 'none'; \
+         frame-ancestors {}; base-uri 'self'; form-action 'self'",
+        if embed { "*" } else { "'none'" }
     );
     let h = response.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !embed {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
     if state.web().hsts {
         h.insert(

@@ -202,6 +202,26 @@ pub struct PlacePage {
     pub version: i64,
     pub tile_url: String,
     pub tile_attribution: String,
+    /// The networks the place is in, or asked to join, with where it stands.
+    pub networks: Vec<PlaceNetwork>,
+    pub id: String,
+    /// Networks its team may ask to join (empty for others).
+    pub join_choices: Vec<Opt>,
+    pub may_join: bool,
+}
+
+/// A network of a place, on its page.
+pub struct PlaceNetwork {
+    pub href: String,
+    pub name: String,
+    pub status: String,
+    pub member: bool,
+    /// An invitation the place's team may answer.
+    pub invited: bool,
+    pub decision_message: String,
+    pub decide_href: String,
+    pub leave_href: String,
+    pub version: i64,
 }
 
 /// An error of the form summary, linking to its field.

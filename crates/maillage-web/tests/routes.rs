@@ -89,6 +89,44 @@ fn sample(route: &Route) -> Option<Sample> {
             422,
         ),
         (M::Get, "/mes-lieux") => s("/mes-lieux", Body::None, 200),
+        // An unknown network: refused on `network` (422) once allowed.
+        (M::Post, "/lieux/{id}/reseaux") => {
+            s("/lieux/{id}/reseaux", Body::Form(&[("network", "00000000-0000-0000-0000-000000000000")]), 422)
+        }
+        (M::Get, "/reseaux") => s("/reseaux", Body::None, 200),
+        (M::Get, "/reseaux/nouveau") => s("/reseaux/nouveau", Body::None, 200),
+        (M::Post, "/reseaux/nouveau") => s("/reseaux/nouveau", Body::Form(&[("name", "")]), 422),
+        (M::Get, "/reseaux/{id}") => s("/reseaux/{network}", Body::None, 200),
+        (M::Get, "/reseaux/{id}/modifier") => s("/reseaux/{network}/modifier", Body::None, 200),
+        (M::Post, "/reseaux/{id}/modifier") => s(
+            "/reseaux/{network}/modifier",
+            Body::Form(&[("name", "Renommé"), ("kind", "national"), ("version", "999")]),
+            409,
+        ),
+        (M::Get, "/reseaux/{id}/sous-reseau") => s("/reseaux/{network}/sous-reseau", Body::None, 200),
+        (M::Post, "/reseaux/{id}/sous-reseau") => {
+            s("/reseaux/{network}/sous-reseau", Body::Form(&[("name", "")]), 422)
+        }
+        (M::Post, "/reseaux/{id}/adhesions") => {
+            s("/reseaux/{network}/adhesions", Body::Form(&[("place", "pas-un-lieu")]), 422)
+        }
+        // No such membership: 404 for whoever is signed in.
+        (M::Post, "/reseaux/{id}/adhesions/{place}/decision") => s(
+            "/reseaux/{network}/adhesions/00000000-0000-0000-0000-000000000001/decision",
+            Body::Form(&[("decision", "accept"), ("version", "1")]),
+            404,
+        ),
+        (M::Post, "/reseaux/{id}/adhesions/{place}/retrait") => s(
+            "/reseaux/{network}/adhesions/00000000-0000-0000-0000-000000000001/retrait",
+            Body::Form(&[]),
+            404,
+        ),
+        (M::Post, "/reseaux/{id}/coordination") => {
+            s("/reseaux/{network}/coordination", Body::Form(&[("email", "personne@exemple.fr")]), 422)
+        }
+        (M::Get, "/reseaux/{id}/carte") => s("/reseaux/{network}/carte", Body::None, 200),
+        (M::Get, "/api/v1/networks") => s("/api/v1/networks", Body::None, 200),
+        (M::Get, "/api/v1/networks/{id}") => s("/api/v1/networks/{network}", Body::None, 200),
         (M::Get, "/territoires/communes/{code}") => s("/territoires/communes/42218", Body::None, 200),
         (M::Get, "/territoires/departements/{code}") => s("/territoires/departements/42", Body::None, 200),
         (M::Get, "/territoires/regions/{code}") => s("/territoires/regions/84", Body::None, 200),
@@ -180,8 +218,9 @@ enum Expect {
     Forbidden,
 }
 
-/// What the rule says for `actor` on `route` (and `place` for place routes).
-fn expect(rule: Rule, actor: &Actor, place: Option<&Place>) -> Expect {
+/// What the rule says for `actor` on `route` (and `place` for place routes, `network` for
+/// network routes).
+fn expect(rule: Rule, actor: &Actor, place: Option<&Place>, network: NetworkId) -> Expect {
     let signed_in = actor.user().is_some();
     let refused = |action: Action, resource: &Resource| {
         if can(actor, action, resource) {
@@ -197,6 +236,7 @@ fn expect(rule: Rule, actor: &Actor, place: Option<&Place>) -> Expect {
         Rule::SignedIn if signed_in => Expect::Allowed,
         Rule::SignedIn => Expect::Login,
         Rule::Platform(action) => refused(action, &Resource::Platform),
+        Rule::Network(action) => refused(action, &Resource::Network { id: network, ancestors: Vec::new() }),
         Rule::Place(action) => {
             let place = place.expect("a place route");
             let resource = Resource::place(place.id, place.status);
@@ -237,8 +277,6 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         app.create_user(email(role), false).await;
     }
     app.create_user(email(Admin), true).await;
-    // A coordinator of a network the places are not in (networks are not stored yet, so
-    // the grant is written by the store directly).
     let store = app.state.app().store();
     let coordinator = store
         .user_by_email(&maillage_domain::fields::Email::parse(email(Coordinator)).unwrap())
@@ -246,7 +284,29 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         .unwrap()
         .unwrap()
         .user;
-    store.grant(coordinator.id, Grant::coordinator(NetworkId::new()), None).await.unwrap();
+    // A network the places are not in, and its coordinator.
+    let admin_user = store
+        .user_by_email(&maillage_domain::fields::Email::parse(email(Admin)).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .user;
+    let admin_actor = app.state.app().actor_of(&admin_user).await.unwrap();
+    let network = app
+        .state
+        .app()
+        .create_network(
+            &admin_actor,
+            &maillage_domain::NetworkInput {
+                name: Some("Réseau de la Loire".into()),
+                kind: Some("departmental".into()),
+                areas: vec!["departement:42".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    store.grant(coordinator.id, Grant::coordinator(network.id), None).await.unwrap();
     let mut clients = Vec::new();
     for role in ROLES {
         clients.push(if role == Visitor { app.visitor().await } else { app.sign_in(email(role)).await });
@@ -297,6 +357,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                 if let Some((place, change)) = target {
                     uri = uri.replace("{id}", &place.id.to_string()).replace("{change}", change);
                 }
+                uri = uri.replace("{network}", &network.id.to_string());
                 let name = role_name(*role);
                 let r = match &sample.body {
                     Body::None => {
@@ -330,7 +391,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         .await
                     }
                 };
-                let want = expect(route.rule, &actors[i], target.map(|(p, _)| p));
+                let want = expect(route.rule, &actors[i], target.map(|(p, _)| p), network.id);
                 let code = r.status.as_u16();
                 let ok = match want {
                     Expect::Allowed => code == sample.allowed,

@@ -1,5 +1,6 @@
 //! The domain's [`Gazetteer`]: what validation and import need of the reference data.
 
+use maillage_domain::network::{Area, AreaLevel};
 use maillage_domain::{CommuneQuery, CommuneRef, Gazetteer, Located, NotLocated};
 
 use super::{Commune, Reference};
@@ -21,6 +22,16 @@ impl From<&Commune> for CommuneRef {
 }
 
 impl Gazetteer for Reference {
+    fn area_name(&self, area: &Area) -> Option<String> {
+        let code = area.code.as_str();
+        match area.level {
+            AreaLevel::Region => self.region(code).map(|r| r.name.clone()),
+            AreaLevel::Departement => self.departement(code).map(|d| d.name.clone()),
+            AreaLevel::Epci => self.epci(code).map(|e| e.name.clone()),
+            AreaLevel::Commune => Reference::commune(self, code).map(|c| c.name.clone()),
+        }
+    }
+
     fn commune(&self, code: &str) -> Option<CommuneRef> {
         Reference::commune(self, code.trim()).map(CommuneRef::from)
     }

@@ -22,10 +22,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
+mod networks;
 mod places;
 mod reference;
 mod session;
 
+use networks::*;
 pub(crate) use places::warnings_json;
 use places::*;
 use reference::*;
@@ -43,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/places/{id}/history", get(crate::history::api_history))
         .route("/api/v1/places/{id}/history/{change}/revert", post(crate::history::api_revert))
         .route("/api/v1/export", get(export))
+        .route("/api/v1/networks", get(list_networks))
+        .route("/api/v1/networks/{id}", get(read_network))
         .route("/api/v1/search", get(crate::search::api_search))
         .route("/api/v1/communes", get(communes))
         .route("/api/v1/vocabularies", get(vocabularies))

@@ -25,6 +25,7 @@ use std::collections::HashMap;
 mod directory;
 mod import;
 mod login;
+mod networks;
 mod place;
 mod place_form;
 mod territories;
@@ -32,6 +33,8 @@ mod territories;
 use directory::*;
 use import::*;
 use login::*;
+use networks::*;
+pub(crate) use networks::{network_filter, status_key};
 use place::*;
 use place_form::*;
 use territories::*;
@@ -50,7 +53,18 @@ pub fn routes() -> Router<AppState> {
         .route("/lieux/{id}/archiver", post(archive_place))
         .route("/lieux/{id}/historique", get(crate::history::history_page))
         .route("/lieux/{id}/historique/{change}/retablir", post(crate::history::revert_form))
+        .route("/lieux/{id}/reseaux", post(join_network))
         .route("/mes-lieux", get(my_places))
+        .route("/reseaux", get(networks_list))
+        .route("/reseaux/nouveau", get(new_network_form).post(create_network))
+        .route("/reseaux/{id}", get(network_page))
+        .route("/reseaux/{id}/modifier", get(edit_network_form).post(update_network))
+        .route("/reseaux/{id}/sous-reseau", get(sub_network_form).post(create_sub_network))
+        .route("/reseaux/{id}/adhesions", post(invite_place))
+        .route("/reseaux/{id}/adhesions/{place}/decision", post(decide_membership))
+        .route("/reseaux/{id}/adhesions/{place}/retrait", post(leave_network))
+        .route("/reseaux/{id}/coordination", post(coordination))
+        .route("/reseaux/{id}/carte", get(embed))
         .route("/territoires/communes/{code}", get(commune_page))
         .route("/territoires/departements/{code}", get(departement_page))
         .route("/territoires/regions/{code}", get(region_page))

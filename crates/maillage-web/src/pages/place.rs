@@ -116,6 +116,40 @@ pub(super) async fn place_page(
             text: t(lang, "place.accessibility_link").into(),
         });
     }
+    let may_join = ctx.actor.user().is_some()
+        && app.may_join_networks(&ctx.actor, &place).await.map_err(|e| WebError::page(e, lang))?;
+    let memberships = app.place_networks(place.id).await.map_err(|e| WebError::page(e, lang))?;
+    let networks: Vec<PlaceNetwork> = memberships
+        .iter()
+        // Others see the networks it is a member of; its team also sees the rest.
+        .filter(|(_, m)| may_join || m.status == maillage_domain::MembershipStatus::Member)
+        .map(|(n, m)| PlaceNetwork {
+            href: format!("/reseaux/{}", n.id),
+            name: n.name.clone(),
+            status: t(lang, crate::pages::status_key(m.status)).to_owned(),
+            member: m.status == maillage_domain::MembershipStatus::Member,
+            invited: m.status == maillage_domain::MembershipStatus::Invited,
+            decision_message: m.decision_message.clone(),
+            decide_href: format!("/reseaux/{}/adhesions/{}/decision", n.id, place.id),
+            leave_href: format!("/reseaux/{}/adhesions/{}/retrait", n.id, place.id),
+            version: m.version,
+        })
+        .collect();
+    let join_choices: Vec<Opt> = if may_join && place.status == PlaceStatus::Published {
+        app.network_choices()
+            .await
+            .map_err(|e| WebError::page(e, lang))?
+            .into_iter()
+            .filter(|n| {
+                memberships
+                    .iter()
+                    .all(|(m, ms)| m.id != n.id || ms.status == maillage_domain::MembershipStatus::Declined)
+            })
+            .map(|n| Opt { value: n.id.to_string(), label: n.name, selected: false })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let url = format!("{}/lieux/{}", app.config.base_url.trim_end_matches('/'), place.id);
     // In the place's own time zone (overseas places keep their local hours).
     let hours = d
@@ -155,6 +189,10 @@ pub(super) async fn place_page(
         version: place.version,
         tile_url: state.web().tile_url.clone().unwrap_or_default(),
         tile_attribution: state.web().tile_attribution.clone().unwrap_or_default(),
+        networks,
+        id: place.id.to_string(),
+        join_choices,
+        may_join,
     };
     Ok(remember_lang(&ctx, html(page)))
 }

@@ -219,7 +219,7 @@ pub(super) async fn edit_place_form(
         &input,
         None,
         &[],
-        state.app().may_publish(&ctx.actor, Some(&place)),
+        state.app().may_publish(&ctx.actor, Some(&place)).await.map_err(|e| WebError::page(e, lang))?,
     )))
 }
 
