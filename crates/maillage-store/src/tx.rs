@@ -515,8 +515,8 @@ impl Tx {
             )
             .execute(&mut *conn)
             .await?;
-            // Children first: a real sub-network of a demo network keeps no dangling parent
-            // (ON DELETE SET NULL), and demo ones go with the rest.
+            // A real sub-network of a demo network loses its parent (ON DELETE SET NULL);
+            // memberships go with the networks (ON DELETE CASCADE).
             sqlx::query("DELETE FROM networks WHERE is_demo = TRUE").execute(&mut *conn).await?;
             sqlx::query("DELETE FROM places WHERE is_demo = TRUE").execute(&mut *conn).await?;
             sqlx::query("DELETE FROM users WHERE is_demo = TRUE").execute(&mut *conn).await?;

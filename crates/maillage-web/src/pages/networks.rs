@@ -4,6 +4,7 @@
 //! edit a network, membership requests and decisions, and the embeddable map.
 
 use super::*;
+use crate::territory::views::{int as number, km, percent};
 use askama::Template;
 use maillage_app::Actor;
 use maillage_app::networks::{
@@ -258,25 +259,6 @@ fn radius_from(pairs: &Pairs, lang: Lang) -> Result<f64, WebError> {
     }
 }
 
-fn number(lang: Lang, x: f64) -> String {
-    let n = x.round() as i64;
-    let digits = n.abs().to_string();
-    let sep = if lang == Lang::En { "," } else { "\u{202f}" };
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(ch);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
-fn percent(lang: Lang, share: f64) -> String {
-    let p = format!("{:.1}", share * 100.0);
-    if lang == Lang::En { format!("{p} %") } else { format!("{} %", p.replace('.', ",")) }
-}
-
 fn detail_page(
     state: &AppState,
     ctx: &Ctx,
@@ -366,11 +348,7 @@ fn detail_page(
                 name: z.name.clone(),
                 href: format!("/territoires/communes/{}", z.code),
                 population: number(lang, z.population),
-                distance: if z.distance_km.is_finite() {
-                    format!("{:.1} km", z.distance_km)
-                } else {
-                    "–".into()
-                },
+                distance: km(lang, z.distance_km),
             })
             .collect(),
         white_zones_sentence,
