@@ -7,7 +7,9 @@
 //! an async runtime run these functions on a blocking thread.
 
 use crate::{App, AppError, AppResult};
+use maillage_domain::Gazetteer;
 use maillage_domain::messages::Message;
+use maillage_domain::network::{Area, AreaLevel};
 use maillage_domain::vocab::{PlaceType, Vocabulary};
 use maillage_domain::{FieldError, ValidationErrors};
 use maillage_territory::Reference;
@@ -34,26 +36,79 @@ impl From<AnalysisError> for AppError {
     }
 }
 
-/// The units of a territory: France (shared, not copied), or one région / département /
-/// EPCI by code.
-pub fn units_of(territory: Option<&str>) -> AppResult<Cow<'static, DemandUnits>> {
-    let Some(code) = territory.map(str::trim).filter(|c| !c.is_empty()) else {
-        return Ok(Cow::Borrowed(france_units()));
+/// The territory of an analysis, as a form, a URL, the API or `--territory` gives it: a typed
+/// key (`region:53`, `departement:53`, `epci:200046977`, `commune:75056`) or, for links
+/// written before keys were typed, a bare code that only one level has (`29`, `2A`, a
+/// SIREN). Régions and départements share codes (`53` is Bretagne and Mayenne, `75` Paris
+/// and Nouvelle-Aquitaine): such a bare code is refused with both readings named. No value
+/// is France.
+pub fn parse_territory(value: Option<&str>) -> AppResult<Option<Area>> {
+    let Some(value) = value.map(str::trim).filter(|c| !c.is_empty()) else {
+        return Ok(None);
     };
     let reference = Reference::shared();
-    let territory = if reference.region(code).is_some() {
-        Territory::Region(code.to_owned())
-    } else if reference.departement(code).is_some() {
-        Territory::Departement(code.to_owned())
-    } else if reference.epci(code).is_some() {
-        Territory::Epci(code.to_owned())
-    } else {
-        return Err(FieldError::new(
+    let shown: String = value.chars().take(40).collect();
+    let unknown = || -> AppError {
+        FieldError::new(
             "territory",
             "unknown",
-            Message::new("territory.unknown_territory").with("code", code),
+            Message::new("territory.unknown_territory").with("code", &shown),
         )
-        .into());
+        .into()
+    };
+    if value.contains(':') {
+        let area: Area = value.parse().map_err(|_| unknown())?;
+        return match reference.area_name(&area) {
+            Some(_) => Ok(Some(area)),
+            None => Err(unknown()),
+        };
+    }
+    let code = value.to_ascii_uppercase();
+    let readings: Vec<Area> = [AreaLevel::Region, AreaLevel::Departement, AreaLevel::Epci]
+        .into_iter()
+        .map(|level| Area::new(level, code.clone()))
+        .filter(|area| reference.area_name(area).is_some())
+        .collect();
+    match readings.as_slice() {
+        [] => Err(unknown()),
+        [one] => Ok(Some(one.clone())),
+        several => Err(FieldError::new(
+            "territory",
+            "ambiguous",
+            Message::new("territory.ambiguous_territory")
+                .with("code", &code)
+                .with("keys", several.iter().map(Area::key).collect::<Vec<_>>().join(", ")),
+        )
+        .into()),
+    }
+}
+
+/// What a result says was analysed: « Bretagne (région 53) », « France entière ».
+pub fn territory_message(area: Option<&Area>) -> Message {
+    let Some(area) = area else {
+        return Message::new("territory.analysed.france");
+    };
+    let name = Reference::shared().area_name(area).unwrap_or_else(|| area.code.clone());
+    let key = match area.level {
+        AreaLevel::Region => "territory.analysed.region",
+        AreaLevel::Departement => "territory.analysed.departement",
+        AreaLevel::Epci => "territory.analysed.epci",
+        AreaLevel::Commune => "territory.analysed.commune",
+    };
+    Message::new(key).with("name", name).with("code", &area.code)
+}
+
+/// The units of a territory (see [`parse_territory`]): France (shared, not copied), or one
+/// région, département, EPCI or commune (a city with arrondissements is all of them).
+pub fn units_of(territory: Option<&str>) -> AppResult<Cow<'static, DemandUnits>> {
+    let Some(area) = parse_territory(territory)? else {
+        return Ok(Cow::Borrowed(france_units()));
+    };
+    let territory = match area.level {
+        AreaLevel::Region => Territory::Region(area.code),
+        AreaLevel::Departement => Territory::Departement(area.code),
+        AreaLevel::Epci => Territory::Epci(area.code),
+        AreaLevel::Commune => Territory::Codes(vec![area.code]),
     };
     Ok(Cow::Owned(france_units().restrict(&territory)?))
 }
@@ -679,8 +734,83 @@ mod tests {
 
     #[test]
     fn a_region_restricts_the_units() {
-        let bretagne = units_of(Some("53")).unwrap();
+        let bretagne = units_of(Some("region:53")).unwrap();
         assert!(bretagne.len() > 1000 && bretagne.len() < 1300, "{}", bretagne.len());
         assert_eq!(units_of(None).unwrap().len(), 34_917);
+    }
+}
+
+#[cfg(test)]
+mod territory_keys {
+    use super::*;
+
+    fn field_code(e: AppError) -> String {
+        match e {
+            AppError::Validation(v) => v.errors[0].code.to_owned(),
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    /// Every code that is both a région and a département: bare, it is refused naming both
+    /// readings; typed, each reading analyses its own territory.
+    #[test]
+    fn codes_shared_by_a_region_and_a_departement_need_their_level() {
+        let reference = Reference::shared();
+        let shared: Vec<String> = reference
+            .regions()
+            // Saint-Pierre-et-Miquelon (975) has no demand units.
+            .filter(|r| r.zone != maillage_territory::reference::Zone::Com)
+            .filter(|r| reference.departement(&r.code).is_some())
+            .map(|r| r.code.clone())
+            .collect();
+        for code in ["11", "44", "53", "75", "84", "93", "94"] {
+            assert!(shared.iter().any(|c| c == code), "{code} is a région and a département");
+        }
+        for code in &shared {
+            let e = parse_territory(Some(code)).unwrap_err();
+            let text = match &e {
+                AppError::Validation(v) => v.errors[0].message.render(maillage_domain::messages::Lang::Fr),
+                _ => String::new(),
+            };
+            assert!(
+                text.contains(&format!("region:{code}")) && text.contains(&format!("departement:{code}")),
+                "{text}"
+            );
+            assert_eq!(field_code(e), "ambiguous");
+
+            let region = units_of(Some(&format!("region:{code}"))).unwrap();
+            let departement = units_of(Some(&format!("departement:{code}"))).unwrap();
+            assert!(region.units().iter().all(|u| u.region == *code), "region:{code}");
+            assert!(departement.units().iter().all(|u| u.departement == *code), "departement:{code}");
+            assert_ne!(region.len(), departement.len(), "{code}: two different territories");
+        }
+    }
+
+    #[test]
+    fn a_result_names_the_territory_analysed() {
+        let lang = maillage_domain::messages::Lang::Fr;
+        let name = |v: &str| territory_message(parse_territory(Some(v)).unwrap().as_ref()).render(lang);
+        assert_eq!(name("region:53"), "Bretagne (région 53)");
+        assert_eq!(name("departement:53"), "Mayenne (département 53)");
+        assert_eq!(name("29"), "Finistère (département 29)");
+        assert_eq!(name("departement:2a"), "Corse-du-Sud (département 2A)");
+        assert_eq!(territory_message(None).render(lang), "France entière");
+    }
+
+    #[test]
+    fn a_commune_with_arrondissements_is_all_of_them() {
+        let paris = units_of(Some("commune:75056")).unwrap();
+        assert_eq!(paris.len(), 20);
+        let annecy = units_of(Some("commune:74010")).unwrap();
+        assert_eq!(annecy.len(), 1);
+    }
+
+    #[test]
+    fn unknown_territories_are_refused_with_the_typed_forms() {
+        for value in ["999", "region:29", "departement:", "canton:12", "epci:123", "commune:00000"] {
+            let e = parse_territory(Some(value)).unwrap_err();
+            assert_eq!(field_code(e), "unknown", "{value}");
+        }
+        assert_eq!(parse_territory(Some("  ")).unwrap(), None);
     }
 }

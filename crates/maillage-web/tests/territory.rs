@@ -451,3 +451,32 @@ async fn without_any_published_place_an_analysis_says_so() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text().contains("Territoire : où sont les lieux"), "the form is still there");
 }
+
+#[tokio::test]
+async fn a_code_shared_by_a_region_and_a_departement_is_analysed_as_chosen() {
+    let app = with_places().await;
+    let region = app.get(None, "/territoire?analysis=nearest&territory=region%3A53").await;
+    assert_eq!(region.status, StatusCode::OK);
+    assert!(region.body.contains("Bretagne (région 53)"), "the result names Bretagne");
+    assert!(region.body.contains(r#"<option value="region:53" selected>"#), "the select keeps the région");
+    let departement = app.get(None, "/territoire?analysis=nearest&territory=departement%3A53").await;
+    assert_eq!(departement.status, StatusCode::OK);
+    assert!(departement.body.contains("Mayenne (département 53)"), "the result names Mayenne");
+    assert!(!departement.body.contains("Bretagne (région 53)"));
+
+    // Paris is a département (75) and Nouvelle-Aquitaine a région (75): a bare 75 is refused.
+    let bare = app.get(None, "/territoire?analysis=nearest&territory=75").await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bare.body.contains("region:75") && bare.body.contains("departement:75"), "both readings named");
+    let api = app.get(None, "/api/v1/territory/nearest?territory=75").await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(api.body.contains("\"territory\""), "{}", api.body);
+    let typed = app.get(None, "/api/v1/territory/nearest?territory=departement:75").await;
+    assert_eq!(typed.status, StatusCode::OK);
+    assert_eq!(
+        typed.body.matches("\"code\"").count(),
+        20,
+        "Paris's 20 arrondissements: {}",
+        &typed.body[..200.min(typed.body.len())]
+    );
+}

@@ -107,7 +107,8 @@ pub struct Common {
     /// Only places of these types (codes, repeat or separate with commas).
     #[arg(long = "type")]
     types: Vec<String>,
-    /// Restrict to a région, département (INSEE code) or EPCI (SIREN).
+    /// Restrict to a territory: region:53, departement:29, epci:SIREN or commune:INSEE (a bare
+    /// code is accepted when only one territory has it).
     #[arg(long)]
     territory: Option<String>,
     /// Output file (default: standard output).

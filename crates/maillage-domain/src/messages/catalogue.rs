@@ -955,9 +955,20 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
     ("territory.api.unknown_parameter", "Paramètre inconnu « {k} ».", "Unknown parameter “{k}”."),
     (
         "territory.unknown_territory",
-        "« {code} » n'est ni une région, ni un département, ni un EPCI (code INSEE ou SIREN).",
-        "“{code}” is neither a région, a département nor an EPCI (INSEE code or SIREN).",
+        "« {code} » n'est pas un territoire connu : écrivez region:53, departement:29, epci: suivi du SIREN, ou commune: suivi du code INSEE.",
+        "“{code}” is no known territory: write region:53, departement:29, epci: and the SIREN, or commune: and the INSEE code.",
     ),
+    (
+        "territory.ambiguous_territory",
+        "« {code} » désigne plusieurs territoires : écrivez l'un de {keys}.",
+        "“{code}” names several territories: write one of {keys}.",
+    ),
+    ("territory.analysed.france", "France entière", "All of France"),
+    ("territory.analysed.region", "{name} (région {code})", "{name} (région {code})"),
+    ("territory.analysed.departement", "{name} (département {code})", "{name} (département {code})"),
+    ("territory.analysed.epci", "{name} (EPCI {code})", "{name} (EPCI {code})"),
+    ("territory.analysed.commune", "{name} (commune {code})", "{name} (commune {code})"),
+    ("territory.analysed", "Territoire analysé", "Territory analysed"),
     ("territory.empty", "{file_name} ne contient aucun lieu.", "{file_name} holds no place."),
     (
         "territory.unknown_method",

@@ -17,9 +17,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use maillage_app::AppError;
-use maillage_app::territory::{AccessMethod, AccessParams, RecommendParams, recommend};
+use maillage_app::territory::{
+    AccessMethod, AccessParams, RecommendParams, parse_territory, recommend, territory_message,
+};
 use maillage_domain::FieldError;
 use maillage_domain::messages::Message;
+use maillage_domain::network::{Area, AreaLevel};
 use maillage_domain::vocab::{PlaceType, Vocabulary};
 use maillage_territory::Reference;
 use maillage_territory::analysis::{DemandUnits, Supply};
@@ -275,10 +278,12 @@ fn facts(
     analysis: &Analysis,
     computed: &Computed,
     units: &DemandUnits,
+    territory: Option<&Area>,
     places: usize,
 ) -> Vec<(String, String)> {
     let total = units.total_population();
     let mut out = vec![
+        (label(lang, "territory.analysed"), territory_message(territory).render(lang)),
         (label(lang, "territoire.places"), int(lang, places as f64)),
         (label(lang, "territoire.population"), int(lang, total)),
     ];
@@ -307,25 +312,27 @@ fn facts(
 
 /// Options of the territory select: France, the régions, the départements (overseas
 /// collectivities have no commune polygons and no demand units, and are left out).
-fn territory_options(selected: &str) -> (Vec<Opt>, Vec<Opt>) {
+fn territory_options(selected: Option<&str>) -> (Vec<Opt>, Vec<Opt>) {
     let reference = Reference::shared();
+    // A bare code of an older link selects what it was read as.
+    let selected = maillage_app::territory::parse_territory(selected).ok().flatten().map(|a| a.key());
+    let option = |level: AreaLevel, code: &str, name: &str| {
+        let value = Area::new(level, code).key();
+        Opt {
+            selected: selected.as_deref() == Some(value.as_str()),
+            value,
+            label: format!("{name} ({code})"),
+        }
+    };
     let regions = reference
         .regions()
         .filter(|r| r.zone != Zone::Com)
-        .map(|r| Opt {
-            value: r.code.clone(),
-            label: format!("{} ({})", r.name, r.code),
-            selected: r.code == selected,
-        })
+        .map(|r| option(AreaLevel::Region, &r.code, &r.name))
         .collect();
     let departements = reference
         .departements()
         .filter(|d| d.zone != Zone::Com)
-        .map(|d| Opt {
-            value: d.code.clone(),
-            label: format!("{} ({})", d.name, d.code),
-            selected: d.code == selected,
-        })
+        .map(|d| option(AreaLevel::Departement, &d.code, &d.name))
         .collect();
     (regions, departements)
 }
@@ -400,6 +407,7 @@ fn run(
     lang: Lang,
 ) -> Outcome {
     let mut out = Outcome { result: None, recommendation: None, errors: Vec::new(), failure: None };
+    let area = parse_territory(territory.as_deref()).ok().flatten();
     let units = match units_of(territory.as_deref()) {
         Ok(u) => u,
         Err(e) => {
@@ -434,7 +442,7 @@ fn run(
                 let histogram = distance_histogram(&units, &computed.nearest_km, lang);
                 let white =
                     computed.coverage.as_ref().map(|c| white_zones(c, &units, WHITE_ZONES_ON_PAGE, lang));
-                let facts = facts(lang, &analysis, &computed, &units, supply.len());
+                let facts = facts(lang, &analysis, &computed, &units, area.as_ref(), supply.len());
                 out.result = Some(ResultView { facts, map, histogram, white_zones: white });
             }
             Err(e) => {
@@ -519,7 +527,7 @@ fn build_page(
             selected: t.code() == selected_type,
         })
         .collect();
-    let (regions, departements) = territory_options(parsed.territory.as_deref().unwrap_or(""));
+    let (regions, departements) = territory_options(parsed.territory.as_deref());
     let error_list = errors
         .iter()
         .map(|(field, message)| SummaryError {
