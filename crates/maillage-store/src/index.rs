@@ -69,6 +69,7 @@ impl Entry {
             support: mask(&d.support),
             fees: mask(&d.fees),
             commune: codes.intern(d.commune_code.as_str()),
+            city: d.commune_code.city().map_or(NONE, |c| codes.intern(c)),
             epci: d.epci.as_deref().map_or(NONE, |e| codes.intern(e)),
             departement: codes.intern(&d.departement),
             region: codes.intern(&d.region),
@@ -101,6 +102,8 @@ pub(crate) struct Key {
     support: u64,
     fees: u64,
     commune: u32,
+    /// Paris, Lyon or Marseille for a place in one of their arrondissements.
+    city: u32,
     epci: u32,
     departement: u32,
     region: u32,
@@ -315,7 +318,8 @@ impl Snapshot {
                 || (publics != 0 && k.publics & publics == 0)
                 || (support != 0 && k.support & support == 0)
                 || (fees != 0 && k.fees & fees == 0)
-                || wanted.iter().zip(codes).any(|(w, code)| w.is_some_and(|w| w != Some(code)))
+                || wanted[1..].iter().zip(&codes[1..]).any(|(w, code)| w.is_some_and(|w| w != Some(*code)))
+                || wanted[0].is_some_and(|w| w != Some(k.commune) && w != Some(k.city))
                 || filter.is_demo.is_some_and(|demo| demo != k.is_demo)
             {
                 continue;

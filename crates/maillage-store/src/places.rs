@@ -44,6 +44,7 @@ pub struct PlaceFilter {
     pub fees: Vec<Fee>,
     /// Equipment, matched on its folded text.
     pub equipment: Option<String>,
+    /// A commune by INSEE code; Paris, Lyon and Marseille include their arrondissements.
     pub commune: Option<String>,
     pub epci: Option<String>,
     pub departement: Option<String>,

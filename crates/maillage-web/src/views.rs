@@ -51,6 +51,16 @@ impl Chrome {
         }
     }
 
+    /// The singular or plural text for `n` things: French takes the singular for 0 and 1
+    /// (« 0 lieu trouvé »), English for 1 only.
+    pub fn count(&self, n: &u64, one: &str, many: &str) -> &'static str {
+        let singular = match self.l {
+            Lang::Fr => *n <= 1,
+            Lang::En => *n == 1,
+        };
+        self.t(if singular { one } else { many })
+    }
+
     pub fn t(&self, key: &str) -> &'static str {
         i18n::t(self.l, key)
     }
@@ -68,6 +78,33 @@ pub fn with_param(path_and_query: &str, key: &str, value: &str) -> String {
     }
     let query = out.finish();
     if query.is_empty() { path.to_owned() } else { format!("{path}?{query}") }
+}
+
+/// Links between the pages of a list: `base` is the page's path and query (its `page`
+/// parameter is replaced; page 1 has none).
+pub struct Pager {
+    pub page: u64,
+    pub pages: u64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+impl Pager {
+    pub fn new(base: &str, page: u64, total: u64, per_page: u64) -> Self {
+        let pages = total.div_ceil(per_page.max(1)).max(1);
+        let href = |p: u64| with_param(base, "page", &if p == 1 { String::new() } else { p.to_string() });
+        Pager {
+            page,
+            pages,
+            prev_href: (page > 1).then(|| href((page - 1).min(pages))),
+            next_href: (page < pages).then(|| href(page + 1)),
+        }
+    }
+
+    /// A page past the end of a non-empty list: where its last page is.
+    pub fn past_the_end(&self) -> Option<String> {
+        (self.page > self.pages).then(|| self.prev_href.clone()).flatten()
+    }
 }
 
 /// An option of a select or a checkbox group.
@@ -312,6 +349,8 @@ pub struct TerritoryPage {
     pub children: Vec<Link>,
     pub total: u64,
     pub places: Vec<PlaceItem>,
+    pub pager: Pager,
+    /// The same places on the home page's map, with its filters.
     pub more_href: String,
 }
 

@@ -659,6 +659,54 @@ async fn territory_pages_list_their_places() {
 }
 
 #[tokio::test]
+async fn a_city_page_lists_the_places_of_its_arrondissements_page_by_page() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    for i in 0..3 {
+        let mut body = place_json(&format!("Atelier parisien {i}"));
+        body["status"] = json!("published");
+        body["postal_code"] = json!("75011");
+        body["commune_code"] = json!("75111");
+        body["address"] = json!("10 rue Oberkampf");
+        body["latitude"] = json!(48.8647);
+        body["longitude"] = json!(2.3720);
+        body["siret"] = json!(null);
+        let r = app.json(Some(&admin), Method::POST, "/api/v1/places", &body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let paris = app.get(None, "/territoires/communes/75056").await;
+    assert!(paris.text().contains("Atelier parisien 0"), "Paris lists the places of the 11e");
+    assert!(paris.text().contains("Lieux (3)") || paris.text().contains("(3)"), "three places counted");
+    let eleventh = app.get(None, "/territoires/communes/75111").await;
+    assert!(eleventh.text().contains("Atelier parisien 2"));
+    let api = app.get(None, "/api/v1/places?commune=75056").await.json();
+    assert_eq!(api["total"], 3, "the API's commune filter includes arrondissements too");
+
+    // Two per page: the pager stays on the territory page, and a page past the end goes to the last.
+    let first = app.get(None, "/territoires/communes/75056?per_page=2").await;
+    assert!(first.text().contains("Page 1 / 2"), "{}", first.text());
+    assert!(
+        first.body.contains(r#"href="/territoires/communes/75056?per_page=2&#38;page=2" rel="next""#),
+        "the next page is the territory's own: {}",
+        first.body
+    );
+    let past = app.get(None, "/territoires/communes/75056?per_page=2&page=9").await;
+    assert_eq!(past.status, StatusCode::SEE_OTHER);
+    let home = app.get(None, "/?page=9").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER, "the directory too sends a page past the end to the last");
+
+    // A région lists each département once, with its code once.
+    let idf = app.get(None, "/territoires/regions/11").await;
+    assert!(idf.body.contains(">Paris</a> (75)</li>"), "{}", idf.body);
+
+    // French counts 0 and 1 in the singular, English only 1.
+    let none = app.get(None, "/?q=introuvablexyz").await;
+    assert!(none.text().contains("0 lieu trouvé"), "{}", none.text());
+    let none = app.get(None, "/?q=introuvablexyz&lang=en").await;
+    assert!(none.text().contains("0 places found"));
+}
+
+#[tokio::test]
 async fn writes_are_rate_limited_per_client() {
     let app = spawn_with(maillage_web::WebConfig { writes_per_minute: 3, ..Default::default() }).await;
     let visitor = app.visitor().await;

@@ -49,6 +49,17 @@ fn invalid_postal(message: Message) -> FieldError {
     FieldError::new("", "invalid_postal_code", message)
 }
 
+/// See [`InseeCode::city`].
+pub fn city_of_arrondissement(code: &str) -> Option<&'static str> {
+    let n: u32 = code.parse().ok()?;
+    match n {
+        75101..=75120 => Some("75056"),
+        69381..=69389 => Some("69123"),
+        13201..=13216 => Some("13055"),
+        _ => None,
+    }
+}
+
 /// An INSEE commune code (*code officiel géographique*): a département code — `01` to `95`
 /// (not `20`), `2A`/`2B` for Corsica — then 3 digits; overseas codes are `971`–`978` and
 /// `984`–`989` followed by 2 digits. Upper-cased; a 4-digit value gets its leading zero back
@@ -91,6 +102,12 @@ impl InseeCode {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The city a municipal arrondissement belongs to: Paris (`75101`–`75120` → `75056`),
+    /// Lyon (`69381`–`69389` → `69123`), Marseille (`13201`–`13216` → `13055`).
+    pub fn city(&self) -> Option<&'static str> {
+        city_of_arrondissement(&self.0)
     }
 
     /// The département code: `69`, `2A`, or 3 characters overseas (`974`, `988`).

@@ -8,6 +8,6 @@ mod hours;
 mod legal;
 
 pub use contact::{EMAIL_MAX, Email, Phone, URL_MAX, WebUrl};
-pub use geo::{Coordinates, InseeCode, PostalCode, TERRITORIES, Territory};
+pub use geo::{Coordinates, InseeCode, PostalCode, TERRITORIES, Territory, city_of_arrondissement};
 pub use hours::{DayHours, HOURS_MAX, OpeningHours, Span, Week};
 pub use legal::{Rna, Siret, luhn_valid};

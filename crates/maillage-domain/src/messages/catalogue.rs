@@ -53,6 +53,11 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "The map needs JavaScript; the list below shows the same places.",
     ),
     ("home.prev", "Page précédente", "Previous page"),
+    (
+        "territory.on_map",
+        "Voir ces lieux sur la carte, avec les filtres",
+        "See these places on the map, with the filters",
+    ),
     ("home.next", "Page suivante", "Next page"),
     ("home.page", "Page", "Page"),
     ("home.download", "Télécharger ces lieux :", "Download these places:"),

@@ -31,15 +31,11 @@ pub(super) async fn directory(
         .list_places(&ctx.actor, filter.clone(), (page - 1) * per_page, per_page)
         .await
         .map_err(|e| WebError::page(e, lang))?;
-    let pages = result.total.div_ceil(per_page).max(1);
     let query = ctx.path_and_query.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let page_href = |p: u64| {
-        with_param(
-            &format!("{}?{query}", view.action),
-            "page",
-            &if p == 1 { String::new() } else { p.to_string() },
-        )
-    };
+    let pager = Pager::new(&format!("{}?{query}", view.action), page, result.total, per_page);
+    if let Some(last) = pager.past_the_end() {
+        return Ok(Redirect::to(&last).into_response());
+    }
     let selected = |k: &str| pairs.all(k);
     let reference = state.app().reference;
     let mut departements: Vec<Opt> = reference
@@ -107,9 +103,9 @@ pub(super) async fn directory(
         places: items,
         first_rank: (page - 1) * per_page + 1,
         page,
-        pages,
-        prev_href: (page > 1).then(|| page_href(page - 1)),
-        next_href: (page < pages).then(|| page_href(page + 1)),
+        pages: pager.pages,
+        prev_href: pager.prev_href,
+        next_href: pager.next_href,
         geojson_href: format!(
             "/api/v1/places.geojson{}",
             if geojson_query == "?" { "" } else { &geojson_query }

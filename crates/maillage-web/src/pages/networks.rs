@@ -272,15 +272,8 @@ fn detail_page(
     let n = &detail.network;
     let id = n.id;
     let now = Utc::now();
-    let pages = list.total.div_ceil(per_page).max(1);
     let query = ctx.path_and_query.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let page_href = |p: u64| {
-        with_param(
-            &format!("/reseaux/{id}?{query}"),
-            "page",
-            &if p == 1 { String::new() } else { p.to_string() },
-        )
-    };
+    let pager = Pager::new(&format!("/reseaux/{id}?{query}"), page, list.total, per_page);
     let figures_sentence = match (figures.covered_population, figures.covered_share) {
         (Some(covered), Some(share)) => Message::new("networks.coverage")
             .with("share", percent(lang, share))
@@ -370,9 +363,9 @@ fn detail_page(
             .collect(),
         total: list.total,
         page,
-        pages,
-        prev_href: (page > 1).then(|| page_href(page - 1)),
-        next_href: (page < pages).then(|| page_href(page + 1)),
+        pages: pager.pages,
+        prev_href: pager.prev_href,
+        next_href: pager.next_href,
         geojson_href: format!("/api/v1/places.geojson?network={id}"),
         feeds: vec![
             feed("networks.feed_geojson", format!("/api/v1/places.geojson?network={id}")),

@@ -7,7 +7,7 @@ pub(super) async fn territory_places(
     ctx: &Ctx,
     filter: PlaceFilter,
     pairs: &Pairs,
-) -> Result<(u64, Vec<PlaceItem>), WebError> {
+) -> Result<Result<(Pager, u64, Vec<PlaceItem>), Response>, WebError> {
     let (page, per_page) = paging(pairs, 100).map_err(|e| WebError::page(e, ctx.lang))?;
     let result = state
         .app()
@@ -19,8 +19,13 @@ pub(super) async fn territory_places(
         )
         .await
         .map_err(|e| WebError::page(e, ctx.lang))?;
+    let pager = Pager::new(&ctx.path_and_query, page, result.total, per_page);
+    if let Some(last) = pager.past_the_end() {
+        return Ok(Err(Redirect::to(&last).into_response()));
+    }
     let now = Utc::now();
-    Ok((result.total, result.places.iter().map(|p| PlaceItem::new(p, ctx.lang, None, now)).collect()))
+    let places = result.places.iter().map(|p| PlaceItem::new(p, ctx.lang, None, now)).collect();
+    Ok(Ok((pager, result.total, places)))
 }
 
 pub(super) fn number(n: u64) -> String {
@@ -45,13 +50,17 @@ pub(super) async fn commune_page(
     let reference = state.app().reference;
     let commune = reference.commune(&code).ok_or_else(|| WebError::page(AppError::NotFound, lang))?;
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
-    let (total, places) = territory_places(
+    let listed = territory_places(
         &state,
         &ctx,
         PlaceFilter { commune: Some(commune.code.clone()), ..Default::default() },
         &pairs,
     )
     .await?;
+    let (pager, total, places) = match listed {
+        Ok(listed) => listed,
+        Err(redirect) => return Ok(redirect),
+    };
     let mut breadcrumb = Vec::new();
     if let Some(r) = reference.region(&commune.region) {
         breadcrumb.push(Link {
@@ -92,6 +101,7 @@ pub(super) async fn commune_page(
         children,
         total,
         places,
+        pager,
         more_href: format!("/?commune={}", commune.code),
     };
     Ok(html(page))
@@ -107,13 +117,17 @@ pub(super) async fn departement_page(
     let reference = state.app().reference;
     let dep = reference.departement(&code).ok_or_else(|| WebError::page(AppError::NotFound, lang))?;
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
-    let (total, places) = territory_places(
+    let listed = territory_places(
         &state,
         &ctx,
         PlaceFilter { departement: Some(dep.code.clone()), ..Default::default() },
         &pairs,
     )
     .await?;
+    let (pager, total, places) = match listed {
+        Ok(listed) => listed,
+        Err(redirect) => return Ok(redirect),
+    };
     let population: u64 = reference.communes_in_departement(&dep.code).map(|c| c.population).sum();
     let communes = reference.communes_in_departement(&dep.code).count();
     let breadcrumb = reference
@@ -138,6 +152,7 @@ pub(super) async fn departement_page(
         children: Vec::new(),
         total,
         places,
+        pager,
         more_href: format!("/?departement={}", dep.code),
     };
     Ok(html(page))
@@ -153,19 +168,23 @@ pub(super) async fn region_page(
     let reference = state.app().reference;
     let region = reference.region(&code).ok_or_else(|| WebError::page(AppError::NotFound, lang))?;
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
-    let (total, places) = territory_places(
+    let listed = territory_places(
         &state,
         &ctx,
         PlaceFilter { region: Some(region.code.clone()), ..Default::default() },
         &pairs,
     )
     .await?;
+    let (pager, total, places) = match listed {
+        Ok(listed) => listed,
+        Err(redirect) => return Ok(redirect),
+    };
     let population: u64 = reference.communes_in_region(&region.code).map(|c| c.population).sum();
     let mut children: Vec<Link> = reference
         .departements()
         .filter(|d| d.region == region.code)
         .map(|d| Link {
-            label: format!("{} ({})", d.name, d.code),
+            label: d.name.clone(),
             href: format!("/territoires/departements/{}", d.code),
             text: d.code.clone(),
         })
@@ -180,6 +199,7 @@ pub(super) async fn region_page(
         children,
         total,
         places,
+        pager,
         more_href: format!("/?region={}", region.code),
     };
     Ok(html(page))
