@@ -115,6 +115,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(assets::routes())
         .merge(openapi::routes())
+        .fallback(unknown_route)
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::write_rate_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::analysis_rate_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::request_timeout))
@@ -129,6 +130,22 @@ pub fn router(state: AppState) -> Router {
             },
         ))
         .with_state(state)
+}
+
+/// An address no route serves: a 404 page in the visitor's language with a way back to
+/// the directory, or a JSON error under `/api/` (code `unknown_route`, which a client can
+/// tell from a known route's `not_found`).
+async fn unknown_route(ctx: context::Ctx) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let status = axum::http::StatusCode::NOT_FOUND;
+    let message = i18n::t(ctx.lang, "error.unknown_route").to_owned();
+    if ctx.path_and_query.starts_with("/api/") {
+        let body = serde_json::json!({ "error": { "code": "unknown_route", "message": message } });
+        (status, axum::Json(body)).into_response()
+    } else {
+        let page = views::ErrorPage::new(ctx.lang, status.as_u16(), message);
+        (status, axum::response::Html(views::RenderHtml::render_html(&page))).into_response()
+    }
 }
 
 /// Serve until `shutdown` completes, then let the requests in progress finish (30 s at

@@ -458,6 +458,25 @@ fn routes_in_sources() -> Vec<(String, String)> {
     found
 }
 
+/// What the router's fallback says, in an API error and on a page.
+const UNKNOWN_ROUTE: &str = "unknown_route";
+const UNKNOWN_PAGE: &str = "Aucune page de Maillage ne se trouve à cette adresse";
+
+#[tokio::test]
+async fn an_unknown_address_gets_a_404_page_in_the_visitors_language_or_a_json_error() {
+    let app = spawn().await;
+    let page = app.get(None, "/nulle-part").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains(UNKNOWN_PAGE) && page.body.contains("<html lang=\"fr\""), "{}", page.body);
+    assert!(page.body.contains("href=\"/\""), "a way back to the directory");
+    let english =
+        app.send(None, Method::GET, "/nowhere", None, Vec::new(), &[("accept-language", "en")]).await;
+    assert!(english.body.contains("No Maillage page is at this address"), "{}", english.body);
+    let api = app.get(None, "/api/v1/nulle-part").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.json()["error"]["code"], UNKNOWN_ROUTE);
+}
+
 #[tokio::test]
 async fn the_router_has_no_route_missing_from_the_list() {
     let listed: Vec<(String, String)> =
@@ -485,7 +504,7 @@ async fn the_router_has_no_route_missing_from_the_list() {
         let r = app.send(Some(&visitor), method(route.method), &uri, None, Vec::new(), &[]).await;
         assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{} {uri}", route.method.as_str());
         assert!(
-            !(r.status == StatusCode::NOT_FOUND && r.body.is_empty()),
+            !(r.status == StatusCode::NOT_FOUND && r.body.contains(UNKNOWN_ROUTE)),
             "{} {uri}: the router does not know it",
             route.method.as_str()
         );

@@ -471,6 +471,11 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
     ("error.forbidden", "Vous n'avez pas le droit de faire cela.", "You are not allowed to do this."),
     ("error.not_found", "Cette page n'existe pas.", "This page does not exist."),
     (
+        "error.unknown_route",
+        "Aucune page de Maillage ne se trouve à cette adresse : vérifiez-la, ou repartez de l'annuaire.",
+        "No Maillage page is at this address: check it, or start again from the directory.",
+    ),
+    (
         "error.conflict",
         "Ce lieu a été modifié par quelqu'un d'autre pendant votre saisie : rechargez la page pour voir sa version actuelle.",
         "This place was changed by someone else while you were editing: reload the page to see its current version.",
