@@ -280,6 +280,9 @@ pub struct PlaceFormPage {
     pub errors: Vec<(String, String)>,
     pub error_list: Vec<SummaryError>,
     pub warning_list: Vec<String>,
+    /// After a stale edit (409): the fields whose stored value differs from the one typed,
+    /// as (label, typed, stored).
+    pub conflict: Option<Vec<(String, String, String)>>,
     pub confirm_location: bool,
     pub confirm_commune: bool,
     pub types: Vec<Opt>,

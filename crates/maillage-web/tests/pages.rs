@@ -707,6 +707,50 @@ async fn a_city_page_lists_the_places_of_its_arrondissements_page_by_page() {
 }
 
 #[tokio::test]
+async fn a_stale_edit_shows_the_form_again_with_what_was_typed_and_the_stored_values() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let id = published(&app, &admin, "Nom d'origine").await;
+    let place = app.get(None, &format!("/api/v1/places/{id}")).await.json();
+    let old_version = place["version"].as_i64().unwrap();
+    // Someone else renames it first.
+    let mut other = place_json("Nom de l'autre");
+    other["version"] = json!(old_version);
+    other["status"] = json!("published");
+    let r = app.json(Some(&admin), Method::PUT, &format!("/api/v1/places/{id}"), &other).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let current = r.json()["version"].as_i64().unwrap();
+    assert_ne!(current, old_version);
+    let version = old_version.to_string();
+    let fields = [
+        ("version", version.as_str()),
+        ("name", "Mon nom à moi"),
+        ("types", "fablab"),
+        ("summary", "Un fablab associatif."),
+        ("address", "3 rue Javelin-Pagnon"),
+        ("postal_code", "42000"),
+        ("commune_code", "42218"),
+        ("latitude", "45.4397"),
+        ("longitude", "4.3872"),
+        ("status", "published"),
+    ];
+    let r = app.post_form(&admin, &format!("/lieux/{id}/modifier"), &fields).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("Ce lieu a été modifié pendant que vous l'éditiez"), "{}", r.text());
+    assert!(r.body.contains(r#"value="Mon nom à moi""#), "what was typed is kept");
+    assert!(r.body.contains("<td>Mon nom à moi</td><td>Nom de l&#39;autre</td>"), "{}", r.body);
+    assert!(r.body.contains(&format!(r#"name="version" value="{current}""#)), "now at the stored version");
+    assert_eq!(app.get(None, &format!("/api/v1/places/{id}")).await.json()["name"], "Nom de l'autre");
+    // Saving again replaces the stored values knowingly.
+    let current = current.to_string();
+    let mut again = fields.to_vec();
+    again[0] = ("version", current.as_str());
+    let r = app.post_form(&admin, &format!("/lieux/{id}/modifier"), &again).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert_eq!(app.get(None, &format!("/api/v1/places/{id}")).await.json()["name"], "Mon nom à moi");
+}
+
+#[tokio::test]
 async fn writes_are_rate_limited_per_client() {
     let app = spawn_with(maillage_web::WebConfig { writes_per_minute: 3, ..Default::default() }).await;
     let visitor = app.visitor().await;

@@ -471,6 +471,20 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
     ("error.forbidden", "Vous n'avez pas le droit de faire cela.", "You are not allowed to do this."),
     ("error.not_found", "Cette page n'existe pas.", "This page does not exist."),
     (
+        "form.conflict_title",
+        "Ce lieu a été modifié pendant que vous l'éditiez",
+        "This place was changed while you were editing it",
+    ),
+    (
+        "form.conflict_explained",
+        "Rien n'a été enregistré. Le formulaire garde ce que vous avez saisi ; comparez avec les valeurs enregistrées, reprenez celles à garder, puis enregistrez : vos valeurs remplaceront alors les valeurs enregistrées.",
+        "Nothing was saved. The form keeps what you typed; compare it with the stored values, take over those to keep, then save: your values will then replace the stored ones.",
+    ),
+    ("form.conflict_caption", "Champs qui diffèrent", "Fields that differ"),
+    ("form.conflict_field", "Champ", "Field"),
+    ("form.conflict_yours", "Votre saisie", "What you typed"),
+    ("form.conflict_stored", "Valeur enregistrée", "Stored value"),
+    (
         "error.unknown_route",
         "Aucune page de Maillage ne se trouve à cette adresse : vérifiez-la, ou repartez de l'annuaire.",
         "No Maillage page is at this address: check it, or start again from the directory.",

@@ -82,6 +82,7 @@ pub(super) fn form_page(
         heading,
         action,
         version: input.version,
+        conflict: None,
         values,
         errors: errors_v,
         error_list,
@@ -251,8 +252,45 @@ pub(super) async fn update_place(
         Err(AppError::Validation(errors)) => {
             Ok(form_errors(&ctx, "form.edit_title", action, &input, &errors))
         }
+        Err(AppError::Conflict { .. }) => stale_edit(&state, &ctx, id, action, input).await,
         Err(e) => Err(WebError::page(e, lang)),
     }
+}
+
+/// Someone saved the place while this person was editing it: the form again with what they
+/// typed, now at the stored version (saving again replaces the stored values knowingly),
+/// and beside it each field whose stored value differs, to merge by hand.
+async fn stale_edit(
+    state: &AppState,
+    ctx: &Ctx,
+    id: PlaceId,
+    action: String,
+    input: PlaceInput,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let stored = state.app().place(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
+    let may_publish =
+        state.app().may_publish(&ctx.actor, Some(&stored)).await.map_err(|e| WebError::page(e, lang))?;
+    let theirs = form_page(ctx, String::new(), String::new(), &PlaceInput::from(&stored), None, &[], false);
+    let input = PlaceInput { version: Some(stored.version), ..input };
+    let mut page = form_page(ctx, t(lang, "form.edit_title").into(), action, &input, None, &[], may_publish);
+    let mut fields: Vec<&String> = page.values.keys().chain(theirs.values.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    let differing = fields
+        .into_iter()
+        .filter_map(|field| {
+            let typed = page.values.get(field).map(String::as_str).unwrap_or("");
+            let stored = theirs.values.get(field).map(String::as_str).unwrap_or("");
+            (typed.trim() != stored.trim()).then(|| {
+                let key = format!("form.{field}");
+                let label = if crate::i18n::has_key(&key) { t(lang, &key).to_owned() } else { field.clone() };
+                (label, typed.to_owned(), stored.to_owned())
+            })
+        })
+        .collect();
+    page.conflict = Some(differing);
+    Ok((StatusCode::CONFLICT, html(page)).into_response())
 }
 
 pub(super) async fn archive_place(
