@@ -426,7 +426,7 @@ impl App {
         filter: &PlaceFilter,
         mut sink: W,
     ) -> AppResult<W> {
-        let filter = PlaceFilter { statuses: Vec::new(), managed_by: None, ..filter.clone() };
+        let filter = PlaceFilter { statuses: Vec::new(), ..filter.clone() };
         let wanted = self.store.place_versions(&filter).await?;
         let mut places = self.store.place_reader(wanted, tokio::runtime::Handle::current());
         tokio::task::spawn_blocking(move || {

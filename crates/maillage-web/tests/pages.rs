@@ -751,6 +751,34 @@ async fn a_stale_edit_shows_the_form_again_with_what_was_typed_and_the_stored_va
 }
 
 #[tokio::test]
+async fn my_places_map_and_downloads_hold_only_my_places() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    published(&app, &admin, "Le lieu de quelqu'un d'autre").await;
+    let user = app.user("u@exemple.fr", false).await;
+    // The person proposes a place (a draft they manage); an admin publishes it.
+    let mut mine = place_json("Mon lieu à moi");
+    mine["siret"] = json!(null);
+    let r = app.json(Some(&user), Method::POST, "/api/v1/places", &mine).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    mine["status"] = json!("published");
+    mine["version"] = r.json()["version"].clone();
+    let r = app.json(Some(&admin), Method::PUT, &format!("/api/v1/places/{id}"), &mine).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = app.get(Some(&user), "/mes-lieux").await;
+    assert!(page.body.contains("/api/v1/places.geojson?mine=1"), "the map asks for my places: {}", page.body);
+    assert!(page.body.contains("/api/v1/export?format=csv&#38;mine=1"), "downloads too");
+    let map = app.get(Some(&user), "/api/v1/places.geojson?mine=1").await;
+    assert_eq!(map.status, StatusCode::OK);
+    assert!(map.body.contains("Mon lieu à moi") && !map.body.contains("quelqu'un d'autre"), "{}", map.body);
+    let csv = app.get(Some(&user), "/api/v1/export?format=csv&mine=1").await;
+    assert!(csv.body.contains("Mon lieu à moi") && !csv.body.contains("quelqu'un d'autre"));
+    assert_eq!(app.get(None, "/api/v1/places.geojson?mine=1").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get(None, "/api/v1/export?mine=1").await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
 async fn writes_are_rate_limited_per_client() {
     let app = spawn_with(maillage_web::WebConfig { writes_per_minute: 3, ..Default::default() }).await;
     let visitor = app.visitor().await;

@@ -10,11 +10,7 @@ pub(super) async fn list(
     let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
     let allowed: Vec<&str> = FILTER_KEYS.iter().copied().chain(["page", "per_page"]).collect();
     known_params(&pairs, &allowed, &ctx)?;
-    let mut filter = filter_from(&pairs, Utc::now()).map_err(|e| api_err(e, &ctx))?;
-    if pairs.flag("mine") {
-        filter.managed_by =
-            Some(ctx.actor.user().ok_or_else(|| api_err(AppError::Unauthenticated, &ctx))?.id);
-    }
+    let filter = filter_with_mine(&pairs, &ctx)?;
     let (page, per_page) = paging(&pairs, 50).map_err(|e| api_err(e, &ctx))?;
     let result = state
         .app()
@@ -40,6 +36,15 @@ pub(super) async fn list(
     }
     body.push_str("]}");
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response())
+}
+
+/// The filter of a query; `mine=1` (signed in only) keeps the places the person manages.
+fn filter_with_mine(pairs: &Pairs, ctx: &Ctx) -> Result<maillage_app::PlaceFilter, WebError> {
+    let mut filter = filter_from(pairs, Utc::now()).map_err(|e| api_err(e, ctx))?;
+    if pairs.flag("mine") {
+        filter.managed_by = Some(ctx.actor.user().ok_or_else(|| api_err(AppError::Unauthenticated, ctx))?.id);
+    }
+    Ok(filter)
 }
 
 pub(super) async fn geojson(
@@ -98,8 +103,9 @@ pub(super) async fn geojson(
                 .into_response()
         });
     }
-    // A filtered map: published places only, whoever asks, so no permission is involved.
-    let filter = filter_from(&pairs, Utc::now()).map_err(|e| api_err(e, &ctx))?;
+    // A filtered map: published places only, whoever asks, so no permission is involved
+    // (`mine` only narrows it to the signed-in person's places).
+    let filter = filter_with_mine(&pairs, &ctx)?;
     let body = state.app().map_geojson(&filter).await.map_err(|e| api_err(e, &ctx))?;
     Ok(([(header::CONTENT_TYPE, geo)], body).into_response())
 }
@@ -204,7 +210,7 @@ pub(super) async fn export(
                 Surface::Api,
             )
         })?;
-    let mut filter = filter_from(&pairs, Utc::now()).map_err(|e| api_err(e, &ctx))?;
+    let mut filter = filter_with_mine(&pairs, &ctx)?;
     filter.statuses = Vec::new();
     let fields: Vec<String> = pairs.all("fields");
     let field_refs: Vec<&str> = fields.iter().map(String::as_str).collect();

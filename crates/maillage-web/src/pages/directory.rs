@@ -47,7 +47,14 @@ pub(super) async fn directory(
         })
         .collect();
     departements.sort_by(|a, b| a.value.cmp(&b.value));
-    let export_query = with_param(&format!("?{query}"), "page", "");
+    // The map and the downloads show the same places as the list: on "my places", the
+    // person's own (their published ones: feeds never carry drafts).
+    let feed_query = if filter.managed_by.is_some() {
+        with_param(&format!("?{query}"), "mine", "1").trim_start_matches('?').to_owned()
+    } else {
+        query.to_owned()
+    };
+    let export_query = with_param(&format!("?{feed_query}"), "page", "");
     let export_query = export_query.trim_start_matches('?');
     let downloads = Format::ALL
         .iter()
@@ -69,10 +76,10 @@ pub(super) async fn directory(
         .enumerate()
         .map(|(i, p)| PlaceItem::new(p, lang, result.distances_km.get(i).copied(), now))
         .collect();
-    let geojson_query = if query.is_empty() {
+    let geojson_query = if feed_query.is_empty() {
         String::new()
     } else {
-        format!("?{}", with_param(&format!("?{query}"), "page", "").trim_start_matches('?'))
+        format!("?{}", with_param(&format!("?{feed_query}"), "page", "").trim_start_matches('?'))
     };
     let page_view = HomePage {
         c: Chrome::new(ctx, view.heading.clone()),
