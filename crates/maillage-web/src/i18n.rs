@@ -12,3 +12,10 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
 pub fn has_key(key: &str) -> bool {
     maillage_domain::messages::has_key(key)
 }
+
+/// The label of a form field: the catalogue's `{prefix}{field}` when there is one, else
+/// the field's own name.
+pub fn field_label(lang: Lang, prefix: &str, field: &str) -> String {
+    let key = format!("{prefix}{field}");
+    if has_key(&key) { t(lang, &key).to_owned() } else { field.to_owned() }
+}

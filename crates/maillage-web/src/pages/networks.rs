@@ -498,8 +498,7 @@ async fn network_form(
         .iter()
         .map(|(field, message)| {
             let base = field.split('[').next().unwrap_or(field).to_owned();
-            let key = format!("networks.form.{base}");
-            let label = if crate::i18n::has_key(&key) { t(lang, &key).to_owned() } else { base.clone() };
+            let label = crate::i18n::field_label(lang, "networks.form.", &base);
             SummaryError { anchor: base, label, message: message.clone() }
         })
         .collect();

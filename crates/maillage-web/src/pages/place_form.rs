@@ -46,8 +46,7 @@ pub(super) fn form_page(
         .iter()
         .map(|(field, message)| {
             let base = field.split('[').next().unwrap_or(field).to_owned();
-            let key = format!("form.{base}");
-            let label = if crate::i18n::has_key(&key) { t(lang, &key).to_owned() } else { base.clone() };
+            let label = crate::i18n::field_label(lang, "form.", &base);
             // Checkbox groups are reached through their first box.
             let anchor = match base.as_str() {
                 "types" | "services" | "publics" | "support" | "fees" | "access_modes" | "labels" => {
@@ -283,9 +282,7 @@ async fn stale_edit(
             let typed = page.values.get(field).map(String::as_str).unwrap_or("");
             let stored = theirs.values.get(field).map(String::as_str).unwrap_or("");
             (typed.trim() != stored.trim()).then(|| {
-                let key = format!("form.{field}");
-                let label = if crate::i18n::has_key(&key) { t(lang, &key).to_owned() } else { field.clone() };
-                (label, typed.to_owned(), stored.to_owned())
+                (crate::i18n::field_label(lang, "form.", field), typed.to_owned(), stored.to_owned())
             })
         })
         .collect();
