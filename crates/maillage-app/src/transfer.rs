@@ -448,28 +448,30 @@ impl App {
         .map_err(|e| AppError::failed("map task", e))?
     }
 
-    /// Replace the demo network (places and accounts marked as demo) with a new one.
+    /// Replace the demo (places, accounts and networks marked as demo) with a new one, in
+    /// one unit of work.
     pub async fn load_demo(&self, count: usize, seed: u64, progress: Progress<'_>) -> AppResult<DemoSummary> {
-        use maillage_demo::{DEMO_PASSWORD, DEMO_SOURCE, demo_network};
-        let network = demo_network(self.reference, count, seed);
+        use maillage_demo::{DEMO_PASSWORD, DEMO_SOURCE, DemoMembership, demo_data};
+        use maillage_domain::{Membership, MembershipStatus, Network, NetworkId, UserId};
+        let demo = demo_data(self.reference, count, seed);
         let now = Utc::now();
-        let total = network.places.len();
+        let total = demo.places.len();
         let mut places = Vec::with_capacity(total);
-        for (i, demo) in network.places.iter().enumerate() {
+        for (i, generated) in demo.places.iter().enumerate() {
             if i % 250 == 0 {
                 progress(i, total);
             }
             let (data, _) =
-                demo.input.validate(self.reference, FarLocation::RefuseUnlessConfirmed).map_err(|e| {
-                    AppError::Internal(format!("demo place {} is invalid: {e:?}", demo.source_id))
-                })?;
+                generated.input.validate(self.reference, FarLocation::RefuseUnlessConfirmed).map_err(
+                    |e| AppError::Internal(format!("demo place {} is invalid: {e:?}", generated.source_id)),
+                )?;
             places.push(Place {
                 id: PlaceId::new(),
                 data,
-                status: demo.input.requested_status().unwrap_or(PlaceStatus::Published),
+                status: generated.input.requested_status().unwrap_or(PlaceStatus::Published),
                 provenance: Provenance {
                     source: DEMO_SOURCE.into(),
-                    source_id: Some(demo.source_id.clone()),
+                    source_id: Some(generated.source_id.clone()),
                     source_updated_on: None,
                 },
                 is_demo: true,
@@ -478,13 +480,27 @@ impl App {
                 updated_at: now,
             });
         }
+        // Networks get their ids here: a sub-network names its parent's.
+        let mut network_ids: Vec<NetworkId> = Vec::with_capacity(demo.networks.len());
+        let mut networks = Vec::with_capacity(demo.networks.len());
+        for generated in &demo.networks {
+            let mut input = generated.input.clone();
+            input.parent = generated.parent.and_then(|p| network_ids.get(p)).map(NetworkId::to_string);
+            let data = input.validate(self.reference).map_err(|e| {
+                AppError::Internal(format!("demo network {:?} is invalid: {e:?}", generated.input.name))
+            })?;
+            let id = NetworkId::new();
+            network_ids.push(id);
+            networks.push(Network { id, data, version: 1, is_demo: true, created_at: now, updated_at: now });
+        }
         // One hash for every demo account: they share the documented demo password. Hashed
-        // before the unit of work, which replaces the whole demo network at once.
+        // before the unit of work, which replaces the whole demo at once.
         let hash = crate::security::hash_password(DEMO_PASSWORD.to_owned()).await?;
         let mut tx = self.store.transaction().await?;
         tx.delete_demo_data().await?;
         tx.import_places(&places, &Author::Demo).await?;
-        for user in &network.users {
+        let mut user_ids: Vec<UserId> = Vec::with_capacity(demo.users.len());
+        for user in &demo.users {
             let email = maillage_domain::fields::Email::parse(&user.email)
                 .map_err(|e| AppError::failed("demo user email", e))?;
             let record = maillage_store::UserRecord {
@@ -505,10 +521,74 @@ impl App {
                     tx.add_place_manager(place.id, record.user.id).await?;
                 }
             }
+            user_ids.push(record.user.id);
+        }
+        // A place's request is asked by its manager when it has one.
+        let mut manager_of: std::collections::HashMap<usize, UserId> = std::collections::HashMap::new();
+        for (user, id) in demo.users.iter().zip(&user_ids) {
+            for &index in &user.manages {
+                manager_of.insert(index, *id);
+            }
+        }
+        let mut memberships = 0;
+        for (generated, network) in demo.networks.iter().zip(&networks) {
+            tx.insert_network(network, &Author::Demo).await?;
+            let coordinator = generated.coordinators.first().and_then(|&u| user_ids.get(u)).copied();
+            for &u in &generated.coordinators {
+                if let Some(&user) = user_ids.get(u) {
+                    tx.grant(user, Grant::coordinator(network.id), None).await?;
+                }
+            }
+            for &(index, wanted) in &generated.members {
+                let Some(place) = places.get(index) else { continue };
+                let (status, asked_by, message) = match wanted {
+                    DemoMembership::Requested | DemoMembership::Member => (
+                        MembershipStatus::Requested,
+                        manager_of.get(&index).copied(),
+                        "Nous aimerions rejoindre le réseau et participer à ses rencontres.",
+                    ),
+                    DemoMembership::Invited => (
+                        MembershipStatus::Invited,
+                        coordinator,
+                        "Votre lieu aurait toute sa place dans notre réseau.",
+                    ),
+                };
+                let asked = Membership {
+                    network: network.id,
+                    place: place.id,
+                    status,
+                    message: message.to_owned(),
+                    asked_by,
+                    asked_at: now,
+                    decided_by: None,
+                    decided_at: None,
+                    decision_message: String::new(),
+                    version: 1,
+                };
+                let version = tx.ask_membership(&asked).await?;
+                if wanted == DemoMembership::Member {
+                    tx.decide_membership(
+                        network.id,
+                        place.id,
+                        version,
+                        MembershipStatus::Member,
+                        coordinator,
+                        "",
+                        now,
+                    )
+                    .await?;
+                }
+                memberships += 1;
+            }
         }
         tx.commit().await?;
         progress(total, total);
-        Ok(DemoSummary { places: places.len(), users: network.users.len() })
+        Ok(DemoSummary {
+            places: places.len(),
+            users: demo.users.len(),
+            networks: networks.len(),
+            memberships,
+        })
     }
 }
 
@@ -516,6 +596,9 @@ impl App {
 pub struct DemoSummary {
     pub places: usize,
     pub users: usize,
+    pub networks: usize,
+    /// Members, requests and invitations.
+    pub memberships: usize,
 }
 
 /// An upload kept between its preview and its confirmation: the file and the form's

@@ -180,6 +180,15 @@ async fn a_place_joins_when_a_coordinator_accepts_and_a_second_decision_is_a_con
     assert!(figures.white_zones_total > 1000);
     assert!(matches!(app.network_figures(region.id, 0.0).await, Err(AppError::Validation(_))));
 
+    // An archived member no longer counts among the places visitors see.
+    let forge_now = app.place(&admin, forge.id).await.unwrap();
+    let archived = app.archive_place(&admin, forge.id, forge_now.version).await.unwrap();
+    assert_eq!(app.network_detail(&Actor::Anonymous, region.id).await.unwrap().summary.places, 0);
+    let mut back = PlaceInput::from(&archived);
+    back.status = Some("published".into());
+    app.update_place(&admin, forge.id, &back).await.unwrap();
+    assert_eq!(app.network_detail(&Actor::Anonymous, region.id).await.unwrap().summary.places, 1);
+
     // Leaving takes the rights back.
     app.leave_network(&manager, loire.id, forge.id).await.unwrap();
     assert!(!app.may_edit(&coordinator, forge.id).await.unwrap());
@@ -234,4 +243,63 @@ async fn drafts_do_not_join_and_invitations_wait_for_the_place_team() {
         .unwrap();
     let coordinator = again(&app, &coordinator).await;
     assert!(coordinator.roles().holds(&Grant::coordinator(sub.id)));
+}
+
+#[tokio::test]
+async fn the_demo_brings_networks_whose_coordinators_decide_within_their_network_only() {
+    use maillage_app::networks::NetworkFilter;
+    use maillage_domain::NetworkKind;
+    let outbox = tempfile::tempdir().unwrap();
+    let (_db, app) = fresh_app(&outbox).await;
+    let summary = app.load_demo(400, 2026, &|_, _| {}).await.unwrap();
+    assert!(summary.networks >= 20, "{summary:?}");
+    let all = app.networks(&NetworkFilter::default()).await.unwrap();
+    assert_eq!(all.len(), summary.networks);
+    let of_kind = |k: NetworkKind| all.iter().filter(|n| n.kind == k).count();
+    assert_eq!(of_kind(NetworkKind::National), 1);
+    assert_eq!(of_kind(NetworkKind::Regional), 13);
+    let national = all.iter().find(|n| n.kind == NetworkKind::National).unwrap();
+    assert_eq!(national.sub_networks, 13);
+    assert!(national.places > 150, "the regional networks' places count for the national one");
+
+    let bretagne = all.iter().find(|n| n.name == "Tiers-lieux de Bretagne").unwrap();
+    let normandie = all.iter().find(|n| n.name == "Tiers-lieux de Normandie").unwrap();
+    assert_eq!(bretagne.parent.as_ref().map(|p| p.id), Some(national.id));
+    let session =
+        app.login("coordination.bretagne@demo.maillage.example", "demo-maillage", "test").await.unwrap();
+    let coordinator = app.actor_of(&session.user).await.unwrap();
+    let detail = app.network_detail(&coordinator, bretagne.id).await.unwrap();
+    assert_eq!(detail.coordinators.len(), 1);
+    let Some(waiting) = detail.pending.iter().find(|m| m.status == MembershipStatus::Requested) else {
+        panic!("the Breton coordinator has requests to decide: {:?}", detail.pending)
+    };
+    // Visitors see who coordinates, not the queue.
+    assert!(app.network_detail(&Actor::Anonymous, bretagne.id).await.unwrap().pending.is_empty());
+    let decided = app
+        .decide_membership(&coordinator, bretagne.id, waiting.place, true, waiting.version, Some("Bienvenue"))
+        .await
+        .unwrap();
+    assert_eq!(decided.status, MembershipStatus::Member);
+    // Another région's queue is not theirs.
+    let other = app.network_detail(&Actor::Anonymous, normandie.id).await.unwrap();
+    assert!(other.pending.is_empty());
+    let admin = person(&app, "admin@exemple.fr", true).await;
+    let theirs = app.network_detail(&admin, normandie.id).await.unwrap();
+    let first = theirs.pending.iter().find(|m| m.status == MembershipStatus::Requested).unwrap();
+    assert!(matches!(
+        app.decide_membership(&coordinator, normandie.id, first.place, true, first.version, None).await,
+        Err(AppError::Forbidden)
+    ));
+    // The national figures cover the member places of the whole tree.
+    let figures = app.network_figures(national.id, 10.0).await.unwrap();
+    assert_eq!(
+        figures.places,
+        app.network_detail(&Actor::Anonymous, national.id).await.unwrap().summary.places
+    );
+    assert!(figures.covered_share.unwrap() > 0.1);
+
+    // Loading the demo again replaces it: same counts, no leftovers.
+    let again = app.load_demo(400, 2026, &|_, _| {}).await.unwrap();
+    assert_eq!(again.networks, summary.networks);
+    assert_eq!(app.networks(&NetworkFilter::default()).await.unwrap().len(), summary.networks);
 }

@@ -1,7 +1,8 @@
 #![doc = include_str!("../README.md")]
 
-//! The demo network: about 3,500 believable tiers-lieux over France, for `maillage demo`
-//! and `serve --demo`.
+//! The demo: about 3,500 believable tiers-lieux over France, their managers, and networks of
+//! places (national, regional, departmental, thematic) with their coordinators, for
+//! `maillage demo` and `serve --demo`.
 //!
 //! Everything is generated from a seed so that a demo looks the same on every machine and
 //! screenshots or bug reports stay reproducible. The generator has its own small PRNG
@@ -31,6 +32,9 @@ use maillage_domain::vocab::{
 };
 use maillage_territory::{Commune, CommuneKind, Reference, Zone};
 
+mod networks;
+pub use networks::{DemoMembership, DemoNetwork, METROPOLITAN_REGIONS};
+
 /// Provenance source of every demo place (stored with `is_demo = true`).
 pub const DEMO_SOURCE: &str = "demo";
 /// Password of every demo account (documented in the README; demo data only).
@@ -56,19 +60,21 @@ pub struct DemoUser {
     pub email: String,
     pub display_name: String,
     pub is_admin: bool,
-    /// Indexes into [`DemoNetwork::places`] of the places this account manages.
+    /// Indexes into [`DemoData::places`] of the places this account manages.
     pub manages: Vec<usize>,
 }
 
+/// The whole demo: places, accounts and networks of places.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DemoNetwork {
+pub struct DemoData {
     pub places: Vec<DemoPlace>,
     pub users: Vec<DemoUser>,
+    pub networks: Vec<DemoNetwork>,
 }
 
 /// Generate a demo network of `count` places (use [`DEFAULT_COUNT`] for the full network).
 /// The same reference, count and seed always give the same network.
-pub fn demo_network(reference: &Reference, count: usize, seed: u64) -> DemoNetwork {
+pub fn demo_data(reference: &Reference, count: usize, seed: u64) -> DemoData {
     let mut rng = Rng::new(seed);
     let samplers = Samplers::new(reference);
     let types = type_sequence(count, &mut rng);
@@ -84,8 +90,9 @@ pub fn demo_network(reference: &Reference, count: usize, seed: u64) -> DemoNetwo
         let input = place_input(place_type, &profile, &town, name, &mut rng);
         places.push(DemoPlace { input, source_id: format!("demo-{}", n + 1) });
     }
-    let users = users(&places, &mut rng);
-    DemoNetwork { places, users }
+    let mut users = users(&places, &mut rng);
+    let networks = networks::networks(reference, &places, &mut users, &mut rng);
+    DemoData { places, users, networks }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use maillage_demo::{DEMO_PASSWORD, DEMO_SOURCE, DemoNetwork, demo_network, is_suggested_equipment};
+use maillage_demo::{DEMO_PASSWORD, DEMO_SOURCE, DemoData, demo_data, is_suggested_equipment};
 use maillage_domain::place::FarLocation;
 use maillage_domain::vocab::{Label, PlaceType, Vocabulary};
 use maillage_domain::{PlaceStatus, fields::Email};
@@ -12,9 +12,9 @@ use maillage_territory::{CommuneKind, Reference, Zone};
 const FULL: usize = 3_500;
 const SEED: u64 = 2019;
 
-fn network() -> &'static DemoNetwork {
-    static NETWORK: OnceLock<DemoNetwork> = OnceLock::new();
-    NETWORK.get_or_init(|| demo_network(Reference::shared(), FULL, SEED))
+fn network() -> &'static DemoData {
+    static NETWORK: OnceLock<DemoData> = OnceLock::new();
+    NETWORK.get_or_init(|| demo_data(Reference::shared(), FULL, SEED))
 }
 
 fn share(count: usize, total: usize) -> f64 {
@@ -58,9 +58,9 @@ fn the_network_has_the_requested_size_and_demo_source_ids() {
 #[test]
 fn the_same_seed_gives_the_same_network_and_another_seed_another() {
     let reference = Reference::shared();
-    let a = demo_network(reference, 300, 7);
-    let b = demo_network(reference, 300, 7);
-    let c = demo_network(reference, 300, 8);
+    let a = demo_data(reference, 300, 7);
+    let b = demo_data(reference, 300, 7);
+    let c = demo_data(reference, 300, 8);
     assert_eq!(a, b);
     assert_ne!(a.places, c.places);
     let names_a: HashSet<_> = a.places.iter().map(|p| p.input.name.clone()).collect();
@@ -259,7 +259,7 @@ fn users_are_three_admins_and_managers_of_existing_places() {
     assert_eq!(admins.len(), 3);
     assert!(admins.iter().any(|u| u.email == "admin@demo.maillage.example"));
     assert!(admins.iter().any(|u| u.email == "coordination@demo.maillage.example"));
-    let managers: Vec<_> = net.users.iter().filter(|u| !u.is_admin).collect();
+    let managers: Vec<_> = net.users.iter().filter(|u| u.email.starts_with("gestion.")).collect();
     assert!((15..=20).contains(&managers.len()), "{} managers", managers.len());
 
     let mut emails = HashSet::new();
@@ -269,7 +269,7 @@ fn users_are_three_admins_and_managers_of_existing_places() {
         assert!(user.email.ends_with("@demo.maillage.example"), "{}", user.email);
         assert!(emails.insert(user.email.clone()), "duplicate {}", user.email);
         assert!(!user.display_name.trim().is_empty());
-        if !user.is_admin {
+        if !user.is_admin && !user.email.starts_with("coordination.") {
             assert!(user.email.starts_with("gestion."), "{}", user.email);
             assert!((1..=5).contains(&user.manages.len()), "{} manages {}", user.email, user.manages.len());
         }
@@ -283,14 +283,105 @@ fn users_are_three_admins_and_managers_of_existing_places() {
 #[test]
 fn small_and_empty_networks_are_consistent() {
     let reference = Reference::shared();
-    let empty = demo_network(reference, 0, 1);
+    let empty = demo_data(reference, 0, 1);
     assert!(empty.places.is_empty());
     assert!(empty.users.iter().all(|u| u.manages.is_empty()));
-    assert_eq!(empty.users.len(), 3, "the admins exist even without places");
+    assert_eq!(empty.users.iter().filter(|u| u.is_admin).count(), 3, "the admins exist even without places");
+    assert!(empty.networks.iter().all(|n| n.members.is_empty()), "networks without places have no members");
 
-    let tiny = demo_network(reference, 5, 1);
+    let tiny = demo_data(reference, 5, 1);
     assert_eq!(tiny.places.len(), 5);
     for user in &tiny.users {
         assert!(user.manages.iter().all(|&i| i < 5));
+    }
+}
+
+#[test]
+fn the_demo_has_a_national_network_over_the_13_metropolitan_regional_networks() {
+    let reference = Reference::shared();
+    let net = network();
+    let national: Vec<usize> = (0..net.networks.len())
+        .filter(|&i| net.networks[i].input.kind.as_deref() == Some("national"))
+        .collect();
+    assert_eq!(national.len(), 1);
+    let regional: Vec<_> =
+        net.networks.iter().filter(|n| n.input.kind.as_deref() == Some("regional")).collect();
+    assert_eq!(regional.len(), 13);
+    let mut regions: Vec<String> = Vec::new();
+    for n in &regional {
+        assert_eq!(n.parent, Some(national[0]), "{:?} hangs under the national network", n.input.name);
+        let [area] = n.input.areas.as_slice() else { panic!("one région: {:?}", n.input.areas) };
+        let code = area.strip_prefix("region:").expect("a région key");
+        regions.push(code.to_owned());
+        // Members, requests and invitations are places of the région.
+        assert!(n.members.len() > 10, "{:?} has {} places", n.input.name, n.members.len());
+        for &(i, _) in &n.members {
+            let commune = net.places[i].input.commune_code.as_deref().unwrap();
+            let dep = if commune.starts_with("97") { &commune[..3] } else { &commune[..2] };
+            assert_eq!(reference.departement(dep).unwrap().region, code);
+        }
+    }
+    regions.sort();
+    assert_eq!(regions, maillage_demo::METROPOLITAN_REGIONS.map(str::to_owned).to_vec());
+}
+
+#[test]
+fn demo_networks_validate_and_hang_under_earlier_networks_of_the_right_kind() {
+    let reference = Reference::shared();
+    let net = network();
+    let kinds = |k: &str| net.networks.iter().filter(|n| n.input.kind.as_deref() == Some(k)).count();
+    assert!(kinds("departmental") >= 5, "some departmental networks");
+    assert!(kinds("thematic") >= 3, "some thematic networks");
+    for (i, n) in net.networks.iter().enumerate() {
+        n.input.validate(reference).unwrap_or_else(|e| panic!("{:?}: {:?}", n.input.name, e.errors));
+        if let Some(parent) = n.parent {
+            assert!(parent < i, "parents come first");
+            let expected = match n.input.kind.as_deref() {
+                Some("regional") => "national",
+                Some("departmental") => "regional",
+                other => panic!("{other:?} has no parent in the demo"),
+            };
+            assert_eq!(net.networks[parent].input.kind.as_deref(), Some(expected));
+        }
+        let places: HashSet<usize> = n.members.iter().map(|(p, _)| *p).collect();
+        assert_eq!(places.len(), n.members.len(), "a place is listed once per network");
+    }
+    let names: HashSet<&str> = net.networks.iter().filter_map(|n| n.input.name.as_deref()).collect();
+    assert_eq!(names.len(), net.networks.len(), "names are unique");
+}
+
+#[test]
+fn every_demo_network_has_its_own_coordinator_and_a_queue_of_requests() {
+    use maillage_demo::DemoMembership;
+    let net = network();
+    let mut coordinators = HashSet::new();
+    for n in &net.networks {
+        assert_eq!(n.coordinators.len(), 1);
+        let user = &net.users[n.coordinators[0]];
+        assert!(!user.is_admin, "coordinators are not administrators");
+        assert!(user.email.starts_with("coordination."), "{}", user.email);
+        assert!(coordinators.insert(n.coordinators[0]), "one coordinator per network");
+    }
+    let all: Vec<_> = net.networks.iter().flat_map(|n| n.members.iter().map(|(_, s)| *s)).collect();
+    let count = |s: DemoMembership| all.iter().filter(|&&x| x == s).count();
+    assert!(count(DemoMembership::Member) > 1_500, "{} members", count(DemoMembership::Member));
+    assert!(count(DemoMembership::Requested) > 50);
+    assert!(count(DemoMembership::Invited) > 20);
+    // Thematic networks gather the places of their types.
+    let fablabs =
+        net.networks.iter().find(|n| n.input.name.as_deref().is_some_and(|s| s.contains("fablabs"))).unwrap();
+    for &(i, _) in &fablabs.members {
+        let types = &net.places[i].input.types;
+        assert!(types.iter().any(|t| t == "fablab" || t == "shared_workshop"), "{types:?}");
+    }
+}
+
+#[test]
+fn only_published_demo_places_join_networks() {
+    let net = network();
+    for n in &net.networks {
+        for &(i, _) in &n.members {
+            assert_eq!(net.places[i].input.status.as_deref(), Some("published"), "{:?}", n.input.name);
+        }
     }
 }

@@ -179,6 +179,26 @@ pub(crate) struct Snapshot {
     pub(crate) revision: i64,
     pub(crate) items: Items<Entry, Key>,
     pub(crate) codes: Codes,
+    /// The published places' ids, gathered on first use ([`PublishedPlaces`]).
+    pub(crate) published: std::sync::OnceLock<HashSet<PlaceId>>,
+}
+
+/// The places published at one revision of the index: to count a network's visible places.
+#[derive(Debug, Clone)]
+pub struct PublishedPlaces(pub(crate) Arc<Snapshot>);
+
+impl PublishedPlaces {
+    /// How many of `ids` are published.
+    pub fn count<'a>(&self, ids: impl IntoIterator<Item = &'a PlaceId>) -> usize {
+        let snapshot = &self.0;
+        let published = snapshot.published.get_or_init(|| {
+            (0..snapshot.items.len())
+                .filter(|&i| snapshot.items.key(i).status == PlaceStatus::Published)
+                .map(|i| snapshot.items.entry(i).id)
+                .collect()
+        });
+        ids.into_iter().filter(|id| published.contains(id)).count()
+    }
 }
 
 impl crate::kinds::Revisioned for Snapshot {

@@ -20,7 +20,7 @@ mod users;
 pub use backup::{BackupError, BackupSummary, restore_sqlite};
 pub use error::StoreError;
 pub use history::{AccountRef, ItemChange, StoredActor, StoredChange};
-pub use index::PlacePoint;
+pub use index::{PlacePoint, PublishedPlaces};
 pub use kinds::ContentKind;
 pub use limits::{CounterHit, LoginThrottle, LoginVerdict, set_acquire_timeout};
 pub use memory::{limit_allocator_arenas, release_free_memory};

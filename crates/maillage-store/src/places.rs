@@ -521,6 +521,11 @@ impl Store {
         Ok(self.place_snapshot().await?.select_all(filter, managed.as_ref()))
     }
 
+    /// The places published now, from the index (to count those of a network).
+    pub async fn published_places(&self) -> Result<crate::index::PublishedPlaces, StoreError> {
+        Ok(crate::index::PublishedPlaces(self.place_snapshot().await?))
+    }
+
     /// The point and types of every place matching a filter, from the index alone
     /// (analyses of the supply).
     pub async fn place_points(&self, filter: &PlaceFilter) -> Result<Vec<PlacePoint>, StoreError> {
@@ -693,7 +698,7 @@ impl Store {
         }
         let snapshot = tokio::task::spawn_blocking(move || {
             let items = maillage_search::Items::new(kept, building.fresh, building.dict);
-            Snapshot { revision, items, codes: building.codes }
+            Snapshot { revision, items, codes: building.codes, published: std::sync::OnceLock::new() }
         })
         .await
         .map_err(|e| StoreError::Corrupt(format!("index rebuild: {e}")))?;

@@ -68,7 +68,7 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Replace the demo network (about 3,500 fictional places, clearly marked).
+    /// Replace the demo data (about 3,500 fictional places, their managers, networks and their coordinators; all marked as demo).
     Demo {
         #[arg(long, default_value_t = 3500)]
         count: usize,
@@ -288,8 +288,10 @@ async fn load_demo(app: &App, count: usize, seed: u64) -> Result<()> {
         .await?;
     bar.finish_and_clear();
     eprintln!(
-        "demo: {} places, {} accounts (password: {}) in {:.1} s",
+        "demo: {} places, {} networks ({} memberships), {} accounts (password: {}) in {:.1} s",
         summary.places,
+        summary.networks,
+        summary.memberships,
         summary.users,
         maillage_demo::DEMO_PASSWORD,
         started.elapsed().as_secs_f64()
