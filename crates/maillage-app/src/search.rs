@@ -16,14 +16,16 @@ use maillage_search::Query;
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Place,
+    Network,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Place];
+    pub const ALL: &'static [Kind] = &[Kind::Place, Kind::Network];
 
     pub fn code(self) -> &'static str {
         match self {
             Kind::Place => "place",
+            Kind::Network => "network",
         }
     }
 
@@ -67,7 +69,8 @@ pub const QUERY_MAX: usize = 200;
 
 impl App {
     /// Search `text` in the kinds asked for (every kind when none), as `actor` may see
-    /// them: published places for everyone (drafts are found through one's own lists).
+    /// them: published places for everyone (drafts are found through one's own lists),
+    /// and every network (networks are public).
     /// `offset`/`limit` page the hits across kinds, in the order of [`Kind::ALL`].
     pub async fn search(
         &self,
@@ -114,6 +117,28 @@ impl App {
                     }));
                     room -= shown.min(room);
                     page.total
+                }
+                Kind::Network => {
+                    let filter =
+                        crate::networks::NetworkFilter { text: Some(text.to_owned()), ..Default::default() };
+                    let found = self.networks(&filter).await?;
+                    let shown =
+                        found.iter().skip(usize::try_from(skip).unwrap_or(usize::MAX)).take(room as usize);
+                    let before = results.hits.len();
+                    results.hits.extend(shown.map(|n| Hit {
+                        kind,
+                        id: n.id.to_string(),
+                        title: n.name.clone(),
+                        summary: n.summary.clone(),
+                        url: format!("/reseaux/{}", n.id),
+                        // Where it works: its areas' names (none: all of France).
+                        location:
+                            (!n.areas.is_empty()).then(|| {
+                                n.areas.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
+                            }),
+                    }));
+                    room -= (results.hits.len() - before) as u64;
+                    found.len() as u64
                 }
             };
             skip = skip.saturating_sub(count);
