@@ -37,8 +37,27 @@ pub struct PersonalData {
     /// The changes the person made to content (places…), oldest first: what, when, each
     /// field's value before and after.
     pub changes: Vec<ChangeData>,
+    /// The network memberships the person asked for (a place's request, a network's
+    /// invitation) or decided on, with the messages written.
+    pub network_memberships: Vec<MembershipData>,
     /// What is not in the file, and why.
     pub notes: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MembershipData {
+    pub network_id: String,
+    pub network_name: String,
+    pub place_id: String,
+    pub place_name: String,
+    /// `requested`, `invited`, `member`, `declined`.
+    pub status: &'static str,
+    pub asked_by_you: bool,
+    pub asked_at: DateTime<Utc>,
+    pub message: String,
+    pub decided_by_you: bool,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_message: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -167,6 +186,24 @@ impl App {
             })
             .collect();
         let roles = grant_views(&self.store.roles_of(user.id).await?);
+        let networks = self.store.network_snapshot().await?;
+        let mut network_memberships = Vec::new();
+        for m in self.store.memberships_by_user(user.id).await? {
+            let place_name = self.store.place(m.place).await?.map(|p| p.data.name).unwrap_or_default();
+            network_memberships.push(MembershipData {
+                network_id: m.network.to_string(),
+                network_name: networks.get(m.network).map(|n| n.data.name.clone()).unwrap_or_default(),
+                place_id: m.place.to_string(),
+                place_name,
+                status: m.status.code(),
+                asked_by_you: m.asked_by == Some(user.id),
+                asked_at: m.asked_at,
+                message: m.message,
+                decided_by_you: m.decided_by == Some(user.id),
+                decided_at: m.decided_at,
+                decision_message: m.decision_message,
+            });
+        }
         let mut places_managed = Vec::with_capacity(stored.managed.len());
         for id in &stored.managed {
             if let Some(place) = self.store.place(*id).await? {
@@ -203,6 +240,7 @@ impl App {
                 .collect(),
             rate_limit_events: stored.rate_events,
             changes,
+            network_memberships,
             notes: vec![
                 "Le mot de passe n'est conservé que sous forme d'empreinte (argon2), qui n'est pas exportée. / The password is kept only as a hash (argon2), which is not exported.",
                 "Les jetons de session et de réinitialisation ne sont conservés que sous forme d'empreinte : seules leurs dates figurent ici. / Session and reset tokens are kept only as hashes: only their dates are listed.",

@@ -165,6 +165,16 @@ async fn a_place_joins_when_a_coordinator_accepts_and_a_second_decision_is_a_con
         app.decide_membership(&admin, loire.id, forge.id, false, asked.version, Some("Non")).await,
         Err(AppError::Conflict { .. })
     ));
+    // Both sides find the request in their personal-data download, with what they wrote.
+    let mine = app.my_personal_data(&manager).await.unwrap();
+    let [asked_row] = mine.network_memberships.as_slice() else { panic!("{:?}", mine.network_memberships) };
+    assert_eq!((asked_row.network_name.as_str(), asked_row.place_name.as_str()), ("Loire", "La Forge"));
+    assert!(asked_row.asked_by_you && !asked_row.decided_by_you);
+    assert_eq!((asked_row.message.as_str(), asked_row.status), ("Bonjour", "member"));
+    let theirs = app.my_personal_data(&coordinator).await.unwrap();
+    assert!(theirs.network_memberships.iter().any(|m| m.decided_by_you && !m.asked_by_you));
+    assert!(app.my_personal_data(&stranger).await.unwrap().network_memberships.is_empty());
+
     // Now the coordinator answers for the place, through the sub-network.
     assert!(app.may_edit(&coordinator, forge.id).await.unwrap());
     assert!(app.may_publish(&coordinator, Some(&forge)).await.unwrap());

@@ -373,6 +373,22 @@ impl Store {
         })
     }
 
+    /// The memberships a person asked for (request or invitation) or decided on, oldest
+    /// first: their part of the personal-data download.
+    pub async fn memberships_by_user(&self, user: UserId) -> Result<Vec<Membership>, StoreError> {
+        let sql = format!(
+            "SELECT {MEMBERSHIP_COLUMNS} FROM network_members WHERE asked_by = $1 OR decided_by = $1 \
+             ORDER BY asked_at, network_id, place_id"
+        );
+        with_db!(self, pool => {
+            let mut out = Vec::new();
+            for row in sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(user.to_string()).fetch_all(pool).await? {
+                out.push(row_to_membership!(&row));
+            }
+            Ok(out)
+        })
+    }
+
     /// The membership of a place in a network, if any.
     pub async fn membership(
         &self,
