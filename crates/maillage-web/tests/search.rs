@@ -60,7 +60,10 @@ async fn a_search_finds_networks_after_places_with_their_territory() {
     let r = app.json(Some(&admin), Method::POST, "/api/v1/places", &place).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let core = app.state.app();
-    let user = core.create_user("coord@exemple.fr", "Coordination", "un-mot-de-passe-assez-long", true).await.unwrap();
+    let user = core
+        .create_user("coord@exemple.fr", "Coordination", "un-mot-de-passe-assez-long", true)
+        .await
+        .unwrap();
     let actor = core.actor_of(&user).await.unwrap();
     let input = maillage_domain::NetworkInput {
         name: Some("Réseau des médiathèques de Bretagne".into()),
@@ -73,7 +76,8 @@ async fn a_search_finds_networks_after_places_with_their_territory() {
 
     let body = app.get(None, "/api/v1/search?q=mediatheque").await.json();
     assert_eq!(body["facets"], json!({ "place": 1, "network": 1 }));
-    let kinds: Vec<&str> = body["items"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> =
+        body["items"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["place", "network"]);
     let hit = &body["items"][1];
     assert_eq!(hit["title"], "Réseau des médiathèques de Bretagne");
