@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod communities;
 pub mod error;
 pub mod history;
 pub mod jobs;

@@ -160,7 +160,7 @@ type FiguresKey = (NetworkId, i64, i64, u64);
 /// network of a large platform, stays small).
 const FIGURES_KEPT: usize = 256;
 
-fn area_view(gazetteer: &dyn Gazetteer, area: &Area) -> AreaView {
+pub(crate) fn area_view(gazetteer: &dyn Gazetteer, area: &Area) -> AreaView {
     AreaView {
         key: area.key(),
         level: area.level.code(),

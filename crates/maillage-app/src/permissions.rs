@@ -4,7 +4,8 @@
 //! test keeps it up to date (`tests/permissions_doc.rs`).
 //!
 //! Publication is moderated: a network's coordinators (and the administrators) publish;
-//! a manager's edits to an already published place stay published.
+//! a manager's edits to an already published place stay published. A community's
+//! referents (and the administrators) run it; its members write in its feed.
 
 use maillage_domain::fields::Email;
 pub use maillage_domain::roles::{Action, Grant, Resource, Role, RoleError, Roles, Scope, Target, can};
@@ -17,19 +18,16 @@ pub const TABLE_END: &str = "<!-- END generated -->";
 
 /// The columns of the table: who asks, described, with the roles they hold on the sample
 /// place (a draft of a network; published for "see a published place").
-fn columns(place: PlaceId, network: NetworkId) -> Vec<(&'static str, Option<Roles>)> {
-    let community = maillage_domain::CommunityId(uuid::Uuid::nil());
+fn columns(
+    place: PlaceId,
+    network: NetworkId,
+    community: maillage_domain::CommunityId,
+) -> Vec<(&'static str, Option<Roles>)> {
     vec![
         ("visitor", None),
         ("contributor (signed in)", Some(Roles::none())),
-        (
-            "member or referent of a community",
-            Some(
-                Roles::none()
-                    .with(Grant::new(Role::Referent, Scope::Community(community)).expect("valid grant"))
-                    .with(Grant::new(Role::Member, Scope::Community(community)).expect("valid grant")),
-            ),
-        ),
+        ("member of the community", Some(Roles::none().with(Grant::member(community)))),
+        ("referent of the community", Some(Roles::none().with(Grant::referent(community)))),
         ("manager of the place", Some(Roles::none().with(Grant::manager(place)))),
         (
             "coordinator of a network of the place (or of a parent network)",
@@ -70,7 +68,8 @@ pub fn require(actor: &Actor, action: Action, resource: &Resource) -> crate::App
 pub fn table_markdown() -> String {
     let place = PlaceId(uuid::Uuid::nil());
     let network = NetworkId(uuid::Uuid::nil());
-    let columns = columns(place, network);
+    let community = maillage_domain::CommunityId(uuid::Uuid::nil());
+    let columns = columns(place, network, community);
     let mut out = String::from("| action |");
     for (name, _) in &columns {
         out.push_str(&format!(" {name} |"));
@@ -94,6 +93,7 @@ pub fn table_markdown() -> String {
             Target::Network => {
                 Resource::Network { id: NetworkId(uuid::Uuid::max()), ancestors: vec![network] }
             }
+            Target::Community => Resource::Community { id: community },
         };
         out.push_str(&format!("| {} |", action.describe()));
         for (_, roles) in &columns {
@@ -123,9 +123,17 @@ mod tests {
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 2 + Action::ALL.len());
         for line in &lines {
-            assert_eq!(line.matches('|').count(), 8, "{line}");
+            assert_eq!(line.matches('|').count(), 9, "{line}");
         }
-        assert!(lines.iter().any(|l| l.starts_with("| publish a place | no | no | no | no | yes | yes |")));
+        assert!(
+            lines.iter().any(|l| l.starts_with("| publish a place | no | no | no | no | no | yes | yes |"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l
+                    .starts_with("| write in a community's feed | no | no | yes | yes | no | no | yes |"))
+        );
     }
 
     #[test]

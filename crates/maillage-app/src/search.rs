@@ -17,15 +17,17 @@ use maillage_search::Query;
 pub enum Kind {
     Place,
     Network,
+    Community,
 }
 
 impl Kind {
-    pub const ALL: &'static [Kind] = &[Kind::Place, Kind::Network];
+    pub const ALL: &'static [Kind] = &[Kind::Place, Kind::Network, Kind::Community];
 
     pub fn code(self) -> &'static str {
         match self {
             Kind::Place => "place",
             Kind::Network => "network",
+            Kind::Community => "community",
         }
     }
 
@@ -70,7 +72,7 @@ pub const QUERY_MAX: usize = 200;
 impl App {
     /// Search `text` in the kinds asked for (every kind when none), as `actor` may see
     /// them: published places for everyone (drafts are found through one's own lists),
-    /// and every network (networks are public).
+    /// every network and every community (both are public).
     /// `offset`/`limit` page the hits across kinds, in the order of [`Kind::ALL`].
     pub async fn search(
         &self,
@@ -122,22 +124,30 @@ impl App {
                     let filter =
                         crate::networks::NetworkFilter { text: Some(text.to_owned()), ..Default::default() };
                     let found = self.networks(&filter).await?;
-                    let shown =
-                        found.iter().skip(usize::try_from(skip).unwrap_or(usize::MAX)).take(room as usize);
-                    let before = results.hits.len();
-                    results.hits.extend(shown.map(|n| Hit {
+                    room -= take_page(&mut results.hits, &found, skip, room, |n| Hit {
                         kind,
                         id: n.id.to_string(),
                         title: n.name.clone(),
                         summary: n.summary.clone(),
                         url: format!("/reseaux/{}", n.id),
-                        // Where it works: its areas' names (none: all of France).
-                        location:
-                            (!n.areas.is_empty()).then(|| {
-                                n.areas.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ")
-                            }),
-                    }));
-                    room -= (results.hits.len() - before) as u64;
+                        location: area_names(&n.areas),
+                    });
+                    found.len() as u64
+                }
+                Kind::Community => {
+                    let filter = crate::communities::CommunityFilter {
+                        text: Some(text.to_owned()),
+                        ..Default::default()
+                    };
+                    let found = self.communities(&filter).await?;
+                    room -= take_page(&mut results.hits, &found, skip, room, |c| Hit {
+                        kind,
+                        id: c.id.to_string(),
+                        title: c.name.clone(),
+                        summary: c.summary.clone(),
+                        url: format!("/communautes/{}", c.id),
+                        location: area_names(&c.areas),
+                    });
                     found.len() as u64
                 }
             };
@@ -147,4 +157,22 @@ impl App {
         }
         Ok(results)
     }
+}
+
+/// Adds the hits of `found` past `skip`, at most `room` of them; gives how many it added.
+fn take_page<T>(hits: &mut Vec<Hit>, found: &[T], skip: u64, room: u64, hit: impl Fn(&T) -> Hit) -> u64 {
+    let before = hits.len();
+    hits.extend(
+        found
+            .iter()
+            .skip(usize::try_from(skip).unwrap_or(usize::MAX))
+            .take(usize::try_from(room).unwrap_or(0))
+            .map(hit),
+    );
+    (hits.len() - before) as u64
+}
+
+/// Where a network or a community works: its areas' names (none: all of France).
+fn area_names(areas: &[crate::networks::AreaView]) -> Option<String> {
+    (!areas.is_empty()).then(|| areas.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "))
 }

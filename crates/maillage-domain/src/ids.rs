@@ -59,3 +59,8 @@ id_type!(
     /// Identifier of a community of practice.
     CommunityId
 );
+
+id_type!(
+    /// Identifier of a publication of a community's feed.
+    PublicationId
+);

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod community;
 pub mod error;
 pub mod fields;
 pub mod gazetteer;
@@ -13,9 +14,10 @@ pub mod text;
 pub mod user;
 pub mod vocab;
 
+pub use community::{Community, CommunityData, CommunityInput, JoinRequest, Publication, PublicationInput};
 pub use error::{FieldError, ValidationErrors};
 pub use gazetteer::{CommuneMatch, CommuneQuery, CommuneRef, Gazetteer, Located, NotLocated};
-pub use ids::{ChangeId, CommunityId, NetworkId, PlaceId, UserId};
+pub use ids::{ChangeId, CommunityId, NetworkId, PlaceId, PublicationId, UserId};
 pub use network::{
     Area, AreaLevel, Membership, MembershipStatus, Network, NetworkData, NetworkInput, NetworkKind,
 };

@@ -249,36 +249,7 @@ impl NetworkInput {
                 None
             }
         };
-        let mut areas: Vec<Area> = Vec::new();
-        if self.areas.len() > AREAS_MAX {
-            e.push(FieldError::new(
-                "areas",
-                "too_many",
-                Message::new("networks.too_many_areas").with("max", AREAS_MAX),
-            ));
-        } else {
-            for (i, raw) in self.areas.iter().enumerate().filter(|(_, v)| !v.trim().is_empty()) {
-                let field = format!("areas[{i}]");
-                if raw.chars().count() > AREA_MAX {
-                    e.push(FieldError::new(
-                        &field,
-                        "too_long",
-                        Message::new("text.too_long").with("max", AREA_MAX),
-                    ));
-                    continue;
-                }
-                let Some(area) = e.check(&field, raw.parse::<Area>()) else { continue };
-                if gazetteer.area_name(&area).is_none() {
-                    e.push(FieldError::new(
-                        &field,
-                        "unknown_area",
-                        Message::new("networks.unknown_area").with("area", area.key()),
-                    ));
-                } else if !areas.contains(&area) {
-                    areas.push(area);
-                }
-            }
-        }
+        let areas = validate_areas(&self.areas, gazetteer, &mut e);
         if let Some(kind) = kind
             && matches!(kind, NetworkKind::Regional | NetworkKind::Departmental)
             && areas.is_empty()
@@ -302,16 +273,7 @@ impl NetworkInput {
         };
         let summary =
             e.check("summary", text::plain_text(self.summary.as_deref().unwrap_or(""), SUMMARY_MAX));
-        let description = self.description.as_deref().unwrap_or("").trim().to_owned();
-        if text::check_length(&description, DESCRIPTION_MAX).is_err() {
-            e.push(FieldError::new(
-                "description",
-                "too_long",
-                Message::new("text.too_long").with("max", DESCRIPTION_MAX),
-            ));
-        } else {
-            e.check("description", text::check_characters(&description, text::Lines::Multi));
-        }
+        let description = markdown_text("description", self.description.as_deref(), DESCRIPTION_MAX, &mut e);
         let email = non_empty(&self.email).and_then(|v| e.check("email", Email::parse(v)));
         let website = non_empty(&self.website).and_then(|v| e.check("website", WebUrl::parse(v)));
         let logo_url = non_empty(&self.logo_url).and_then(|v| e.check("logo_url", WebUrl::parse(v)));
@@ -328,6 +290,58 @@ impl NetworkInput {
             logo_url,
         })
     }
+}
+
+/// Area keys as sent (`region:53`…), checked against the reference geography: each bad one
+/// is named (`areas[2]`), duplicates are dropped, blanks ignored.
+pub(crate) fn validate_areas(
+    raw_areas: &[String],
+    gazetteer: &dyn Gazetteer,
+    e: &mut ValidationErrors,
+) -> Vec<Area> {
+    let mut areas: Vec<Area> = Vec::new();
+    if raw_areas.len() > AREAS_MAX {
+        e.push(FieldError::new(
+            "areas",
+            "too_many",
+            Message::new("networks.too_many_areas").with("max", AREAS_MAX),
+        ));
+        return areas;
+    }
+    for (i, raw) in raw_areas.iter().enumerate().filter(|(_, v)| !v.trim().is_empty()) {
+        let field = format!("areas[{i}]");
+        if raw.chars().count() > AREA_MAX {
+            e.push(FieldError::new(&field, "too_long", Message::new("text.too_long").with("max", AREA_MAX)));
+            continue;
+        }
+        let Some(area) = e.check(&field, raw.parse::<Area>()) else { continue };
+        if gazetteer.area_name(&area).is_none() {
+            e.push(FieldError::new(
+                &field,
+                "unknown_area",
+                Message::new("networks.unknown_area").with("area", area.key()),
+            ));
+        } else if !areas.contains(&area) {
+            areas.push(area);
+        }
+    }
+    areas
+}
+
+/// A Markdown text of at most `max` characters (trimmed), or the field's error.
+pub(crate) fn markdown_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    e: &mut ValidationErrors,
+) -> String {
+    let text = value.unwrap_or("").trim().to_owned();
+    if text::check_length(&text, max).is_err() {
+        e.push(FieldError::new(field, "too_long", Message::new("text.too_long").with("max", max)));
+    } else {
+        e.check(field, text::check_characters(&text, text::Lines::Multi));
+    }
+    text
 }
 
 /// Where a place stands with a network.

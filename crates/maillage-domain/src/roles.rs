@@ -183,6 +183,12 @@ impl Grant {
     pub fn coordinator(network: NetworkId) -> Self {
         Grant { role: Role::Coordinator, scope: Scope::Network(network) }
     }
+    pub fn referent(community: CommunityId) -> Self {
+        Grant { role: Role::Referent, scope: Scope::Community(community) }
+    }
+    pub fn member(community: CommunityId) -> Self {
+        Grant { role: Role::Member, scope: Scope::Community(community) }
+    }
     pub fn role(&self) -> Role {
         self.role
     }
@@ -274,6 +280,18 @@ pub enum Action {
     ManageCoordinators,
     /// Ask for a place to join a network, answer an invitation, leave a network.
     JoinNetwork,
+    /// Create a community of practice.
+    CreateCommunity,
+    /// Edit a community's profile.
+    EditCommunity,
+    /// Decide on requests to join, remove members, name and remove referents.
+    ManageCommunity,
+    /// Join a community (or ask to), leave it.
+    JoinCommunity,
+    /// Write in a community's feed.
+    PostInCommunity,
+    /// Remove a publication from a community's feed.
+    ModerateCommunity,
 }
 
 /// What an action applies to, for the generated table.
@@ -282,10 +300,11 @@ pub enum Target {
     Platform,
     Place,
     Network,
+    Community,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 25] = [
         Action::ViewPublished,
         Action::ViewUnpublished,
         Action::ListUnpublished,
@@ -305,6 +324,12 @@ impl Action {
         Action::ManageMembers,
         Action::ManageCoordinators,
         Action::JoinNetwork,
+        Action::CreateCommunity,
+        Action::EditCommunity,
+        Action::ManageCommunity,
+        Action::JoinCommunity,
+        Action::PostInCommunity,
+        Action::ModerateCommunity,
     ];
 
     /// Seeing a place of this status.
@@ -325,7 +350,13 @@ impl Action {
             | Action::EditNetwork
             | Action::ManageMembers
             | Action::ManageCoordinators => Target::Network,
+            Action::EditCommunity
+            | Action::ManageCommunity
+            | Action::JoinCommunity
+            | Action::PostInCommunity
+            | Action::ModerateCommunity => Target::Community,
             Action::CreateNetwork
+            | Action::CreateCommunity
             | Action::ListUnpublished
             | Action::CreatePlace
             | Action::Import
@@ -360,6 +391,14 @@ impl Action {
             Action::ManageMembers => "accept or decline a place's request, invite or remove a place",
             Action::ManageCoordinators => "name or remove a network's coordinators",
             Action::JoinNetwork => "ask for the place to join a network, answer an invitation, leave",
+            Action::CreateCommunity => "create a community of practice",
+            Action::EditCommunity => "edit a community's profile",
+            Action::ManageCommunity => "accept or decline requests to join, remove members, name referents",
+            Action::JoinCommunity => "join a community (or ask to, when on approval), leave it",
+            Action::PostInCommunity => "write in a community's feed",
+            Action::ModerateCommunity => {
+                "remove a publication from a community's feed (authors remove their own)"
+            }
         }
     }
 }
@@ -375,6 +414,8 @@ pub enum Resource {
     /// One network. `ancestors`: its parent, the parent's parent… (the caller resolves
     /// the tree), so that coordinators of a parent network are covered.
     Network { id: NetworkId, ancestors: Vec<NetworkId> },
+    /// One community of practice.
+    Community { id: CommunityId },
 }
 
 impl Resource {
@@ -399,6 +440,7 @@ impl Resource {
                 scopes.push(Scope::Platform);
                 scopes
             }
+            Resource::Community { id } => vec![Scope::Community(*id), Scope::Platform],
         }
     }
 }
@@ -407,6 +449,10 @@ impl Resource {
 const PLACE_EDITORS: [Role; 3] = [Role::Admin, Role::Coordinator, Role::Manager];
 /// Who validates a place: its networks' coordinators and the administrators.
 const MODERATORS: [Role; 2] = [Role::Admin, Role::Coordinator];
+/// Who runs a community: its referents and the administrators.
+const REFERENTS: [Role; 2] = [Role::Admin, Role::Referent];
+/// Who writes in a community: its members, its referents, the administrators.
+const COMMUNITY_MEMBERS: [Role; 3] = [Role::Admin, Role::Referent, Role::Member];
 
 /// The one rule: whether `actor` may do `action` on `resource`.
 pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
@@ -428,7 +474,13 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
         | Action::ManageCoordinators => signed_in && roles.any_on(&MODERATORS, &scopes),
         // The place's team answers for it (coordinators and admins too).
         Action::JoinNetwork => signed_in && roles.any_on(&PLACE_EDITORS, &scopes),
+        Action::EditCommunity | Action::ManageCommunity | Action::ModerateCommunity => {
+            signed_in && roles.any_on(&REFERENTS, &scopes)
+        }
+        Action::PostInCommunity => signed_in && roles.any_on(&COMMUNITY_MEMBERS, &scopes),
+        Action::JoinCommunity => signed_in,
         Action::CreateNetwork
+        | Action::CreateCommunity
         | Action::ListUnpublished
         | Action::Import
         | Action::ManageJobs
@@ -557,6 +609,29 @@ mod tests {
             }
             assert!(!c.can(Action::Import, &Resource::Platform), "coordinators are not admins");
         }
+    }
+
+    #[test]
+    fn referents_run_their_community_members_write_in_it_others_only_join() {
+        let (ours, other) = (CommunityId::new(), CommunityId::new());
+        let community = Resource::Community { id: ours };
+        let referent = person(Roles::none().with(Grant::referent(ours)));
+        let member = person(Roles::none().with(Grant::member(ours)));
+        let elsewhere = person(Roles::none().with(Grant::referent(other)));
+        let admin = person(Roles::none().with(Grant::admin()));
+        for action in [Action::EditCommunity, Action::ManageCommunity, Action::ModerateCommunity] {
+            assert!(can(&referent, action, &community), "{action:?}");
+            assert!(can(&admin, action, &community), "{action:?}");
+            assert!(!can(&member, action, &community), "{action:?}");
+            assert!(!can(&elsewhere, action, &community), "{action:?}: another community's referent");
+        }
+        assert!(can(&member, Action::PostInCommunity, &community));
+        assert!(can(&referent, Action::PostInCommunity, &community));
+        assert!(!can(&elsewhere, Action::PostInCommunity, &community));
+        assert!(can(&elsewhere, Action::JoinCommunity, &community));
+        assert!(!can(&Actor::Anonymous, Action::JoinCommunity, &community));
+        assert!(!can(&referent, Action::CreateCommunity, &Resource::Platform));
+        assert!(can(&admin, Action::CreateCommunity, &Resource::Platform));
     }
 
     #[test]

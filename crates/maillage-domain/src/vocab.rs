@@ -299,6 +299,56 @@ impl Label {
     }
 }
 
+vocabulary! {
+    /// What a community knows how to do (the profile of the community of educational
+    /// tiers-lieux). A community adds its own beside these ([`CommunityData::other_expertises`]).
+    Expertise {
+        CoDesign => ("co_design", "Co-conception", "Co-design", None),
+        Design => ("design", "Design", "Design", None),
+        UserListening => ("user_listening", "Écoute des usagers", "User listening", None),
+        Innovation => ("innovation", "Innovation", "Innovation", None),
+        ImpactMeasurement => ("impact_measurement", "Mesure d'impact", "Impact measurement", None),
+        Digital => ("digital", "Numérique", "Digital", None),
+        Facilitation => ("facilitation", "Animation de communauté", "Community facilitation", None),
+        Training => ("training", "Formation", "Training", None),
+        Transverse => ("transverse", "Transverse", "Cross-cutting", None),
+    }
+}
+
+vocabulary! {
+    /// The fields a community works in.
+    CommunityDomain {
+        Education => ("education", "Éducation", "Education", None),
+        Culture => ("culture", "Culture", "Culture", None),
+        EmploymentTraining => ("employment_training", "Emploi / formation", "Employment / training", None),
+        YouthSports => ("youth_sports", "Jeunesse / sports", "Youth / sports", None),
+        DigitalInclusion => ("digital_inclusion", "Inclusion numérique", "Digital inclusion", None),
+        Social => ("social", "Action sociale / solidarité", "Social action / solidarity", None),
+        Environment => ("environment", "Transition écologique", "Ecological transition", None),
+        Economy => ("economy", "Économie / ESS", "Economy / social economy", None),
+        Health => ("health", "Santé", "Health", None),
+        Agriculture => ("agriculture", "Agriculture / alimentation", "Agriculture / food", None),
+    }
+}
+
+vocabulary! {
+    /// How far a community reaches.
+    CommunityScope {
+        National => ("national", "Nationale", "National", None),
+        Regional => ("regional", "Régionale", "Regional", None),
+        Departmental => ("departmental", "Départementale", "Departmental", None),
+        Local => ("local", "Locale", "Local", None),
+    }
+}
+
+vocabulary! {
+    /// How people join.
+    JoinPolicy {
+        Open => ("open", "Ouverte : on rejoint librement", "Open: anyone joins", None),
+        Approval => ("approval", "Sur validation d'un référent", "On a referent's approval", None),
+    }
+}
+
 /// Suggested equipment vocabulary (equipment stays a free list; these feed autocompletion).
 pub const SUGGESTED_EQUIPMENT: &[(&str, &str)] = &[
     ("Découpeuse laser", "Laser cutter"),
@@ -333,6 +383,10 @@ pub fn label_by_key(vocabulary: &str, code: &str, lang: crate::messages::Lang) -
         "access_mode" => of::<AccessMode>(code, lang),
         "support_mode" => of::<SupportMode>(code, lang),
         "label" => of::<Label>(code, lang),
+        "expertise" => of::<Expertise>(code, lang),
+        "community_domain" => of::<CommunityDomain>(code, lang),
+        "community_scope" => of::<CommunityScope>(code, lang),
+        "join_policy" => of::<JoinPolicy>(code, lang),
         _ => None,
     }
 }

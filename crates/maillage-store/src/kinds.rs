@@ -23,16 +23,19 @@ use std::sync::{Arc, RwLock};
 pub enum ContentKind {
     Places,
     Networks,
+    Communities,
 }
 
 impl ContentKind {
-    pub const ALL: &'static [ContentKind] = &[ContentKind::Places, ContentKind::Networks];
+    pub const ALL: &'static [ContentKind] =
+        &[ContentKind::Places, ContentKind::Networks, ContentKind::Communities];
 
     /// The key of the kind's revision counter in the `meta` table.
     pub fn revision_key(self) -> &'static str {
         match self {
             ContentKind::Places => "places_revision",
             ContentKind::Networks => "networks_revision",
+            ContentKind::Communities => "communities_revision",
         }
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod backup;
+mod communities;
 mod error;
 mod history;
 mod index;
@@ -18,6 +19,10 @@ mod tx;
 mod users;
 
 pub use backup::{BackupError, BackupSummary, restore_sqlite};
+pub use communities::{
+    COMMUNITY_FIELDS, CommunityEntry, CommunityKey, CommunityPerson, CommunityQuery, CommunitySnapshot,
+    FeedPage, KIND_COMMUNITY, StoredRequest,
+};
 pub use error::StoreError;
 pub use history::{AccountRef, ItemChange, StoredActor, StoredChange};
 pub use index::{PlacePoint, PublishedPlaces};

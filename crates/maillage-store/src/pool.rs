@@ -37,6 +37,7 @@ pub struct Store {
     pub(crate) cache: std::sync::Arc<crate::places::PlaceCache>,
     pub(crate) index: std::sync::Arc<crate::kinds::KindIndex<crate::index::Snapshot>>,
     pub(crate) networks: std::sync::Arc<crate::kinds::KindIndex<crate::networks::NetworkSnapshot>>,
+    pub(crate) communities: std::sync::Arc<crate::kinds::KindIndex<crate::communities::CommunitySnapshot>>,
     /// Woken when a job is enqueued through this store: the runner of this server starts
     /// it at once instead of at its next poll.
     pub(crate) jobs_wake: std::sync::Arc<tokio::sync::Notify>,
@@ -110,6 +111,7 @@ impl Store {
                 cache: Default::default(),
                 index: Default::default(),
                 networks: Default::default(),
+                communities: Default::default(),
                 jobs_wake: Default::default(),
             }
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -125,6 +127,7 @@ impl Store {
                 cache: Default::default(),
                 index: Default::default(),
                 networks: Default::default(),
+                communities: Default::default(),
                 jobs_wake: Default::default(),
             }
         } else {

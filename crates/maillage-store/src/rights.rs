@@ -92,6 +92,8 @@ impl Store {
         let mut unit = self.transaction().await?;
         // The history keeps what the person changed, but no longer who they were.
         unit.pseudonymise_changes_of(&id).await?;
+        // Their community memberships go with the account (role grants cascade).
+        unit.communities_written += 1;
         let (places, without_manager) = with_tx!(unit, tx => {
             let places: Vec<String> =
                 sqlx::query_scalar("SELECT place_id FROM place_managers WHERE user_id = $1 ORDER BY place_id")

@@ -120,6 +120,10 @@ impl Tx {
             .map_err(|e| if crate::tx::is_foreign_key_violation(&e) { StoreError::NotFound } else { StoreError::from(e) })?
             .rows_affected()
         });
+        if matches!(scope, Scope::Community(_)) && done == 1 {
+            // A community's members and referents are part of its index.
+            self.communities_written += 1;
+        }
         Ok(done == 1)
     }
 
@@ -159,6 +163,9 @@ impl Tx {
                     .execute(&mut *conn).await?.rows_affected()
             }
         });
+        if matches!(scope, Scope::Community(_)) && removed > 0 {
+            self.communities_written += 1;
+        }
         Ok(if removed == 0 { Revoked::NotHeld } else { Revoked::Done })
     }
 

@@ -30,6 +30,8 @@ pub struct Tx {
     places_written: usize,
     /// Networks and memberships written.
     pub(crate) networks_written: usize,
+    /// Communities, requests, referents and members written.
+    pub(crate) communities_written: usize,
     /// What an import in this transaction knows of the places that exist: read once per
     /// source, kept up to date as batches are written, so that an import in many batches
     /// reads the table once.
@@ -188,6 +190,7 @@ impl Store {
             store: self.clone(),
             places_written: 0,
             networks_written: 0,
+            communities_written: 0,
             known: Known::default(),
             jobs_enqueued: false,
         })
@@ -206,6 +209,7 @@ impl Tx {
         let written = [
             (crate::ContentKind::Places, self.places_written),
             (crate::ContentKind::Networks, self.networks_written),
+            (crate::ContentKind::Communities, self.communities_written),
         ];
         for (kind, _) in written.into_iter().filter(|(_, n)| *n > 0) {
             with_tx!(self, conn => {
@@ -515,6 +519,23 @@ impl Tx {
             )
             .execute(&mut *conn)
             .await?;
+            // Demo communities, their history and the roles held on them (their requests
+            // and publications go with them: ON DELETE CASCADE).
+            sqlx::query(
+                "DELETE FROM changes WHERE kind = $1 AND item_id IN (SELECT id FROM communities WHERE is_demo = TRUE)",
+            )
+            .bind(crate::communities::KIND_COMMUNITY)
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(
+                "DELETE FROM role_grants WHERE scope_kind = 'community' \
+                 AND scope_id IN (SELECT id FROM communities WHERE is_demo = TRUE)",
+            )
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query("DELETE FROM communities WHERE is_demo = TRUE").execute(&mut *conn).await?;
+            // Publications demo accounts wrote in real communities go with the accounts.
+            sqlx::query("DELETE FROM publications WHERE is_demo = TRUE").execute(&mut *conn).await?;
             // A real sub-network of a demo network loses its parent (ON DELETE SET NULL);
             // memberships go with the networks (ON DELETE CASCADE).
             sqlx::query("DELETE FROM networks WHERE is_demo = TRUE").execute(&mut *conn).await?;
@@ -523,6 +544,7 @@ impl Tx {
         });
         self.places_written += 1;
         self.networks_written += 1;
+        self.communities_written += 1;
         Ok(())
     }
 

@@ -38,6 +38,8 @@ pub enum Rule {
     Platform(Action),
     /// `action` on the network named by `{id}` in the path.
     Network(Action),
+    /// `action` on the community named by `{id}` in the path.
+    Community(Action),
 }
 
 /// A route: method, path (axum syntax) and rule.
@@ -53,7 +55,7 @@ const fn r(method: Method, path: &'static str, rule: Rule) -> Route {
 }
 
 use Method::{Delete, Get, Post, Put};
-use Rule::{Network, Open, Place, Platform, SignedIn};
+use Rule::{Community, Network, Open, Place, Platform, SignedIn};
 
 /// Every route of [`crate::router`].
 pub fn route_list() -> Vec<Route> {
@@ -87,6 +89,19 @@ pub fn route_list() -> Vec<Route> {
         r(Post, "/reseaux/{id}/adhesions/{place}/retrait", SignedIn),
         r(Post, "/reseaux/{id}/coordination", Network(Action::ManageCoordinators)),
         r(Get, "/reseaux/{id}/carte", Open),
+        r(Get, "/communautes", Open),
+        r(Get, "/communautes/nouveau", Platform(Action::CreateCommunity)),
+        r(Post, "/communautes/nouveau", Platform(Action::CreateCommunity)),
+        r(Get, "/communautes/{id}", Open),
+        r(Get, "/communautes/{id}/modifier", Community(Action::EditCommunity)),
+        r(Post, "/communautes/{id}/modifier", Community(Action::EditCommunity)),
+        r(Post, "/communautes/{id}/adhesion", Community(Action::JoinCommunity)),
+        r(Post, "/communautes/{id}/demandes/{user}/decision", Community(Action::ManageCommunity)),
+        r(Post, "/communautes/{id}/membres/{user}/retrait", Community(Action::ManageCommunity)),
+        r(Post, "/communautes/{id}/referents", Community(Action::ManageCommunity)),
+        r(Post, "/communautes/{id}/publications", Community(Action::PostInCommunity)),
+        // Its author, or the community's referents: the use case checks which.
+        r(Post, "/communautes/{id}/publications/{publication}/retrait", SignedIn),
         r(Get, "/territoires/communes/{code}", Open),
         r(Get, "/territoires/departements/{code}", Open),
         r(Get, "/territoires/regions/{code}", Open),
@@ -118,6 +133,8 @@ pub fn route_list() -> Vec<Route> {
         r(Get, "/api/v1/export", Platform(Action::Export)),
         r(Get, "/api/v1/networks", Open),
         r(Get, "/api/v1/networks/{id}", Open),
+        r(Get, "/api/v1/communities", Open),
+        r(Get, "/api/v1/communities/{id}", Open),
         r(Get, "/api/v1/search", Open),
         r(Get, "/api/v1/communes", Open),
         r(Get, "/api/v1/vocabularies", Open),

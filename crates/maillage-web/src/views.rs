@@ -268,6 +268,49 @@ pub struct SummaryError {
     pub message: String,
 }
 
+/// What a form shows again after a refusal: the values as typed, each field's error, and
+/// the summary of errors at the top linking to the fields.
+pub struct FormState {
+    pub values: HashMap<String, String>,
+    pub errors: Vec<(String, String)>,
+    pub error_list: Vec<SummaryError>,
+}
+
+impl FormState {
+    /// `label_prefix`: the catalogue prefix of the fields' labels (`communities.form.`).
+    pub fn new(
+        lang: Lang,
+        label_prefix: &str,
+        values: HashMap<String, String>,
+        errors: Option<&maillage_domain::ValidationErrors>,
+    ) -> Self {
+        let errors: Vec<(String, String)> = errors
+            .map(|e| e.errors.iter().map(|e| (e.field.clone(), e.message(lang.code()))).collect())
+            .unwrap_or_default();
+        let error_list = errors
+            .iter()
+            .map(|(field, message)| {
+                let base = field.split('[').next().unwrap_or(field).to_owned();
+                let label = crate::i18n::field_label(lang, label_prefix, &base);
+                SummaryError { anchor: base, label, message: message.clone() }
+            })
+            .collect();
+        FormState { values, errors, error_list }
+    }
+
+    /// The first error of a field (errors on list items like `domains[2]` count for the list).
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field || f.strip_prefix(field).is_some_and(|rest| rest.starts_with('[')))
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn value(&self, field: &str) -> &str {
+        self.values.get(field).map(String::as_str).unwrap_or("")
+    }
+}
+
 #[derive(Template)]
 #[template(path = "place_form.html")]
 pub struct PlaceFormPage {

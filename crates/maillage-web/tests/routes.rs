@@ -1,5 +1,6 @@
 //! Permission tests derived from the route list (`maillage_web::routes::route_list`): every
-//! route is requested as each role — visitor, contributor, manager, coordinator, admin —
+//! route is requested as each role — visitor, contributor, manager, coordinator, admin,
+//! member and referent of a community —
 //! and the status must be the one its rule gives, computed by `can` itself. A route the
 //! router serves but the list lacks fails the second test, so no route goes untested.
 
@@ -20,9 +21,11 @@ enum Role {
     Manager,
     Coordinator,
     Admin,
+    Member,
+    Referent,
 }
 use Role::*;
-const ROLES: [Role; 5] = [Visitor, Contributor, Manager, Coordinator, Admin];
+const ROLES: [Role; 7] = [Visitor, Contributor, Manager, Coordinator, Admin, Member, Referent];
 
 fn email(role: Role) -> &'static str {
     match role {
@@ -31,6 +34,8 @@ fn email(role: Role) -> &'static str {
         Manager => "gestion@exemple.fr",
         Coordinator => "coord@exemple.fr",
         Admin => "admin@exemple.fr",
+        Member => "membre@exemple.fr",
+        Referent => "referent@exemple.fr",
     }
 }
 
@@ -125,6 +130,51 @@ fn sample(route: &Route) -> Option<Sample> {
             s("/reseaux/{network}/coordination", Body::Form(&[("email", "personne@exemple.fr")]), 422)
         }
         (M::Get, "/reseaux/{id}/carte") => s("/reseaux/{network}/carte", Body::None, 200),
+        (M::Get, "/communautes") => s("/communautes", Body::None, 200),
+        (M::Get, "/communautes/nouveau") => s("/communautes/nouveau", Body::None, 200),
+        (M::Post, "/communautes/nouveau") => s("/communautes/nouveau", Body::Form(&[("name", "")]), 422),
+        (M::Get, "/communautes/{id}") => s("/communautes/{community}", Body::None, 200),
+        (M::Get, "/communautes/{id}/modifier") => s("/communautes/{community}/modifier", Body::None, 200),
+        (M::Post, "/communautes/{id}/modifier") => s(
+            "/communautes/{community}/modifier",
+            Body::Form(&[
+                ("name", "Renommée"),
+                ("scope", "national"),
+                ("summary", "Résumé"),
+                ("version", "999"),
+            ]),
+            409,
+        ),
+        // A message too long: 422 for whoever may join (members: "already a member").
+        (M::Post, "/communautes/{id}/adhesion") => {
+            let long: &'static str = Box::leak("a".repeat(1_001).into_boxed_str());
+            let fields: &'static [(&str, &str)] = Box::leak(vec![("message", long)].into_boxed_slice());
+            s("/communautes/{community}/adhesion", Body::Form(fields), 422)
+        }
+        // No such request: a conflict for whoever decides.
+        (M::Post, "/communautes/{id}/demandes/{user}/decision") => s(
+            "/communautes/{community}/demandes/00000000-0000-0000-0000-000000000001/decision",
+            Body::Form(&[("decision", "accept"), ("version", "1")]),
+            409,
+        ),
+        (M::Post, "/communautes/{id}/membres/{user}/retrait") => s(
+            "/communautes/{community}/membres/00000000-0000-0000-0000-000000000001/retrait",
+            Body::Form(&[]),
+            404,
+        ),
+        (M::Post, "/communautes/{id}/referents") => {
+            s("/communautes/{community}/referents", Body::Form(&[("email", "personne@exemple.fr")]), 422)
+        }
+        (M::Post, "/communautes/{id}/publications") => {
+            s("/communautes/{community}/publications", Body::Form(&[("title", "")]), 422)
+        }
+        (M::Post, "/communautes/{id}/publications/{publication}/retrait") => s(
+            "/communautes/{community}/publications/00000000-0000-0000-0000-000000000001/retrait",
+            Body::Form(&[]),
+            404,
+        ),
+        (M::Get, "/api/v1/communities") => s("/api/v1/communities", Body::None, 200),
+        (M::Get, "/api/v1/communities/{id}") => s("/api/v1/communities/{community}", Body::None, 200),
         (M::Get, "/api/v1/networks") => s("/api/v1/networks", Body::None, 200),
         (M::Get, "/api/v1/networks/{id}") => s("/api/v1/networks/{network}", Body::None, 200),
         (M::Get, "/territoires/communes/{code}") => s("/territoires/communes/42218", Body::None, 200),
@@ -220,7 +270,13 @@ enum Expect {
 
 /// What the rule says for `actor` on `route` (and `place` for place routes, `network` for
 /// network routes).
-fn expect(rule: Rule, actor: &Actor, place: Option<&Place>, network: NetworkId) -> Expect {
+fn expect(
+    rule: Rule,
+    actor: &Actor,
+    place: Option<&Place>,
+    network: NetworkId,
+    community: maillage_domain::CommunityId,
+) -> Expect {
     let signed_in = actor.user().is_some();
     let refused = |action: Action, resource: &Resource| {
         if can(actor, action, resource) {
@@ -237,6 +293,7 @@ fn expect(rule: Rule, actor: &Actor, place: Option<&Place>, network: NetworkId) 
         Rule::SignedIn => Expect::Login,
         Rule::Platform(action) => refused(action, &Resource::Platform),
         Rule::Network(action) => refused(action, &Resource::Network { id: network, ancestors: Vec::new() }),
+        Rule::Community(action) => refused(action, &Resource::Community { id: community }),
         Rule::Place(action) => {
             let place = place.expect("a place route");
             let resource = Resource::place(place.id, place.status);
@@ -273,7 +330,7 @@ fn role_name(role: Role) -> String {
 #[tokio::test]
 async fn every_route_answers_every_role_as_its_rule_says() {
     let app = spawn().await;
-    for role in [Contributor, Manager, Coordinator] {
+    for role in [Contributor, Manager, Coordinator, Member, Referent] {
         app.create_user(email(role), false).await;
     }
     app.create_user(email(Admin), true).await;
@@ -307,6 +364,31 @@ async fn every_route_answers_every_role_as_its_rule_says() {
         .await
         .unwrap();
     store.grant(coordinator.id, Grant::coordinator(network.id), None).await.unwrap();
+    // A community on approval, its referent and a member.
+    let community = app
+        .state
+        .app()
+        .create_community(
+            &admin_actor,
+            &maillage_domain::CommunityInput {
+                name: Some("Tiers-lieux éducatifs".into()),
+                scope: Some("national".into()),
+                summary: Some("Une communauté".into()),
+                join_policy: Some("approval".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    for (role, grant) in [(Member, Grant::member(community.id)), (Referent, Grant::referent(community.id))] {
+        let user = store
+            .user_by_email(&maillage_domain::fields::Email::parse(email(role)).unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .user;
+        store.grant(user.id, grant, None).await.unwrap();
+    }
     let mut clients = Vec::new();
     for role in ROLES {
         clients.push(if role == Visitor { app.visitor().await } else { app.sign_in(email(role)).await });
@@ -358,6 +440,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                     uri = uri.replace("{id}", &place.id.to_string()).replace("{change}", change);
                 }
                 uri = uri.replace("{network}", &network.id.to_string());
+                uri = uri.replace("{community}", &community.id.to_string());
                 let name = role_name(*role);
                 let r = match &sample.body {
                     Body::None => {
@@ -391,7 +474,7 @@ async fn every_route_answers_every_role_as_its_rule_says() {
                         .await
                     }
                 };
-                let want = expect(route.rule, &actors[i], target.map(|(p, _)| p), network.id);
+                let want = expect(route.rule, &actors[i], target.map(|(p, _)| p), network.id, community.id);
                 let code = r.status.as_u16();
                 let ok = match want {
                     Expect::Allowed => code == sample.allowed,

@@ -30,7 +30,7 @@ async fn a_search_finds_published_places_best_first_with_a_count_per_kind() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let body = r.json();
         assert_eq!(body["total"], 2);
-        assert_eq!(body["facets"], json!({ "place": 2, "network": 0 }));
+        assert_eq!(body["facets"], json!({ "place": 2, "network": 0, "community": 0 }));
         let titles: Vec<&str> =
             body["items"].as_array().unwrap().iter().map(|h| h["title"].as_str().unwrap()).collect();
         assert_eq!(
@@ -75,7 +75,7 @@ async fn a_search_finds_networks_after_places_with_their_territory() {
     let network = core.create_network(&actor, &input).await.unwrap();
 
     let body = app.get(None, "/api/v1/search?q=mediatheque").await.json();
-    assert_eq!(body["facets"], json!({ "place": 1, "network": 1 }));
+    assert_eq!(body["facets"], json!({ "place": 1, "network": 1, "community": 0 }));
     let kinds: Vec<&str> =
         body["items"].as_array().unwrap().iter().map(|h| h["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["place", "network"]);

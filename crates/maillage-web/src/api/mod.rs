@@ -22,11 +22,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
+mod communities;
 mod networks;
 mod places;
 mod reference;
 mod session;
 
+use communities::*;
 use networks::*;
 pub(crate) use places::warnings_json;
 use places::*;
@@ -47,6 +49,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/export", get(export))
         .route("/api/v1/networks", get(list_networks))
         .route("/api/v1/networks/{id}", get(read_network))
+        .route("/api/v1/communities", get(list_communities))
+        .route("/api/v1/communities/{id}", get(read_community))
         .route("/api/v1/search", get(crate::search::api_search))
         .route("/api/v1/communes", get(communes))
         .route("/api/v1/vocabularies", get(vocabularies))

@@ -22,6 +22,7 @@ use maillage_domain::vocab::{AccessMode, Fee, Label, PlaceType, Public, Service,
 use maillage_domain::{Place, PlaceId, PlaceInput, PlaceStatus, ValidationErrors};
 use std::collections::HashMap;
 
+mod communities;
 mod directory;
 mod import;
 mod login;
@@ -30,6 +31,8 @@ mod place;
 mod place_form;
 mod territories;
 
+pub(crate) use communities::community_filter;
+use communities::*;
 use directory::*;
 use import::*;
 use login::*;
@@ -65,6 +68,16 @@ pub fn routes() -> Router<AppState> {
         .route("/reseaux/{id}/adhesions/{place}/retrait", post(leave_network))
         .route("/reseaux/{id}/coordination", post(coordination))
         .route("/reseaux/{id}/carte", get(embed))
+        .route("/communautes", get(communities_list))
+        .route("/communautes/nouveau", get(new_community_form).post(create_community))
+        .route("/communautes/{id}", get(community_page))
+        .route("/communautes/{id}/modifier", get(edit_community_form).post(update_community))
+        .route("/communautes/{id}/adhesion", post(membership))
+        .route("/communautes/{id}/demandes/{user}/decision", post(decide_request))
+        .route("/communautes/{id}/membres/{user}/retrait", post(remove_member))
+        .route("/communautes/{id}/referents", post(referents))
+        .route("/communautes/{id}/publications", post(publish))
+        .route("/communautes/{id}/publications/{publication}/retrait", post(remove_publication))
         .route("/territoires/communes/{code}", get(commune_page))
         .route("/territoires/departements/{code}", get(departement_page))
         .route("/territoires/regions/{code}", get(region_page))
