@@ -40,6 +40,10 @@ pub struct PersonalData {
     /// The network memberships the person asked for (a place's request, a network's
     /// invitation) or decided on, with the messages written.
     pub network_memberships: Vec<MembershipData>,
+    /// The publications the person wrote in communities (with those removed, and why).
+    pub publications: Vec<PublicationData>,
+    /// The person's requests to join communities, waiting or declined (with the answer).
+    pub community_requests: Vec<CommunityRequestData>,
     /// What is not in the file, and why.
     pub notes: Vec<&'static str>,
 }
@@ -56,6 +60,30 @@ pub struct MembershipData {
     pub asked_at: DateTime<Utc>,
     pub message: String,
     pub decided_by_you: bool,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PublicationData {
+    pub id: String,
+    pub community_id: String,
+    pub community_name: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub removed_at: Option<DateTime<Utc>>,
+    pub removal_reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommunityRequestData {
+    pub community_id: String,
+    pub community_name: String,
+    /// `requested` or `declined`.
+    pub status: &'static str,
+    pub message: String,
+    pub asked_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_message: String,
 }
@@ -204,6 +232,41 @@ impl App {
                 decision_message: m.decision_message,
             });
         }
+        let communities = self.store.community_snapshot().await?;
+        let community_name = |id: maillage_domain::CommunityId| {
+            communities.get(id).map(|c| c.data.name.clone()).unwrap_or_default()
+        };
+        let publications = self
+            .store
+            .publications_by(user.id)
+            .await?
+            .into_iter()
+            .map(|p| PublicationData {
+                id: p.id.to_string(),
+                community_id: p.community.to_string(),
+                community_name: community_name(p.community),
+                title: p.title,
+                body: p.body,
+                created_at: p.created_at,
+                removed_at: p.removed_at,
+                removal_reason: p.removal_reason,
+            })
+            .collect();
+        let community_requests = self
+            .store
+            .requests_by(user.id)
+            .await?
+            .into_iter()
+            .map(|r| CommunityRequestData {
+                community_id: r.request.community.to_string(),
+                community_name: community_name(r.request.community),
+                status: if r.declined { "declined" } else { "requested" },
+                message: r.request.message,
+                asked_at: r.request.asked_at,
+                decided_at: r.decided_at,
+                decision_message: r.decision_message,
+            })
+            .collect();
         let mut places_managed = Vec::with_capacity(stored.managed.len());
         for id in &stored.managed {
             if let Some(place) = self.store.place(*id).await? {
@@ -241,6 +304,8 @@ impl App {
             rate_limit_events: stored.rate_events,
             changes,
             network_memberships,
+            publications,
+            community_requests,
             notes: vec![
                 "Le mot de passe n'est conservé que sous forme d'empreinte (argon2), qui n'est pas exportée. / The password is kept only as a hash (argon2), which is not exported.",
                 "Les jetons de session et de réinitialisation ne sont conservés que sous forme d'empreinte : seules leurs dates figurent ici. / Session and reset tokens are kept only as hashes: only their dates are listed.",

@@ -448,7 +448,7 @@ impl App {
         .map_err(|e| AppError::failed("map task", e))?
     }
 
-    /// Replace the demo (places, accounts and networks marked as demo) with a new one, in
+    /// Replace the demo (places, accounts, networks and communities marked as demo) with a new one, in
     /// one unit of work.
     pub async fn load_demo(&self, count: usize, seed: u64, progress: Progress<'_>) -> AppResult<DemoSummary> {
         use maillage_demo::{DEMO_PASSWORD, DEMO_SOURCE, DemoMembership, demo_data};
@@ -581,6 +581,58 @@ impl App {
                 memberships += 1;
             }
         }
+        for generated in &demo.communities {
+            let data = generated.input.validate(self.reference).map_err(|e| {
+                AppError::Internal(format!("demo community {:?} is invalid: {e:?}", generated.input.name))
+            })?;
+            let community = maillage_domain::Community {
+                id: maillage_domain::CommunityId::new(),
+                data,
+                version: 1,
+                is_demo: true,
+                created_at: now,
+                updated_at: now,
+            };
+            tx.insert_community(&community, &Author::Demo).await?;
+            for (&u, referent) in generated
+                .referents
+                .iter()
+                .map(|u| (u, true))
+                .chain(generated.members.iter().map(|u| (u, false)))
+                .filter_map(|(u, r)| user_ids.get(*u).map(|id| (id, r)))
+            {
+                let grant =
+                    if referent { Grant::referent(community.id) } else { Grant::member(community.id) };
+                tx.grant(u, grant, None).await?;
+            }
+            for (u, message) in &generated.requests {
+                let Some(&user) = user_ids.get(*u) else { continue };
+                let request = maillage_domain::JoinRequest {
+                    community: community.id,
+                    user,
+                    message: message.clone(),
+                    asked_at: now,
+                    version: 1,
+                };
+                tx.ask_to_join_community(&request).await?;
+            }
+            for p in &generated.publications {
+                let Some(&author) = user_ids.get(p.author) else { continue };
+                tx.insert_publication(&maillage_domain::Publication {
+                    id: maillage_domain::PublicationId::new(),
+                    community: community.id,
+                    author: Some(author),
+                    author_name: String::new(),
+                    title: p.title.clone(),
+                    body: p.body.clone(),
+                    created_at: now - chrono::Duration::days(i64::from(p.days_ago)),
+                    removed_at: None,
+                    removal_reason: String::new(),
+                    is_demo: true,
+                })
+                .await?;
+            }
+        }
         tx.commit().await?;
         progress(total, total);
         Ok(DemoSummary {
@@ -588,6 +640,7 @@ impl App {
             users: demo.users.len(),
             networks: networks.len(),
             memberships,
+            communities: demo.communities.len(),
         })
     }
 }
@@ -599,6 +652,7 @@ pub struct DemoSummary {
     pub networks: usize,
     /// Members, requests and invitations.
     pub memberships: usize,
+    pub communities: usize,
 }
 
 /// An upload kept between its preview and its confirmation: the file and the form's

@@ -155,6 +155,9 @@ async fn open_communities_take_members_at_once_others_wait_for_a_referent() {
         Standing::Declined { message: "Réservé aux EPN".into() }
     );
     assert_eq!(app.join_community(&paul, closed.id, None).await.unwrap(), Joined::Requested);
+    let data = app.my_personal_data(&paul).await.unwrap();
+    let [request] = data.community_requests.as_slice() else { panic!("{:?}", data.community_requests) };
+    assert_eq!((request.status, request.community_name.as_str()), ("requested", "Sur validation"));
 }
 
 #[tokio::test]
@@ -197,6 +200,14 @@ async fn members_write_in_the_feed_and_referents_remove_with_a_reason() {
     let moderated = app.community_feed(&admin, c.id, 1).await.unwrap();
     assert_eq!(moderated.total, 12, "referents still see what they removed");
     assert_eq!(moderated.publications[0].removal_reason, "Hors sujet");
+    // The author finds what they wrote, and what was removed and why, in their data.
+    let data = app.my_personal_data(&claire).await.unwrap();
+    assert_eq!(data.publications.len(), 12);
+    let removed = data.publications.iter().find(|p| p.title == "Note 12").unwrap();
+    assert_eq!(
+        (removed.removal_reason.as_str(), removed.community_name.as_str()),
+        ("Hors sujet", "Numérique")
+    );
     // The author removes their own.
     app.remove_publication(&claire, c.id, public.publications[0].id, None).await.unwrap();
     assert_eq!(app.community_feed(&Actor::Anonymous, c.id, 1).await.unwrap().total, 10);
@@ -240,4 +251,35 @@ async fn the_list_filters_by_domain_expertise_scope_and_text() {
     assert_eq!(names(app.communities(&by_scope).await.unwrap()), ["Tiers-lieux éducatifs"]);
     let long = CommunityFilter { text: Some("a".repeat(201)), ..Default::default() };
     assert!(matches!(app.communities(&long).await, Err(AppError::Validation(_))));
+}
+
+#[tokio::test]
+async fn the_demo_brings_communities_with_feeds_members_and_requests_and_takes_them_away() {
+    let outbox = tempfile::tempdir().unwrap();
+    let (_db, app) = fresh_app(&outbox).await;
+    let summary = app.load_demo(200, 2026, &|_, _| {}).await.unwrap();
+    assert_eq!(summary.communities, 4);
+    let all = app.communities(&CommunityFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 4);
+    let educational = all.iter().find(|c| c.name == "Tiers-lieux éducatifs").unwrap();
+    assert!(educational.members >= 10, "{}", educational.members);
+    let feed = app.community_feed(&Actor::Anonymous, educational.id, 1).await.unwrap();
+    assert!(feed.total >= 3);
+    assert!(feed.publications.iter().all(|p| !p.author_name.is_empty()), "authors are named");
+    assert!(feed.publications.windows(2).all(|w| w[0].created_at >= w[1].created_at), "newest first");
+    // Its referent (a demo coordinator) sees the requests waiting.
+    let detail = app.community_detail(&Actor::Anonymous, educational.id).await.unwrap();
+    let referent = &detail.referents[0];
+    let admin = person(&app, "admin@exemple.fr", true).await;
+    let full = app.community_detail(&admin, educational.id).await.unwrap();
+    let email = full.referents.iter().find(|r| r.name == referent.name).unwrap().email.clone().unwrap();
+    let session = app.login(&email, "demo-maillage", "test").await.unwrap();
+    let referent = app.actor_of(&session.user).await.unwrap();
+    assert_eq!(app.community_detail(&referent, educational.id).await.unwrap().pending.len(), 2);
+
+    app.remove_demo(&admin).await.unwrap();
+    assert!(
+        app.communities(&CommunityFilter::default()).await.unwrap().is_empty(),
+        "the demo takes them away"
+    );
 }

@@ -32,7 +32,9 @@ use maillage_domain::vocab::{
 };
 use maillage_territory::{Commune, CommuneKind, Reference, Zone};
 
+mod communities;
 mod networks;
+pub use communities::{DemoCommunity, DemoPublication};
 pub use networks::{DemoMembership, DemoNetwork, METROPOLITAN_REGIONS};
 
 /// Provenance source of every demo place (stored with `is_demo = true`).
@@ -70,6 +72,7 @@ pub struct DemoData {
     pub places: Vec<DemoPlace>,
     pub users: Vec<DemoUser>,
     pub networks: Vec<DemoNetwork>,
+    pub communities: Vec<DemoCommunity>,
 }
 
 /// Generate a demo network of `count` places (use [`DEFAULT_COUNT`] for the full network).
@@ -92,7 +95,8 @@ pub fn demo_data(reference: &Reference, count: usize, seed: u64) -> DemoData {
     }
     let mut users = users(&places, &mut rng);
     let networks = networks::networks(reference, &places, &mut users, &mut rng);
-    DemoData { places, users, networks }
+    let communities = communities::communities(&users, &mut rng);
+    DemoData { places, users, networks, communities }
 }
 
 // ---------------------------------------------------------------------------------------

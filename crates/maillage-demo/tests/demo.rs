@@ -385,3 +385,35 @@ fn only_published_demo_places_join_networks() {
         }
     }
 }
+
+#[test]
+fn demo_communities_validate_and_their_people_are_demo_accounts() {
+    let net = network();
+    assert_eq!(net.communities.len(), 4);
+    for c in &net.communities {
+        let data = c
+            .input
+            .validate(Reference::shared())
+            .unwrap_or_else(|e| panic!("{:?}: {:?}", c.input.name, e.errors));
+        assert_eq!(c.referents.len(), 1, "{}", data.name);
+        let mut people: HashSet<usize> = HashSet::new();
+        for &i in c.referents.iter().chain(&c.members).chain(c.requests.iter().map(|(i, _)| i)) {
+            assert!(!net.users[i].is_admin, "{}: people are not the administrators", data.name);
+            assert!(people.insert(i), "{}: a person is listed once", data.name);
+        }
+        assert!(!c.publications.is_empty(), "{} has a feed", data.name);
+        for p in &c.publications {
+            assert!(c.referents.contains(&p.author) || c.members.contains(&p.author), "authors are members");
+            maillage_domain::PublicationInput { title: Some(p.title.clone()), body: Some(p.body.clone()) }
+                .validate()
+                .unwrap();
+        }
+        let approval = data.join_policy == maillage_domain::community::JoinPolicy::Approval;
+        assert_eq!(
+            !c.requests.is_empty(),
+            approval,
+            "{}: requests wait only where joining is approved",
+            data.name
+        );
+    }
+}

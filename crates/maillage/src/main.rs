@@ -288,10 +288,11 @@ async fn load_demo(app: &App, count: usize, seed: u64) -> Result<()> {
         .await?;
     bar.finish_and_clear();
     eprintln!(
-        "demo: {} places, {} networks ({} memberships), {} accounts (password: {}) in {:.1} s",
+        "demo: {} places, {} networks ({} memberships), {} communities, {} accounts (password: {}) in {:.1} s",
         summary.places,
         summary.networks,
         summary.memberships,
+        summary.communities,
         summary.users,
         maillage_demo::DEMO_PASSWORD,
         started.elapsed().as_secs_f64()
