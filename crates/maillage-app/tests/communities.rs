@@ -74,6 +74,14 @@ async fn only_administrators_create_and_a_bad_profile_names_each_field() {
 
     // A stale edit is a conflict; a fresh one bumps the version.
     let c = app.create_community(&admin, &community("Tiers-lieux éducatifs", "open")).await.unwrap();
+    // Roles on a community are granted like any other (the command line's `user grant`),
+    // and only on a community that exists; the count follows at once.
+    use maillage_app::permissions::Grant;
+    let unknown = maillage_domain::CommunityId::new();
+    let e = app.grant_role(&admin, "claire@exemple.fr", Grant::referent(unknown)).await.unwrap_err();
+    assert_eq!(field_error(e).0, "scope");
+    app.grant_role(&admin, "claire@exemple.fr", Grant::referent(c.id)).await.unwrap();
+    assert_eq!(app.community_detail(&Actor::Anonymous, c.id).await.unwrap().summary.members, 1);
     let mut edit = CommunityInput::of(&c);
     edit.summary = Some("Les tiers-lieux qui accueillent l'école.".into());
     let edited = app.update_community(&admin, c.id, &edit).await.unwrap();

@@ -55,7 +55,7 @@ impl Store {
             Scope::Platform => Ok(true),
             Scope::Place(id) => Ok(self.place(id).await?.is_some()),
             Scope::Network(id) => Ok(self.network_snapshot().await?.get(id).is_some()),
-            Scope::Community(_) => Ok(false),
+            Scope::Community(id) => Ok(self.community_snapshot().await?.get(id).is_some()),
         }
     }
 
