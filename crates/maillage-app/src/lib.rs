@@ -6,6 +6,7 @@ pub mod error;
 pub mod history;
 pub mod jobs;
 pub mod mail;
+pub mod moderation;
 pub mod networks;
 pub mod operations;
 pub mod permissions;

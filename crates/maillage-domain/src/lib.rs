@@ -7,6 +7,7 @@ pub mod gazetteer;
 pub mod history;
 pub mod ids;
 pub mod messages;
+pub mod moderation;
 pub mod network;
 pub mod place;
 pub mod roles;

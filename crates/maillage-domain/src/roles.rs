@@ -292,6 +292,8 @@ pub enum Action {
     PostInCommunity,
     /// Remove a publication from a community's feed.
     ModerateCommunity,
+    /// Propose an edit of a place one does not answer for (it waits for moderation).
+    ProposeEdit,
 }
 
 /// What an action applies to, for the generated table.
@@ -304,7 +306,7 @@ pub enum Target {
 }
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::ViewPublished,
         Action::ViewUnpublished,
         Action::ListUnpublished,
@@ -330,6 +332,7 @@ impl Action {
         Action::JoinCommunity,
         Action::PostInCommunity,
         Action::ModerateCommunity,
+        Action::ProposeEdit,
     ];
 
     /// Seeing a place of this status.
@@ -345,7 +348,8 @@ impl Action {
             | Action::Publish
             | Action::SeeHistoryAuthors
             | Action::Revert
-            | Action::JoinNetwork => Target::Place,
+            | Action::JoinNetwork
+            | Action::ProposeEdit => Target::Place,
             Action::CreateSubNetwork
             | Action::EditNetwork
             | Action::ManageMembers
@@ -398,6 +402,9 @@ impl Action {
             Action::PostInCommunity => "write in a community's feed",
             Action::ModerateCommunity => {
                 "remove a publication from a community's feed (authors remove their own)"
+            }
+            Action::ProposeEdit => {
+                "propose an edit of a place, for those who answer for it to accept or reject"
             }
         }
     }
@@ -479,6 +486,8 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> bool {
         }
         Action::PostInCommunity => signed_in && roles.any_on(&COMMUNITY_MEMBERS, &scopes),
         Action::JoinCommunity => signed_in,
+        // Of a place one may see; those who answer for it edit it directly (and may too).
+        Action::ProposeEdit => signed_in && (!unpublished || roles.any_on(&PLACE_EDITORS, &scopes)),
         Action::CreateNetwork
         | Action::CreateCommunity
         | Action::ListUnpublished

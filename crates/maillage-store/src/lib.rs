@@ -9,6 +9,7 @@ pub mod jobs;
 mod kinds;
 mod limits;
 mod memory;
+mod moderation;
 mod networks;
 mod places;
 mod pool;

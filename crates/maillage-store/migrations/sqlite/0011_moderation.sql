@@ -1,0 +1,38 @@
+-- Contribution and moderation (maillage_domain::moderation): edits of a place proposed by
+-- people who do not answer for it, and problems reported on a place, each waiting in the
+-- queue of those who answer for it until someone accepts or rejects it. `version` moves
+-- at each decision, so that of two decisions on the same item the second is a conflict.
+CREATE TABLE proposals (
+    id TEXT PRIMARY KEY,
+    place_id TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    base_version BIGINT NOT NULL,
+    input TEXT NOT NULL,
+    message TEXT NOT NULL,
+    proposer_id TEXT REFERENCES users (id) ON DELETE SET NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected')),
+    decided_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    decided_at TEXT,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX proposals_open ON proposals (status, created_at);
+CREATE INDEX proposals_place ON proposals (place_id);
+CREATE INDEX proposals_proposer ON proposals (proposer_id);
+
+CREATE TABLE reports (
+    id TEXT PRIMARY KEY,
+    place_id TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    reporter_id TEXT REFERENCES users (id) ON DELETE SET NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'accepted', 'rejected')),
+    decided_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    decided_at TEXT,
+    note TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    version BIGINT NOT NULL
+);
+CREATE INDEX reports_open ON reports (status, created_at);
+CREATE INDEX reports_place ON reports (place_id);
+CREATE INDEX reports_reporter ON reports (reporter_id);
