@@ -94,16 +94,16 @@ impl App {
         let current = self.place(actor, place).await?;
         let resource = self.resource_of(&current).await?;
         crate::permissions::require(actor, Action::ProposeEdit, &resource)?;
+        let base_version = input.version.unwrap_or(current.version);
+        if base_version != current.version {
+            return Err(AppError::Conflict { current: current.version });
+        }
         if actor.can(Action::Edit, &resource) {
             return Err(FieldError::new("place", "may_edit", Message::new("moderation.edit_directly")).into());
         }
         let message = moderation_message("message", message, false)?;
         let mut input = input.clone();
         input.status = None;
-        let base_version = input.version.unwrap_or(current.version);
-        if base_version != current.version {
-            return Err(AppError::Conflict { current: current.version });
-        }
         input.version = Some(base_version);
         let (data, _) = input.validate(self.reference, FarLocation::RefuseUnlessConfirmed)?;
         if diff(

@@ -17,6 +17,8 @@ pub struct Chrome {
     pub signed_in: bool,
     /// The import link: for whoever may import.
     pub may_import: bool,
+    /// The moderation link: for whoever answers for something (a place, a network…).
+    pub may_moderate: bool,
     pub user_name: String,
     pub csrf: String,
     pub other_lang: &'static str,
@@ -29,6 +31,14 @@ impl Chrome {
         let mut chrome = Self::anonymous(ctx.lang, title);
         chrome.signed_in = ctx.is_signed_in();
         chrome.may_import = ctx.actor.can(Action::Import, &Resource::Platform);
+        chrome.may_moderate = ctx.actor.roles().iter().any(|g| {
+            matches!(
+                g.role(),
+                maillage_app::permissions::Role::Admin
+                    | maillage_app::permissions::Role::Coordinator
+                    | maillage_app::permissions::Role::Manager
+            )
+        });
         chrome.user_name = ctx.actor.user().map(|u| u.display_name.clone()).unwrap_or_default();
         chrome.csrf = ctx.csrf.clone();
         chrome.other_lang_href = with_param(&ctx.path_and_query, "lang", chrome.other_lang);
@@ -43,6 +53,7 @@ impl Chrome {
             title: title.into(),
             signed_in: false,
             may_import: false,
+            may_moderate: false,
             user_name: String::new(),
             csrf: String::new(),
             other_lang: other,
@@ -233,6 +244,10 @@ pub struct PlacePage {
     pub source: String,
     pub updated: String,
     pub can_edit: bool,
+    /// Signed in, may see it, does not answer for it: may propose an edit.
+    pub can_propose: bool,
+    /// A notice after a proposal or a report was sent (`proposal`, `report`).
+    pub sent: Option<&'static str>,
     pub edit_href: String,
     pub archive_href: String,
     pub history_href: String,
@@ -336,6 +351,9 @@ pub struct PlaceFormPage {
     pub access_modes: Vec<Opt>,
     pub labels: Vec<Opt>,
     pub statuses: Vec<Opt>,
+    /// A proposed edit (no status; a message for the moderators), not an edit.
+    pub proposal: bool,
+    pub proposal_message: String,
 }
 
 impl PlaceFormPage {

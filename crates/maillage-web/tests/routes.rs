@@ -130,6 +130,25 @@ fn sample(route: &Route) -> Option<Sample> {
             s("/reseaux/{network}/coordination", Body::Form(&[("email", "personne@exemple.fr")]), 422)
         }
         (M::Get, "/reseaux/{id}/carte") => s("/reseaux/{network}/carte", Body::None, 200),
+        (M::Get, "/lieux/{id}/proposer") => s("/lieux/{id}/proposer", Body::None, 200),
+        // A proposal on a stale version: a conflict for whoever may propose.
+        (M::Post, "/lieux/{id}/proposer") => s("/lieux/{id}/proposer", Body::Form(stale_form), 409),
+        (M::Get, "/lieux/{id}/signaler") => s("/lieux/{id}/signaler", Body::None, 200),
+        (M::Post, "/lieux/{id}/signaler") => {
+            s("/lieux/{id}/signaler", Body::Form(&[("kind", "inconnu")]), 422)
+        }
+        (M::Get, "/moderation") => s("/moderation", Body::None, 200),
+        // No such item: 404 for whoever is signed in.
+        (M::Post, "/moderation/propositions/{id}/decision") => s(
+            "/moderation/propositions/00000000-0000-0000-0000-000000000001/decision",
+            Body::Form(&[("decision", "accept"), ("version", "1")]),
+            404,
+        ),
+        (M::Post, "/moderation/signalements/{id}/decision") => s(
+            "/moderation/signalements/00000000-0000-0000-0000-000000000001/decision",
+            Body::Form(&[("decision", "accept"), ("version", "1")]),
+            404,
+        ),
         (M::Get, "/communautes") => s("/communautes", Body::None, 200),
         (M::Get, "/communautes/nouveau") => s("/communautes/nouveau", Body::None, 200),
         (M::Post, "/communautes/nouveau") => s("/communautes/nouveau", Body::Form(&[("name", "")]), 422),

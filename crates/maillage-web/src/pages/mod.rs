@@ -26,6 +26,7 @@ mod communities;
 mod directory;
 mod import;
 mod login;
+mod moderation;
 mod networks;
 mod place;
 mod place_form;
@@ -36,6 +37,7 @@ use communities::*;
 use directory::*;
 use import::*;
 use login::*;
+use moderation::*;
 use networks::*;
 pub(crate) use networks::{network_filter, status_key};
 use place::*;
@@ -68,6 +70,11 @@ pub fn routes() -> Router<AppState> {
         .route("/reseaux/{id}/adhesions/{place}/retrait", post(leave_network))
         .route("/reseaux/{id}/coordination", post(coordination))
         .route("/reseaux/{id}/carte", get(embed))
+        .route("/lieux/{id}/proposer", get(propose_form).post(propose))
+        .route("/lieux/{id}/signaler", get(report_form).post(report))
+        .route("/moderation", get(queue))
+        .route("/moderation/propositions/{id}/decision", post(decide_proposal))
+        .route("/moderation/signalements/{id}/decision", post(decide_report))
         .route("/communautes", get(communities_list))
         .route("/communautes/nouveau", get(new_community_form).post(create_community))
         .route("/communautes/{id}", get(community_page))

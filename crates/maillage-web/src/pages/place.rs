@@ -51,12 +51,19 @@ pub(super) async fn place_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<String>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, WebError> {
     let lang = ctx.lang;
     let id = parse_id(&id, lang)?;
     let app = state.app();
     let place = app.place(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
     let can_edit = app.may_edit(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
+    let can_propose = ctx.is_signed_in() && !can_edit;
+    let sent = match Pairs::parse(q.unwrap_or_default().as_bytes()).first("envoye") {
+        Some("proposition") => Some("proposal"),
+        Some("signalement") => Some("report"),
+        _ => None,
+    };
     let d = &place.data;
     let reference = app.reference;
     let departement = reference
@@ -183,6 +190,8 @@ pub(super) async fn place_page(
         source: place.provenance.source.clone(),
         updated: place.updated_at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y").to_string(),
         can_edit,
+        can_propose,
+        sent,
         edit_href: format!("/lieux/{}/modifier", place.id),
         archive_href: format!("/lieux/{}/archiver", place.id),
         history_href: format!("/lieux/{}/historique", place.id),

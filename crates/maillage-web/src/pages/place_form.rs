@@ -96,6 +96,8 @@ pub(super) fn form_page(
         access_modes: vocab_options::<AccessMode>(lang, &input.access_modes),
         labels: vocab_options::<Label>(lang, &input.labels),
         statuses,
+        proposal: false,
+        proposal_message: String::new(),
     }
 }
 

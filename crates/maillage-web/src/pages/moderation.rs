@@ -1,0 +1,361 @@
+//! Contribution and moderation pages: proposing an edit of a place (the place form, sent
+//! to the queue instead of saved), reporting a problem, and the moderation queue with its
+//! decisions.
+
+use super::*;
+use askama::Template;
+use maillage_domain::messages::Message;
+use maillage_domain::moderation::{ModerationId, ReportKind};
+
+fn parse_item(id: &str, lang: Lang) -> Result<ModerationId, WebError> {
+    id.parse().map_err(|_| WebError::page(AppError::NotFound, lang))
+}
+
+// --- proposing an edit -----------------------------------------------------------------
+
+fn proposal_form(
+    ctx: &Ctx,
+    id: PlaceId,
+    input: &PlaceInput,
+    message: &str,
+    errors: Option<&ValidationErrors>,
+) -> PlaceFormPage {
+    let mut page = form_page(
+        ctx,
+        t(ctx.lang, "moderation.propose_title").into(),
+        format!("/lieux/{id}/proposer"),
+        input,
+        errors,
+        errors.map(|e| e.warnings.as_slice()).unwrap_or(&[]),
+        false,
+    );
+    page.proposal = true;
+    page.proposal_message = message.to_owned();
+    page
+}
+
+pub(super) async fn propose_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let id = parse_id(&id, lang)?;
+    if let Some(r) = require_signed_in(&ctx, &format!("/lieux/{id}/proposer")) {
+        return Ok(r);
+    }
+    let place = state.app().place(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
+    Ok(html(proposal_form(&ctx, id, &PlaceInput::from(&place), "", None)))
+}
+
+pub(super) async fn propose(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let id = parse_id(&id, lang)?;
+    if let Some(r) = require_signed_in(&ctx, &format!("/lieux/{id}/proposer")) {
+        return Ok(r);
+    }
+    let pairs = match Pairs::parse_form(&body) {
+        Ok(pairs) => pairs,
+        Err(bad) => return Ok(not_utf8_page(&ctx, &bad)),
+    };
+    if !csrf_ok(&ctx, pairs.first("csrf")) {
+        return Err(csrf_error(&ctx, Surface::Page));
+    }
+    let (input, errors) = place_input_from_form(&pairs);
+    let message = pairs.first("message").unwrap_or("").to_owned();
+    if !errors.is_empty() {
+        let page = proposal_form(&ctx, id, &input, &message, Some(&errors));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response());
+    }
+    match state.app().propose_edit(&ctx.actor, id, &input, Some(&message)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/lieux/{id}?envoye=proposition")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let page = proposal_form(&ctx, id, &input, &message, Some(&errors));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response())
+        }
+        Err(AppError::Conflict { current }) => {
+            // The place changed while the proposal was written: the form again, at the
+            // stored version, with what was typed.
+            let input = PlaceInput { version: Some(current), ..input };
+            let mut page = proposal_form(&ctx, id, &input, &message, None);
+            page.warning_list.push(t(lang, "moderation.place_changed").into());
+            Ok((StatusCode::CONFLICT, html(page)).into_response())
+        }
+        Err(e) => Err(WebError::page(e, lang)),
+    }
+}
+
+// --- reporting a problem ---------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "report.html")]
+pub(crate) struct ReportPage {
+    pub c: Chrome,
+    pub place_name: String,
+    pub place_href: String,
+    pub action: String,
+    pub kinds: Vec<Opt>,
+    pub message: String,
+    pub errors: Vec<(String, String)>,
+}
+
+impl ReportPage {
+    pub fn err(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+fn report_page(
+    ctx: &Ctx,
+    place: &Place,
+    kind: &str,
+    message: &str,
+    errors: Option<&ValidationErrors>,
+) -> ReportPage {
+    let lang = ctx.lang;
+    ReportPage {
+        c: Chrome::new(
+            ctx,
+            Message::new("moderation.report_title").with("name", &place.data.name).render(lang),
+        ),
+        place_name: place.data.name.clone(),
+        place_href: format!("/lieux/{}", place.id),
+        action: format!("/lieux/{}/signaler", place.id),
+        kinds: ReportKind::ALL
+            .iter()
+            .map(|k| Opt {
+                value: k.code().into(),
+                label: t(lang, k.label_key()).into(),
+                selected: k.code() == kind,
+            })
+            .collect(),
+        message: message.to_owned(),
+        errors: errors
+            .map(|e| e.errors.iter().map(|e| (e.field.clone(), e.message(lang.code()))).collect())
+            .unwrap_or_default(),
+    }
+}
+
+pub(super) async fn report_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let id = parse_id(&id, lang)?;
+    let place = state.app().place(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
+    Ok(remember_lang(&ctx, html(report_page(&ctx, &place, "", "", None))))
+}
+
+pub(super) async fn report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let id = parse_id(&id, lang)?;
+    let pairs = match Pairs::parse_form(&body) {
+        Ok(pairs) => pairs,
+        Err(bad) => return Ok(not_utf8_page(&ctx, &bad)),
+    };
+    if !csrf_ok(&ctx, pairs.first("csrf")) {
+        return Err(csrf_error(&ctx, Surface::Page));
+    }
+    let app = state.app();
+    let place = app.place(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
+    let (kind, message) = (pairs.first("kind").unwrap_or(""), pairs.first("message").unwrap_or(""));
+    match app.report_problem(&ctx.actor, id, kind, Some(message)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/lieux/{id}?envoye=signalement")).into_response()),
+        Err(AppError::Validation(errors)) => {
+            let page = report_page(&ctx, &place, kind, message, Some(&errors));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response())
+        }
+        Err(e) => Err(WebError::page(e, lang)),
+    }
+}
+
+// --- the queue -------------------------------------------------------------------------
+
+pub(crate) struct ChangeRow {
+    pub label: String,
+    pub current: String,
+    pub proposed: String,
+}
+
+pub(crate) struct ProposalRow {
+    pub place_name: String,
+    pub place_href: String,
+    pub proposer: String,
+    pub when: String,
+    pub message: String,
+    pub changes: Vec<ChangeRow>,
+    pub stale: bool,
+    pub own: bool,
+    pub decide_href: String,
+    pub version: i64,
+}
+
+pub(crate) struct ReportRow {
+    pub place_name: String,
+    pub place_href: String,
+    pub kind: String,
+    pub when: String,
+    pub message: String,
+    pub decide_href: String,
+    pub version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "moderation.html")]
+pub(crate) struct ModerationPage {
+    pub c: Chrome,
+    pub proposals: Vec<ProposalRow>,
+    pub reports: Vec<ReportRow>,
+    pub drafts: Vec<PlaceItem>,
+    pub drafts_total: u64,
+}
+
+fn when(at: chrono::DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// A field's value as a person reads it (lists joined, empty as a dash).
+fn shown(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) if s.is_empty() => "—".into(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) if items.is_empty() => "—".into(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+pub(super) async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    if let Some(r) = require_signed_in(&ctx, "/moderation") {
+        return Ok(r);
+    }
+    let q = state.app().moderation_queue(&ctx.actor).await.map_err(|e| WebError::page(e, lang))?;
+    let page = ModerationPage {
+        c: Chrome::new(&ctx, t(lang, "moderation.title")),
+        proposals: q
+            .proposals
+            .iter()
+            .map(|p| ProposalRow {
+                place_name: p.place_name.clone(),
+                place_href: format!("/lieux/{}", p.proposal.place),
+                proposer: if p.proposer_name.is_empty() {
+                    t(lang, "communities.deleted_author").into()
+                } else {
+                    p.proposer_name.clone()
+                },
+                when: when(p.proposal.created_at),
+                message: p.proposal.message.clone(),
+                changes: p
+                    .changes
+                    .iter()
+                    .map(|c| ChangeRow {
+                        label: crate::i18n::field_label(lang, "form.", &c.field),
+                        current: shown(&c.current),
+                        proposed: shown(&c.proposed),
+                    })
+                    .collect(),
+                stale: p.stale,
+                own: p.own,
+                decide_href: format!("/moderation/propositions/{}/decision", p.proposal.id),
+                version: p.proposal.version,
+            })
+            .collect(),
+        reports: q
+            .reports
+            .iter()
+            .map(|r| ReportRow {
+                place_name: r.place_name.clone(),
+                place_href: format!("/lieux/{}", r.report.place),
+                kind: t(lang, r.report.kind.label_key()).into(),
+                when: when(r.report.created_at),
+                message: r.report.message.clone(),
+                decide_href: format!("/moderation/signalements/{}/decision", r.report.id),
+                version: r.report.version,
+            })
+            .collect(),
+        drafts: q.drafts.iter().map(|p| PlaceItem::new(p, lang, None, Utc::now())).collect(),
+        drafts_total: q.drafts_total,
+    };
+    Ok(remember_lang(&ctx, html(page)))
+}
+
+/// The decision of a form: `accept` or `reject`, and the version shown.
+fn decision(pairs: &Pairs, lang: Lang) -> Result<(bool, i64), WebError> {
+    let accept = match pairs.first("decision") {
+        Some("accept") => true,
+        Some("reject") => false,
+        _ => {
+            return Err(WebError::bad_input(
+                "decision",
+                Message::new("networks.decision_required"),
+                lang,
+                Surface::Page,
+            ));
+        }
+    };
+    let version = pairs.first("version").and_then(|v| v.parse().ok()).ok_or_else(|| {
+        WebError::bad_input("version", Message::new("request.missing_version"), lang, Surface::Page)
+    })?;
+    Ok((accept, version))
+}
+
+pub(super) async fn decide_proposal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let id = parse_item(&id, lang)?;
+    let pairs =
+        Pairs::parse_form(&body).map_err(|bad| WebError::page(ValidationErrors::from(bad.error()), lang))?;
+    if !csrf_ok(&ctx, pairs.first("csrf")) {
+        return Err(csrf_error(&ctx, Surface::Page));
+    }
+    let (accept, version) = decision(&pairs, lang)?;
+    state
+        .app()
+        .decide_proposal(&ctx.actor, id, accept, version, pairs.first("reason"))
+        .await
+        .map_err(|e| WebError::page(e, lang))?;
+    Ok(Redirect::to("/moderation#propositions").into_response())
+}
+
+pub(super) async fn decide_report(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let id = parse_item(&id, lang)?;
+    let pairs =
+        Pairs::parse_form(&body).map_err(|bad| WebError::page(ValidationErrors::from(bad.error()), lang))?;
+    if !csrf_ok(&ctx, pairs.first("csrf")) {
+        return Err(csrf_error(&ctx, Surface::Page));
+    }
+    let (accept, version) = decision(&pairs, lang)?;
+    state
+        .app()
+        .decide_report(&ctx.actor, id, accept, version, pairs.first("note"))
+        .await
+        .map_err(|e| WebError::page(e, lang))?;
+    Ok(Redirect::to("/moderation#signalements").into_response())
+}
