@@ -44,6 +44,10 @@ pub struct PersonalData {
     pub publications: Vec<PublicationData>,
     /// The person's requests to join communities, waiting or declined (with the answer).
     pub community_requests: Vec<CommunityRequestData>,
+    /// The edits the person proposed, with the decision and its reason.
+    pub proposals: Vec<maillage_domain::moderation::Proposal>,
+    /// The problems the person reported (signed in), with the note of whoever closed them.
+    pub reports: Vec<maillage_domain::moderation::Report>,
     /// What is not in the file, and why.
     pub notes: Vec<&'static str>,
 }
@@ -306,6 +310,8 @@ impl App {
             network_memberships,
             publications,
             community_requests,
+            proposals: self.store.proposals_by(user.id).await?,
+            reports: self.store.reports_by(user.id).await?,
             notes: vec![
                 "Le mot de passe n'est conservé que sous forme d'empreinte (argon2), qui n'est pas exportée. / The password is kept only as a hash (argon2), which is not exported.",
                 "Les jetons de session et de réinitialisation ne sont conservés que sous forme d'empreinte : seules leurs dates figurent ici. / Session and reset tokens are kept only as hashes: only their dates are listed.",

@@ -633,6 +633,47 @@ impl App {
                 .await?;
             }
         }
+        for p in &demo.proposals {
+            let (Some(place), Some(&proposer)) = (places.get(p.place), user_ids.get(p.proposer)) else {
+                continue;
+            };
+            let mut input = p.input.clone();
+            input.status = None;
+            input.version = Some(place.version);
+            tx.insert_proposal(&maillage_domain::moderation::Proposal {
+                id: maillage_domain::moderation::ModerationId::new(),
+                place: place.id,
+                base_version: place.version,
+                input,
+                message: p.message.clone(),
+                proposer: Some(proposer),
+                status: maillage_domain::moderation::ItemStatus::Open,
+                decided_by: None,
+                decided_at: None,
+                reason: String::new(),
+                created_at: now,
+                version: 1,
+            })
+            .await?;
+        }
+        for r in &demo.reports {
+            let Some(place) = places.get(r.place) else { continue };
+            let kind = r.kind.parse().map_err(|e| AppError::Internal(format!("demo report kind: {e:?}")))?;
+            tx.insert_report(&maillage_domain::moderation::Report {
+                id: maillage_domain::moderation::ModerationId::new(),
+                place: place.id,
+                kind,
+                message: r.message.clone(),
+                reporter: None,
+                status: maillage_domain::moderation::ItemStatus::Open,
+                decided_by: None,
+                decided_at: None,
+                note: String::new(),
+                created_at: now,
+                version: 1,
+            })
+            .await?;
+        }
         tx.commit().await?;
         progress(total, total);
         Ok(DemoSummary {

@@ -102,6 +102,11 @@ async fn a_proposed_edit_waits_for_the_manager_then_applies_with_the_proposer_cr
         "the proposer is credited"
     );
     assert!(app.moderation_queue(&manager).await.unwrap().proposals.is_empty());
+    // The proposer finds it, decided, in their data.
+    let data = app.my_personal_data(&claire).await.unwrap();
+    assert_eq!(data.proposals.len(), 1);
+    assert_eq!(data.proposals[0].status, maillage_domain::moderation::ItemStatus::Accepted);
+    assert_eq!(data.proposals[0].message, "Les horaires ont changé");
 }
 
 #[tokio::test]
@@ -176,4 +181,29 @@ async fn visitors_report_problems_and_those_who_answer_for_the_place_resolve_the
         Err(AppError::Conflict { .. })
     ));
     assert!(app.moderation_queue(&admin).await.unwrap().reports.is_empty());
+}
+
+#[tokio::test]
+async fn the_demo_fills_a_managers_queue_with_a_proposal_and_a_report() {
+    let outbox = tempfile::tempdir().unwrap();
+    let (_db, app) = fresh_app(&outbox).await;
+    app.load_demo(300, 2026, &|_, _| {}).await.unwrap();
+    let admin = person(&app, "admin@exemple.fr", true).await;
+    let queue = app.moderation_queue(&admin).await.unwrap();
+    assert!(!queue.proposals.is_empty() && !queue.reports.is_empty(), "{queue:?}");
+    assert!(queue.proposals.iter().all(|p| !p.changes.is_empty() && !p.stale));
+    // The manager of the first proposal's place sees it too, and may apply it.
+    let first = &queue.proposals[0];
+    let users = app.list_users(&admin).await.unwrap();
+    let mut seen = false;
+    for u in users.iter().filter(|u| u.user.email.as_str().starts_with("gestion.")) {
+        let actor = app.actor_of(&u.user).await.unwrap();
+        let theirs = app.moderation_queue(&actor).await.unwrap();
+        if theirs.proposals.iter().any(|p| p.proposal.id == first.proposal.id) {
+            app.decide_proposal(&actor, first.proposal.id, true, first.proposal.version, None).await.unwrap();
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "a demo manager answers for the proposal's place");
 }

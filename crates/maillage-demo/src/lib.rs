@@ -73,6 +73,29 @@ pub struct DemoData {
     pub users: Vec<DemoUser>,
     pub networks: Vec<DemoNetwork>,
     pub communities: Vec<DemoCommunity>,
+    /// Edits proposed by demo accounts on places they do not manage, waiting in the queue
+    /// of those places' managers.
+    pub proposals: Vec<DemoProposal>,
+    /// Problems reported by visitors on managed places.
+    pub reports: Vec<DemoReport>,
+}
+
+/// A demo edit proposal: the place's input with a new summary and hours.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoProposal {
+    /// Indexes into [`DemoData::places`] and [`DemoData::users`].
+    pub place: usize,
+    pub proposer: usize,
+    pub input: PlaceInput,
+    pub message: String,
+}
+
+/// A demo report: a place, a kind code (`hours`, `closed`…) and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoReport {
+    pub place: usize,
+    pub kind: &'static str,
+    pub message: String,
 }
 
 /// Generate a demo network of `count` places (use [`DEFAULT_COUNT`] for the full network).
@@ -96,7 +119,8 @@ pub fn demo_data(reference: &Reference, count: usize, seed: u64) -> DemoData {
     let mut users = users(&places, &mut rng);
     let networks = networks::networks(reference, &places, &mut users, &mut rng);
     let communities = communities::communities(&users, &mut rng);
-    DemoData { places, users, networks, communities }
+    let (proposals, reports) = moderation(&places, &users);
+    DemoData { places, users, networks, communities, proposals, reports }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1284,6 +1308,44 @@ fn admin(local: &str, display_name: &str) -> DemoUser {
         is_admin: true,
         manages: Vec::new(),
     }
+}
+
+/// A few proposals and reports on the published places of the first managers, so that a
+/// manager's moderation queue is not empty: each proposal comes from another manager.
+fn moderation(places: &[DemoPlace], users: &[DemoUser]) -> (Vec<DemoProposal>, Vec<DemoReport>) {
+    let managers: Vec<usize> = (0..users.len()).filter(|&i| users[i].email.starts_with("gestion.")).collect();
+    let mut proposals = Vec::new();
+    let mut reports = Vec::new();
+    for (n, &m) in managers.iter().take(3).enumerate() {
+        let Some(&place) =
+            users[m].manages.iter().find(|&&p| places[p].input.status.as_deref() == Some("published"))
+        else {
+            continue;
+        };
+        let proposer = managers[(n + 3) % managers.len()];
+        if proposer != m {
+            let mut input = places[place].input.clone();
+            input.summary =
+                Some("Lieu ouvert à tous : ateliers, permanences et accompagnement au numérique.".into());
+            input.opening_hours = Some("Tu-Sa 10:00-18:00; PH off".into());
+            proposals.push(DemoProposal {
+                place,
+                proposer,
+                input,
+                message: "Horaires relevés sur place la semaine dernière.".into(),
+            });
+        }
+        reports.push(DemoReport {
+            place,
+            kind: if n % 2 == 0 { "hours" } else { "contact" },
+            message: if n % 2 == 0 {
+                "Fermé le samedi depuis septembre.".into()
+            } else {
+                "Le numéro de téléphone ne répond plus.".into()
+            },
+        });
+    }
+    (proposals, reports)
 }
 
 /// Département of an INSEE code: `2A`, `974`, `42`…

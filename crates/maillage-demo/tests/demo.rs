@@ -417,3 +417,17 @@ fn demo_communities_validate_and_their_people_are_demo_accounts() {
         );
     }
 }
+
+#[test]
+fn demo_proposals_come_from_another_account_and_validate() {
+    let net = network();
+    assert!(!net.proposals.is_empty() && !net.reports.is_empty());
+    for p in &net.proposals {
+        assert!(!net.users[p.proposer].manages.contains(&p.place), "a proposal comes from someone else");
+        p.input.validate(Reference::shared(), FarLocation::RefuseUnlessConfirmed).unwrap();
+        assert_ne!(p.input, net.places[p.place].input, "it changes something");
+    }
+    for r in &net.reports {
+        assert!(r.kind.parse::<maillage_domain::moderation::ReportKind>().is_ok());
+    }
+}
