@@ -335,7 +335,8 @@ pub(crate) fn markdown_text(
     max: usize,
     e: &mut ValidationErrors,
 ) -> String {
-    let text = value.unwrap_or("").trim().to_owned();
+    // A browser sends a text area's line breaks as CRLF: stored as LF.
+    let text = value.unwrap_or("").trim().replace("\r\n", "\n");
     if text::check_length(&text, max).is_err() {
         e.push(FieldError::new(field, "too_long", Message::new("text.too_long").with("max", max)));
     } else {

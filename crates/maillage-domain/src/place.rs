@@ -234,6 +234,14 @@ fn list_within(errors: &mut ValidationErrors, field: &str, len: usize, max: usiz
     true
 }
 
+/// Terms in their vocabulary's order: a list is a set, so the same choices sent in another
+/// order (a form's checkboxes, a file's column) are the same value and no change in the
+/// history. Types keep the order given: the first is the place's main type.
+fn in_vocabulary_order<T: Vocabulary + PartialEq>(mut terms: Vec<T>) -> Vec<T> {
+    terms.sort_by_key(|t| T::ALL.iter().position(|x| x == t));
+    terms
+}
+
 fn terms<T>(errors: &mut ValidationErrors, field: &str, values: &[String]) -> Vec<T>
 where
     T: Vocabulary + std::str::FromStr<Err = FieldError> + PartialEq,
@@ -363,7 +371,9 @@ impl PlaceInput {
         }
         let summary =
             e.check("summary", text::plain_text(self.summary.as_deref().unwrap_or(""), SUMMARY_MAX));
-        let description = self.description.as_deref().unwrap_or("").trim().to_owned();
+        // A browser sends a text area's line breaks as CRLF: stored as LF, so that sending
+        // a form back unchanged changes nothing.
+        let description = self.description.as_deref().unwrap_or("").trim().replace("\r\n", "\n");
         if text::check_length(&description, DESCRIPTION_MAX).is_err() {
             e.push(FieldError::new(
                 "description",
@@ -566,7 +576,7 @@ impl PlaceInput {
 
         let siret = optional(&mut e, "siret", &self.siret, SIRET_MAX, Siret::parse);
         let rna = optional(&mut e, "rna", &self.rna, RNA_MAX, Rna::parse);
-        let services = terms(&mut e, "services", &self.services);
+        let services = in_vocabulary_order(terms(&mut e, "services", &self.services));
         let mut equipment: Vec<String> = Vec::new();
         if list_within(&mut e, "equipment", self.equipment.len(), EQUIPMENT_ITEMS_MAX) {
             // Duplicates are dropped in one pass: the key is the item in lower case.
@@ -581,13 +591,13 @@ impl PlaceInput {
         }
         let opening_hours =
             optional(&mut e, "opening_hours", &self.opening_hours, OPENING_HOURS_MAX, OpeningHours::parse);
-        let publics = terms(&mut e, "publics", &self.publics);
-        let support = terms(&mut e, "support", &self.support);
-        let fees = terms(&mut e, "fees", &self.fees);
-        let access_modes = terms(&mut e, "access_modes", &self.access_modes);
+        let publics = in_vocabulary_order(terms(&mut e, "publics", &self.publics));
+        let support = in_vocabulary_order(terms(&mut e, "support", &self.support));
+        let fees = in_vocabulary_order(terms(&mut e, "fees", &self.fees));
+        let access_modes = in_vocabulary_order(terms(&mut e, "access_modes", &self.access_modes));
         let accessibility_url =
             optional(&mut e, "accessibility_url", &self.accessibility_url, URL_MAX, WebUrl::parse);
-        let labels = terms(&mut e, "labels", &self.labels);
+        let labels = in_vocabulary_order(terms(&mut e, "labels", &self.labels));
         let email = optional(&mut e, "email", &self.email, EMAIL_MAX, Email::parse);
         let phone = optional(&mut e, "phone", &self.phone, PHONE_MAX, Phone::parse);
         let website = optional(&mut e, "website", &self.website, URL_MAX, WebUrl::parse);
