@@ -24,10 +24,13 @@ pub fn routes() -> Router<AppState> {
     let doc: serde_json::Value =
         serde_json::from_str(OPENAPI_JSON).expect("openapi.json is valid JSON (tested)");
     let doc = Arc::new(doc);
-    // Without the top bar (an address field, useless here), and without the online
-    // validator badge (it asks another host).
+    // Without the top bar (an address field, useless here), the online validator badge
+    // (it asks another host) or deep links (links nested in the operations' buttons).
     let config = Arc::new(
-        utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"]).use_base_layout().validator_url("none"),
+        utoipa_swagger_ui::Config::new(["/api/v1/openapi.json"])
+            .use_base_layout()
+            .validator_url("none")
+            .deep_linking(false),
     );
     Router::new()
         .route("/api/v1/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
