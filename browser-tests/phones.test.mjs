@@ -195,4 +195,14 @@ describe('the API documentation', () => {
       await assertAccessible(page, '/api/docs/ with an operation open');
     });
   });
+
+  test('an operation opened at 320 px does not scroll sideways', async () => {
+    await withPage(browser, 'api-docs-320', SMALL, async (page) => {
+      await page.goto(url('/api/docs/'));
+      // A POST operation: a request body and its schema, the widest part.
+      await page.locator('.opblock-post .opblock-summary-control').first().click();
+      await page.locator('.opblock-post .opblock-body').first().waitFor({ state: 'visible' });
+      await assertNoSidewaysScroll(page, '/api/docs/ with a POST operation open at 320 px');
+    });
+  });
 });
