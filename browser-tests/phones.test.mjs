@@ -198,13 +198,14 @@ describe('the API documentation', () => {
     });
   });
 
-  test('an operation opened at 320 px does not scroll sideways', async () => {
+  test('an operation opened at 320 px does not scroll sideways and passes axe-core', async () => {
     await withPage(browser, 'api-docs-320', SMALL, async (page) => {
       await page.goto(url('/api/docs/'));
       // A POST operation: a request body and its schema, the widest part.
       await page.locator('.opblock-post .opblock-summary-control').first().click();
       await page.locator('.opblock-post .opblock-body .responses-table').first().waitFor({ state: 'visible' });
       await assertNoSidewaysScroll(page, '/api/docs/ with a POST operation open at 320 px');
+      await assertAccessible(page, '/api/docs/ with a POST operation open at 320 px');
     });
   });
 });

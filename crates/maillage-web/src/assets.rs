@@ -55,6 +55,7 @@ struct Prepared {
     gzip: Option<Bytes>,
     /// The plain representation's ETag; the gzip one's ends in `-gz`.
     tag: String,
+    cache_control: &'static str,
 }
 
 impl Prepared {
@@ -70,7 +71,10 @@ impl Prepared {
         });
         let hash = sha2::Sha256::digest(&plain);
         let tag = hash.iter().take(12).map(|b| format!("{b:02x}")).collect();
-        Self { content_type, plain, gzip, tag }
+        // The API's description is revalidated at each use (it changes with the server);
+        // files are kept a day.
+        let cache_control = if path.starts_with("api/") { "no-cache" } else { "public, max-age=86400" };
+        Self { content_type, plain, gzip, tag, cache_control }
     }
 
     fn respond(&self, headers: &HeaderMap) -> Response {
@@ -88,7 +92,7 @@ impl Prepared {
             response
         };
         let h = response.headers_mut();
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static(self.cache_control));
         if self.gzip.is_some() {
             h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
         }

@@ -92,6 +92,13 @@ async fn other_text_assets_are_compressed_too_and_images_are_not() {
         assert!(gzip.len() < plain.len(), "{path}: {} compressed, {} plain", gzip.len(), plain.len());
         assert_eq!(gunzip(&gzip), plain, "{path}");
     }
+    // The OpenAPI document too, revalidated at each use.
+    let (status, headers, gzip) = fetch(&app, "/api/v1/openapi.json", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(header(&headers, header::CONTENT_ENCODING), "gzip");
+    assert_eq!(header(&headers, header::CONTENT_TYPE), "application/json");
+    assert_eq!(header(&headers, header::CACHE_CONTROL), "no-cache");
+    assert_eq!(gunzip(&gzip), include_str!("../openapi.json").as_bytes());
     let (status, headers, _) =
         fetch(&app, "/assets/vendor/leaflet/images/marker-icon.png", &[("accept-encoding", "gzip")]).await;
     assert_eq!(status, StatusCode::OK);
