@@ -157,8 +157,10 @@ pub fn route_list() -> Vec<Route> {
         r(Get, "/assets/departements.geojson", Open),
         r(Get, "/assets/{*path}", Open),
         r(Get, "/favicon.ico", Open),
-        // The OpenAPI document and its viewer (openapi.rs, routes made by utoipa).
+        // The OpenAPI document and its viewer (openapi.rs): our page, Swagger UI's files.
         r(Get, "/api/v1/openapi.json", Open),
+        r(Get, "/api/docs", Open),
         r(Get, "/api/docs/", Open),
+        r(Get, "/api/docs/{*path}", Open),
     ]
 }

@@ -369,6 +369,13 @@ impl PlaceFormPage {
     }
 }
 
+/// The API documentation: Swagger UI draws the OpenAPI document into it.
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+pub struct ApiDocsPage {
+    pub c: Chrome,
+}
+
 #[derive(Template)]
 #[template(path = "login.html")]
 pub struct LoginPage {

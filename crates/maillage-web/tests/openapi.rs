@@ -38,6 +38,49 @@ async fn every_api_route_is_documented_and_every_documented_route_answers() {
 }
 
 #[tokio::test]
+async fn the_api_documentation_is_a_page_of_the_site_with_swagger_ui_served_from_the_binary() {
+    let app = spawn().await;
+    let page = app.get(None, "/api/docs/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    for needed in [
+        "<html lang=\"fr\"",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<main id=\"content\"",
+        "<a href=\"/\">",
+        "<div id=\"swagger-ui\"></div>",
+        "<noscript>",
+        "href=\"/api/v1/openapi.json\"",
+    ] {
+        assert!(page.body.contains(needed), "{needed} missing from the documentation page");
+    }
+    let english = app.get(None, "/api/docs/?lang=en").await;
+    assert!(english.body.contains("<html lang=\"en\"") && english.body.contains("API documentation"));
+    assert_eq!(app.get(None, "/api/docs").await.location(), "/api/docs/");
+    assert_eq!(app.get(None, "/api/docs/index.html").await.location(), "/api/docs/");
+    for (file, kind) in [
+        ("swagger-ui.css", "text/css"),
+        ("swagger-ui-bundle.js", "javascript"),
+        ("swagger-ui-standalone-preset.js", "javascript"),
+        ("swagger-initializer.js", "javascript"),
+    ] {
+        let r = app.get(None, &format!("/api/docs/{file}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{file}");
+        let content_type = r.headers.get("content-type").unwrap().to_str().unwrap();
+        assert!(content_type.contains(kind), "{file}: {content_type}");
+        assert!(
+            r.headers.get("content-encoding").is_none(),
+            "{file} sent compressed to a client that did not ask"
+        );
+    }
+    let init = app.get(None, "/api/docs/swagger-initializer.js").await.body;
+    assert!(init.contains("/api/v1/openapi.json"), "{init}");
+    assert!(init.contains("\"BaseLayout\""), "no top bar: {init}");
+    assert!(init.contains("\"deepLinking\": false"), "no links nested in buttons: {init}");
+    assert!(init.contains("\"validatorUrl\": \"none\""), "no online validator: {init}");
+    assert_eq!(app.get(None, "/api/docs/nothing.js").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn the_place_input_schema_states_every_bound_the_server_applies() {
     use maillage_domain::place as p;
     let app = spawn().await;

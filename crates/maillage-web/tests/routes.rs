@@ -273,7 +273,9 @@ fn sample(route: &Route) -> Option<Sample> {
         (M::Get, "/assets/{*path}") => s("/assets/site.css", Body::None, 200),
         (M::Get, "/favicon.ico") => s("/favicon.ico", Body::None, 200),
         (M::Get, "/api/v1/openapi.json") => s("/api/v1/openapi.json", Body::None, 200),
+        (M::Get, "/api/docs") => s("/api/docs", Body::None, 303),
         (M::Get, "/api/docs/") => s("/api/docs/", Body::None, 200),
+        (M::Get, "/api/docs/{*path}") => s("/api/docs/swagger-ui.css", Body::None, 200),
         _ => return None,
     })
 }

@@ -520,6 +520,17 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "The form expired: reload the page and try again.",
     ),
     ("error.back", "Retour à l'accueil", "Back to the home page"),
+    ("apidocs.title", "Documentation de l'API", "API documentation"),
+    (
+        "apidocs.lead",
+        "L'API de Maillage sert en JSON les lieux, les réseaux et les analyses du territoire. Son document OpenAPI 3.1 :",
+        "Maillage's API serves places, networks and territory analyses as JSON. Its OpenAPI 3.1 document:",
+    ),
+    (
+        "apidocs.noscript",
+        "La présentation interactive du document demande JavaScript ; le document lui-même se lit sans.",
+        "The interactive view of the document needs JavaScript; the document itself reads without it.",
+    ),
     (
         "footer.data",
         "Données des lieux sous Licence Ouverte / Etalab 2.0.",

@@ -148,12 +148,21 @@ pub(crate) struct Bar {
     pub y: usize,
 }
 
+/// The height of a bar's row in the chart of types: its label, then the bar below it (so
+/// that no label, however long, runs into its bar).
+const BAR_ROW: usize = 40;
+
 fn bars(counts: &[Count], label: impl Fn(&Count) -> String) -> Vec<Bar> {
     let max = counts.iter().map(|c| c.count).max().unwrap_or(1).max(1) as f64;
     counts
         .iter()
         .enumerate()
-        .map(|(i, c)| Bar { label: label(c), count: c.count, width: 100.0 * c.count as f64 / max, y: i * 28 })
+        .map(|(i, c)| Bar {
+            label: label(c),
+            count: c.count,
+            width: 100.0 * c.count as f64 / max,
+            y: i * BAR_ROW,
+        })
         .collect()
 }
 
@@ -327,7 +336,7 @@ fn detail_page(
             &Resource::Network { id, ancestors: detail.ancestors.iter().map(|a| a.id).collect() },
         ),
         may_create_sub: detail.may_create_sub,
-        type_chart_height: type_bars.len() * 28,
+        type_chart_height: type_bars.len() * BAR_ROW,
         type_bars,
         departements: figures
             .by_departement
