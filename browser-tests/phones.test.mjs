@@ -23,6 +23,10 @@ before(async () => {
     const network = await page.locator('ul.networks h2 a').first().getAttribute('href');
     assert.ok(network?.startsWith('/reseaux/'), 'no network for "Bretagne"');
     found.network = network.split(/[?#]/)[0];
+    await page.goto(url('/communautes?q=educatifs'));
+    const community = await page.locator('ul.communities h2 a').first().getAttribute('href');
+    assert.ok(community?.startsWith('/communautes/'), 'no community for "educatifs"');
+    found.community = community.split(/[?#]/)[0];
     await page.goto(url('/connexion'));
     await page.fill('input[name="email"]', 'admin@demo.maillage.example');
     await page.fill('input[type="password"]', 'demo-maillage');
@@ -132,6 +136,9 @@ const PUBLIC = [
   { name: 'networks', path: '/reseaux', nojs: true },
   { name: 'network', path: () => found.network, axe: true, nojs: true },
   { name: 'network-embed', path: () => `${found.network}/carte` },
+  { name: 'communities', path: '/communautes', nojs: true },
+  { name: 'community', path: () => found.community, axe: true, nojs: true },
+  { name: 'report', path: () => `${found.place}/signaler`, nojs: true },
   { name: 'login', path: '/connexion', nojs: true },
   { name: 'reset-request', path: '/mot-de-passe/oubli' },
   { name: 'api-docs', path: '/api/docs/' },
@@ -146,6 +153,10 @@ const SIGNED_IN = [
   { name: 'edit-place', path: () => `${found.place}/modifier`, nojs: true },
   { name: 'new-network', path: '/reseaux/nouveau', nojs: true },
   { name: 'edit-network', path: () => `${found.network}/modifier` },
+  { name: 'new-community', path: '/communautes/nouveau', nojs: true },
+  { name: 'edit-community', path: () => `${found.community}/modifier` },
+  { name: 'moderation', path: '/moderation', axe: true, nojs: true },
+  { name: 'propose', path: () => `${found.place}/proposer` },
 ];
 
 for (const [group, pages, signedIn] of [
