@@ -83,6 +83,8 @@ pub struct App {
     jobs_started: std::sync::Arc<std::sync::atomic::AtomicBool>,
     /// Networks' figures computed, kept per revision.
     figures: std::sync::Arc<networks::FiguresCache>,
+    /// Potential duplicates found, kept per revision of the places.
+    duplicates: std::sync::Arc<moderation::DuplicatesCache>,
 }
 
 impl App {
@@ -101,6 +103,7 @@ impl App {
             config,
             jobs_started: Default::default(),
             figures: Default::default(),
+            duplicates: Default::default(),
         }
     }
 }

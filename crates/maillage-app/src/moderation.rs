@@ -313,3 +313,110 @@ impl App {
         Ok(())
     }
 }
+
+/// A pair of places that look like one, as a queue shows it.
+#[derive(Debug, Clone)]
+pub struct DuplicatePair {
+    pub a: std::sync::Arc<Place>,
+    pub b: std::sync::Arc<Place>,
+    pub similarity: maillage_domain::duplicates::Similarity,
+}
+
+/// Potential duplicates found at one revision of the places.
+#[derive(Debug, Default)]
+pub(crate) struct DuplicatesCache(std::sync::Mutex<Option<(i64, std::sync::Arc<Vec<DuplicatePair>>)>>);
+
+impl App {
+    /// Every pair of places (published or drafts) that look like one, best first, without
+    /// those marked "not a duplicate": computed once per revision of the places.
+    pub async fn detect_duplicates(&self) -> AppResult<std::sync::Arc<Vec<DuplicatePair>>> {
+        let revision = self.store.places_revision().await?;
+        if let Some((at, pairs)) = &*self.duplicates.0.lock().unwrap_or_else(|p| p.into_inner())
+            && *at == revision
+        {
+            return Ok(std::sync::Arc::clone(pairs));
+        }
+        let pairs = std::sync::Arc::new(self.detect_duplicates_fresh().await?);
+        *self.duplicates.0.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((revision, std::sync::Arc::clone(&pairs)));
+        Ok(pairs)
+    }
+
+    /// [`App::detect_duplicates`] without the cache (what the first visit after a change
+    /// pays; measured by the benchmarks).
+    pub async fn detect_duplicates_fresh(&self) -> AppResult<Vec<DuplicatePair>> {
+        let filter = PlaceFilter {
+            statuses: vec![PlaceStatus::Published, PlaceStatus::Draft],
+            ..PlaceFilter::default()
+        };
+        let wanted = self.store.place_versions(&filter).await?;
+        let known = self.store.not_duplicates().await?;
+        let mut reader = self.store.place_reader(wanted, tokio::runtime::Handle::current());
+        tokio::task::spawn_blocking(move || {
+            let places: Vec<std::sync::Arc<Place>> = reader.by_ref().collect();
+            if let Some(e) = reader.error() {
+                return Err(AppError::from(e));
+            }
+            let candidates: Vec<maillage_domain::duplicates::Candidate> = places
+                .iter()
+                .map(|p| maillage_domain::duplicates::Candidate {
+                    id: p.id.to_string(),
+                    name: p.data.name.clone(),
+                    address: p.data.address.clone(),
+                    commune_code: p.data.commune_code.to_string(),
+                    lat: p.data.location.lat,
+                    lon: p.data.location.lon,
+                    siret: p.data.siret.as_ref().map(|s| s.to_string()),
+                })
+                .collect();
+            Ok(maillage_domain::duplicates::find_duplicates(&candidates)
+                .into_iter()
+                .filter(|(i, j, _)| {
+                    let (a, b) = (places[*i].id, places[*j].id);
+                    let key = if a.to_string() < b.to_string() { (a, b) } else { (b, a) };
+                    !known.contains(&key)
+                })
+                .map(|(i, j, similarity)| DuplicatePair {
+                    a: std::sync::Arc::clone(&places[i]),
+                    b: std::sync::Arc::clone(&places[j]),
+                    similarity,
+                })
+                .collect())
+        })
+        .await
+        .map_err(|e| AppError::failed("duplicates", e))?
+    }
+
+    /// The potential duplicates the actor answers for (one place of the pair at least).
+    pub async fn potential_duplicates(&self, actor: &Actor) -> AppResult<Vec<DuplicatePair>> {
+        actor.user().ok_or(AppError::Unauthenticated)?;
+        let mut out = Vec::new();
+        for pair in self.detect_duplicates().await?.iter() {
+            if self.answers_for(actor, &pair.a).await? || self.answers_for(actor, &pair.b).await? {
+                out.push(pair.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Remember that two places are not duplicates (someone who answers for both).
+    pub async fn mark_not_duplicates(&self, actor: &Actor, a: PlaceId, b: PlaceId) -> AppResult<()> {
+        let user = actor.user().ok_or(AppError::Unauthenticated)?;
+        if a == b {
+            return Err(FieldError::new("b", "same", Message::new("moderation.same_place")).into());
+        }
+        for id in [a, b] {
+            let place = self.store.place(id).await?.ok_or(AppError::NotFound)?;
+            if !self.answers_for(actor, &place).await? {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let mut tx = self.store.transaction().await?;
+        tx.mark_not_duplicates(a, b, user.id, Utc::now()).await?;
+        tx.commit().await?;
+        // The cache holds pairs of this revision: forget it so that the pair goes at once.
+        *self.duplicates.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        tracing::info!(a = %a, b = %b, "not duplicates");
+        Ok(())
+    }
+}

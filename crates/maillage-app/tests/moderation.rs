@@ -207,3 +207,32 @@ async fn the_demo_fills_a_managers_queue_with_a_proposal_and_a_report() {
     }
     assert!(seen, "a demo manager answers for the proposal's place");
 }
+
+#[tokio::test]
+async fn a_place_added_twice_is_a_potential_duplicate_until_marked_otherwise() {
+    let outbox = tempfile::tempdir().unwrap();
+    let (_db, app) = fresh_app(&outbox).await;
+    let admin = person(&app, "admin@exemple.fr", true).await;
+    let with_address = |name: &str, address: &str| PlaceInput {
+        address: Some(address.into()),
+        latitude: Some(45.4397),
+        longitude: Some(4.3872),
+        ..place(name)
+    };
+    let (a, _) =
+        app.create_place(&admin, &with_address("Fablab La Forge", "12 rue de la République")).await.unwrap();
+    let (b, _) =
+        app.create_place(&admin, &with_address("LA FORGE", "12, Rue de la République")).await.unwrap();
+    app.create_place(&admin, &with_address("Médiathèque Jean-Moulin", "3 place de la Mairie")).await.unwrap();
+    let pairs = app.potential_duplicates(&admin).await.unwrap();
+    assert_eq!(pairs.len(), 1, "{pairs:?}");
+    let ids = [pairs[0].a.id, pairs[0].b.id];
+    assert!(ids.contains(&a.id) && ids.contains(&b.id));
+    // Someone who answers for neither does not see it, nor may mark it.
+    let stranger = person(&app, "paul@exemple.fr", false).await;
+    assert!(app.potential_duplicates(&stranger).await.unwrap().is_empty());
+    assert!(matches!(app.mark_not_duplicates(&stranger, a.id, b.id).await, Err(AppError::Forbidden)));
+    app.mark_not_duplicates(&admin, b.id, a.id).await.unwrap();
+    assert!(app.potential_duplicates(&admin).await.unwrap().is_empty(), "remembered, whichever order");
+    assert_eq!(field_error(app.mark_not_duplicates(&admin, a.id, a.id).await.unwrap_err()).1, "same");
+}

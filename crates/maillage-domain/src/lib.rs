@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod community;
+pub mod duplicates;
 pub mod error;
 pub mod fields;
 pub mod gazetteer;

@@ -7,9 +7,10 @@ use crate::pool::with_db;
 use crate::tx::{Tx, is_foreign_key_violation, with_tx};
 use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
-use maillage_domain::UserId;
 use maillage_domain::moderation::{ItemStatus, ModerationId, Proposal, Report, ReportKind};
+use maillage_domain::{PlaceId, UserId};
 use sqlx::Row;
+use std::collections::HashSet;
 
 fn corrupt(what: &str, id: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {id}"))
@@ -247,5 +248,50 @@ impl Tx {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.decide_item("reports", "note", id, expected_version, status, by, note, at).await
+    }
+}
+
+impl Store {
+    /// The pairs said not to be duplicates, each as (smaller id, larger id).
+    pub async fn not_duplicates(&self) -> Result<HashSet<(PlaceId, PlaceId)>, StoreError> {
+        let rows: Vec<(String, String)> = with_db!(self, pool => {
+            sqlx::query_as("SELECT place_a, place_b FROM not_duplicates").fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(a, b)| {
+                Ok((
+                    a.parse().map_err(|_| corrupt("place id", &a))?,
+                    b.parse().map_err(|_| corrupt("place id", &b))?,
+                ))
+            })
+            .collect()
+    }
+}
+
+impl Tx {
+    /// Remember that two places are not duplicates; `false` when it was known already.
+    pub async fn mark_not_duplicates(
+        &mut self,
+        a: PlaceId,
+        b: PlaceId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let (a, b) = if a.to_string() < b.to_string() { (a, b) } else { (b, a) };
+        let done = with_tx!(self, conn => {
+            sqlx::query(
+                "INSERT INTO not_duplicates (place_a, place_b, decided_by, decided_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(a.to_string())
+            .bind(b.to_string())
+            .bind(by.to_string())
+            .bind(at)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| if is_foreign_key_violation(&e) { StoreError::NotFound } else { StoreError::from(e) })?
+            .rows_affected()
+        });
+        Ok(done > 0)
     }
 }

@@ -97,6 +97,7 @@ pub fn route_list() -> Vec<Route> {
         r(Get, "/moderation", SignedIn),
         r(Post, "/moderation/propositions/{id}/decision", SignedIn),
         r(Post, "/moderation/signalements/{id}/decision", SignedIn),
+        r(Post, "/moderation/doublons", SignedIn),
         r(Get, "/communautes", Open),
         r(Get, "/communautes/nouveau", Platform(Action::CreateCommunity)),
         r(Post, "/communautes/nouveau", Platform(Action::CreateCommunity)),

@@ -149,6 +149,15 @@ fn sample(route: &Route) -> Option<Sample> {
             Body::Form(&[("decision", "accept"), ("version", "1")]),
             404,
         ),
+        // Two places that do not exist: 404 for whoever is signed in.
+        (M::Post, "/moderation/doublons") => s(
+            "/moderation/doublons",
+            Body::Form(&[
+                ("a", "00000000-0000-0000-0000-000000000001"),
+                ("b", "00000000-0000-0000-0000-000000000002"),
+            ]),
+            404,
+        ),
         (M::Get, "/communautes") => s("/communautes", Body::None, 200),
         (M::Get, "/communautes/nouveau") => s("/communautes/nouveau", Body::None, 200),
         (M::Post, "/communautes/nouveau") => s("/communautes/nouveau", Body::Form(&[("name", "")]), 422),

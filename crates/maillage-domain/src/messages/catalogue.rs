@@ -2087,4 +2087,23 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "Choix inconnu « {value} » (possibles : {known})",
         "Unknown choice “{value}” (allowed: {known})",
     ),
+    ("moderation.duplicates", "Doublons potentiels", "Potential duplicates"),
+    (
+        "moderation.no_duplicates",
+        "Aucun doublon potentiel parmi les lieux dont vous répondez.",
+        "No potential duplicate among the places you answer for.",
+    ),
+    ("moderation.same_siret", "Même SIRET.", "Same SIRET."),
+    (
+        "moderation.similar",
+        "Noms semblables à {name} %, adresses à {address} %, à {distance} m l'un de l'autre.",
+        "Names {name} % alike, addresses {address} %, {distance} m apart.",
+    ),
+    ("moderation.not_duplicates", "Ce ne sont pas des doublons", "These are not duplicates"),
+    (
+        "moderation.same_place",
+        "Un lieu n'est pas le doublon de lui-même.",
+        "A place is not its own duplicate.",
+    ),
+    ("moderation.place_required", "Lieu manquant ou inconnu.", "Missing or unknown place."),
 ];

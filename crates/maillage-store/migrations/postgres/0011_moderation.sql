@@ -36,3 +36,14 @@ CREATE TABLE reports (
 CREATE INDEX reports_open ON reports (status, created_at);
 CREATE INDEX reports_place ON reports (place_id);
 CREATE INDEX reports_reporter ON reports (reporter_id);
+
+-- Pairs of places a moderator said are not duplicates (place_a < place_b), so that the
+-- detector does not show them again.
+CREATE TABLE not_duplicates (
+    place_a TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    place_b TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    decided_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    decided_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (place_a, place_b),
+    CHECK (place_a < place_b)
+);

@@ -211,12 +211,27 @@ pub(crate) struct ReportRow {
     pub version: i64,
 }
 
+pub(crate) struct DuplicateRow {
+    pub a: PlaceItem,
+    pub b: PlaceItem,
+    pub a_id: String,
+    pub b_id: String,
+    pub a_address: String,
+    pub b_address: String,
+    pub why: String,
+}
+
+/// Potential duplicates listed at once (the best first).
+const DUPLICATES_SHOWN: usize = 50;
+
 #[derive(Template)]
 #[template(path = "moderation.html")]
 pub(crate) struct ModerationPage {
     pub c: Chrome,
     pub proposals: Vec<ProposalRow>,
     pub reports: Vec<ReportRow>,
+    pub duplicates: Vec<DuplicateRow>,
+    pub duplicates_total: usize,
     pub drafts: Vec<PlaceItem>,
     pub drafts_total: u64,
 }
@@ -247,6 +262,35 @@ pub(super) async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Res
         return Ok(r);
     }
     let q = state.app().moderation_queue(&ctx.actor).await.map_err(|e| WebError::page(e, lang))?;
+    let pairs = state.app().potential_duplicates(&ctx.actor).await.map_err(|e| WebError::page(e, lang))?;
+    let now = Utc::now();
+    let duplicates = pairs
+        .iter()
+        .take(DUPLICATES_SHOWN)
+        .map(|p| {
+            let s = &p.similarity;
+            let why = if s.same_siret {
+                t(lang, "moderation.same_siret").to_owned()
+            } else {
+                Message::new("moderation.similar")
+                    .with("name", format!("{:.0}", s.name * 100.0))
+                    .with("address", format!("{:.0}", s.address * 100.0))
+                    .with("distance", format!("{:.0}", s.distance_km * 1000.0))
+                    .render(lang)
+            };
+            let address =
+                |pl: &Place| format!("{}, {} {}", pl.data.address, pl.data.postal_code, pl.data.commune_name);
+            DuplicateRow {
+                a: PlaceItem::new(&p.a, lang, None, now),
+                b: PlaceItem::new(&p.b, lang, None, now),
+                a_id: p.a.id.to_string(),
+                b_id: p.b.id.to_string(),
+                a_address: address(&p.a),
+                b_address: address(&p.b),
+                why,
+            }
+        })
+        .collect();
     let page = ModerationPage {
         c: Chrome::new(&ctx, t(lang, "moderation.title")),
         proposals: q
@@ -291,6 +335,8 @@ pub(super) async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Res
             })
             .collect(),
         drafts: q.drafts.iter().map(|p| PlaceItem::new(p, lang, None, Utc::now())).collect(),
+        duplicates,
+        duplicates_total: pairs.len(),
         drafts_total: q.drafts_total,
     };
     Ok(remember_lang(&ctx, html(page)))
@@ -358,4 +404,25 @@ pub(super) async fn decide_report(
         .await
         .map_err(|e| WebError::page(e, lang))?;
     Ok(Redirect::to("/moderation#signalements").into_response())
+}
+
+pub(super) async fn not_duplicates(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let pairs =
+        Pairs::parse_form(&body).map_err(|bad| WebError::page(ValidationErrors::from(bad.error()), lang))?;
+    if !csrf_ok(&ctx, pairs.first("csrf")) {
+        return Err(csrf_error(&ctx, Surface::Page));
+    }
+    let id = |key: &str| -> Result<PlaceId, WebError> {
+        pairs.first(key).and_then(|v| v.parse().ok()).ok_or_else(|| {
+            WebError::bad_input(key, Message::new("moderation.place_required"), lang, Surface::Page)
+        })
+    };
+    let (a, b) = (id("a")?, id("b")?);
+    state.app().mark_not_duplicates(&ctx.actor, a, b).await.map_err(|e| WebError::page(e, lang))?;
+    Ok(Redirect::to("/moderation#doublons").into_response())
 }
