@@ -12,6 +12,7 @@ use maillage_app::territory::{
     csv_of, nearest_rows, parse_level, place_types, recommend, supply_from_file, units_of, white_zones_csv,
 };
 use maillage_app::{App, AppError};
+use maillage_domain::messages::{Lang, Message};
 use maillage_territory::analysis::{DemandUnits, Phase, Progress, Supply};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -208,6 +209,22 @@ fn units(common: &Common) -> Result<std::borrow::Cow<'static, DemandUnits>, Fail
     Ok(units_of(common.territory.as_deref())?)
 }
 
+/// "Territoire analysé : Bretagne (région 53)", on standard error before each result.
+fn say_territory(common: &Common) -> Result<(), Failure> {
+    let area = maillage_app::territory::parse_territory(common.territory.as_deref())?;
+    eprintln!(
+        "{} : {}",
+        Message::new("territory.analysed").render(Lang::Fr),
+        maillage_app::territory::territory_message(area.as_ref()).render(Lang::Fr)
+    );
+    Ok(())
+}
+
+/// A percentage as French writes it: `75,25`.
+fn percent_fr(share: f64) -> String {
+    format!("{:.2}", share * 100.0).replace('.', ",")
+}
+
 async fn execute<F, Fut>(command: TerritoryCommand, open_app: F) -> Result<(), Failure>
 where
     F: FnOnce() -> Fut,
@@ -218,6 +235,7 @@ where
             let units = units(&common)?;
             let supply = supply(&common, open_app).await?;
             let rows = nearest_rows(&units, &supply)?;
+            say_territory(&common)?;
             write_out(common.out.as_deref(), &csv_of("code,distance_km", &rows))
         }
         TerritoryCommand::Coverage { common, radius_km, by, white_zones } => {
@@ -225,16 +243,18 @@ where
             let units = units(&common)?;
             let supply = supply(&common, open_app).await?;
             let (result, rows) = coverage_table(&units, &supply, radius_km, level)?;
+            say_territory(&common)?;
             write_out(common.out.as_deref(), &coverage_csv(&rows))?;
             if let Some(path) = white_zones {
                 write_out(Some(&path), &white_zones_csv(&result.white_zones))?;
             }
             eprintln!(
-                "{:.2} % de la population à {radius_km} km ou moins d'un lieu ; {} zone(s) blanche(s) / {:.2} % within {radius_km} km; {} white zone(s)",
-                result.france.share * 100.0,
-                result.white_zones.len(),
-                result.france.share * 100.0,
-                result.white_zones.len()
+                "{}",
+                Message::new("territory.cli.coverage")
+                    .with("share", percent_fr(result.france.share))
+                    .with("radius", radius_km)
+                    .with("zones", result.white_zones.len())
+                    .render(Lang::Fr)
             );
             Ok(())
         }
@@ -265,6 +285,7 @@ where
             let units = units(&common)?;
             let supply = supply(&common, open_app).await?;
             let rows = access_rows(&units, &supply, &params)?;
+            say_territory(&common)?;
             write_out(common.out.as_deref(), &csv_of("code,value", &rows))
         }
         TerritoryCommand::Recommend {
@@ -300,15 +321,21 @@ where
             let result = recommend(&units, &supply, &params, Some(&mut report));
             bar.finish_and_clear();
             let result = result?;
+            say_territory(&common)?;
             let json = serde_json::to_string_pretty(&result).map_err(|e| Failure::Other(e.into()))?;
             write_out(common.out.as_deref(), &(json + "\n"))?;
+            let key = if result.timed_out {
+                "territory.cli.recommend_timed_out"
+            } else {
+                "territory.cli.recommend"
+            };
             eprintln!(
-                "{} site(s), écart à l'optimum au plus {:.3} % / gap at most {:.3} %, {:.2} s{}",
-                result.chosen.len(),
-                result.gap * 100.0,
-                result.gap * 100.0,
-                result.seconds,
-                if result.timed_out { " (limite de temps atteinte / time limit reached)" } else { "" }
+                "{}",
+                Message::new(key)
+                    .with("sites", result.chosen.len())
+                    .with("gap", format!("{:.3}", result.gap * 100.0).replace('.', ","))
+                    .with("seconds", format!("{:.2}", result.seconds).replace('.', ","))
+                    .render(Lang::Fr)
             );
             Ok(())
         }

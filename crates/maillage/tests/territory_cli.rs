@@ -243,3 +243,31 @@ fn the_database_places_are_used_without_a_file() {
     let share: f64 = text(&out.stdout).lines().nth(1).unwrap().rsplit(',').next().unwrap().parse().unwrap();
     assert!(share > 0.2 && share < 1.0, "{share}");
 }
+
+#[test]
+fn every_result_names_the_territory_analysed_in_french() {
+    let env = Env::new();
+    let places = env.file("p.csv", PLACES);
+    let out = env.run(&[
+        "territory",
+        "coverage",
+        "--places",
+        &places,
+        "--territory",
+        "region:53",
+        "--radius-km",
+        "10",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(err.contains("Territoire analysé : Bretagne (région 53)"), "{err}");
+    assert!(err.contains("% de la population à 10 km ou moins d'un lieu"), "{err}");
+    assert!(!err.contains("within"), "one language: {err}");
+    let out = env.run(&["territory", "nearest", "--places", &places]);
+    assert!(text(&out.stderr).contains("Territoire analysé : France entière"), "{}", text(&out.stderr));
+    // A shared code is refused, naming both readings.
+    let out = env.run(&["territory", "nearest", "--places", &places, "--territory", "53"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("region:53") && err.contains("departement:53"), "{err}");
+}

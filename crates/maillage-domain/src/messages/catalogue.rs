@@ -2106,4 +2106,19 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "A place is not its own duplicate.",
     ),
     ("moderation.place_required", "Lieu manquant ou inconnu.", "Missing or unknown place."),
+    (
+        "territory.cli.coverage",
+        "{share} % de la population à {radius} km ou moins d'un lieu ; {zones} zone(s) blanche(s)",
+        "{share} % of the population within {radius} km of a place; {zones} white zone(s)",
+    ),
+    (
+        "territory.cli.recommend",
+        "{sites} site(s) choisi(s), écart à l'optimum au plus {gap} %, en {seconds} s",
+        "{sites} site(s) chosen, gap to the optimum at most {gap} %, in {seconds} s",
+    ),
+    (
+        "territory.cli.recommend_timed_out",
+        "{sites} site(s) choisi(s), écart à l'optimum au plus {gap} %, en {seconds} s (limite de temps atteinte)",
+        "{sites} site(s) chosen, gap to the optimum at most {gap} %, in {seconds} s (time limit reached)",
+    ),
 ];
