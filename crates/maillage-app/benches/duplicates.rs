@@ -22,6 +22,7 @@ fn labelled(count: usize) -> (Vec<Candidate>, HashSet<(usize, usize)>) {
             name: p.input.name.clone().unwrap_or_default(),
             address: p.input.address.clone().unwrap_or_default(),
             commune_code: p.input.commune_code.clone().unwrap_or_default(),
+            commune_name: p.input.commune_name.clone().unwrap_or_default(),
             lat: p.input.latitude.unwrap_or_default(),
             lon: p.input.longitude.unwrap_or_default(),
             siret: None,

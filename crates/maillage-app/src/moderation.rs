@@ -364,6 +364,7 @@ impl App {
                     name: p.data.name.clone(),
                     address: p.data.address.clone(),
                     commune_code: p.data.commune_code.to_string(),
+                    commune_name: p.data.commune_name.clone(),
                     lat: p.data.location.lat,
                     lon: p.data.location.lon,
                     siret: p.data.siret.as_ref().map(|s| s.to_string()),

@@ -5,10 +5,12 @@
 //! its scores made explicit:
 //! - the same SIRET (a legal entity's establishment number) is the same place;
 //! - otherwise both places are in the same commune (or within [`NEAR_KM`] of each other
-//!   across a commune boundary), and a score mixes the similarity of their names (shared
-//!   words, accents, case, articles and place-type words ignored: "Médiathèque de la
-//!   Forge" and "La Forge" share "forge"), of their addresses (the street number and name),
-//!   and their distance (1 at the same point, 0 at [`NEAR_KM`]).
+//!   across a commune boundary), and a score mixes the similarity of their names (half:
+//!   the share of the shorter name's words found in the other, accents, case, articles and
+//!   the commune's name ignored, so "Médiathèque de la Forge" and "La Forge" match and
+//!   "Fablab de Rodez" and "Coworking de Rodez" do not), of their addresses (three
+//!   tenths: the street number and name, "rue", "avenue"… ignored) and their distance
+//!   (a fifth: 1 at the same point, 0 at [`NEAR_KM`]).
 //!
 //! A pair scoring at least [`THRESHOLD`] is a potential duplicate, for a person to merge or
 //! to mark "not a duplicate". Candidates are compared within blocks of a commune and its
@@ -29,6 +31,9 @@ pub struct Candidate {
     pub name: String,
     pub address: String,
     pub commune_code: String,
+    /// Its words are left out of names: "Médiathèque de Rodez" and "Fablab de Rodez" share
+    /// only the town.
+    pub commune_name: String,
     pub lat: f64,
     pub lon: f64,
     pub siret: Option<String>,
@@ -45,47 +50,43 @@ pub struct Similarity {
     pub distance_km: f64,
 }
 
-/// Words that say nothing about which place it is.
-const STOP_WORDS: &[&str] = &[
-    "de",
-    "du",
-    "des",
-    "la",
-    "le",
-    "les",
-    "l",
-    "d",
-    "et",
-    "a",
-    "au",
-    "aux",
-    "en",
-    "sur",
-    "sous",
-    "lieu",
-    "espace",
-    "tiers",
-    "maison",
-    "mediatheque",
-    "bibliotheque",
-    "fablab",
-    "fab",
-    "lab",
-    "coworking",
-    "centre",
-    "social",
-    "numerique",
-    "association",
-    "asso",
-    "epn",
-    "public",
-    "france",
-    "services",
-    "mjc",
+/// Words that say nothing about which place it is: articles and prepositions.
+const ARTICLES: &[&str] =
+    &["de", "du", "des", "la", "le", "les", "l", "d", "et", "a", "au", "aux", "en", "sur", "sous"];
+/// Words of an address that say nothing about where it is.
+const STREET_WORDS: &[&str] = &[
+    "rue",
+    "avenue",
+    "av",
+    "bd",
+    "boulevard",
+    "place",
+    "pl",
+    "chemin",
+    "allee",
+    "route",
+    "impasse",
+    "quai",
+    "cours",
+    "bis",
+    "ter",
 ];
 
-fn words(s: &str) -> HashSet<String> {
-    fold(s).split(' ').filter(|w| !w.is_empty() && !STOP_WORDS.contains(w)).map(str::to_owned).collect()
+fn words(s: &str, leave_out: &[&str], also: &HashSet<String>) -> HashSet<String> {
+    fold(s)
+        .split(' ')
+        .filter(|w| !w.is_empty() && !ARTICLES.contains(w) && !leave_out.contains(w) && !also.contains(*w))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn name_words(p: &Candidate) -> HashSet<String> {
+    let town: HashSet<String> = fold(&p.commune_name).split(' ').map(str::to_owned).collect();
+    words(&p.name, &[], &town)
+}
+
+fn address_words(p: &Candidate) -> HashSet<String> {
+    words(&p.address, STREET_WORDS, &HashSet::new())
 }
 
 /// Shared words over the smaller set (so that "La Forge" and "Fablab La Forge" match), in 0–1.
@@ -113,10 +114,10 @@ pub fn similarity(a: &Candidate, b: &Candidate) -> Option<Similarity> {
     if !same_siret && a.commune_code != b.commune_code && distance_km > NEAR_KM {
         return None;
     }
-    let name = overlap(&words(&a.name), &words(&b.name));
-    let address = overlap(&words(&a.address), &words(&b.address));
+    let name = overlap(&name_words(a), &name_words(b));
+    let address = overlap(&address_words(a), &address_words(b));
     let near = (1.0 - distance_km / NEAR_KM).max(0.0);
-    let score = if same_siret { 1.0 } else { 0.6 * name + 0.2 * address + 0.2 * near };
+    let score = if same_siret { 1.0 } else { 0.5 * name + 0.3 * address + 0.2 * near };
     Some(Similarity { score, same_siret, name, address, distance_km })
 }
 
@@ -178,6 +179,7 @@ mod tests {
             name: name.into(),
             address: address.into(),
             commune_code: commune.into(),
+            commune_name: String::new(),
             lat,
             lon,
             siret: None,
@@ -197,6 +199,18 @@ mod tests {
         let (i, j, s) = &found[0];
         assert_eq!((*i, *j), (0, 1));
         assert!(s.score > 0.9 && s.name == 1.0, "{s:?}");
+    }
+
+    #[test]
+    fn the_commune_in_a_name_is_not_a_likeness() {
+        let mut a = place("a", "Fablab de Rodez", "4 rue Béteille", "12202", 44.35, 2.57);
+        let mut b = place("b", "Coworking de Rodez", "9 avenue Tarayre", "12202", 44.351, 2.571);
+        a.commune_name = "Rodez".into();
+        b.commune_name = "Rodez".into();
+        assert!(find_duplicates(&[a.clone(), b]).is_empty());
+        let mut c = place("c", "FABLAB DE RODEZ", "4, rue Beteille", "12202", 44.3501, 2.5701);
+        c.commune_name = "Rodez".into();
+        assert_eq!(find_duplicates(&[a, c]).len(), 1);
     }
 
     #[test]
