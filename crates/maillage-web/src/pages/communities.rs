@@ -417,22 +417,6 @@ fn community_form(
     }
 }
 
-/// The page, or the answer for someone who may not see it: sign in, or 403.
-fn refuse(ctx: &Ctx, next: &str) -> Response {
-    match require_signed_in(ctx, next) {
-        Some(r) => r,
-        None => WebError::page(AppError::Forbidden, ctx.lang).into_response(),
-    }
-}
-
-fn form_pairs(ctx: &Ctx, body: &Bytes) -> Result<Pairs, Box<Response>> {
-    let pairs = Pairs::parse_form(body).map_err(|bad| Box::new(not_utf8_page(ctx, &bad)))?;
-    if !csrf_ok(ctx, pairs.first("csrf")) {
-        return Err(Box::new(csrf_error(ctx, Surface::Page).into_response()));
-    }
-    Ok(pairs)
-}
-
 fn new_setup(lang: Lang) -> FormSetup {
     FormSetup {
         heading: t(lang, "communities.new_title").into(),
@@ -572,21 +556,7 @@ pub(super) async fn decide_request(
         Ok(p) => p,
         Err(r) => return Ok(*r),
     };
-    let accept = match pairs.first("decision") {
-        Some("accept") => true,
-        Some("decline") => false,
-        _ => {
-            return Err(WebError::bad_input(
-                "decision",
-                Message::new("networks.decision_required"),
-                lang,
-                Surface::Page,
-            ));
-        }
-    };
-    let version = pairs.first("version").and_then(|v| v.parse().ok()).ok_or_else(|| {
-        WebError::bad_input("version", Message::new("request.missing_version"), lang, Surface::Page)
-    })?;
+    let (accept, version) = decision_of(&pairs, "decline", lang)?;
     state
         .app()
         .decide_join_request(&ctx.actor, id, user, accept, version, pairs.first("message"))

@@ -45,6 +45,50 @@ use place_form::*;
 use territories::*;
 
 const PER_PAGE: u64 = 50;
+
+/// The page, or the answer for someone who may not see it: sign in, or 403.
+fn refuse(ctx: &Ctx, next: &str) -> Response {
+    match require_signed_in(ctx, next) {
+        Some(r) => r,
+        None => WebError::page(AppError::Forbidden, ctx.lang).into_response(),
+    }
+}
+
+/// A form's fields, once its body is UTF-8 and its CSRF token right; else the page to
+/// answer with.
+fn form_pairs(ctx: &Ctx, body: &Bytes) -> Result<Pairs, Box<Response>> {
+    let pairs = Pairs::parse_form(body).map_err(|bad| Box::new(not_utf8_page(ctx, &bad)))?;
+    if !csrf_ok(ctx, pairs.first("csrf")) {
+        return Err(Box::new(csrf_error(ctx, Surface::Page).into_response()));
+    }
+    Ok(pairs)
+}
+
+/// A decision form's answer: `decision` = `accept` or `no` (`decline`, `reject`…), and
+/// the `version` decided on.
+fn decision_of(pairs: &Pairs, no: &str, lang: Lang) -> Result<(bool, i64), WebError> {
+    let accept = match pairs.first("decision") {
+        Some("accept") => true,
+        Some(d) if d == no => false,
+        _ => {
+            return Err(WebError::bad_input(
+                "decision",
+                maillage_domain::messages::Message::new("networks.decision_required"),
+                lang,
+                Surface::Page,
+            ));
+        }
+    };
+    let version = pairs.first("version").and_then(|v| v.parse().ok()).ok_or_else(|| {
+        WebError::bad_input(
+            "version",
+            maillage_domain::messages::Message::new("request.missing_version"),
+            lang,
+            Surface::Page,
+        )
+    })?;
+    Ok((accept, version))
+}
 /// Longest source name of an import (it is stored with every place it brings).
 const IMPORT_SOURCE_MAX: usize = 100;
 

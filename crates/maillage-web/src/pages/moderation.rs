@@ -342,26 +342,6 @@ pub(super) async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Res
     Ok(remember_lang(&ctx, html(page)))
 }
 
-/// The decision of a form: `accept` or `reject`, and the version shown.
-fn decision(pairs: &Pairs, lang: Lang) -> Result<(bool, i64), WebError> {
-    let accept = match pairs.first("decision") {
-        Some("accept") => true,
-        Some("reject") => false,
-        _ => {
-            return Err(WebError::bad_input(
-                "decision",
-                Message::new("networks.decision_required"),
-                lang,
-                Surface::Page,
-            ));
-        }
-    };
-    let version = pairs.first("version").and_then(|v| v.parse().ok()).ok_or_else(|| {
-        WebError::bad_input("version", Message::new("request.missing_version"), lang, Surface::Page)
-    })?;
-    Ok((accept, version))
-}
-
 pub(super) async fn decide_proposal(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -375,7 +355,7 @@ pub(super) async fn decide_proposal(
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
     }
-    let (accept, version) = decision(&pairs, lang)?;
+    let (accept, version) = decision_of(&pairs, "reject", lang)?;
     state
         .app()
         .decide_proposal(&ctx.actor, id, accept, version, pairs.first("reason"))
@@ -397,7 +377,7 @@ pub(super) async fn decide_report(
     if !csrf_ok(&ctx, pairs.first("csrf")) {
         return Err(csrf_error(&ctx, Surface::Page));
     }
-    let (accept, version) = decision(&pairs, lang)?;
+    let (accept, version) = decision_of(&pairs, "reject", lang)?;
     state
         .app()
         .decide_report(&ctx.actor, id, accept, version, pairs.first("note"))
