@@ -1855,7 +1855,6 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
     ),
     ("communities.member", "membre", "member"),
     ("communities.members_many", "membres", "members"),
-    ("communities.community", "Communauté", "Community"),
     (
         "communities.demo",
         "Communauté de démonstration : ses membres et ses publications sont fictifs.",
