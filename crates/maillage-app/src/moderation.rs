@@ -421,3 +421,112 @@ impl App {
         Ok(())
     }
 }
+
+/// The fields a merge picks one by one (the place's content as the form has it).
+pub const MERGE_FIELDS: &[&str] = &[
+    "name",
+    "types",
+    "summary",
+    "description",
+    "address",
+    "postal_code",
+    "commune_code",
+    "siret",
+    "rna",
+    "services",
+    "equipment",
+    "opening_hours",
+    "publics",
+    "support",
+    "fees",
+    "access_modes",
+    "accessibility_url",
+    "labels",
+    "email",
+    "phone",
+    "website",
+];
+
+impl App {
+    /// Merge two records of the same place: `keep` stays (its id, its page) with, for each
+    /// field of [`MERGE_FIELDS`] named in `from_other`, the other's value; the other's
+    /// networks, managers, proposals, reports and history move to it and its address leads
+    /// to it. One unit of work: a place edited since it was shown (`keep_version`,
+    /// `other_version`) is a conflict and nothing changes.
+    pub async fn merge_places(
+        &self,
+        actor: &Actor,
+        keep: PlaceId,
+        keep_version: i64,
+        other: PlaceId,
+        other_version: i64,
+        from_other: &[String],
+    ) -> AppResult<Place> {
+        let user = actor.user().ok_or(AppError::Unauthenticated)?;
+        if keep == other {
+            return Err(FieldError::new("b", "same", Message::new("moderation.same_place")).into());
+        }
+        let kept = self.store.place(keep).await?.ok_or(AppError::NotFound)?;
+        let dropped = self.store.place(other).await?.ok_or(AppError::NotFound)?;
+        for p in [&kept, &dropped] {
+            if !self.answers_for(actor, p).await? {
+                return Err(AppError::Forbidden);
+            }
+        }
+        if kept.version != keep_version {
+            return Err(AppError::Conflict { current: kept.version });
+        }
+        if dropped.version != other_version {
+            return Err(AppError::Conflict { current: dropped.version });
+        }
+        if let Some(bad) = from_other.iter().find(|f| !MERGE_FIELDS.contains(&f.as_str())) {
+            return Err(FieldError::new(
+                "fields",
+                "unknown",
+                Message::new("moderation.unknown_field").with("field", bad),
+            )
+            .into());
+        }
+        let mut input =
+            serde_json::to_value(PlaceInput::from(&kept)).map_err(|e| AppError::failed("merge", e))?;
+        let theirs =
+            serde_json::to_value(PlaceInput::from(&dropped)).map_err(|e| AppError::failed("merge", e))?;
+        for field in from_other {
+            input[field.as_str()] = theirs[field.as_str()].clone();
+            if field == "address" || field == "commune_code" || field == "postal_code" {
+                // The point goes with the address.
+                for f in ["latitude", "longitude", "commune_name"] {
+                    input[f] = theirs[f].clone();
+                }
+            }
+        }
+        let mut input: PlaceInput =
+            serde_json::from_value(input).map_err(|e| AppError::failed("merge", e))?;
+        // A published record stays published; what was typed was checked when it was.
+        input.status =
+            Some(if kept.status == PlaceStatus::Published || dropped.status == PlaceStatus::Published {
+                PlaceStatus::Published.code().to_owned()
+            } else {
+                kept.status.code().to_owned()
+            });
+        input.confirm_location = true;
+        input.confirm_commune = true;
+        let (data, _) = input.validate(self.reference, FarLocation::RefuseUnlessConfirmed)?;
+        let status = input.requested_status().unwrap_or(kept.status);
+        let now = Utc::now();
+        let merged =
+            Place { data, status, version: kept.version + 1, updated_at: now, ..Place::clone(&kept) };
+        let mut tx = self.store.transaction().await?;
+        tx.update_place(&merged, kept.version, &crate::history::author_of(actor)).await?;
+        tx.merge_place_into(dropped.id, kept.id, Some(user.id), now).await?;
+        tx.commit().await?;
+        *self.duplicates.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        tracing::info!(keep = %keep, merged = %other, "places merged");
+        Ok(merged)
+    }
+
+    /// Where a merged place's id leads now.
+    pub async fn merged_into(&self, old: PlaceId) -> AppResult<Option<PlaceId>> {
+        Ok(self.store.merged_into(old).await?)
+    }
+}

@@ -236,3 +236,61 @@ async fn a_place_added_twice_is_a_potential_duplicate_until_marked_otherwise() {
     assert!(app.potential_duplicates(&admin).await.unwrap().is_empty(), "remembered, whichever order");
     assert_eq!(field_error(app.mark_not_duplicates(&admin, a.id, a.id).await.unwrap_err()).1, "same");
 }
+
+#[tokio::test]
+async fn merging_keeps_one_place_with_the_fields_chosen_and_every_link_of_both() {
+    let outbox = tempfile::tempdir().unwrap();
+    let (_db, app) = fresh_app(&outbox).await;
+    let admin = person(&app, "admin@exemple.fr", true).await;
+    let (a, _) = app
+        .create_place(&admin, &PlaceInput { summary: Some("Fablab".into()), ..place("La Forge") })
+        .await
+        .unwrap();
+    let (b, _) = app
+        .create_place(&admin, &PlaceInput { phone: Some("04 77 00 00 00".into()), ..place("LA FORGE") })
+        .await
+        .unwrap();
+    // b is in a network, has a manager and a report.
+    let network = app
+        .create_network(
+            &admin,
+            &maillage_domain::NetworkInput {
+                name: Some("Réseau de la Loire".into()),
+                kind: Some("departmental".into()),
+                areas: vec!["departement:42".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    app.invite_place(&admin, network.id, &b.id.to_string(), None).await.unwrap();
+    let manager = person(&app, "gestion@exemple.fr", false).await;
+    app.grant_role(&admin, "gestion@exemple.fr", Grant::manager(b.id)).await.unwrap();
+    app.report_problem(&Actor::Anonymous, b.id, "hours", None).await.unwrap();
+
+    // A stale version changes nothing.
+    let e = app.merge_places(&admin, a.id, a.version, b.id, 99, &["phone".into()]).await.unwrap_err();
+    assert!(matches!(e, AppError::Conflict { .. }));
+    assert!(app.place(&admin, b.id).await.is_ok(), "nothing merged");
+    let e = app.merge_places(&admin, a.id, a.version, b.id, b.version, &["secret".into()]).await.unwrap_err();
+    assert_eq!(field_error(e).0, "fields");
+
+    let merged = app.merge_places(&admin, a.id, a.version, b.id, b.version, &["phone".into()]).await.unwrap();
+    assert_eq!(merged.id, a.id);
+    assert_eq!(merged.data.name, "La Forge", "the kept place's name");
+    assert_eq!(merged.data.summary, "Fablab");
+    assert!(merged.data.phone.is_some(), "the other's phone, as chosen");
+    assert!(matches!(app.place(&admin, b.id).await, Err(AppError::NotFound)));
+    assert_eq!(app.merged_into(b.id).await.unwrap(), Some(a.id), "the other's address leads to the kept one");
+    // Its links moved: the network, the manager, the report, the history.
+    let networks = app.place_networks(a.id).await.unwrap();
+    assert_eq!(networks.len(), 1, "{networks:?}");
+    let manager = app.actor_of(manager.user().unwrap()).await.unwrap();
+    assert!(app.may_edit(&manager, a.id).await.unwrap(), "the other's manager manages the kept place");
+    let queue = app.moderation_queue(&admin).await.unwrap();
+    assert_eq!(queue.reports.len(), 1);
+    assert_eq!(queue.reports[0].report.place, a.id);
+    let history = app.history(&admin, a.id).await.unwrap();
+    assert!(history.entries.len() >= 3, "both creations and the merge: {}", history.entries.len());
+    assert!(app.potential_duplicates(&admin).await.unwrap().is_empty());
+}

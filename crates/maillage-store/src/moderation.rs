@@ -295,3 +295,59 @@ impl Tx {
         Ok(done > 0)
     }
 }
+
+impl Store {
+    /// The place a merged place's id now leads to, if it was merged.
+    pub async fn merged_into(&self, old: PlaceId) -> Result<Option<PlaceId>, StoreError> {
+        let into: Option<String> = with_db!(self, pool => {
+            sqlx::query_scalar("SELECT into_id FROM merged_places WHERE old_id = $1")
+                .bind(old.to_string())
+                .fetch_optional(pool)
+                .await?
+        });
+        into.map(|i| i.parse().map_err(|_| corrupt("place id", &i))).transpose()
+    }
+}
+
+impl Tx {
+    /// Merge `drop` into `keep` (already written with its merged content by the caller, in
+    /// this unit of work): its memberships, managers, proposals, reports and history move
+    /// to `keep` (a network or a manager both had stays once), then `drop` is deleted and
+    /// its id leads to `keep`.
+    pub async fn merge_place_into(
+        &mut self,
+        drop: PlaceId,
+        keep: PlaceId,
+        by: Option<UserId>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (d, k) = (drop.to_string(), keep.to_string());
+        with_tx!(self, conn => {
+            sqlx::query(
+                "UPDATE network_members SET place_id = $1 WHERE place_id = $2 \
+                 AND network_id NOT IN (SELECT network_id FROM network_members WHERE place_id = $1)",
+            )
+            .bind(&k).bind(&d).execute(&mut *conn).await?;
+            sqlx::query(
+                "UPDATE place_managers SET place_id = $1 WHERE place_id = $2 \
+                 AND user_id NOT IN (SELECT user_id FROM place_managers WHERE place_id = $1)",
+            )
+            .bind(&k).bind(&d).execute(&mut *conn).await?;
+            sqlx::query("UPDATE proposals SET place_id = $1 WHERE place_id = $2").bind(&k).bind(&d).execute(&mut *conn).await?;
+            sqlx::query("UPDATE reports SET place_id = $1 WHERE place_id = $2").bind(&k).bind(&d).execute(&mut *conn).await?;
+            sqlx::query("UPDATE changes SET item_id = $1 WHERE kind = $3 AND item_id = $2")
+                .bind(&k).bind(&d).bind(maillage_domain::history::KIND_PLACE).execute(&mut *conn).await?;
+            // Earlier merges into the dropped place now lead to the kept one.
+            sqlx::query("UPDATE merged_places SET into_id = $1 WHERE into_id = $2").bind(&k).bind(&d).execute(&mut *conn).await?;
+            let done = sqlx::query("DELETE FROM places WHERE id = $1").bind(&d).execute(&mut *conn).await?.rows_affected();
+            if done == 0 {
+                return Err(StoreError::NotFound);
+            }
+            sqlx::query("INSERT INTO merged_places (old_id, into_id, merged_by, merged_at) VALUES ($1, $2, $3, $4)")
+                .bind(&d).bind(&k).bind(by.map(|u| u.to_string())).bind(at).execute(&mut *conn).await?;
+        });
+        self.places_written += 1;
+        self.networks_written += 1;
+        Ok(())
+    }
+}

@@ -27,7 +27,7 @@ pub struct Tx {
     pub(crate) conn: TxConn,
     store: Store,
     /// Places written: the revision counter moves once, at commit.
-    places_written: usize,
+    pub(crate) places_written: usize,
     /// Networks and memberships written.
     pub(crate) networks_written: usize,
     /// Communities, requests, referents and members written.

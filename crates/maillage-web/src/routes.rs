@@ -98,6 +98,8 @@ pub fn route_list() -> Vec<Route> {
         r(Post, "/moderation/propositions/{id}/decision", SignedIn),
         r(Post, "/moderation/signalements/{id}/decision", SignedIn),
         r(Post, "/moderation/doublons", SignedIn),
+        r(Get, "/moderation/fusion", SignedIn),
+        r(Post, "/moderation/fusion", SignedIn),
         r(Get, "/communautes", Open),
         r(Get, "/communautes/nouveau", Platform(Action::CreateCommunity)),
         r(Post, "/communautes/nouveau", Platform(Action::CreateCommunity)),

@@ -81,3 +81,66 @@ async fn a_proposed_edit_goes_through_the_queue_and_a_visitor_reports_a_problem(
     let page = app.get(None, &href).await.text();
     assert!(page.contains("Fablab associatif"), "the edit is applied");
 }
+
+#[tokio::test]
+async fn two_records_are_merged_from_the_queue_and_the_old_address_leads_to_the_kept_one() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let mut ids = Vec::new();
+    let mut stored_phone = String::new();
+    for (name, phone) in [("La Forge", None), ("LA FORGE", Some("04 77 00 00 00"))] {
+        let mut place = place_json(name);
+        place["status"] = json!("published");
+        if let Some(p) = phone {
+            place["phone"] = json!(p);
+        }
+        let r = app.json(Some(&admin), Method::POST, "/api/v1/places", &place).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        ids.push(r.json()["id"].as_str().unwrap().to_owned());
+        if phone.is_some() {
+            stored_phone = r.json()["phone"].as_str().unwrap().to_owned();
+        }
+    }
+    let queue = app.get(Some(&admin), "/moderation").await.text();
+    let link = format!("/moderation/fusion?a={}&b={}", ids[0], ids[1]);
+    let link =
+        if queue.contains(&link) { link } else { format!("/moderation/fusion?a={}&b={}", ids[1], ids[0]) };
+    assert!(
+        queue.contains(&link),
+        "the queue offers to merge the pair: {}",
+        &queue[queue.find("doublons").unwrap_or(0)..]
+    );
+    let page = app.get(Some(&admin), &link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains(&stored_phone), "the other record's phone is offered");
+    let r = app
+        .post_form(
+            &admin,
+            "/moderation/fusion",
+            &[
+                ("a", &ids[0]),
+                ("b", &ids[1]),
+                ("a_version", "1"),
+                ("b_version", "1"),
+                ("keep", "a"),
+                ("pick_phone", "b"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(r.location(), format!("/lieux/{}", ids[0]));
+    let kept = app.get(None, &format!("/api/v1/places/{}", ids[0])).await.json();
+    assert_eq!(kept["phone"], stored_phone.as_str(), "the phone chosen from the other record");
+    let old = app.get(None, &format!("/lieux/{}", ids[1])).await;
+    assert_eq!(old.status, StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(old.location(), format!("/lieux/{}", ids[0]));
+    // Merging again: the other record is gone.
+    let r = app
+        .post_form(
+            &admin,
+            "/moderation/fusion",
+            &[("a", &ids[0]), ("b", &ids[1]), ("a_version", "2"), ("b_version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}

@@ -158,6 +158,19 @@ fn sample(route: &Route) -> Option<Sample> {
             ]),
             404,
         ),
+        (M::Get, "/moderation/fusion") => s(
+            "/moderation/fusion?a=00000000-0000-0000-0000-000000000001&b=00000000-0000-0000-0000-000000000002",
+            Body::None,
+            404,
+        ),
+        (M::Post, "/moderation/fusion") => s(
+            "/moderation/fusion",
+            Body::Form(&[
+                ("a", "00000000-0000-0000-0000-000000000001"),
+                ("b", "00000000-0000-0000-0000-000000000002"),
+            ]),
+            404,
+        ),
         (M::Get, "/communautes") => s("/communautes", Body::None, 200),
         (M::Get, "/communautes/nouveau") => s("/communautes/nouveau", Body::None, 200),
         (M::Post, "/communautes/nouveau") => s("/communautes/nouveau", Body::Form(&[("name", "")]), 422),

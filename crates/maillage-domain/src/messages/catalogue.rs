@@ -2120,4 +2120,24 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "{sites} site(s) choisi(s), écart à l'optimum au plus {gap} %, en {seconds} s (limite de temps atteinte)",
         "{sites} site(s) chosen, gap to the optimum at most {gap} %, in {seconds} s (time limit reached)",
     ),
+    ("moderation.merge", "Fusionner", "Merge"),
+    ("moderation.merge_title", "Fusionner deux fiches d'un même lieu", "Merge two records of one place"),
+    (
+        "moderation.merge_lead",
+        "Une fiche reste (son adresse, sa page) ; choisissez pour chaque champ la valeur à garder. Les réseaux, responsables, propositions, signalements et l'historique de l'autre fiche passent sur celle qui reste, et l'adresse de l'autre y mène.",
+        "One record stays (its address, its page); choose the value to keep for each field. The other record's networks, managers, proposals, reports and history move to the one that stays, and its address leads there.",
+    ),
+    ("moderation.merge_keep", "La fiche qui reste", "The record that stays"),
+    ("moderation.merge_fields", "Valeurs à garder", "Values to keep"),
+    (
+        "moderation.merge_hint",
+        "Les champs identiques ne demandent pas de choix. Un point sur la carte suit l'adresse choisie.",
+        "Identical fields need no choice. The point on the map follows the address chosen.",
+    ),
+    (
+        "moderation.merge_conflict",
+        "Une des fiches a été modifiée depuis que cette page a été ouverte : relisez les valeurs ci-dessous, puis fusionnez à nouveau.",
+        "One of the records was edited since this page was opened: check the values below, then merge again.",
+    ),
+    ("moderation.unknown_field", "Champ inconnu : {field}", "Unknown field: {field}"),
 ];

@@ -47,3 +47,12 @@ CREATE TABLE not_duplicates (
     PRIMARY KEY (place_a, place_b),
     CHECK (place_a < place_b)
 );
+
+-- A place merged into another: its address keeps answering (a redirect to the place it
+-- was merged into).
+CREATE TABLE merged_places (
+    old_id TEXT PRIMARY KEY,
+    into_id TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    merged_by TEXT REFERENCES users (id) ON DELETE SET NULL,
+    merged_at TIMESTAMPTZ NOT NULL
+);

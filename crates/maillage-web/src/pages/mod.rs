@@ -120,6 +120,7 @@ pub fn routes() -> Router<AppState> {
         .route("/moderation/propositions/{id}/decision", post(decide_proposal))
         .route("/moderation/signalements/{id}/decision", post(decide_report))
         .route("/moderation/doublons", post(not_duplicates))
+        .route("/moderation/fusion", get(merge_form).post(merge))
         .route("/communautes", get(communities_list))
         .route("/communautes/nouveau", get(new_community_form).post(create_community))
         .route("/communautes/{id}", get(community_page))

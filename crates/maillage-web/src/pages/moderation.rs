@@ -406,3 +406,139 @@ pub(super) async fn not_duplicates(
     state.app().mark_not_duplicates(&ctx.actor, a, b).await.map_err(|e| WebError::page(e, lang))?;
     Ok(Redirect::to("/moderation#doublons").into_response())
 }
+
+// --- merging two records of one place ------------------------------------------------
+
+pub(crate) struct MergeRow {
+    pub field: String,
+    pub label: String,
+    pub a: String,
+    pub b: String,
+    pub differs: bool,
+}
+
+#[derive(Template)]
+#[template(path = "merge.html")]
+pub(crate) struct MergePage {
+    pub c: Chrome,
+    pub a: PlaceItem,
+    pub b: PlaceItem,
+    pub a_id: String,
+    pub b_id: String,
+    pub a_version: i64,
+    pub b_version: i64,
+    pub rows: Vec<MergeRow>,
+    pub error: Option<String>,
+}
+
+async fn merge_view(
+    state: &AppState,
+    ctx: &Ctx,
+    a: PlaceId,
+    b: PlaceId,
+    error: Option<String>,
+) -> Result<MergePage, WebError> {
+    let lang = ctx.lang;
+    let app = state.app();
+    let pa = app.place(&ctx.actor, a).await.map_err(|e| WebError::page(e, lang))?;
+    let pb = app.place(&ctx.actor, b).await.map_err(|e| WebError::page(e, lang))?;
+    let (ja, jb) = (
+        serde_json::to_value(PlaceInput::from(&pa)).unwrap_or_default(),
+        serde_json::to_value(PlaceInput::from(&pb)).unwrap_or_default(),
+    );
+    let rows = maillage_app::moderation::MERGE_FIELDS
+        .iter()
+        .map(|f| {
+            let (va, vb) = (shown(&ja[*f]), shown(&jb[*f]));
+            MergeRow {
+                field: (*f).to_owned(),
+                label: crate::i18n::field_label(lang, "form.", f),
+                differs: va != vb,
+                a: va,
+                b: vb,
+            }
+        })
+        .collect();
+    let now = Utc::now();
+    Ok(MergePage {
+        c: Chrome::new(ctx, t(lang, "moderation.merge_title")),
+        a: PlaceItem::new(&pa, lang, None, now),
+        b: PlaceItem::new(&pb, lang, None, now),
+        a_id: a.to_string(),
+        b_id: b.to_string(),
+        a_version: pa.version,
+        b_version: pb.version,
+        rows,
+        error,
+    })
+}
+
+fn pair_of(pairs: &Pairs, lang: Lang) -> Result<(PlaceId, PlaceId), WebError> {
+    let id = |key: &str| -> Result<PlaceId, WebError> {
+        pairs.first(key).and_then(|v| v.parse().ok()).ok_or_else(|| {
+            WebError::bad_input(key, Message::new("moderation.place_required"), lang, Surface::Page)
+        })
+    };
+    Ok((id("a")?, id("b")?))
+}
+
+pub(super) async fn merge_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    RawQuery(q): RawQuery,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    if let Some(r) = require_signed_in(&ctx, "/moderation") {
+        return Ok(r);
+    }
+    let pairs = Pairs::parse(q.unwrap_or_default().as_bytes());
+    let (a, b) = pair_of(&pairs, lang)?;
+    for id in [a, b] {
+        if !state.app().may_edit(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))? {
+            return Err(WebError::page(AppError::Forbidden, lang));
+        }
+    }
+    Ok(remember_lang(&ctx, html(merge_view(&state, &ctx, a, b, None).await?)))
+}
+
+pub(super) async fn merge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    body: Bytes,
+) -> Result<Response, WebError> {
+    let lang = ctx.lang;
+    let pairs = match form_pairs(&ctx, &body) {
+        Ok(p) => p,
+        Err(r) => return Ok(*r),
+    };
+    let (a, b) = pair_of(&pairs, lang)?;
+    let version = |key: &str| pairs.first(key).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    // Which record stays, and for each field whose value comes from the other one.
+    let keep_b = pairs.first("keep") == Some("b");
+    let (keep, keep_version, other, other_version) = if keep_b {
+        (b, version("b_version"), a, version("a_version"))
+    } else {
+        (a, version("a_version"), b, version("b_version"))
+    };
+    let other_side = if keep_b { "a" } else { "b" };
+    let from_other: Vec<String> = maillage_app::moderation::MERGE_FIELDS
+        .iter()
+        .filter(|f| pairs.first(&format!("pick_{f}")) == Some(other_side))
+        .map(|f| (*f).to_owned())
+        .collect();
+    match state.app().merge_places(&ctx.actor, keep, keep_version, other, other_version, &from_other).await {
+        Ok(place) => Ok(Redirect::to(&format!("/lieux/{}", place.id)).into_response()),
+        Err(AppError::Conflict { .. }) => {
+            let page =
+                merge_view(&state, &ctx, a, b, Some(t(lang, "moderation.merge_conflict").into())).await?;
+            Ok((StatusCode::CONFLICT, html(page)).into_response())
+        }
+        Err(AppError::Validation(errors)) => {
+            let message =
+                errors.errors.iter().map(|e| e.message(lang.code())).collect::<Vec<_>>().join(" ; ");
+            let page = merge_view(&state, &ctx, a, b, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html(page)).into_response())
+        }
+        Err(e) => Err(WebError::page(e, lang)),
+    }
+}

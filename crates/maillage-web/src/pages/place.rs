@@ -56,7 +56,17 @@ pub(super) async fn place_page(
     let lang = ctx.lang;
     let id = parse_id(&id, lang)?;
     let app = state.app();
-    let place = app.place(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
+    let place = match app.place(&ctx.actor, id).await {
+        Ok(place) => place,
+        Err(AppError::NotFound) => {
+            // A place merged into another: its address leads there.
+            return match app.merged_into(id).await.map_err(|e| WebError::page(e, lang))? {
+                Some(into) => Ok(Redirect::permanent(&format!("/lieux/{into}")).into_response()),
+                None => Err(WebError::page(AppError::NotFound, lang)),
+            };
+        }
+        Err(e) => return Err(WebError::page(e, lang)),
+    };
     let can_edit = app.may_edit(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
     let can_propose = ctx.is_signed_in() && !can_edit;
     let sent = match Pairs::parse(q.unwrap_or_default().as_bytes()).first("envoye") {
