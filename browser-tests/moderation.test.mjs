@@ -80,4 +80,30 @@ describe('moderation', () => {
       assert.match(await page.locator('p.notice[role="status"]').innerText(), /signalement est transmis/);
     });
   });
+
+  test('two records of one place are merged and the networks of both stay on the kept one', async () => {
+    await withPage(browser, 'moderation-merge', {}, async (page) => {
+      await signIn(page, 'admin@demo.maillage.example');
+      await page.goto(url('/moderation'));
+      const pair = page.locator('#doublons + ul.pending > li').first();
+      assert.equal(await pair.count(), 1, 'the demo has no potential duplicate');
+      const [a, b] = await pair.locator('.pair h3 a').evaluateAll((as) => as.map((x) => x.getAttribute('href')));
+      const networksOf = async (href) => {
+        await page.goto(url(href));
+        return page.locator('ul.place-networks > li > a').evaluateAll((as) => as.map((x) => x.getAttribute('href')));
+      };
+      const before = new Set([...(await networksOf(a)), ...(await networksOf(b))]);
+      await page.goto(url('/moderation'));
+      await Promise.all([
+        page.waitForURL(/\/moderation\/fusion/),
+        page.locator('#doublons + ul.pending > li').first().locator('a[href^="/moderation/fusion"]').click(),
+      ]);
+      await assertAccessible(page, '/moderation/fusion');
+      await Promise.all([page.waitForURL((u) => u.pathname === a), page.locator('form.stacked button[type="submit"]').click()]);
+      const after = new Set(await page.locator('ul.place-networks > li > a').evaluateAll((as) => as.map((x) => x.getAttribute('href'))));
+      for (const n of before) assert.ok(after.has(n), `the network ${n} was lost in the merge`);
+      const old = await page.goto(url(b));
+      assert.equal(new URL(old.url()).pathname, a, 'the merged record does not lead to the kept one');
+    });
+  });
 });
