@@ -76,3 +76,33 @@ describe('home page', () => {
     });
   });
 });
+
+describe('home page, keyboard and time filter', () => {
+  test('the first stops of the keyboard reach the list of places', async () => {
+    await withPage(browser, 'home-skip', {}, async (page) => {
+      await page.goto(url('/'));
+      let reached = false;
+      for (let i = 0; i < 10 && !reached; i++) {
+        await page.keyboard.press('Tab');
+        reached = await page.evaluate(() => document.activeElement?.getAttribute('href') === '#list-title');
+      }
+      assert.ok(reached, 'no link to the list within the first 10 stops');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'list-title', 'the list did not take the focus');
+      await page.keyboard.press('Tab');
+      assert.ok(await page.evaluate(() => !!document.activeElement?.closest('#places-list, .list-panel')), 'Tab after the skip does not go into the list');
+    });
+  });
+
+  test('"open on" keeps the day and time chosen and the zoom buttons speak French', async () => {
+    await withPage(browser, 'home-open-at', {}, async (page) => {
+      await page.goto(url('/'));
+      await page.fill('#f-open_at', '2026-12-14T10:30');
+      await Promise.all([page.waitForURL(/open_at=2026-12-14T10%3A30/), page.locator('form.filters button[type="submit"]').click()]);
+      assert.equal(await page.inputValue('#f-open_at'), '2026-12-14T10:30');
+      await page.locator('#map.leaflet-container').waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await page.locator('.leaflet-control-zoom-in').getAttribute('title'), 'Zoomer');
+      await assertAccessible(page, '/?open_at=…');
+    });
+  });
+});

@@ -23,10 +23,17 @@
     });
   }
 
+  // Leaflet's controls in the page's language.
+  var EN = document.documentElement.lang === "en";
+  function zoom(map) {
+    L.control.zoom({ zoomInTitle: EN ? "Zoom in" : "Zoomer", zoomOutTitle: EN ? "Zoom out" : "Dézoomer" }).addTo(map);
+  }
+
   function directoryMap(el) {
     el.innerHTML = "";
     // maxZoom must be set when no tile layer gives one: clustering needs it.
-    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, minZoom: 3, maxZoom: 18 }).setView([46.6, 2.4], 5.5);
+    var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, minZoom: 3, maxZoom: 18, zoomControl: false }).setView([46.6, 2.4], 5.5);
+    zoom(map);
     base(map, el).then(function () {
       return fetch(el.getAttribute("data-geojson"), { headers: { "Accept": "application/geo+json" } });
     }).then(function (r) { return r.json(); }).then(function (geo) {
@@ -52,7 +59,8 @@
     var lon = parseFloat(el.getAttribute("data-lon"));
     if (isNaN(lat) || isNaN(lon)) { return; }
     // Not focusable itself: the page gives the address in text, the map only illustrates it.
-    var map = L.map(el, { zoomControl: true, keyboard: false, minZoom: 3, maxZoom: 18 }).setView([lat, lon], el.getAttribute("data-tiles") ? 15 : 8);
+    var map = L.map(el, { zoomControl: false, keyboard: false, minZoom: 3, maxZoom: 18 }).setView([lat, lon], el.getAttribute("data-tiles") ? 15 : 8);
+    zoom(map);
     base(map, el).then(function () {
       L.marker([lat, lon], { title: el.getAttribute("data-name") || "", alt: el.getAttribute("data-name") || "", keyboard: false }).addTo(map);
     });

@@ -191,6 +191,8 @@ pub struct HomePage {
     /// More filters, each a select: (query key, label, options).
     pub more_filters: Vec<(String, String, Vec<Opt>)>,
     pub open_now: bool,
+    /// "Open on" as typed (`2026-07-14T10:30`), kept in the form.
+    pub open_at: String,
     pub total: u64,
     pub places: Vec<PlaceItem>,
     pub first_rank: u64,

@@ -2140,4 +2140,15 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "One of the records was edited since this page was opened: check the values below, then merge again.",
     ),
     ("moderation.unknown_field", "Champ inconnu : {field}", "Unknown field: {field}"),
+    ("home.open_at", "Ouvert le", "Open on"),
+    (
+        "home.open_at_hint",
+        "Un jour et une heure, heure de Paris : les lieux ouverts à ce moment-là.",
+        "A day and a time, Paris time: the places open at that moment.",
+    ),
+    (
+        "home.skip_map",
+        "Aller à la liste des lieux (passer les filtres et la carte)",
+        "Go to the list of places (skip the filters and the map)",
+    ),
 ];

@@ -106,6 +106,7 @@ pub(super) async fn directory(
             ("label".into(), t(lang, "home.label").into(), vocab_options::<Label>(lang, &selected("label"))),
         ],
         open_now: pairs.flag("open_now"),
+        open_at: pairs.first("open_at").unwrap_or("").to_owned(),
         total: result.total,
         places: items,
         first_rank: (page - 1) * per_page + 1,
