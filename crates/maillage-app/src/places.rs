@@ -108,6 +108,16 @@ impl App {
             created_at: now,
             updated_at: now,
         };
+        let mut warnings = warnings;
+        if let Some(similar) = self.similar_places(&place).await?.into_iter().next() {
+            warnings.push(FieldError::new(
+                "name",
+                "possible_duplicate",
+                Message::new("places.possible_duplicate")
+                    .with("name", &similar.data.name)
+                    .with("id", similar.id),
+            ));
+        }
         // The place and its manager are one unit of work: never a draft nobody can edit.
         let mut tx = self.store.transaction().await?;
         tx.insert_place(&place, &author_of(actor)).await?;
@@ -115,6 +125,51 @@ impl App {
         tx.commit().await?;
         tracing::info!(place = %id, user = %user.id, "place created");
         Ok((place, warnings))
+    }
+
+    /// The place most like this one in its commune, if one looks like the same place, as
+    /// `actor` may see it (the place page's notice after a creation).
+    pub async fn similar_to(&self, actor: &Actor, id: PlaceId) -> AppResult<Option<std::sync::Arc<Place>>> {
+        let place = self.place(actor, id).await?;
+        for similar in self.similar_places(&place).await? {
+            if actor.can(Action::view(similar.status), &self.resource_of(&similar).await?) {
+                return Ok(Some(similar));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The places of the same commune (published or drafts) that look like the same place
+    /// ([`maillage_domain::duplicates`]), most alike first: a warning for whoever adds it.
+    async fn similar_places(&self, place: &Place) -> AppResult<Vec<std::sync::Arc<Place>>> {
+        use maillage_domain::duplicates::{Candidate, THRESHOLD, similarity};
+        let candidate = |p: &Place| Candidate {
+            id: p.id.to_string(),
+            name: p.data.name.clone(),
+            address: p.data.address.clone(),
+            commune_code: p.data.commune_code.to_string(),
+            commune_name: p.data.commune_name.clone(),
+            lat: p.data.location.lat,
+            lon: p.data.location.lon,
+            siret: p.data.siret.as_ref().map(|s| s.to_string()),
+        };
+        let filter = PlaceFilter {
+            commune: Some(place.data.commune_code.to_string()),
+            statuses: vec![PlaceStatus::Published, PlaceStatus::Draft],
+            ..PlaceFilter::default()
+        };
+        let page = self.store.list_places(&filter, 0, 500).await?;
+        let new = candidate(place);
+        let mut found: Vec<(f64, std::sync::Arc<Place>)> = page
+            .places
+            .into_iter()
+            .filter(|p| p.id != place.id)
+            .filter_map(|p| {
+                similarity(&new, &candidate(&p)).filter(|s| s.score >= THRESHOLD).map(|s| (s.score, p))
+            })
+            .collect();
+        found.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok(found.into_iter().map(|(_, p)| p).collect())
     }
 
     /// Replace a place's content. The input must name the version it edits: a stale edit

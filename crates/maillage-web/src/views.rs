@@ -250,6 +250,9 @@ pub struct PlacePage {
     pub can_propose: bool,
     /// A notice after a proposal or a report was sent (`proposal`, `report`).
     pub sent: Option<&'static str>,
+    /// After a creation: the place this one looks like (its page, its name, the merge page
+    /// for whoever may merge).
+    pub similar: Option<(String, String, Option<String>)>,
     pub edit_href: String,
     pub archive_href: String,
     pub history_href: String,

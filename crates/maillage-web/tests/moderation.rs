@@ -144,3 +144,47 @@ async fn two_records_are_merged_from_the_queue_and_the_old_address_leads_to_the_
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn adding_a_place_that_is_already_there_warns_with_a_link_to_it() {
+    let app = spawn().await;
+    let admin = app.user("admin@exemple.fr", true).await;
+    let mut first = place_json("La Forge");
+    first["status"] = json!("published");
+    let r = app.json(Some(&admin), Method::POST, "/api/v1/places", &first).await;
+    let first_id = r.json()["id"].as_str().unwrap().to_owned();
+    // The API answers with a warning naming the place it looks like.
+    let r = app.json(Some(&admin), Method::POST, "/api/v1/places", &place_json("LA FORGE")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let warnings = r.json()["warnings"].clone();
+    assert!(
+        warnings.as_array().unwrap().iter().any(|w| w["code"] == "possible_duplicate"
+            && w["message"].as_str().unwrap().contains("La Forge")),
+        "{warnings}"
+    );
+    // The form sends to the new place's page, which links to the other one and to the merge.
+    let contributor = app.user("claire@exemple.fr", false).await;
+    let r = app
+        .post_form(
+            &contributor,
+            "/lieux/nouveau",
+            &[
+                ("name", "Forge (La)"),
+                ("types", "fablab"),
+                ("postal_code", "42000"),
+                ("commune_code", "42218"),
+                ("address", "3 rue Javelin-Pagnon"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(r.location().ends_with("?doublon=1"), "{}", r.location());
+    let page = app.get(Some(&contributor), &r.location()).await.text();
+    assert!(page.contains(&format!("/lieux/{first_id}")), "a link to the place it looks like");
+    assert!(!page.contains("/moderation/fusion"), "no merge link for someone who does not answer for both");
+    // Not a duplicate (another name, another SIRET): no warning.
+    let mut other = place_json("Médiathèque Jean-Moulin");
+    other["siret"] = json!(null);
+    let r = app.json(Some(&admin), Method::POST, "/api/v1/places", &other).await;
+    assert!(!r.body.contains("possible_duplicate"), "{}", r.body);
+}

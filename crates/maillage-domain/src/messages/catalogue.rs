@@ -2151,4 +2151,19 @@ pub(super) const ENTRIES: &[(&str, &str, &str)] = &[
         "Aller à la liste des lieux (passer les filtres et la carte)",
         "Go to the list of places (skip the filters and the map)",
     ),
+    (
+        "places.possible_duplicate",
+        "Ce lieu ressemble à « {name} », déjà dans l'annuaire : vérifiez que ce n'est pas le même.",
+        "This place looks like “{name}”, already in the directory: check that it is not the same one.",
+    ),
+    (
+        "place.possible_duplicate",
+        "Ce lieu ressemble à une fiche déjà dans l'annuaire :",
+        "This place looks like a record already in the directory:",
+    ),
+    (
+        "place.possible_duplicate_hint",
+        "Si c'est le même lieu, les personnes qui en répondent peuvent fusionner les deux fiches depuis la modération.",
+        "If it is the same place, those who answer for it can merge the two records from moderation.",
+    ),
 ];

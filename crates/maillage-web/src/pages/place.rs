@@ -69,9 +69,23 @@ pub(super) async fn place_page(
     };
     let can_edit = app.may_edit(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))?;
     let can_propose = ctx.is_signed_in() && !can_edit;
-    let sent = match Pairs::parse(q.unwrap_or_default().as_bytes()).first("envoye") {
+    let query = Pairs::parse(q.unwrap_or_default().as_bytes());
+    let sent = match query.first("envoye") {
         Some("proposition") => Some("proposal"),
         Some("signalement") => Some("report"),
+        _ => None,
+    };
+    let similar = match query.first("doublon") {
+        Some("1") => match app.similar_to(&ctx.actor, id).await.map_err(|e| WebError::page(e, lang))? {
+            Some(s) => {
+                // The merge page, for whoever answers for both records.
+                let both =
+                    can_edit && app.may_edit(&ctx.actor, s.id).await.map_err(|e| WebError::page(e, lang))?;
+                let merge = both.then(|| format!("/moderation/fusion?a={}&b={}", s.id, id));
+                Some((format!("/lieux/{}", s.id), s.data.name.clone(), merge))
+            }
+            None => None,
+        },
         _ => None,
     };
     let d = &place.data;
@@ -202,6 +216,7 @@ pub(super) async fn place_page(
         can_edit,
         can_propose,
         sent,
+        similar,
         edit_href: format!("/lieux/{}/modifier", place.id),
         archive_href: format!("/lieux/{}/archiver", place.id),
         history_href: format!("/lieux/{}/historique", place.id),

@@ -193,7 +193,16 @@ pub(super) async fn create_place(
         return Ok(form_errors(&ctx, "form.new_title", action, &input, &errors));
     }
     match state.app().create_place(&ctx.actor, &input).await {
-        Ok((place, _)) => Ok(Redirect::to(&format!("/lieux/{}", place.id)).into_response()),
+        Ok((place, warnings)) => {
+            // A place that looks like one already there: its page says so.
+            let similar = warnings.iter().any(|w| w.code == "possible_duplicate");
+            let to = if similar {
+                format!("/lieux/{}?doublon=1", place.id)
+            } else {
+                format!("/lieux/{}", place.id)
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(AppError::Validation(errors)) => Ok(form_errors(&ctx, "form.new_title", action, &input, &errors)),
         Err(e) => Err(WebError::page(e, ctx.lang)),
     }
