@@ -357,19 +357,8 @@ impl App {
             if let Some(e) = reader.error() {
                 return Err(AppError::from(e));
             }
-            let candidates: Vec<maillage_domain::duplicates::Candidate> = places
-                .iter()
-                .map(|p| maillage_domain::duplicates::Candidate {
-                    id: p.id.to_string(),
-                    name: p.data.name.clone(),
-                    address: p.data.address.clone(),
-                    commune_code: p.data.commune_code.to_string(),
-                    commune_name: p.data.commune_name.clone(),
-                    lat: p.data.location.lat,
-                    lon: p.data.location.lon,
-                    siret: p.data.siret.as_ref().map(|s| s.to_string()),
-                })
-                .collect();
+            let candidates: Vec<maillage_domain::duplicates::Candidate> =
+                places.iter().map(|p| maillage_domain::duplicates::Candidate::from(p.as_ref())).collect();
             Ok(maillage_domain::duplicates::find_duplicates(&candidates)
                 .into_iter()
                 .filter(|(i, j, _)| {

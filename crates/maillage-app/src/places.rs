@@ -143,16 +143,7 @@ impl App {
     /// ([`maillage_domain::duplicates`]), most alike first: a warning for whoever adds it.
     async fn similar_places(&self, place: &Place) -> AppResult<Vec<std::sync::Arc<Place>>> {
         use maillage_domain::duplicates::{Candidate, THRESHOLD, similarity};
-        let candidate = |p: &Place| Candidate {
-            id: p.id.to_string(),
-            name: p.data.name.clone(),
-            address: p.data.address.clone(),
-            commune_code: p.data.commune_code.to_string(),
-            commune_name: p.data.commune_name.clone(),
-            lat: p.data.location.lat,
-            lon: p.data.location.lon,
-            siret: p.data.siret.as_ref().map(|s| s.to_string()),
-        };
+        let candidate = |p: &Place| Candidate::from(p);
         let filter = PlaceFilter {
             commune: Some(place.data.commune_code.to_string()),
             statuses: vec![PlaceStatus::Published, PlaceStatus::Draft],

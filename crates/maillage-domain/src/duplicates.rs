@@ -39,6 +39,21 @@ pub struct Candidate {
     pub siret: Option<String>,
 }
 
+impl From<&crate::Place> for Candidate {
+    fn from(p: &crate::Place) -> Self {
+        Candidate {
+            id: p.id.to_string(),
+            name: p.data.name.clone(),
+            address: p.data.address.clone(),
+            commune_code: p.data.commune_code.to_string(),
+            commune_name: p.data.commune_name.clone(),
+            lat: p.data.location.lat,
+            lon: p.data.location.lon,
+            siret: p.data.siret.as_ref().map(|s| s.to_string()),
+        }
+    }
+}
+
 /// Why two places look like one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Similarity {

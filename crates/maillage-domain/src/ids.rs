@@ -64,3 +64,8 @@ id_type!(
     /// Identifier of a publication of a community's feed.
     PublicationId
 );
+
+id_type!(
+    /// Identifier of a proposal or a report of the moderation queue.
+    ModerationId
+);

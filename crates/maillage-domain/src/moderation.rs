@@ -7,47 +7,17 @@
 //! conflict.
 
 use crate::error::{FieldError, ValidationErrors};
+pub use crate::ids::ModerationId;
 use crate::ids::{PlaceId, UserId};
 use crate::messages::Message;
 use crate::place::PlaceInput;
 use crate::text;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 
 /// Longest message of a proposal, a report, a reason or a note.
 pub const MESSAGE_MAX: usize = 2_000;
-
-/// Identifier of a proposal or a report (UUID v7, so ids sort by creation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ModerationId(pub uuid::Uuid);
-
-impl ModerationId {
-    pub fn new() -> Self {
-        ModerationId(uuid::Uuid::now_v7())
-    }
-}
-
-impl Default for ModerationId {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl fmt::Display for ModerationId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for ModerationId {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        uuid::Uuid::parse_str(s.trim()).map(ModerationId)
-    }
-}
 
 /// Where a proposal or a report stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -103,7 +103,7 @@ fn term_label<T: Vocabulary>(code: &str, lang: Lang) -> String {
 
 /// A stored value as text: vocabulary codes by their labels, lists joined, a point as
 /// coordinates, nothing as a dash; long texts cut.
-fn value_text(lang: Lang, field: &str, value: &Value) -> String {
+pub(crate) fn value_text(lang: Lang, field: &str, value: &Value) -> String {
     let text = match value {
         Value::Null => t(lang, "history.nothing").to_owned(),
         Value::Bool(b) => t(lang, if *b { "yes" } else { "no" }).to_owned(),

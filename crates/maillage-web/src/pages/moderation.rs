@@ -3,6 +3,7 @@
 //! decisions.
 
 use super::*;
+use crate::history::value_text;
 use askama::Template;
 use maillage_domain::messages::Message;
 use maillage_domain::moderation::{ModerationId, ReportKind};
@@ -240,22 +241,6 @@ fn when(at: chrono::DateTime<Utc>) -> String {
     at.with_timezone(&chrono_tz::Europe::Paris).format("%d/%m/%Y %H:%M").to_string()
 }
 
-/// A field's value as a person reads it (lists joined, empty as a dash).
-fn shown(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Null => "—".into(),
-        serde_json::Value::String(s) if s.is_empty() => "—".into(),
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) if items.is_empty() => "—".into(),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
-    }
-}
-
 pub(super) async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let lang = ctx.lang;
     if let Some(r) = require_signed_in(&ctx, "/moderation") {
@@ -311,8 +296,8 @@ pub(super) async fn queue(State(state): State<AppState>, ctx: Ctx) -> Result<Res
                     .iter()
                     .map(|c| ChangeRow {
                         label: crate::i18n::field_label(lang, "form.", &c.field),
-                        current: shown(&c.current),
-                        proposed: shown(&c.proposed),
+                        current: value_text(lang, &c.field, &c.current),
+                        proposed: value_text(lang, &c.field, &c.proposed),
                     })
                     .collect(),
                 stale: p.stale,
@@ -449,13 +434,13 @@ async fn merge_view(
     let rows = maillage_app::moderation::MERGE_FIELDS
         .iter()
         .map(|f| {
-            let (va, vb) = (shown(&ja[*f]), shown(&jb[*f]));
             MergeRow {
                 field: (*f).to_owned(),
                 label: crate::i18n::field_label(lang, "form.", f),
-                differs: va != vb,
-                a: va,
-                b: vb,
+                // Compared as stored: two long texts cut alike on screen may still differ.
+                differs: ja[*f] != jb[*f],
+                a: value_text(lang, f, &ja[*f]),
+                b: value_text(lang, f, &jb[*f]),
             }
         })
         .collect();

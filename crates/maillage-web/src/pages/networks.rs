@@ -424,9 +424,7 @@ pub(crate) struct NetworkFormPage {
     pub action: String,
     pub cancel_href: String,
     pub version: Option<i64>,
-    pub values: HashMap<String, String>,
-    pub errors: Vec<(String, String)>,
-    pub error_list: Vec<SummaryError>,
+    pub form: FormState,
     /// Set when the network changed since the form was opened (409).
     pub conflict: Option<String>,
     pub kinds: Vec<Opt>,
@@ -437,13 +435,10 @@ pub(crate) struct NetworkFormPage {
 
 impl NetworkFormPage {
     pub fn err(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field || f.strip_prefix(field).is_some_and(|rest| rest.starts_with('[')))
-            .map(|(_, m)| m.as_str())
+        self.form.err(field)
     }
     pub fn value(&self, field: &str) -> &str {
-        self.values.get(field).map(String::as_str).unwrap_or("")
+        self.form.value(field)
     }
 }
 
@@ -500,17 +495,6 @@ async fn network_form(
         }
     }
     values.insert("areas".into(), input.areas.join("\n"));
-    let errors_v: Vec<(String, String)> = errors
-        .map(|e| e.errors.iter().map(|e| (e.field.clone(), e.message(lang.code()))).collect())
-        .unwrap_or_default();
-    let error_list = errors_v
-        .iter()
-        .map(|(field, message)| {
-            let base = field.split('[').next().unwrap_or(field).to_owned();
-            let label = crate::i18n::field_label(lang, "networks.form.", &base);
-            SummaryError { anchor: base, label, message: message.clone() }
-        })
-        .collect();
     let parent = input.parent.clone().unwrap_or_default();
     let parents = match &setup.fixed_parent {
         Some(_) => None,
@@ -538,9 +522,7 @@ async fn network_form(
         action: setup.action,
         cancel_href: setup.cancel_href,
         version: input.version,
-        values,
-        errors: errors_v,
-        error_list,
+        form: FormState::new(lang, "networks.form.", values, errors),
         conflict,
         kinds: kind_options(lang, input.kind.as_deref().unwrap_or("")),
         parents,
